@@ -1,0 +1,396 @@
+"""Cleaning verbs: small, pure, vectorised functions from messy values to canonical ones.
+
+Every verb works on the *unique* values of a column and broadcasts the answer back, so a year of
+6 million contacts costs what its few hundred thousand distinct values cost. None mutates its
+input.
+
+>>> import pandas as pd
+>>> normalise_channels(pd.Series(["TEL", " Face to Face ", "Web form", "Facebook", "??"])).tolist()
+['phone', 'face_to_face', 'web', 'social', 'other']
+>>> parse_uk_datetime(pd.Series(["03/04/2024 09:15", "2024-04-03 09:15:00", "45385.385417"])).dt.strftime("%d %b %Y %H:%M").tolist()
+['03 Apr 2024 09:15', '03 Apr 2024 09:15', '03 Apr 2024 09:15']
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from cxinsight.schemas import CHANNELS
+
+log = logging.getLogger(__name__)
+
+# ------------------------------------------------------------------------------------------------
+# Broadcasting helper
+# ------------------------------------------------------------------------------------------------
+
+
+def map_unique(values: pd.Series, func) -> pd.Series:
+    """Apply ``func`` (unique values -> array of results) once per distinct value and broadcast.
+
+    >>> map_unique(pd.Series(["a", "b", "a"]), lambda u: [x.upper() for x in u]).tolist()
+    ['A', 'B', 'A']
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    results = list(func(pd.Index(uniques)))
+    mapped = np.empty(len(results), dtype=object)
+    for i, value in enumerate(results):
+        mapped[i] = value
+    out = np.empty(len(values), dtype=object)
+    valid = codes >= 0
+    out[valid] = mapped[codes[valid]]
+    out[~valid] = None
+    return pd.Series(out, index=values.index, name=values.name)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", str(text).lower()).strip()
+
+
+def slugify(values: pd.Series) -> pd.Series:
+    """Lower-case, underscore-separated codes: ``"Env Health "`` -> ``"env_health"``.
+
+    >>> slugify(pd.Series(["Env Health ", "Revs & Bens - CT"])).tolist()
+    ['env_health', 'revs_bens_ct']
+    """
+    return map_unique(values, lambda u: [_key(x).replace(" ", "_") or "unknown" for x in u])
+
+
+# ------------------------------------------------------------------------------------------------
+# Channels
+# ------------------------------------------------------------------------------------------------
+CHANNEL_SYNONYMS: dict[str, str] = {}
+for _canon, _words in {
+    "phone": ["phone", "telephone", "tel", "phone call", "call", "telephony", "voice", "inbound call",
+              "outbound call", "mobile", "ivr", "contact centre", "call centre", "cc phone", "switchboard"],
+    "face_to_face": ["f2f", "face to face", "face_to_face", "walk in", "walkin", "reception", "counter",
+                     "in person", "visit", "home visit", "one stop shop", "customer service centre",
+                     "drop in", "front desk"],
+    "email": ["email", "e mail", "emails", "mailbox"],
+    "web": ["web", "web form", "webform", "online", "online form", "website", "self service",
+            "selfservice", "portal", "app", "my account", "myaccount", "e form", "eform", "internet",
+            "digital"],
+    "webchat": ["webchat", "web chat", "chat", "live chat", "chatbot", "chat bot"],
+    "letter": ["letter", "post", "paper", "correspondence", "postal", "fax", "written"],
+    "social": ["social", "social media", "facebook", "twitter", "twitter x", "x", "instagram",
+               "nextdoor", "linkedin", "messenger"],
+    "other": ["other", "unknown", "n a", "na", "none", "not recorded", "sms", "text", "text message"],
+}.items():
+    for _w in _words:
+        CHANNEL_SYNONYMS[_w] = _canon
+
+_CHANNEL_RULES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"chat"), "webchat"),
+    (re.compile(r"\be ?mail\b"), "email"),
+    (re.compile(r"phone|\btel\b|call"), "phone"),
+    (re.compile(r"face|f2f|counter|reception|walk|person|visit"), "face_to_face"),
+    (re.compile(r"web|online|portal|self ?serv|app\b|form\b"), "web"),
+    (re.compile(r"letter|post|paper"), "letter"),
+    (re.compile(r"facebook|twitter|social|instagram"), "social"),
+]
+
+
+def canonical_channel(text: object, extra: Mapping[str, str] | None = None) -> str:
+    """The canonical channel for one raw value (see :func:`normalise_channels`)."""
+    key = _key(text) if text is not None and text == text else ""
+    if extra:
+        for raw, canon in extra.items():
+            if _key(raw) == key:
+                return canon
+    if key in CHANNEL_SYNONYMS:
+        return CHANNEL_SYNONYMS[key]
+    for pattern, canon in _CHANNEL_RULES:
+        if pattern.search(key):
+            return canon
+    return "other"
+
+
+def normalise_channels(values: pd.Series, extra: Mapping[str, str] | None = None) -> pd.Series:
+    """Map raw channel labels onto ``phone, face_to_face, email, web, webchat, letter, social, other``.
+
+    Case, spacing and punctuation are ignored; ``extra`` (from a profile) adds or overrides
+    mappings. Anything unrecognised, blank or missing becomes ``other``.
+
+    >>> normalise_channels(pd.Series(["E-mail", "PHONE", "Live Chat", None]),
+    ...                    extra={"Contact Centre Queue 3": "phone"}).tolist()
+    ['email', 'phone', 'webchat', 'other']
+    """
+    if extra:
+        bad = sorted(set(extra.values()) - set(CHANNELS))
+        if bad:
+            raise ValueError(f"channel mapping targets {bad} are not canonical channels {list(CHANNELS)}")
+    return map_unique(values, lambda u: [canonical_channel(x, extra) for x in u]).fillna("other")
+
+
+# ------------------------------------------------------------------------------------------------
+# Services
+# ------------------------------------------------------------------------------------------------
+
+
+def normalise_services(values: pd.Series, mapping: Mapping[str, Iterable[str]] | None = None) -> pd.Series:
+    """Map raw service names onto canonical codes through a profile's ``services`` mapping.
+
+    ``mapping`` is ``{canonical_code: [raw spellings]}``; matching ignores case, spacing and
+    punctuation. Unmapped names become a slug of the raw name (logged, so the analyst can extend
+    the profile); blanks become ``unknown``.
+
+    >>> normalise_services(pd.Series(["Revs & Bens - CT", "COUNCIL TAX", "Pest Control", ""]),
+    ...                    {"council_tax": ["Council Tax", "Revs & Bens - CT"]}).tolist()
+    ['council_tax', 'council_tax', 'pest_control', 'unknown']
+    """
+    lookup = {}
+    for canon, spellings in (mapping or {}).items():
+        lookup[_key(canon)] = canon
+        for s in spellings:
+            lookup[_key(s)] = canon
+
+    def convert(uniques: pd.Index) -> list[str]:
+        out, unmapped = [], []
+        for raw in uniques:
+            k = _key(raw)
+            if k in lookup:
+                out.append(lookup[k])
+            else:
+                out.append(k.replace(" ", "_") or "unknown")
+                if k and mapping:
+                    unmapped.append(str(raw))
+        if unmapped:
+            log.warning("service names not in the profile, kept as slugs: %s", sorted(unmapped)[:20])
+        return out
+
+    return map_unique(values, convert).fillna("unknown")
+
+
+# ------------------------------------------------------------------------------------------------
+# Dates and times (UK: day first, always)
+# ------------------------------------------------------------------------------------------------
+UK_DATETIME_FORMATS: tuple[str, ...] = (
+    "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
+    "%d/%m/%y %H:%M", "%d/%m/%y", "%d-%m-%y %H:%M", "%d-%m-%y", "%d.%m.%Y %H:%M", "%d.%m.%Y",
+    "%d.%m.%y", "%d %b %Y %H:%M", "%d %b %Y", "%d %B %Y", "%Y-%m-%d %H:%M:%S.%f",
+)
+_EXCEL_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def _parse_unique_dates(uniques: pd.Index, formats: Iterable[str]) -> np.ndarray:
+    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
+    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    todo = text.ne("")
+    for fmt in formats:
+        if not todo.any():
+            break
+        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
+        ok = parsed.notna()
+        result.loc[ok[ok].index] = parsed[ok].astype("datetime64[ns]")
+        todo.loc[ok[ok].index] = False
+    if todo.any():  # Excel serial day numbers (1954-2119), as a sheet saves dates it did not recognise
+        serial = text[todo]
+        serial = serial[serial.str.match(_EXCEL_SERIAL)]
+        if len(serial):
+            days = serial.astype(float)
+            days = days[(days >= 20_000) & (days <= 80_000)]
+            result.loc[days.index] = (EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).dt.round("s")
+    return result.to_numpy()
+
+
+def parse_uk_datetime(values: pd.Series, formats: Iterable[str] | None = None) -> pd.Series:
+    """Parse UK-written dates and times, day first, never guessing month first.
+
+    Tries explicit formats in turn on the distinct values not yet parsed (``formats`` from a
+    profile first, then :data:`UK_DATETIME_FORMATS`), then Excel serial day numbers. Values that
+    match nothing, or name an impossible day (31/02), come back as ``NaT``: the loader quarantines
+    them.
+
+    >>> parse_uk_datetime(pd.Series(["01/02/2024", "31/02/2024", "1/2/2024 9:05", ""])).astype(str).tolist()
+    ['2024-02-01 00:00:00', 'NaT', '2024-02-01 09:05:00', 'NaT']
+    """
+    fmts = tuple(formats or ()) + UK_DATETIME_FORMATS
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    parsed = _parse_unique_dates(pd.Index(uniques), fmts)
+    out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
+    valid = codes >= 0
+    out[valid] = parsed[codes[valid]]
+    return pd.Series(out, index=values.index, name=values.name)
+
+
+# ------------------------------------------------------------------------------------------------
+# Numbers
+# ------------------------------------------------------------------------------------------------
+EXCEL_ERRORS = frozenset({"#N/A", "#VALUE!", "#DIV/0!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!",
+                          "#CALC!", "N/A"})
+_HMS = re.compile(r"^(-)?(?:(\d+):)?(\d{1,2}):(\d{1,2})$")
+
+
+def _duration_one(text: str) -> tuple[float, str]:
+    t = text.strip()
+    if t == "":
+        return np.nan, ""
+    if t.upper() in EXCEL_ERRORS:
+        return np.nan, "excel error value set to missing"
+    m = _HMS.match(t)
+    if m:
+        sign, h, mnt, s = m.groups()
+        value = int(h or 0) * 3600 + int(mnt) * 60 + int(s)
+        value = -value if sign else value
+    else:
+        try:
+            value = float(t.replace(",", ""))
+        except ValueError:
+            return np.nan, "unreadable duration set to missing"
+    if value < 0:
+        return np.nan, "negative duration set to missing"
+    return float(value), ""
+
+
+def parse_durations(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Seconds from ``"312"``, ``"0:05:12"`` or ``"05:12"``; returns ``(seconds, repair_note)``.
+
+    Negative durations, Excel error cells and unreadable text become missing, each with a note
+    saying why (the loader counts them as repairs).
+
+    >>> s, note = parse_durations(pd.Series(["312", "0:05:12", "-40", "#N/A", ""]))
+    >>> s.tolist()
+    [312.0, 312.0, nan, nan, nan]
+    >>> note.tolist()
+    ['', '', 'negative duration set to missing', 'excel error value set to missing', '']
+    """
+    pairs = map_unique(values.fillna(""), lambda u: [_duration_one(str(x)) for x in u])
+    seconds = pd.Series([p[0] for p in pairs], index=values.index, dtype="float64", name=values.name)
+    notes = pd.Series([p[1] for p in pairs], index=values.index, dtype=object, name=values.name)
+    return seconds, notes
+
+
+def _score_one(text: str) -> float:
+    m = re.match(r"^\D*?(-?\d+(?:\.0+)?)(?![\d.])", text.strip())
+    return float(m.group(1)) if m else np.nan
+
+
+def parse_scores(values: pd.Series) -> pd.Series:
+    """The first whole number in an answer: ``"10 - Extremely likely"`` -> 10, ``"Stage 2"`` -> 2.
+
+    >>> parse_scores(pd.Series(["10 - Extremely likely", "7", "Stage 2", "", "n/a", "-1"])).tolist()
+    [10.0, 7.0, 2.0, nan, nan, -1.0]
+    """
+    return map_unique(values.fillna(""), lambda u: [_score_one(str(x)) for x in u]).astype("float64")
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Numbers written with thousands separators, percent signs or Excel errors.
+
+    >>> parse_numbers(pd.Series(["1,234", "12.5%", "#N/A", ""])).tolist()
+    [1234.0, 12.5, nan, nan]
+    """
+    text = values.fillna("").astype(str).str.replace(r"[,%£\s]", "", regex=True)
+    return pd.to_numeric(text.where(~text.str.upper().isin(EXCEL_ERRORS), ""), errors="coerce").astype("float64")
+
+
+_TRUE = {"y", "yes", "true", "1", "t"}
+_FALSE = {"n", "no", "false", "0", "f"}
+
+
+def parse_bools(values: pd.Series) -> pd.Series:
+    """``Y/N``, ``Yes/No``, ``True/False``, ``1/0``; anything else is missing.
+
+    >>> parse_bools(pd.Series(["Y", "no", "", "maybe"])).tolist()
+    [True, False, <NA>, <NA>]
+    """
+    key = values.fillna("").astype(str).str.strip().str.lower()
+    out = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    out[key.isin(_TRUE)] = True
+    out[key.isin(_FALSE)] = False
+    return out
+
+
+def clean_ids(values: pd.Series, zero_pad: int | None = None) -> pd.Series:
+    """Trim identifiers; restore leading zeros Excel removed from all-digit ids; blanks -> missing.
+
+    >>> clean_ids(pd.Series([" 123456", "00123456", "", "AB12"]), zero_pad=8).tolist()
+    ['00123456', '00123456', nan, 'AB12']
+    """
+    text = values.fillna("").astype("str").str.strip()
+    if zero_pad:
+        digits = text.str.fullmatch(r"\d+") & (text.str.len() < zero_pad)
+        text = text.where(~digits, text.str.zfill(zero_pad))
+    return text.where(text != "")
+
+
+def clean_categories(values: pd.Series) -> pd.Series:
+    """Trim and collapse internal whitespace; blanks -> missing.
+
+    >>> clean_categories(pd.Series(["  Resolved   at first contact ", ""])).tolist()
+    ['Resolved at first contact', nan]
+    """
+    text = values.fillna("").astype("str").str.strip().str.replace(r"\s+", " ", regex=True)
+    return text.where(text != "")
+
+
+def clean_lsoa_codes(values: pd.Series) -> pd.Series:
+    """Upper-case ONS area codes; anything not shaped like one (``E01234567``) -> missing.
+
+    >>> clean_lsoa_codes(pd.Series(["e01012345", "E0101", ""])).tolist()
+    ['E01012345', nan, nan]
+    """
+    text = values.fillna("").astype("str").str.strip().str.upper()
+    return text.where(text.str.fullmatch(r"[EWS]\d{8}"))
+
+
+# ------------------------------------------------------------------------------------------------
+# Records: duplicates and repeat contacts
+# ------------------------------------------------------------------------------------------------
+
+
+def find_duplicates(frame: pd.DataFrame, subset: list[str]) -> pd.DataFrame:
+    """Rows repeating an earlier row's ``subset`` values, with the earlier row they repeat.
+
+    Returns a frame indexed like the duplicate rows with columns ``first_source_file`` and
+    ``first_source_row``. Rows with any missing key value are never called duplicates.
+
+    >>> f = pd.DataFrame({"id": ["a", "b", "a"], "source_file": ["x.csv"] * 3, "source_row": [1, 2, 3]})
+    >>> find_duplicates(f, ["id"]).to_dict("records")
+    [{'first_source_file': 'x.csv', 'first_source_row': 1}]
+    """
+    keyed = frame[subset].notna().all(axis=1)
+    dup = frame.duplicated(subset=subset, keep="first") & keyed
+    if not dup.any():
+        return pd.DataFrame({"first_source_file": pd.Series(dtype=object),
+                             "first_source_row": pd.Series(dtype="int64")})
+    firsts = frame.loc[keyed & ~dup & frame.duplicated(subset=subset, keep=False),
+                       subset + ["source_file", "source_row"]]
+    merged = frame.loc[dup, subset].reset_index().merge(firsts, on=subset, how="left").set_index("index")
+    merged.index.name = None
+    return merged.rename(columns={"source_file": "first_source_file", "source_row": "first_source_row"})[
+        ["first_source_file", "first_source_row"]]
+
+
+def link_repeat_contacts(contacts: pd.DataFrame, window_days: float = 14,
+                         by: tuple[str, ...] = ("customer_id", "service")) -> pd.DataFrame:
+    """Link each contact to the same customer's previous contact on the same service.
+
+    Adds ``previous_contact_id``, ``days_since_previous`` and ``is_repeat`` (previous contact
+    within ``window_days``). Contacts without a customer id are never repeats. One sort, no joins.
+
+    >>> c = pd.DataFrame({"contact_id": ["a", "b", "c"], "customer_id": ["1", "1", None],
+    ...                   "service": ["waste"] * 3,
+    ...                   "received_at": pd.to_datetime(["2024-04-01", "2024-04-05", "2024-04-06"])})
+    >>> link_repeat_contacts(c)[["previous_contact_id", "is_repeat"]].to_dict("list")
+    {'previous_contact_id': [None, 'a', None], 'is_repeat': [False, True, False]}
+    """
+    keys = list(by)
+    order = contacts.sort_values(keys + ["received_at"], kind="stable", na_position="last")
+    same = pd.Series(True, index=order.index)
+    for k in keys:
+        col = order[k]
+        same &= col.eq(col.shift()) & col.notna()
+    prev_id = order["contact_id"].shift().where(same)
+    gap = (order["received_at"] - order["received_at"].shift()).where(same) / pd.Timedelta(days=1)
+    out = contacts.copy()
+    out["previous_contact_id"] = prev_id.astype(object).where(prev_id.notna(), None).reindex(contacts.index)
+    out["days_since_previous"] = gap.reindex(contacts.index).astype("float64")
+    out["is_repeat"] = (out["days_since_previous"] <= window_days).fillna(False).astype(bool)
+    return out

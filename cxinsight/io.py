@@ -1,0 +1,454 @@
+"""Read an export as its system wrote it, and never lose a row.
+
+:func:`load_table` (and its shorthands :func:`load_contacts`, :func:`load_complaints`,
+:func:`load_survey`) reads one or more CSV or Excel exports with a :class:`~cxinsight.profile.Profile`
+and returns a :class:`LoadResult`:
+
+- ``data``: the canonical frame, typed, with ``source_file`` and ``source_row`` (1-based record
+  number after the header) on every row;
+- ``quarantine``: every rejected record with its reason, the column at fault, what was expected,
+  what was found, and the original values;
+- ``summary``: per file, rows in / clean / quarantined; ``repairs``: values repaired in place.
+
+Rows in = rows out + rows quarantined, for every file, always: :meth:`LoadResult.check` raises
+otherwise. Encoding (UTF-8, UTF-8 with BOM, UTF-16, cp1252) and delimiter (comma, semicolon, tab,
+pipe) are detected unless the profile pins them. Dates are read day first.
+
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (folder / "calls.csv").write_text(
+...     "When,How,What\\n03/04/2024 09:00,TEL,Council Tax\\n31/02/2024 10:00,Web,Parking\\n\\n",
+...     encoding="cp1252")
+>>> profile = {"name": "tiny", "table": "contacts",
+...            "columns": {"received_at": "When", "channel": "How", "service": "What"}}
+>>> result = load_contacts(folder / "calls.csv", profile=profile)
+>>> result.data[["received_at", "channel", "service"]].astype(str).values.tolist()
+[['2024-04-03 09:00:00', 'phone', 'council_tax']]
+>>> result.quarantine[["source_row", "reason"]].values.tolist()
+[[2, 'unparseable_date'], [3, 'blank_row']]
+>>> result.summary[["rows_in", "rows_clean", "rows_quarantined"]].values.tolist()
+[[3, 1, 2]]
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import glob
+import io
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from cxinsight import clean
+from cxinsight.profile import Profile, ProfileError, load_profile
+from cxinsight.schemas import FIELDS, RECORD_KEYS
+
+log = logging.getLogger(__name__)
+
+QUARANTINE_COLUMNS = ["table", "source_file", "source_row", "reason", "column", "expected", "found", "record"]
+DELIMITERS = [",", ";", "\t", "|"]
+
+
+class ExportError(ValueError):
+    """An export cannot be read as the profile describes."""
+
+
+@dataclass
+class LoadResult:
+    """The outcome of loading one table: clean data, quarantine, summary and repairs."""
+
+    table: str
+    data: pd.DataFrame
+    quarantine: pd.DataFrame
+    summary: pd.DataFrame
+    repairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source_file", "column",
+                                                                                "action", "rows"]))
+    profile: str = ""
+
+    def check(self) -> LoadResult:
+        """Raise if any file's rows in != rows clean + rows quarantined; returns self."""
+        clean_n = self.data.groupby("source_file", observed=True).size()
+        quar_n = self.quarantine.groupby("source_file", observed=True).size()
+        for _, row in self.summary.iterrows():
+            f = row["source_file"]
+            got_clean, got_quar = int(clean_n.get(f, 0)), int(quar_n.get(f, 0))
+            if row["rows_in"] != got_clean + got_quar:
+                raise AssertionError(f"{f}: {row['rows_in']} rows in but {got_clean} clean + "
+                                     f"{got_quar} quarantined")
+        return self
+
+    @property
+    def rows_in(self) -> int:
+        return int(self.summary["rows_in"].sum())
+
+    def quarantine_by_reason(self) -> pd.DataFrame:
+        """Quarantined rows counted by file and reason."""
+        return (self.quarantine.groupby(["source_file", "reason"], observed=True).size()
+                .rename("rows").reset_index())
+
+    def __repr__(self) -> str:
+        return (f"LoadResult({self.table}: {self.rows_in:,} rows in, {len(self.data):,} clean, "
+                f"{len(self.quarantine):,} quarantined, profile={self.profile!r})")
+
+
+# ------------------------------------------------------------------------------------------------
+# Reading raw files
+# ------------------------------------------------------------------------------------------------
+
+
+def detect_encoding(path: Path, chunk: int = 1 << 24) -> str:
+    """``utf-8-sig``, ``utf-16``, ``utf-8``, ``cp1252`` or ``latin-1``, checked over the whole file.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
+    >>> _ = p.write_bytes("name\\nZoë\\n".encode("cp1252"))
+    >>> detect_encoding(p)
+    'cp1252'
+    """
+    with open(path, "rb") as fh:
+        head = fh.read(4)
+        if head.startswith(codecs.BOM_UTF8):
+            return "utf-8-sig"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return "utf-16"
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        try:
+            while block := fh.read(chunk):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+        fh.seek(0)
+        try:
+            while block := fh.read(chunk):
+                block.decode("cp1252")
+            return "cp1252"
+        except UnicodeDecodeError:
+            return "latin-1"
+
+
+def _first_line(path: Path, encoding: str) -> str:
+    with open(path, encoding=encoding, newline="") as fh:
+        return fh.readline()
+
+
+def detect_delimiter(header_line: str) -> str:
+    """The candidate delimiter that splits the header most.
+
+    >>> detect_delimiter("Ref;Date;Channel")
+    ';'
+    """
+    counts = {d: header_line.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _read_csv_exact(path: Path, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list[dict]]:
+    """Slow, exact path for files with ragged rows: Python's csv module, record by record."""
+    with open(path, encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        header = [h.strip() for h in next(reader)]
+        good, rows, bad = [], [], []
+        for i, rec in enumerate(reader, start=1):
+            if len(rec) == len(header):
+                good.append(rec)
+                rows.append(i)
+            elif len(rec) == 0 or all(not v.strip() for v in rec):
+                good.append([""] * len(header))
+                rows.append(i)
+            else:
+                bad.append({"source_row": i, "reason": "wrong_field_count", "column": None,
+                            "expected": f"{len(header)} fields", "found": f"{len(rec)} fields",
+                            "record": delimiter.join(rec)})
+    frame = pd.DataFrame(good, columns=header, dtype="str")
+    frame.insert(0, "__row__", np.asarray(rows, dtype="int64"))
+    return frame, bad
+
+
+def read_raw(path: Path | str, profile: Profile) -> tuple[pd.DataFrame, list[dict], dict]:
+    """Every record of one export as strings, with ``__row__`` record numbers.
+
+    Returns ``(frame, rejected, info)``: ``rejected`` lists records that could not be split into
+    the header's fields (quarantined by the caller); ``info`` says how the file was read.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ExportError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
+        sheet = profile.sheet if profile.sheet is not None else 0
+        try:
+            frame = pd.read_excel(path, sheet_name=sheet, dtype=str, engine="calamine",
+                                  keep_default_na=False, na_filter=False)
+        except ValueError as exc:
+            raise ExportError(f"{path.name}: cannot read sheet {sheet!r} ({exc}); set 'sheet' in the "
+                              f"profile {profile.name!r}") from exc
+        frame.columns = [str(c).strip() for c in frame.columns]
+        frame = frame.astype("str")
+        frame.insert(0, "__row__", np.arange(1, len(frame) + 1, dtype="int64"))
+        return frame, [], {"format": "excel", "sheet": sheet}
+
+    encoding = detect_encoding(path) if profile.encoding == "auto" else profile.encoding
+    header_line = _first_line(path, encoding)
+    delimiter = detect_delimiter(header_line) if profile.delimiter == "auto" else profile.delimiter
+    delimiter = "\t" if delimiter in {"tab", "\\t"} else delimiter
+    header = next(csv.reader(io.StringIO(header_line), delimiter=delimiter))
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    if len(set(header)) != len(header):
+        dupes = sorted({h for h in header if header.count(h) > 1})
+        raise ExportError(f"{path.name}: repeated column headers {dupes}; rename them in the export")
+    info = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+    rejected: list[int] = []
+
+    def on_invalid(row) -> str:
+        rejected.append(1)
+        return "skip"
+
+    pa_encoding = "utf8" if encoding in {"utf-8", "utf-8-sig"} else encoding
+    table = pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(encoding=pa_encoding, column_names=header, skip_rows=1,
+                                       block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                         ignore_empty_lines=False, invalid_row_handler=on_invalid),
+        convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
+                                             strings_can_be_null=False, quoted_strings_can_be_null=False),
+    )
+    if rejected:  # ragged rows: re-read exactly so each rejected record keeps its number
+        log.info("%s: %d ragged rows; re-reading with exact record numbers", path.name, len(rejected))
+        frame, bad = _read_csv_exact(path, encoding, delimiter)
+        return frame, bad, info
+    frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow") if t == pa.string() else None)
+    frame = frame.astype("str")
+    frame.insert(0, "__row__", np.arange(1, len(frame) + 1, dtype="int64"))
+    return frame, [], info
+
+
+# ------------------------------------------------------------------------------------------------
+# Parsing one file into canonical fields
+# ------------------------------------------------------------------------------------------------
+
+
+class _Rejections:
+    """Collects row-level failures; the first reason found for a row is the one kept."""
+
+    def __init__(self, n: int) -> None:
+        self.reason = np.full(n, None, dtype=object)
+        self.column = np.full(n, None, dtype=object)
+        self.expected = np.full(n, None, dtype=object)
+        self.found = np.full(n, None, dtype=object)
+
+    def add(self, mask: np.ndarray, reason: str, column: str | None, expected: str, found) -> None:
+        new = np.asarray(mask, dtype=bool) & (self.reason == None)  # noqa: E711
+        if not new.any():
+            return
+        self.reason[new] = reason
+        self.column[new] = column
+        self.expected[new] = expected
+        self.found[new] = np.asarray(found, dtype=object)[new] if not np.isscalar(found) else found
+
+    @property
+    def mask(self) -> np.ndarray:
+        return self.reason != None  # noqa: E711
+
+
+def _record_text(raw: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    cols = [c for c in raw.columns if c != "__row__"]
+    part = raw.iloc[rows][cols]
+    joined = pd.Series([""] * len(part), index=part.index, dtype=object)
+    for c in cols:
+        joined = joined + c + "=" + part[c].fillna("").astype(str) + " | "
+    return joined.str.slice(0, -3).to_numpy(dtype=object)
+
+
+def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
+                 now: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """Canonical fields from one raw export: ``(clean, quarantine, repairs)``."""
+    table = profile.table
+    specs = FIELDS[table]
+    profile.check_headers([c for c in raw.columns if c != "__row__"], file)
+    n = len(raw)
+    rej = _Rejections(n)
+    headers = [c for c in raw.columns if c != "__row__"]
+    blank = np.ones(n, dtype=bool)
+    for h in headers:
+        blank &= raw[h].fillna("").str.strip().eq("").to_numpy()
+    rej.add(blank, "blank_row", None, "at least one value", "empty row")
+
+    out: dict[str, pd.Series] = {}
+    repairs: list[dict] = []
+    now = now or pd.Timestamp.now()
+    for canon, header in profile.columns.items():
+        spec = specs[canon]
+        values = raw[header.strip()]
+        text = values.fillna("").str.strip()
+        empty = text.eq("").to_numpy()
+        if spec.required and spec.kind not in {"channel", "service"}:  # those two are repaired
+            rej.add(empty, "missing_value", canon, f"a value in {header!r}", "")
+        if spec.kind in {"datetime", "date"}:
+            parsed = clean.parse_uk_datetime(text, profile.date_formats)
+            bad = parsed.isna().to_numpy() & ~empty
+            rej.add(bad, "unparseable_date", canon, "a UK date (day first)", text.to_numpy())
+            out_of_range = ((parsed < pd.Timestamp(profile.valid_from)) | (parsed > now + pd.Timedelta(days=366)))
+            rej.add(out_of_range.to_numpy(), "date_out_of_range", canon,
+                    f"a date from {profile.valid_from} to a year from now", text.to_numpy())
+            if spec.kind == "date":
+                parsed = parsed.dt.normalize()
+            out[canon] = parsed
+        elif spec.kind == "channel":
+            out[canon] = clean.normalise_channels(text, profile.channels).astype("category")
+            unknown = (out[canon].eq("other") & ~text.str.lower().isin(["other"])).to_numpy()
+            if unknown.any():
+                repairs.append({"column": canon, "action": "blank or unrecognised channel set to 'other'",
+                                "rows": int(unknown.sum())})
+        elif spec.kind == "service":
+            out[canon] = clean.normalise_services(text, profile.services).astype("category")
+            if empty.any():
+                repairs.append({"column": canon, "action": "blank service set to 'unknown'",
+                                "rows": int(empty.sum())})
+        elif spec.kind == "id":
+            ids = clean.clean_ids(text, profile.zero_pad.get(canon))
+            padded = int((ids.fillna("").str.len() > text.str.len()).sum())
+            if padded:
+                repairs.append({"column": canon, "action": "leading zeros restored", "rows": padded})
+            out[canon] = ids
+        elif spec.kind == "duration":
+            seconds, note = clean.parse_durations(text)
+            for action, count in note[note != ""].value_counts().items():
+                repairs.append({"column": canon, "action": action, "rows": int(count)})
+            out[canon] = seconds
+        elif spec.kind == "score":
+            scores = clean.parse_scores(text)
+            unreadable = scores.isna().to_numpy() & ~empty
+            rej.add(unreadable, "unreadable_value", canon, "a whole number", text.to_numpy())
+            outside = ((scores < spec.minimum) | (scores > spec.maximum)).to_numpy()
+            rej.add(outside, "out_of_range", canon, f"{spec.minimum:g} to {spec.maximum:g}", text.to_numpy())
+            out[canon] = scores
+        elif spec.kind in {"int", "float"}:
+            nums = clean.parse_numbers(text)
+            rej.add(nums.isna().to_numpy() & ~empty, "unreadable_value", canon, "a number", text.to_numpy())
+            out[canon] = nums
+        elif spec.kind == "bool":
+            out[canon] = clean.parse_bools(text)
+        elif spec.kind == "lsoa":
+            codes = clean.clean_lsoa_codes(text)
+            invalid = int((codes.isna().to_numpy() & ~empty).sum())
+            if invalid:
+                repairs.append({"column": canon, "action": "malformed area code set to missing", "rows": invalid})
+            out[canon] = codes
+        elif spec.kind == "text":
+            out[canon] = values.fillna("").where(~empty, None).astype("str")
+        else:  # category
+            out[canon] = clean.clean_categories(text)
+    frame = pd.DataFrame(out, index=raw.index)
+    frame["source_file"] = file
+    frame["source_row"] = raw["__row__"].to_numpy()
+    bad_rows = np.flatnonzero(rej.mask)
+    quarantine = pd.DataFrame({
+        "table": table, "source_file": file, "source_row": raw["__row__"].to_numpy()[bad_rows],
+        "reason": rej.reason[bad_rows], "column": rej.column[bad_rows],
+        "expected": rej.expected[bad_rows], "found": rej.found[bad_rows],
+        "record": _record_text(raw, bad_rows),
+    })
+    for r in repairs:
+        r["source_file"] = file
+    return frame.loc[~rej.mask].reset_index(drop=True), quarantine, repairs
+
+
+# ------------------------------------------------------------------------------------------------
+# Public loaders
+# ------------------------------------------------------------------------------------------------
+
+
+def resolve_paths(path: Path | str | list) -> list[Path]:
+    """Files named by a path, a glob, a folder (its CSV and Excel files) or a list of those."""
+    if isinstance(path, (list, tuple)):
+        return [p for item in path for p in resolve_paths(item)]
+    p = Path(path)
+    if p.is_dir():
+        files = sorted(f for f in p.iterdir() if f.suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".xls"})
+    elif any(ch in str(p) for ch in "*?["):
+        files = sorted(Path(f) for f in glob.glob(str(p)))
+    else:
+        files = [p]
+    if not files:
+        raise ExportError(f"{path}: no export files found")
+    return files
+
+
+def load_table(path, profile, table: str | None = None, search: list[Path] | None = None) -> LoadResult:
+    """Load every export at ``path`` with ``profile``; see the module docstring."""
+    prof = load_profile(profile, search=search)
+    if table and prof.table != table:
+        raise ProfileError(f"profile {prof.name!r} is for the {prof.table} table, not {table}")
+    frames, quarantines, repairs, summary = [], [], [], []
+    for file_path in resolve_paths(path):
+        raw, rejected, info = read_raw(file_path, prof)
+        name = file_path.name
+        clean_part, quarantine, rep = parse_export(raw, prof, name)
+        if rejected:
+            extra = pd.DataFrame(rejected).assign(table=prof.table, source_file=name)
+            quarantine = pd.concat([quarantine, extra[QUARANTINE_COLUMNS]], ignore_index=True)
+        rows_in = len(raw) + len(rejected)
+        frames.append(clean_part)
+        quarantines.append(quarantine)
+        repairs += rep
+        summary.append({"source_file": name, "rows_in": rows_in, **info})
+        log.info("%s: %d rows in, %d parsed, %d quarantined", name, rows_in, len(clean_part), len(quarantine))
+    data = pd.concat(frames, ignore_index=True)
+    for col in ("channel", "service"):
+        if col in data.columns:
+            data[col] = data[col].astype(str).astype("category")
+    quarantine = pd.concat(quarantines, ignore_index=True)
+
+    key = [k for k in (RECORD_KEYS[prof.table] or ()) if k in data.columns]
+    if prof.table == "contacts" and "contact_id" not in data.columns:
+        data["contact_id"] = data["source_file"] + ":" + data["source_row"].astype(str)
+        key = [c for c in prof.columns if c in data.columns]
+    if key:
+        dups = clean.find_duplicates(data, key)
+        if len(dups):
+            rows = dups.index.to_numpy()
+            dq = pd.DataFrame({
+                "table": prof.table, "source_file": data.loc[rows, "source_file"].to_numpy(),
+                "source_row": data.loc[rows, "source_row"].to_numpy(), "reason": "duplicate",
+                "column": ",".join(key), "expected": "a record not seen before",
+                "found": ("same " + ",".join(key) + " as " + dups["first_source_file"].astype(str)
+                          + " record " + dups["first_source_row"].astype(str)).to_numpy(),
+                "record": data.loc[rows, key].astype(str).agg(" | ".join, axis=1).to_numpy(),
+            })
+            quarantine = pd.concat([quarantine, dq], ignore_index=True)
+            data = data.drop(index=rows).reset_index(drop=True)
+    data["source_file"] = data["source_file"].astype("category")
+    quarantine["source_row"] = quarantine["source_row"].astype("int64")
+    summary_frame = pd.DataFrame(summary)
+    clean_n = data.groupby("source_file", observed=True).size()
+    quar_n = quarantine.groupby("source_file", observed=True).size()
+    summary_frame.insert(2, "rows_clean", summary_frame["source_file"].map(clean_n).fillna(0).astype(int))
+    summary_frame.insert(3, "rows_quarantined", summary_frame["source_file"].map(quar_n).fillna(0).astype(int))
+    repairs_frame = pd.DataFrame(repairs, columns=["source_file", "column", "action", "rows"])
+    result = LoadResult(prof.table, data, quarantine, summary_frame, repairs_frame, prof.name)
+    return result.check()
+
+
+def load_contacts(path, profile="demo_crm", **kwargs) -> LoadResult:
+    """Load contact exports (CRM, telephony) into the canonical contacts table."""
+    return load_table(path, profile, table="contacts", **kwargs)
+
+
+def load_complaints(path, profile="demo_complaints", **kwargs) -> LoadResult:
+    """Load complaint-system exports into the canonical complaints table."""
+    return load_table(path, profile, table="complaints", **kwargs)
+
+
+def load_survey(path, profile="demo_survey", **kwargs) -> LoadResult:
+    """Load survey-platform exports into the canonical survey table."""
+    return load_table(path, profile, table="survey", **kwargs)

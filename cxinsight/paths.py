@@ -1,0 +1,60 @@
+"""Where the project keeps its data and reports.
+
+Paths are anchored to the package, never to the current directory (nbval runs a notebook in
+its own folder, papermill in the caller's). Two environment variables move them:
+
+- ``CXINSIGHT_DATA_DIR``: the folder holding ``raw/`` and ``processed/`` (default ``data/``);
+- ``CXINSIGHT_REPORTS_DIR``: where generated reports go (default ``reports/``).
+
+>>> project_root().joinpath("pyproject.toml").exists()
+True
+>>> raw_dir().name
+'raw'
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The repository root (the folder holding ``pyproject.toml``)."""
+    return Path(__file__).resolve().parents[1]
+
+
+def data_dir() -> Path:
+    """The data folder: ``$CXINSIGHT_DATA_DIR`` or ``<root>/data``."""
+    env = os.environ.get("CXINSIGHT_DATA_DIR")
+    return Path(env).resolve() if env else project_root() / "data"
+
+
+def raw_dir() -> Path:
+    """Exports as the council's systems wrote them. Read-only."""
+    return data_dir() / "raw"
+
+
+def processed_dir() -> Path:
+    """Typed, validated, redacted Parquet written by :func:`cxinsight.pipeline.build_processed`."""
+    return data_dir() / "processed"
+
+
+def reports_dir() -> Path:
+    """Generated HTML reports: ``$CXINSIGHT_REPORTS_DIR`` or ``<root>/reports``."""
+    env = os.environ.get("CXINSIGHT_REPORTS_DIR")
+    return Path(env).resolve() if env else project_root() / "reports"
+
+
+def demo_raw_dir() -> Path:
+    """The synthetic demo council's raw exports (``make demo-data``)."""
+    return raw_dir() / "demo"
+
+
+def demo_answer_key_dir() -> Path:
+    """The demo's answer key: read by tests and evaluation cells only, never by the analysis."""
+    return raw_dir() / "demo_answer_key"
+
+
+def demo_sources() -> Path:
+    """The sources file listing the demo's exports and the profile that reads each."""
+    return demo_raw_dir() / "sources.yaml"

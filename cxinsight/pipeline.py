@@ -1,0 +1,182 @@
+"""One pipeline from ``data/raw`` to ``data/processed``, called by the notebook and ``make report``.
+
+A ``sources.yaml`` lists a council's exports and the profile that reads each::
+
+    council: Demo District Council (synthetic)
+    period: {start: 2024-04-01, end: 2025-03-31}
+    exports:
+      - {table: contacts, path: crm/*.csv, profile: demo_crm}
+      - {table: complaints, path: complaints/*.csv, profile: demo_complaints}
+
+Paths are relative to the sources file; profiles are looked up beside it (``profiles/``), then
+among the shipped ones. :func:`build_processed` loads each table, redacts free text, links
+repeat contacts, validates every table with pandera and writes typed Parquet:
+
+``contacts, complaints, survey, areas``  the clean tables
+``quarantine``                           every rejected row with its reason (text redacted)
+``row_accounting``                       rows in / clean / quarantined per file
+``repairs``, ``redactions``              values repaired in place; personal data removed, by kind
+``manifest.json``                        the raw files read (size, SHA-256) and the row counts
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from cxinsight import clean, paths, privacy, schemas
+from cxinsight.io import LoadResult, load_table, resolve_paths
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Sources:
+    """A council's exports: where they are and which profile reads each."""
+
+    council: str
+    exports: list[dict]
+    base: Path
+    period: dict | None = None
+
+    @classmethod
+    def read(cls, path: Path | str | None = None) -> Sources:
+        path = Path(path) if path else paths.demo_sources()
+        if not path.exists():
+            hint = " Run `make demo-data` (or `cxinsight demo`) first." if path == paths.demo_sources() else ""
+            raise FileNotFoundError(f"{path}: no sources file.{hint}")
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        exports = data.get("exports") or []
+        for i, e in enumerate(exports):
+            missing = {"table", "path", "profile"} - set(e)
+            if missing:
+                raise ValueError(f"{path}: exports[{i}] needs {sorted(missing)}; found {sorted(e)}")
+            if e["table"] not in schemas.FIELDS:
+                raise ValueError(f"{path}: exports[{i}].table must be one of {sorted(schemas.FIELDS)}, "
+                                 f"found {e['table']!r}")
+        return cls(council=str(data.get("council", "")), exports=exports, base=path.parent,
+                   period=data.get("period"))
+
+    def paths_for(self, export: dict) -> list[Path]:
+        return resolve_paths(str(self.base / export["path"]))
+
+
+@dataclass
+class PipelineResult:
+    """What :func:`build_processed` did: the loaded tables and the bookkeeping frames."""
+
+    tables: dict[str, pd.DataFrame]
+    loads: dict[str, LoadResult]
+    quarantine: pd.DataFrame
+    accounting: pd.DataFrame
+    repairs: pd.DataFrame
+    redactions: pd.DataFrame
+    written: dict[str, Path] = field(default_factory=dict)
+    council: str = ""
+
+    def check_accounting(self) -> None:
+        """Rows in = rows clean + rows quarantined, for every file."""
+        bad = self.accounting.loc[self.accounting["rows_in"]
+                                  != self.accounting["rows_clean"] + self.accounting["rows_quarantined"]]
+        if len(bad):
+            raise AssertionError(f"row accounting fails for: {bad['source_file'].tolist()}")
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 22):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_suffix(".parquet.tmp")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def prepare_contacts(contacts: pd.DataFrame, repeat_window_days: float = 14) -> pd.DataFrame:
+    """Contacts after loading: sorted by time, repeat contacts linked."""
+    ordered = contacts.sort_values("received_at", kind="stable").reset_index(drop=True)
+    if "customer_id" in ordered.columns:
+        ordered = clean.link_repeat_contacts(ordered, window_days=repeat_window_days)
+    return ordered
+
+
+def build_processed(sources: Path | str | Sources | None = None, out_dir: Path | str | None = None,
+                    repeat_window_days: float = 14, write: bool = True) -> PipelineResult:
+    """Load, clean, redact, validate and write every table a sources file lists."""
+    src = sources if isinstance(sources, Sources) else Sources.read(sources)
+    search = [src.base / "profiles", src.base]
+    loads: dict[str, LoadResult] = {}
+    files_read: list[dict] = []
+    for export in src.exports:
+        files = src.paths_for(export)
+        result = load_table(files, export["profile"], table=export["table"], search=search)
+        if export["table"] in loads:  # a second export of the same table: append
+            prev = loads[export["table"]]
+            result = LoadResult(result.table, pd.concat([prev.data, result.data], ignore_index=True),
+                                pd.concat([prev.quarantine, result.quarantine], ignore_index=True),
+                                pd.concat([prev.summary, result.summary], ignore_index=True),
+                                pd.concat([prev.repairs, result.repairs], ignore_index=True),
+                                f"{prev.profile}+{result.profile}")
+        loads[export["table"]] = result
+        files_read += [{"table": export["table"], "file": f.name, "bytes": f.stat().st_size,
+                        "sha256": _sha256(f), "profile": export["profile"]} for f in files]
+
+    tables: dict[str, pd.DataFrame] = {}
+    redaction_frames = []
+    for table, result in loads.items():
+        frame = result.data
+        if table == "contacts":
+            frame = prepare_contacts(frame, repeat_window_days)
+        frame, counts = privacy.redact_frame(frame, schemas.TEXT_FIELDS[table])
+        redaction_frames.append(counts.assign(table=table))
+        for col in ("source_file",):
+            frame[col] = frame[col].astype(str)
+        schemas.validate(table, frame)
+        tables[table] = frame
+
+    quarantine = pd.concat([r.quarantine for r in loads.values()], ignore_index=True)
+    quarantine, qcounts = privacy.redact_frame(quarantine, ["record", "found"])
+    redaction_frames.append(qcounts.assign(table="quarantine"))
+    accounting = pd.concat([r.summary.assign(table=t) for t, r in loads.items()], ignore_index=True)
+    accounting = accounting[["table", "source_file", "rows_in", "rows_clean", "rows_quarantined"]
+                            + [c for c in accounting.columns if c not in
+                               {"table", "source_file", "rows_in", "rows_clean", "rows_quarantined"}]]
+    repairs = pd.concat([r.repairs.assign(table=t) for t, r in loads.items()], ignore_index=True)
+    redactions = pd.concat(redaction_frames, ignore_index=True)[["table", "column", "kind", "redacted"]]
+    result = PipelineResult(tables, loads, quarantine, accounting, repairs, redactions, council=src.council)
+    result.check_accounting()
+
+    if write:
+        out = Path(out_dir) if out_dir else paths.processed_dir()
+        out.mkdir(parents=True, exist_ok=True)
+        for name, frame in {**tables, "quarantine": quarantine, "row_accounting": accounting,
+                            "repairs": repairs, "redactions": redactions}.items():
+            target = out / f"{name}.parquet"
+            _write_parquet(frame, target)
+            result.written[name] = target
+        manifest = {"council": src.council, "period": src.period, "files": files_read,
+                    "rows": {t: len(f) for t, f in tables.items()},
+                    "quarantined": int(len(quarantine))}
+        (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        result.written["manifest"] = out / "manifest.json"
+        log.info("processed data written to %s", out)
+    return result
+
+
+def read_processed(table: str, processed: Path | str | None = None) -> pd.DataFrame:
+    """Read one processed table (``contacts``, ``quarantine``...) from ``data/processed``."""
+    path = Path(processed or paths.processed_dir()) / f"{table}.parquet"
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: not built yet. Run notebook 01 or `make report` first.")
+    return pd.read_parquet(path)

@@ -1,0 +1,146 @@
+"""Profiles: how one system's export maps onto a canonical table, written in YAML, no code.
+
+A profile names the table it loads, maps canonical fields to the export's column headers, and
+optionally maps values (channels, services), restores leading zeros, and pins the encoding,
+delimiter, sheet or extra date formats. Shipped profiles live in ``cxinsight/profiles/``; a
+council keeps its own beside its ``sources.yaml`` (or anywhere, by path).
+
+.. code-block:: yaml
+
+    name: my_crm
+    table: contacts
+    columns:              # canonical field: header in the export
+      received_at: Created On
+      channel: Origin
+      service: Subject Area
+    channels:             # optional: raw value -> canonical channel
+      Contact Centre Queue: phone
+    services:             # optional: canonical code -> raw spellings
+      council_tax: [Council Tax, CTAX]
+
+>>> p = load_profile("demo_crm")
+>>> p.table, p.columns["received_at"]
+('contacts', 'Date/Time')
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from cxinsight.schemas import CHANNELS, FIELDS, required_fields
+
+BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
+
+
+class ProfileError(ValueError):
+    """A profile is malformed, or does not fit the export it was asked to read."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One system's export layout. See the module docstring for the YAML form."""
+
+    name: str
+    table: str
+    columns: dict[str, str]
+    description: str = ""
+    encoding: str = "auto"
+    delimiter: str = "auto"
+    sheet: str | int | None = None
+    channels: dict[str, str] = field(default_factory=dict)
+    services: dict[str, list[str]] = field(default_factory=dict)
+    zero_pad: dict[str, int] = field(default_factory=dict)
+    date_formats: tuple[str, ...] = ()
+    valid_from: str = "2000-01-01"
+    path: str | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict, path: str | None = None) -> Profile:
+        where = f"profile {path or data.get('name', '?')}"
+        if not isinstance(data, dict):
+            raise ProfileError(f"{where}: expected a YAML mapping, found {type(data).__name__}")
+        unknown = sorted(set(data) - {f for f in cls.__dataclass_fields__ if f != "path"})
+        if unknown:
+            raise ProfileError(f"{where}: unknown keys {unknown}; allowed: "
+                               f"{sorted(f for f in cls.__dataclass_fields__ if f != 'path')}")
+        table = data.get("table")
+        if table not in FIELDS:
+            raise ProfileError(f"{where}: 'table' must be one of {sorted(FIELDS)}, found {table!r}")
+        columns = data.get("columns") or {}
+        if not isinstance(columns, dict):
+            raise ProfileError(f"{where}: 'columns' must map canonical fields to headers")
+        bad = sorted(set(columns) - set(FIELDS[table]))
+        if bad:
+            hints = {b: difflib.get_close_matches(b, FIELDS[table], n=1) for b in bad}
+            raise ProfileError(f"{where}: {bad} are not fields of the {table} table "
+                               f"(did you mean {hints}?); fields are {list(FIELDS[table])}")
+        missing = [f for f in required_fields(table) if f not in columns]
+        if missing:
+            raise ProfileError(f"{where}: the {table} table needs {missing} mapped in 'columns'")
+        channels = {str(k): str(v) for k, v in (data.get("channels") or {}).items()}
+        off = sorted({v for v in channels.values() if v not in CHANNELS})
+        if off:
+            raise ProfileError(f"{where}: channels map to {off}, expected one of {list(CHANNELS)}")
+        services = {str(k): [str(s) for s in (v or [])] for k, v in (data.get("services") or {}).items()}
+        return cls(
+            name=str(data.get("name") or (Path(path).stem if path else "unnamed")),
+            table=table, columns={str(k): str(v) for k, v in columns.items()},
+            description=str(data.get("description", "")), encoding=str(data.get("encoding", "auto")),
+            delimiter=str(data.get("delimiter", "auto")), sheet=data.get("sheet"), channels=channels,
+            services=services, zero_pad={str(k): int(v) for k, v in (data.get("zero_pad") or {}).items()},
+            date_formats=tuple(data.get("date_formats") or ()),
+            valid_from=str(data.get("valid_from", "2000-01-01")), path=path,
+        )
+
+    def check_headers(self, headers: list[str], file: str) -> None:
+        """Raise a :class:`ProfileError` naming every mapped column the file does not have."""
+        have = [str(h).strip() for h in headers]
+        problems = []
+        for canon, header in self.columns.items():
+            if header.strip() not in have:
+                close = difflib.get_close_matches(header, have, n=1, cutoff=0.5)
+                hint = f" (closest: {close[0]!r})" if close else ""
+                problems.append(f"column {header!r} for {canon!r} not found{hint}")
+        if problems:
+            raise ProfileError(
+                f"{file}: profile {self.name!r} does not fit this export: " + "; ".join(problems)
+                + f". The file has columns {have}. Fix the 'columns' section of "
+                f"{self.path or 'the profile'}.")
+
+
+def load_profile(profile: str | Path | dict | Profile, search: list[Path] | None = None) -> Profile:
+    """A :class:`Profile` from a name (looked up in ``search`` then the shipped profiles), a YAML
+    path, a dict or a Profile."""
+    if isinstance(profile, Profile):
+        return profile
+    if isinstance(profile, dict):
+        return Profile.from_dict(profile)
+    candidate = Path(profile)
+    if candidate.suffix in {".yaml", ".yml"} and candidate.exists():
+        path = candidate
+    else:
+        dirs = [*(search or []), BUILTIN_DIR]
+        found = [d / f"{profile}.yaml" for d in dirs if (d / f"{profile}.yaml").exists()]
+        if not found:
+            available = sorted(p.stem for d in dirs if d.exists() for p in d.glob("*.yaml"))
+            raise ProfileError(f"no profile {str(profile)!r} in {[str(d) for d in dirs]}; "
+                               f"available: {available}")
+        path = found[0]
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"profile {path}: not valid YAML: {exc}") from exc
+    return Profile.from_dict(data, path=str(path))
+
+
+def builtin_profiles() -> list[str]:
+    """Names of the profiles shipped with cxinsight.
+
+    >>> "demo_crm" in builtin_profiles()
+    True
+    """
+    return sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))

@@ -1,0 +1,141 @@
+"""The demo council: a seeded, synthetic district whose exports look like the real thing.
+
+``generate_demo`` writes the raw exports of a fictional district (CRM contacts, complaints, a
+post-contact survey, an LSOA indicator table) into ``data/raw/demo`` and, beside them, an
+**answer key** (``data/raw/demo_answer_key``): the true demand type of every contact, the true
+digital capability of every customer, the planted personal data and defects. Tests and
+evaluation cells read the key; the analysis never does.
+
+Synthetic data is a test instrument, not the truth: it checks that the analysis recovers what was
+planted. Calibration sources are given in :mod:`cxinsight.synthetic.council`.
+
+>>> import tempfile, pathlib
+>>> tmp = pathlib.Path(tempfile.mkdtemp())
+>>> summary = generate_demo(tmp / "raw", tmp / "key", DemoSpec(contacts=3_000, seed=7))
+>>> summary["contacts"]
+3000
+>>> sorted(p.name for p in (tmp / "raw").iterdir())
+['areas', 'complaints', 'crm', 'sources.yaml', 'survey']
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from cxinsight.synthetic import exports
+from cxinsight.synthetic.council import (
+    CAPABILITIES,
+    FAILURE_SHARE,
+    DemoSpec,
+    bank_holidays,
+    make_areas,
+    make_contacts,
+    make_customers,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = ["CAPABILITIES", "DemoSpec", "generate_demo", "read_answer_key"]
+
+SOURCES_TEMPLATE = {
+    "council": "Demo District Council (synthetic)",
+    "period": None,
+    "exports": [
+        {"table": "contacts", "path": "crm/*.csv", "profile": "demo_crm"},
+        {"table": "complaints", "path": "complaints/*.csv", "profile": "demo_complaints"},
+        {"table": "survey", "path": "survey/*.xlsx", "profile": "demo_survey"},
+        {"table": "areas", "path": "areas/*.csv", "profile": "demo_areas"},
+    ],
+}
+
+
+def generate_demo(raw_dir: Path | str | None = None, key_dir: Path | str | None = None,
+                  spec: DemoSpec | None = None) -> dict:
+    """Write the demo council's raw exports and answer key. Returns a summary of what was written.
+
+    Existing files in ``raw_dir`` are replaced: the demo folder belongs to the generator, and it is
+    the only writer of ``data/raw`` in the project.
+    """
+    from cxinsight import paths
+
+    spec = spec or DemoSpec()
+    raw_dir = Path(raw_dir) if raw_dir else paths.demo_raw_dir()
+    key_dir = Path(key_dir) if key_dir else paths.demo_answer_key_dir()
+    t0 = time.perf_counter()
+    rng = np.random.default_rng(spec.seed)
+    areas = make_areas(rng, spec)
+    customers = make_customers(rng, areas, spec)
+    truth = make_contacts(rng, customers, spec)
+    pii_rows: list[dict] = []
+    contacts = exports.contact_attributes(rng, truth, customers, spec, pii_rows)
+    defects = exports.DefectLog()
+    for sub in ("crm", "complaints", "survey", "areas"):
+        folder = raw_dir / sub
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.iterdir():
+            if old.is_file():
+                old.unlink()
+    files = exports.write_crm_exports(rng, contacts, spec, raw_dir / "crm", defects)
+    holidays_ = bank_holidays(spec.start, (pd.Timestamp(spec.end) + pd.DateOffset(months=6)).strftime("%Y-%m-%d"))
+    complaints = exports.make_complaints(rng, contacts, spec, holidays_, pii_rows)
+    exports.write_complaints_export(rng, complaints, raw_dir / "complaints" / "complaints_2024-25.csv", defects)
+    survey = exports.make_survey(rng, contacts, spec, pii_rows)
+    exports.write_survey_export(rng, survey, raw_dir / "survey" / "post_contact_survey_2024-25.xlsx", defects)
+    exports.write_area_export(areas, raw_dir / "areas" / "lsoa_indicators.csv")
+    sources = dict(SOURCES_TEMPLATE, period={"start": spec.start, "end": spec.end})
+    (raw_dir / "sources.yaml").write_text(
+        "# Which exports make up this council's data, and the profile that reads each.\n"
+        + yaml.safe_dump(sources, sort_keys=False), encoding="utf-8")
+
+    key_dir.mkdir(parents=True, exist_ok=True)
+    truth_cols = ["contact_id", "received_at", "service", "channel", "customer_id", "demand",
+                  "failure_type", "value_type", "follow_up_of", "handle_seconds", "wait_seconds",
+                  "staff_id", "lsoa_code", "age_band"]
+    contacts[truth_cols].to_parquet(key_dir / "contacts_truth.parquet", index=False)
+    customers.drop(columns=["capability_idx", "activity"]).to_parquet(key_dir / "customers_truth.parquet",
+                                                                      index=False)
+    complaints.to_parquet(key_dir / "complaints_truth.parquet", index=False)
+    survey.to_parquet(key_dir / "survey_truth.parquet", index=False)
+    pd.DataFrame(pii_rows, columns=["table", "record_id", "kind", "value"]).to_parquet(
+        key_dir / "pii.parquet", index=False)
+    defect_frame = defects.frame()
+    defect_frame.to_parquet(key_dir / "defects.parquet", index=False)
+    planted = {
+        "seed": spec.seed, "contacts": spec.contacts, "residents": spec.residents,
+        "lsoas": spec.n_lsoas, "customers": spec.n_customers,
+        "failure_share_by_service_planted": FAILURE_SHARE,
+        "failure_share_by_service_realised": {
+            k: round(float(v), 4) for k, v in
+            contacts.groupby("service")["demand"].apply(lambda s: (s == "failure").mean()).items()},
+        "capability_shares_planted": dict(zip(CAPABILITIES, spec.capability_shares, strict=True)),
+        "defect_counts": defect_frame.groupby("defect").size().astype(int).to_dict() if len(defect_frame) else {},
+        "defect_rates": spec.defect_rates,
+        "pii_planted": len(pii_rows),
+        "files": files,
+    }
+    (key_dir / "planted.yaml").write_text(
+        "# The answer key of the demo council: for tests and evaluation cells only.\n"
+        + yaml.safe_dump(planted, sort_keys=False), encoding="utf-8")
+    seconds = time.perf_counter() - t0
+    log.info("demo council: %d contacts, %d complaints rows, %d survey responses in %.1f s",
+             len(contacts), len(complaints), len(survey), seconds)
+    return {"contacts": len(contacts), "complaints": len(complaints), "survey": len(survey),
+            "areas": len(areas), "customers": len(customers), "pii": len(pii_rows),
+            "defects": len(defect_frame), "seconds": round(seconds, 2), "raw_dir": str(raw_dir),
+            "key_dir": str(key_dir)}
+
+
+def read_answer_key(key_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
+    """Read the demo's answer key (tests and evaluation cells only)."""
+    from cxinsight import paths
+
+    key_dir = Path(key_dir) if key_dir else paths.demo_answer_key_dir()
+    out = {p.stem: pd.read_parquet(p) for p in sorted(key_dir.glob("*.parquet"))}
+    out["planted"] = yaml.safe_load((key_dir / "planted.yaml").read_text(encoding="utf-8"))
+    return out
