@@ -284,7 +284,7 @@ def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
     rej.add(blank, "blank_row", None, "at least one value", "empty row")
 
     out: dict[str, pd.Series] = {}
-    repairs: list[dict] = []
+    repair_masks: list[tuple[str, str, np.ndarray]] = []
     now = now or pd.Timestamp.now()
     for canon, header in profile.columns.items():
         spec = specs[canon]
@@ -306,24 +306,19 @@ def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
         elif spec.kind == "channel":
             out[canon] = clean.normalise_channels(text, profile.channels).astype("category")
             unknown = (out[canon].eq("other") & ~text.str.lower().isin(["other"])).to_numpy()
-            if unknown.any():
-                repairs.append({"column": canon, "action": "blank or unrecognised channel set to 'other'",
-                                "rows": int(unknown.sum())})
+            repair_masks.append((canon, "blank or unrecognised channel set to 'other'", unknown))
         elif spec.kind == "service":
             out[canon] = clean.normalise_services(text, profile.services).astype("category")
-            if empty.any():
-                repairs.append({"column": canon, "action": "blank service set to 'unknown'",
-                                "rows": int(empty.sum())})
+            repair_masks.append((canon, "blank service set to 'unknown'", empty))
         elif spec.kind == "id":
             ids = clean.clean_ids(text, profile.zero_pad.get(canon))
-            padded = int((ids.fillna("").str.len() > text.str.len()).sum())
-            if padded:
-                repairs.append({"column": canon, "action": "leading zeros restored", "rows": padded})
+            padded = (ids.fillna("").str.len() > text.str.len()).to_numpy()
+            repair_masks.append((canon, "leading zeros restored", padded))
             out[canon] = ids
         elif spec.kind == "duration":
             seconds, note = clean.parse_durations(text)
-            for action, count in note[note != ""].value_counts().items():
-                repairs.append({"column": canon, "action": action, "rows": int(count)})
+            for action in note[note != ""].unique():
+                repair_masks.append((canon, str(action), (note == action).to_numpy()))
             out[canon] = seconds
         elif spec.kind == "score":
             scores = clean.parse_scores(text)
@@ -340,9 +335,7 @@ def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
             out[canon] = clean.parse_bools(text)
         elif spec.kind == "lsoa":
             codes = clean.clean_lsoa_codes(text)
-            invalid = int((codes.isna().to_numpy() & ~empty).sum())
-            if invalid:
-                repairs.append({"column": canon, "action": "malformed area code set to missing", "rows": invalid})
+            repair_masks.append((canon, "malformed area code set to missing", codes.isna().to_numpy() & ~empty))
             out[canon] = codes
         elif spec.kind == "text":
             out[canon] = values.fillna("").where(~empty, None).astype("str")
@@ -358,8 +351,9 @@ def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
         "expected": rej.expected[bad_rows], "found": rej.found[bad_rows],
         "record": _record_text(raw, bad_rows),
     })
-    for r in repairs:
-        r["source_file"] = file
+    kept = ~rej.mask
+    repairs = [{"source_file": file, "column": col, "action": action, "rows": int((mask & kept).sum())}
+               for col, action, mask in repair_masks if (mask & kept).any()]
     return frame.loc[~rej.mask].reset_index(drop=True), quarantine, repairs
 
 

@@ -1,0 +1,54 @@
+# cxinsight: `make help` lists the targets. Two commands do everything on a fresh machine:
+#   make report   - set up, generate the demo council, run the pipeline and the notebooks to HTML
+#   make test     - set up, generate the demo council, run every test (unit, doctest, notebooks)
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := data/raw/demo_answer_key/planted.yaml
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv demo-data pipeline report test lint benchmark clean-data clean
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "; printf "cxinsight targets:\n"} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cxinsight needs Python 3.11 or newer, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[notebooks,test,dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP) ## Create .venv and install cxinsight with its notebook, test and dev extras
+
+$(DEMO): $(STAMP)
+	$(BIN)/cxinsight demo
+
+demo-data: $(STAMP) ## Generate the seeded synthetic demo council into data/raw/demo (skips if present)
+	$(BIN)/cxinsight demo
+
+pipeline: demo-data ## Load, clean, redact and validate the demo exports into data/processed
+	$(BIN)/cxinsight pipeline
+
+report: demo-data ## Run the pipeline and notebooks on the demo council; HTML in reports/
+	$(BIN)/cxinsight report
+
+test: demo-data ## Run every test: unit, property, doctests, real public data, notebooks (nbval)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP) ## Check style with ruff
+	$(BIN)/ruff check cxinsight tests benchmarks
+
+benchmark: $(STAMP) ## Time load + clean of 1M and 6M demo contacts (wall time, peak memory)
+	$(BIN)/python benchmarks/bench_load_clean.py --sizes 1000000 6000000
+
+clean-data: ## Delete generated data and reports (never touches your own exports)
+	rm -rf data/raw/demo data/raw/demo_answer_key
+	find data/processed reports -mindepth 1 ! -name README.md ! -name .gitkeep -exec rm -rf {} +
+
+clean: clean-data ## Also delete the virtual environment
+	rm -rf $(VENV)

@@ -1,0 +1,45 @@
+"""Charts for notebooks and reports: colour-blind-safe, static, with alt text and a takeaway.
+
+:func:`show` renders a matplotlib figure as an ``<img>`` with alt text (so the HTML report is
+accessible and works offline), followed by the one-sentence plain-English takeaway.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+PALETTE = sns.color_palette("colorblind")
+
+
+def setup() -> None:
+    """House style: colour-blind palette, readable sizes, no chart junk."""
+    sns.set_theme(style="whitegrid", palette="colorblind", rc={"figure.dpi": 100, "axes.titleweight": "bold",
+                                                              "axes.spines.top": False,
+                                                              "axes.spines.right": False})
+
+
+def figure_html(fig, alt: str, takeaway: str = "") -> str:
+    """The figure as an inline PNG ``<img>`` with alt text, plus its takeaway paragraph."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    out = f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}"/>'
+    if takeaway:
+        out += f'<figcaption class="takeaway"><strong>Takeaway:</strong> {html.escape(takeaway)}</figcaption>'
+    return out + "</figure>"
+
+
+def show(fig, alt: str, takeaway: str = "") -> None:
+    """Display a figure in a notebook with alt text and a takeaway under it."""
+    from IPython.display import HTML, display
+
+    display(HTML(figure_html(fig, alt, takeaway)))

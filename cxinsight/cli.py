@@ -1,0 +1,82 @@
+"""The ``cxinsight`` command: ``demo``, ``pipeline`` and ``report``.
+
+>>> main(["--help"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import yaml
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from cxinsight import paths
+    from cxinsight.synthetic import DemoSpec, generate_demo
+
+    spec = DemoSpec(contacts=args.contacts, seed=args.seed)
+    raw = Path(args.out) if args.out else paths.demo_raw_dir()
+    key = Path(args.key) if args.key else (raw.parent / f"{raw.name}_answer_key")
+    planted = key / "planted.yaml"
+    if planted.exists() and not args.force:
+        have = yaml.safe_load(planted.read_text(encoding="utf-8")) or {}
+        if have.get("seed") == spec.seed and have.get("contacts") == spec.contacts and (raw / "sources.yaml").exists():
+            logging.info("demo data already in %s (seed %s, %s contacts); --force to rebuild", raw,
+                         spec.seed, f"{spec.contacts:,}")
+            return 0
+    summary = generate_demo(raw, key, spec)
+    logging.info("demo council written to %s: %s contacts, %s complaint rows, %s survey responses (%.1f s)",
+                 raw, f"{summary['contacts']:,}", summary["complaints"], summary["survey"], summary["seconds"])
+    return 0
+
+
+def _pipeline(args: argparse.Namespace) -> int:
+    from cxinsight.pipeline import build_processed
+
+    result = build_processed(args.sources, args.out, repeat_window_days=args.repeat_window)
+    for _, row in result.accounting.iterrows():
+        logging.info("%-12s %-40s in %8d  clean %8d  quarantined %6d", row["table"], row["source_file"],
+                     row["rows_in"], row["rows_clean"], row["rows_quarantined"])
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from cxinsight.report import build_reports
+
+    written = build_reports(args.sources, args.out)
+    for path in written:
+        logging.info("report: %s", path)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cxinsight", description="Customer-experience insight for UK councils.")
+    parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
+    sub = parser.add_subparsers(dest="command", required=True)
+    d = sub.add_parser("demo", help="generate the synthetic demo council into data/raw/demo")
+    d.add_argument("--contacts", type=int, default=150_000, help="contacts a year (default 150,000)")
+    d.add_argument("--seed", type=int, default=20240401)
+    d.add_argument("--out", help="raw folder (default data/raw/demo)")
+    d.add_argument("--key", help="answer key folder (default: beside --out)")
+    d.add_argument("--force", action="store_true", help="regenerate even if present")
+    d.set_defaults(func=_demo)
+    p = sub.add_parser("pipeline", help="load, clean, redact and validate raw exports into data/processed")
+    p.add_argument("--sources", help="sources.yaml (default: the demo council)")
+    p.add_argument("--out", help="processed folder (default data/processed)")
+    p.add_argument("--repeat-window", type=float, default=14, help="repeat-contact window in days")
+    p.set_defaults(func=_pipeline)
+    r = sub.add_parser("report", help="run the notebooks and write HTML reports")
+    r.add_argument("--sources", help="sources.yaml (default: the demo council)")
+    r.add_argument("--out", help="reports folder (default reports/)")
+    r.set_defaults(func=_report)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
