@@ -207,8 +207,8 @@ def parse_uk_datetime(values: pd.Series, formats: Iterable[str] | None = None) -
     match nothing, or name an impossible day (31/02), come back as ``NaT``: the loader quarantines
     them.
 
-    >>> parse_uk_datetime(pd.Series(["01/02/2024", "31/02/2024", "1/2/2024 9:05", ""])).astype(str).tolist()
-    ['2024-02-01 00:00:00', 'NaT', '2024-02-01 09:05:00', 'NaT']
+    >>> parse_uk_datetime(pd.Series(["01/02/2024", "31/02/2024", "1/2/2024 9:05", ""])).tolist()
+    [Timestamp('2024-02-01 00:00:00'), NaT, Timestamp('2024-02-01 09:05:00'), NaT]
     """
     fmts = tuple(formats or ()) + UK_DATETIME_FORMATS
     codes, uniques = pd.factorize(values, use_na_sentinel=True)

@@ -1,7 +1,4 @@
-"""The ``cxinsight`` command: ``demo``, ``pipeline`` and ``report``.
-
->>> main(["--help"])  # doctest: +SKIP
-"""
+"""The ``cxinsight`` command: ``demo``, ``pipeline`` and ``report`` (``cxinsight --help``)."""
 
 from __future__ import annotations
 

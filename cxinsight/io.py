@@ -51,7 +51,9 @@ from cxinsight.schemas import FIELDS, RECORD_KEYS
 
 log = logging.getLogger(__name__)
 
-QUARANTINE_COLUMNS = ["table", "source_file", "source_row", "reason", "column", "expected", "found", "record"]
+QUARANTINE_COLUMNS = [
+    "table", "source_file", "source_row", "record_id", "reason", "column", "expected", "found", "record",
+]
 DELIMITERS = [",", ";", "\t", "|"]
 
 
@@ -345,8 +347,12 @@ def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
     frame["source_file"] = file
     frame["source_row"] = raw["__row__"].to_numpy()
     bad_rows = np.flatnonzero(rej.mask)
+    key = (RECORD_KEYS[table] or (None,))[0]
+    record_id = (raw[profile.columns[key].strip()].fillna("").str.strip().to_numpy(dtype=object)[bad_rows]
+                 if key in profile.columns else np.full(bad_rows.size, None, dtype=object))
     quarantine = pd.DataFrame({
         "table": table, "source_file": file, "source_row": raw["__row__"].to_numpy()[bad_rows],
+        "record_id": record_id,
         "reason": rej.reason[bad_rows], "column": rej.column[bad_rows],
         "expected": rej.expected[bad_rows], "found": rej.found[bad_rows],
         "record": _record_text(raw, bad_rows),
@@ -389,7 +395,7 @@ def load_table(path, profile, table: str | None = None, search: list[Path] | Non
         name = file_path.name
         clean_part, quarantine, rep = parse_export(raw, prof, name)
         if rejected:
-            extra = pd.DataFrame(rejected).assign(table=prof.table, source_file=name)
+            extra = pd.DataFrame(rejected).assign(table=prof.table, source_file=name, record_id=None)
             quarantine = pd.concat([quarantine, extra[QUARANTINE_COLUMNS]], ignore_index=True)
         rows_in = len(raw) + len(rejected)
         frames.append(clean_part)
@@ -413,7 +419,8 @@ def load_table(path, profile, table: str | None = None, search: list[Path] | Non
             rows = dups.index.to_numpy()
             dq = pd.DataFrame({
                 "table": prof.table, "source_file": data.loc[rows, "source_file"].to_numpy(),
-                "source_row": data.loc[rows, "source_row"].to_numpy(), "reason": "duplicate",
+                "source_row": data.loc[rows, "source_row"].to_numpy(),
+                "record_id": data.loc[rows, key[0]].astype(str).to_numpy(), "reason": "duplicate",
                 "column": ",".join(key), "expected": "a record not seen before",
                 "found": ("same " + ",".join(key) + " as " + dups["first_source_file"].astype(str)
                           + " record " + dups["first_source_row"].astype(str)).to_numpy(),

@@ -6,8 +6,8 @@ counts.
 
 >>> suppress_counts(pd.Series([0, 3, 8, 12, 1234])).tolist()
 ['0', '*', '10', '10', '1,235']
->>> safe_csv_value("=HYPERLINK(\\"x\\")")
-"'=HYPERLINK(\\"x\\")"
+>>> print(safe_csv_value("=SUM(A1:A9)"))
+'=SUM(A1:A9)
 """
 
 from __future__ import annotations

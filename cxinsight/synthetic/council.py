@@ -262,7 +262,7 @@ def _sample_times(rng, days: pd.DatetimeIndex, service_idx: np.ndarray, channel:
     """Timestamps (``datetime64[s]``) for contacts with the given service and channel."""
     n = len(service_idx)
     month_pos = ((days.month.to_numpy() - 4) % 12)
-    weekday = days.weekday.to_numpy()
+    weekday = days.day_of_week.to_numpy()
     is_bh = np.isin(days.to_numpy().astype("datetime64[D]"), holidays_)
     out_day = np.empty(n, dtype="datetime64[D]")
     office = np.isin(channel, list(OFFICE_CHANNELS))
@@ -345,9 +345,14 @@ def make_contacts(rng: np.random.Generator, customers: pd.DataFrame, spec: DemoS
             parent[rows] = chosen
             gap = (rng.uniform(lo, hi, rows.size) * 86400).astype("int64").astype("timedelta64[s]")
             t = received[chosen] + gap
-            if ftype == "information_not_found":
-                channel[rows] = np.where(rng.random(rows.size) < 0.8, "phone", "webchat")
             cust_idx[rows] = cust_idx[chosen]
+            if ftype == "information_not_found":  # the web failed them: they ring or chat
+                channel[rows] = np.where(rng.random(rows.size) < 0.8, "phone", "webchat")
+            else:  # the follow-up comes from the parent's customer, so from their channel habits
+                cap = np.where(cust_idx[rows] >= 0,
+                               customers["capability_idx"].to_numpy()[np.maximum(cust_idx[rows], 0)], -1)
+                p = np.where(cap[:, None] >= 0, CHANNEL_BY_CAPABILITY[np.maximum(cap, 0)], population_mix)
+                channel[rows] = np.array(CHANNELS)[_sample_categorical(rng, p * factor[s])]
             received[rows] = t
     # Follow-ups on office channels must fall in opening hours on a working day.
     fix = (parent >= 0) & np.isin(channel, list(OFFICE_CHANNELS))

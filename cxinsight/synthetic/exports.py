@@ -148,7 +148,7 @@ def contact_attributes(rng, contacts: pd.DataFrame, customers: pd.DataFrame, spe
     handle = rng.lognormal(np.log(np.maximum(median_handle, 1)), 0.6) * np.where(is_fail, 1.3, 1.0)
     out["handle_seconds"] = np.where(ch == "web", np.nan, handle.round())
     hour = contacts["received_at"].dt.hour.to_numpy()
-    monday_am = (contacts["received_at"].dt.weekday.to_numpy() == 0) & (hour < 12)
+    monday_am = (contacts["received_at"].dt.day_of_week.to_numpy() == 0) & (hour < 12)
     wait = np.where(ch == "phone", rng.exponential(95, n) * np.where(monday_am, 1.8, 1.0),
                     np.where(ch == "face_to_face", rng.exponential(420, n), np.nan))
     out["wait_seconds"] = np.round(wait)

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from cxinsight.cli import main
+
+
+def test_demo_then_pipeline_from_the_command_line(tmp_path, caplog):
+    raw = tmp_path / "raw" / "demo"
+    assert main(["demo", "--contacts", "2000", "--seed", "3", "--out", str(raw)]) == 0
+    assert (raw / "sources.yaml").exists() and (tmp_path / "raw" / "demo_answer_key" / "planted.yaml").exists()
+    before = (raw / "crm").stat().st_mtime_ns
+    with caplog.at_level(logging.INFO):
+        assert main(["demo", "--contacts", "2000", "--seed", "3", "--out", str(raw)]) == 0
+    assert "already" in caplog.text and (raw / "crm").stat().st_mtime_ns == before
+    out = tmp_path / "processed"
+    assert main(["-q", "pipeline", "--sources", str(raw / "sources.yaml"), "--out", str(out)]) == 0
+    acc = pd.read_parquet(out / "row_accounting.parquet")
+    assert (acc["rows_in"] == acc["rows_clean"] + acc["rows_quarantined"]).all()

@@ -1,0 +1,70 @@
+"""Redaction of personal data in free text: what must go, and what must stay."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cxinsight import privacy
+
+
+@pytest.mark.parametrize("text, token", [
+    ("email me at zoe.okafor@btinternet.com please", "[EMAIL]"),
+    ("reply to j_smith+council@outlook.co.uk", "[EMAIL]"),
+    ("call 07700 900123 after 5", "[PHONE]"),
+    ("mob 07700900123", "[PHONE]"),
+    ("tel +44 7700 900123", "[PHONE]"),
+    ("tel +44 (0)7700 900 123", "[PHONE]"),
+    ("landline (01632) 960123", "[PHONE]"),
+    ("020 7946 0018 is the office", "[PHONE]"),
+    ("lives at LE67 3FJ", "[POSTCODE]"),
+    ("postcode sw1a1aa", "[POSTCODE]"),
+    ("pc m1 1ae", "[POSTCODE]"),
+    ("NINO JH 12 34 56 C", "[NI_NUMBER]"),
+    ("ni ab123456d", "[NI_NUMBER]"),
+    ("NHS no 943 476 5919", "[NHS_NUMBER]"),
+    ("card 4111 1111 1111 1111 declined", "[CARD]"),
+    ("CT account 51234567", "[REFERENCE]"),
+    ("Mrs Siân O'Neill called", "[NAME]"),
+    ("spoke to Kwame Mensah", "[NAME]"),
+    ("my name is Agnieszka Nowak", "[NAME]"),
+])
+def test_personal_data_is_redacted(text, token):
+    out = privacy.redact_text(pd.Series([text])).iloc[0]
+    assert token in out
+    assert not privacy.contains_personal_data(pd.Series([out])).iloc[0], out
+
+
+@pytest.mark.parametrize("text", [
+    "bin missed again on tuesday, 3rd time", "Q3 2024 figures", "called at 10:30 re £45.50 refund",
+    "ref ENQ12345678 chased", "section 21 notice", "Mr rang re bins", "Spoke to cust, advised",
+    "the 2nd call this week", "CTR claim", "Stage 2 complaint", "B&Q car park",
+])
+def test_ordinary_text_is_left_alone(text):
+    assert privacy.redact_text(pd.Series([text])).iloc[0] == text
+
+
+def test_counts_are_per_row_not_per_distinct_text():
+    out, counts = privacy.redact_text(pd.Series(["a@b.com"] * 5 + ["07700 900123", None]), counts=True)
+    assert counts.to_dict() == {"EMAIL": 5, "PHONE": 1}
+    assert pd.isna(out.iloc[-1])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 999), st.sampled_from(["07700 900{d:03d}", "07700900{d:03d}", "+44 7700 900{d:03d}",
+                                             "01632 960{d:03d}", "(01632) 960{d:03d}", "07700-900-{d:03d}"]),
+       st.sampled_from(["", "tel ", "call back on ", "ph: "]), st.sampled_from(["", " thanks", ", after 5pm"]))
+def test_drama_range_phone_numbers_never_survive(d, form, before, after):
+    number = form.format(d=d)
+    out = privacy.redact_text(pd.Series([f"{before}{number}{after}"])).iloc[0]
+    assert number not in out and "[PHONE]" in out
+
+
+def test_redact_frame_reports_counts_by_column():
+    frame = pd.DataFrame({"notes": ["a@b.com", "x"], "other": ["a@b.com", "y"]})
+    out, counts = privacy.redact_frame(frame, ["notes"])
+    assert out["notes"].tolist() == ["[EMAIL]", "x"]
+    assert out["other"].tolist() == ["a@b.com", "y"]
+    assert counts.to_dict("records") == [{"column": "notes", "kind": "EMAIL", "redacted": 1}]

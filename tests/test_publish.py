@@ -1,0 +1,28 @@
+import pandas as pd
+
+from cxinsight import publish
+
+
+def test_counts_one_to_seven_are_starred_and_others_rounded_to_five():
+    out = publish.suppress_counts(pd.Series([0, 1, 7, 8, 12, 13, 1002]))
+    assert out.tolist() == ["0", "*", "*", "10", "10", "15", "1,000"]
+
+
+def test_suppress_table_leaves_other_columns_alone():
+    frame = pd.DataFrame({"service": ["a", "b"], "n": [3, 40]})
+    out = publish.suppress_table(frame, ["n"])
+    assert out["service"].tolist() == ["a", "b"]
+    assert out["n"].tolist() == ["*", "40"]
+    assert frame["n"].tolist() == [3, 40]  # input untouched
+
+
+def test_shares_come_from_rounded_counts():
+    shares = publish.share_of_rounded(pd.Series([12, 13, 3]))
+    assert shares.round(1).tolist()[:2] == [40.0, 60.0]
+    assert pd.isna(shares.iloc[2])
+
+
+def test_formula_injection_is_neutralised():
+    frame = pd.DataFrame({"text": ["=1+1", "+44 7700", "-x", "@sum", "fine", None]})
+    out = publish.safe_csv_frame(frame)
+    assert out["text"].tolist()[:5] == ["'=1+1", "'+44 7700", "'-x", "'@sum", "fine"]
