@@ -19,6 +19,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cxinsight.schemas import CHANNELS
 
@@ -178,25 +180,54 @@ _EXCEL_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
+_DAY_MONTH = {  # how to read the written day and month back, to reject dates Arrow rolls over
+    "%d": re.compile(r"^(?P<d>\d{1,2})[^\d](?P<m>\d{1,2})[^\d]\d{4}(?:[^\d]|$)").pattern,
+    "%Y": re.compile(r"^\d{4}[^\d](?P<m>\d{1,2})[^\d](?P<d>\d{1,2})(?:[^\d]|$)").pattern,
+}
+
+
+_ARROW_SAFE = re.compile(r"^(%d[^%]%m[^%]%Y|%Y[^%]%m[^%]%d)")
+
+
+def _arrow_strptime(text: pa.Array, fmt: str) -> np.ndarray | None:
+    """Vectorised strptime for numeric formats, rejecting impossible days (31/02) that Arrow
+    would otherwise roll into the next month. ``None`` where the format needs pandas."""
+    rx = _DAY_MONTH.get(fmt[:2])
+    if rx is None or not _ARROW_SAFE.match(fmt) or any(c in fmt for c in ("%b", "%B", "%f", "%p", "%y")):
+        return None
+    parsed = pc.strptime(text, format=fmt, unit="s", error_is_null=True)
+    parts = pc.extract_regex(text, rx)
+    day = pc.cast(pc.struct_field(parts, "d"), pa.int64(), safe=False)
+    month = pc.cast(pc.struct_field(parts, "m"), pa.int64(), safe=False)
+    ok = pc.and_(pc.equal(pc.day(parsed), day), pc.equal(pc.month(parsed), month))
+    ok = pc.fill_null(ok, False)
+    parsed = pc.if_else(ok, parsed, pa.scalar(None, parsed.type))
+    return parsed.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+
+
 def _parse_unique_dates(uniques: pd.Index, formats: Iterable[str]) -> np.ndarray:
-    text = pd.Series(uniques, dtype=object).astype(str).str.strip()
-    result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    todo = text.ne("")
+    text = pd.Series(uniques).astype("str").str.strip().fillna("").to_numpy(dtype=object)
+    result = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ns]")
+    todo = np.flatnonzero(text != "")
     for fmt in formats:
-        if not todo.any():
+        if todo.size == 0:
             break
-        parsed = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        ok = parsed.notna()
-        result.loc[ok[ok].index] = parsed[ok].astype("datetime64[ns]")
-        todo.loc[ok[ok].index] = False
-    if todo.any():  # Excel serial day numbers (1954-2119), as a sheet saves dates it did not recognise
-        serial = text[todo]
-        serial = serial[serial.str.match(_EXCEL_SERIAL)]
-        if len(serial):
-            days = serial.astype(float)
-            days = days[(days >= 20_000) & (days <= 80_000)]
-            result.loc[days.index] = (EXCEL_EPOCH + pd.to_timedelta(days, unit="D")).dt.round("s")
-    return result.to_numpy()
+        chunk = text[todo]
+        parsed = _arrow_strptime(pa.array(chunk, type=pa.string()), fmt)
+        if parsed is None:
+            parsed = pd.to_datetime(pd.Series(chunk, dtype=object), format=fmt, errors="coerce").to_numpy(
+                "datetime64[ns]")
+        ok = ~np.isnat(parsed)
+        result[todo[ok]] = parsed[ok]
+        todo = todo[~ok]
+    if todo.size:  # Excel serial day numbers (1954-2119), as a sheet saves dates it did not recognise
+        serial = pd.Series(text[todo], dtype=object)
+        is_serial = serial.str.match(_EXCEL_SERIAL).fillna(False).to_numpy(bool)
+        days = pd.to_numeric(serial[is_serial], errors="coerce").to_numpy(float)
+        in_range = (days >= 20_000) & (days <= 80_000)
+        when = (EXCEL_EPOCH + pd.to_timedelta(days[in_range], unit="D")).round("s")
+        result[todo[is_serial][in_range]] = when.to_numpy("datetime64[ns]")
+    return result
 
 
 def parse_uk_datetime(values: pd.Series, formats: Iterable[str] | None = None) -> pd.Series:
@@ -260,9 +291,12 @@ def parse_durations(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> note.tolist()
     ['', '', 'negative duration set to missing', 'excel error value set to missing', '']
     """
-    pairs = map_unique(values.fillna(""), lambda u: [_duration_one(str(x)) for x in u])
-    seconds = pd.Series([p[0] for p in pairs], index=values.index, dtype="float64", name=values.name)
-    notes = pd.Series([p[1] for p in pairs], index=values.index, dtype=object, name=values.name)
+    codes, uniques = pd.factorize(values.fillna(""), use_na_sentinel=True)
+    pairs = [_duration_one(str(u)) for u in pd.Series(uniques).astype("str").to_numpy(dtype=object)]
+    seconds_u = np.array([p[0] for p in pairs] + [np.nan], dtype="float64")
+    notes_u = np.array([p[1] for p in pairs] + [""], dtype=object)
+    seconds = pd.Series(seconds_u[codes], index=values.index, name=values.name)
+    notes = pd.Series(notes_u[codes], index=values.index, name=values.name, dtype=object)
     return seconds, notes
 
 
@@ -321,12 +355,13 @@ def clean_ids(values: pd.Series, zero_pad: int | None = None) -> pd.Series:
 
 
 def clean_categories(values: pd.Series) -> pd.Series:
-    """Trim and collapse internal whitespace; blanks -> missing.
+    """Trim and collapse internal whitespace; blanks -> missing. Works on distinct values.
 
     >>> clean_categories(pd.Series(["  Resolved   at first contact ", ""])).tolist()
     ['Resolved at first contact', nan]
     """
-    text = values.fillna("").astype("str").str.strip().str.replace(r"\s+", " ", regex=True)
+    tidy = map_unique(values.fillna(""), lambda u: [" ".join(str(x).split()) for x in u])
+    text = tidy.astype("str")
     return text.where(text != "")
 
 

@@ -37,6 +37,7 @@ import csv
 import glob
 import io
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from pandas.api.types import union_categoricals
 
 from cxinsight import clean
 from cxinsight.profile import Profile, ProfileError, load_profile
@@ -262,13 +264,18 @@ class _Rejections:
         return self.reason != None  # noqa: E711
 
 
+def _join_columns(frame: pd.DataFrame) -> np.ndarray:
+    """``"col=value | col=value"`` per row, vectorised."""
+    joined = pd.Series("", index=frame.index, dtype="str")
+    for i, c in enumerate(frame.columns):
+        joined = joined + ("" if i == 0 else " | ") + f"{c}=" + frame[c].astype("str").fillna("")
+    return joined.to_numpy(dtype=object)
+
+
 def _record_text(raw: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The original values of the given rows, for the quarantine table."""
     cols = [c for c in raw.columns if c != "__row__"]
-    part = raw.iloc[rows][cols]
-    joined = pd.Series([""] * len(part), index=part.index, dtype=object)
-    for c in cols:
-        joined = joined + c + "=" + part[c].fillna("").astype(str) + " | "
-    return joined.str.slice(0, -3).to_numpy(dtype=object)
+    return _join_columns(raw.iloc[rows][cols])
 
 
 def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
@@ -384,29 +391,46 @@ def resolve_paths(path: Path | str | list) -> list[Path]:
     return files
 
 
-def load_table(path, profile, table: str | None = None, search: list[Path] | None = None) -> LoadResult:
-    """Load every export at ``path`` with ``profile``; see the module docstring."""
+def _load_one(file_path: Path, prof: Profile) -> tuple[pd.DataFrame, pd.DataFrame, list[dict], dict]:
+    raw, rejected, info = read_raw(file_path, prof)
+    name = file_path.name
+    clean_part, quarantine, rep = parse_export(raw, prof, name)
+    if rejected:
+        extra = pd.DataFrame(rejected).assign(table=prof.table, source_file=name, record_id=None)
+        quarantine = pd.concat([quarantine, extra[QUARANTINE_COLUMNS]], ignore_index=True)
+    rows_in = len(raw) + len(rejected)
+    log.info("%s: %d rows in, %d parsed, %d quarantined", name, rows_in, len(clean_part), len(quarantine))
+    return clean_part, quarantine, rep, {"source_file": name, "rows_in": rows_in, **info}
+
+
+def load_table(path, profile, table: str | None = None, search: list[Path] | None = None,
+               workers: int | None = None) -> LoadResult:
+    """Load every export at ``path`` with ``profile``; see the module docstring.
+
+    Files are read and parsed ``workers`` at a time (default: one per core, at most one per file).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     prof = load_profile(profile, search=search)
     if table and prof.table != table:
         raise ProfileError(f"profile {prof.name!r} is for the {prof.table} table, not {table}")
-    frames, quarantines, repairs, summary = [], [], [], []
-    for file_path in resolve_paths(path):
-        raw, rejected, info = read_raw(file_path, prof)
-        name = file_path.name
-        clean_part, quarantine, rep = parse_export(raw, prof, name)
-        if rejected:
-            extra = pd.DataFrame(rejected).assign(table=prof.table, source_file=name, record_id=None)
-            quarantine = pd.concat([quarantine, extra[QUARANTINE_COLUMNS]], ignore_index=True)
-        rows_in = len(raw) + len(rejected)
-        frames.append(clean_part)
-        quarantines.append(quarantine)
-        repairs += rep
-        summary.append({"source_file": name, "rows_in": rows_in, **info})
-        log.info("%s: %d rows in, %d parsed, %d quarantined", name, rows_in, len(clean_part), len(quarantine))
-    data = pd.concat(frames, ignore_index=True)
-    for col in ("channel", "service"):
-        if col in data.columns:
-            data[col] = data[col].astype(str).astype("category")
+    files = resolve_paths(path)
+    workers = max(1, min(workers or os.cpu_count() or 1, len(files)))
+    if workers == 1:
+        parts = [_load_one(f, prof) for f in files]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(lambda f: _load_one(f, prof), files))
+    frames = [p[0] for p in parts]
+    quarantines = [p[1] for p in parts]
+    repairs = [r for p in parts for r in p[2]]
+    summary = [p[3] for p in parts]
+    categorical = [c for c in ("channel", "service") if c in frames[0].columns]
+    unified = {c: union_categoricals([f[c] for f in frames]) for c in categorical}
+    data = pd.concat([f.drop(columns=categorical) for f in frames], ignore_index=True)
+    for c in categorical:
+        data[c] = pd.Categorical(unified[c])
+    data = data[list(frames[0].columns)]
     quarantine = pd.concat(quarantines, ignore_index=True)
 
     key = [k for k in (RECORD_KEYS[prof.table] or ()) if k in data.columns]
@@ -424,7 +448,7 @@ def load_table(path, profile, table: str | None = None, search: list[Path] | Non
                 "column": ",".join(key), "expected": "a record not seen before",
                 "found": ("same " + ",".join(key) + " as " + dups["first_source_file"].astype(str)
                           + " record " + dups["first_source_row"].astype(str)).to_numpy(),
-                "record": data.loc[rows, key].astype(str).agg(" | ".join, axis=1).to_numpy(),
+                "record": _join_columns(data.loc[rows, key]),
             })
             quarantine = pd.concat([quarantine, dq], ignore_index=True)
             data = data.drop(index=rows).reset_index(drop=True)

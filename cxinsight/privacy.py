@@ -20,9 +20,10 @@ import re
 import numpy as np
 import pandas as pd
 
-# Order matters: the first alternative that matches at a position wins.
-PATTERNS: dict[str, str] = {
-    "EMAIL": r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
+# Order matters: the first alternative that matches at a position wins. Each group runs only on
+# texts that could hold it (an "@", a digit, a title or "my name is"), which keeps redaction cheap.
+EMAIL = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+DIGIT_PATTERNS: dict[str, str] = {
     "CARD": r"(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?!\d)",
     "PHONE": r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)",
     "NI_NUMBER": r"(?<![A-Za-z0-9])[A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z]"
@@ -30,14 +31,18 @@ PATTERNS: dict[str, str] = {
     "NHS_NUMBER": r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)",
     "POSTCODE": r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?|GIR)\s*\d[A-Za-z]{2}(?![A-Za-z0-9])",
     "REFERENCE": r"(?<![\w/])\d{7,}(?![\w/])",
-    "NAME": r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+(?:[A-Z][A-Za-zÀ-ÿ'’-]+)(?:\s+[A-Z][A-Za-zÀ-ÿ'’-]+)?"
-            r"|(?<=\bmy name is )[A-Z][A-Za-zÀ-ÿ'’-]+(?:\s+[A-Z][A-Za-zÀ-ÿ'’-]+)?"
-            r"|(?<=\bname: )[A-Z][A-Za-zÀ-ÿ'’-]+(?:\s+[A-Z][A-Za-zÀ-ÿ'’-]+)?"
-            r"|(?<=\bspoke to )[A-Z][A-Za-zÀ-ÿ'’-]+(?:\s+[A-Z][A-Za-zÀ-ÿ'’-]+)?"
-            r"|(?<=\bcaller )[A-Z][A-Za-zÀ-ÿ'’-]+(?:\s+[A-Z][A-Za-zÀ-ÿ'’-]+)?",
 }
+_NAME_WORDS = r"[A-Z][A-Za-zÀ-ÿ'’-]+(?:\s+[A-Z][A-Za-zÀ-ÿ'’-]+)?"
+NAME = (r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+" + _NAME_WORDS
+        + "".join(f"|(?<=\\b{lead} )" + _NAME_WORDS for lead in ("my name is", "spoke to", "caller", "name:")))
+PATTERNS: dict[str, str] = {"EMAIL": EMAIL, **DIGIT_PATTERNS, "NAME": NAME}
 KINDS: tuple[str, ...] = tuple(PATTERNS)
 _COMBINED = re.compile("|".join(f"(?P<{kind}>{p})" for kind, p in PATTERNS.items()))
+_EMAIL = re.compile(f"(?P<EMAIL>{EMAIL})")
+_DIGITS = re.compile("|".join(f"(?P<{kind}>{p})" for kind, p in DIGIT_PATTERNS.items()))
+_NAME = re.compile(f"(?P<NAME>{NAME})")
+_HAS_DIGIT = re.compile(r"\d")
+_MAY_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b|my name is |spoke to |caller |name: ")
 _TOKEN = re.compile(r"\[(?:" + "|".join(KINDS) + r")\]")
 
 
@@ -49,7 +54,13 @@ def _redact_one(text: str) -> tuple[str, dict[str, int]]:
         counts[kind] = counts.get(kind, 0) + 1
         return f"[{kind}]"
 
-    return _COMBINED.sub(repl, text), counts
+    if "@" in text:
+        text = _EMAIL.sub(repl, text)
+    if _HAS_DIGIT.search(text):
+        text = _DIGITS.sub(repl, text)
+    if _MAY_NAME.search(text):
+        text = _NAME.sub(repl, text)
+    return text, counts
 
 
 def redact_text(values: pd.Series, counts: bool = False):
