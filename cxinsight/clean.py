@@ -355,14 +355,22 @@ def clean_ids(values: pd.Series, zero_pad: int | None = None) -> pd.Series:
 
 
 def clean_categories(values: pd.Series) -> pd.Series:
-    """Trim and collapse internal whitespace; blanks -> missing. Works on distinct values.
+    """Trim and collapse internal whitespace; blanks -> missing; a categorical (few distinct values).
 
     >>> clean_categories(pd.Series(["  Resolved   at first contact ", ""])).tolist()
     ['Resolved at first contact', nan]
     """
-    tidy = map_unique(values.fillna(""), lambda u: [" ".join(str(x).split()) for x in u])
-    text = tidy.astype("str")
-    return text.where(text != "")
+    codes, uniques = pd.factorize(values.fillna(""), use_na_sentinel=True)
+    tidy = np.array([" ".join(str(u).split()) for u in uniques] + [""], dtype=object)[codes]
+    cat_codes, categories = pd.factorize(tidy)
+    blank = categories == ""
+    cat_codes = np.where(blank[cat_codes], -1, cat_codes)
+    keep = np.flatnonzero(~blank)
+    remap = np.full(len(categories), -1)
+    remap[keep] = np.arange(keep.size)
+    final = np.where(cat_codes >= 0, remap[np.maximum(cat_codes, 0)], -1)
+    return pd.Series(pd.Categorical.from_codes(final, pd.Index(categories[keep], dtype="str")),
+                     index=values.index, name=values.name)
 
 
 def clean_lsoa_codes(values: pd.Series) -> pd.Series:
@@ -417,15 +425,29 @@ def link_repeat_contacts(contacts: pd.DataFrame, window_days: float = 14,
     {'previous_contact_id': [None, 'a', None], 'is_repeat': [False, True, False]}
     """
     keys = list(by)
-    order = contacts.sort_values(keys + ["received_at"], kind="stable", na_position="last")
-    same = pd.Series(True, index=order.index)
-    for k in keys:
-        col = order[k]
-        same &= col.eq(col.shift()) & col.notna()
-    prev_id = order["contact_id"].shift().where(same)
-    gap = (order["received_at"] - order["received_at"].shift()).where(same) / pd.Timedelta(days=1)
-    out = contacts.copy()
-    out["previous_contact_id"] = prev_id.astype(object).where(prev_id.notna(), None).reindex(contacts.index)
-    out["days_since_previous"] = gap.reindex(contacts.index).astype("float64")
-    out["is_repeat"] = (out["days_since_previous"] <= window_days).fillna(False).astype(bool)
-    return out
+    n = len(contacts)
+    # Sort integer codes, not strings: factorize each key once (missing -> -1), then one lexsort.
+    codes = [pd.factorize(contacts[k], use_na_sentinel=True)[0] for k in keys]
+    when = contacts["received_at"].to_numpy("datetime64[ns]").view("int64")
+    order = np.lexsort([when, *reversed(codes)])
+    same = np.zeros(n, dtype=bool)
+    if n > 1:
+        same[1:] = True
+        for c in codes:
+            cs = c[order]
+            same[1:] &= (cs[1:] == cs[:-1]) & (cs[1:] >= 0)
+    ids = contacts["contact_id"].to_numpy(dtype=object)[order]
+    prev = np.full(n, None, dtype=object)
+    prev[1:] = ids[:-1]
+    prev[~same] = None
+    t = when[order]
+    gap = np.full(n, np.nan)
+    gap[1:] = (t[1:] - t[:-1]) / 86_400e9
+    gap[~same] = np.nan
+    previous_id = np.empty(n, dtype=object)
+    previous_id[order] = prev
+    days = np.empty(n)
+    days[order] = gap
+    return contacts.assign(previous_contact_id=pd.Series(previous_id, index=contacts.index, dtype=object),
+                           days_since_previous=days,
+                           is_repeat=np.nan_to_num(days, nan=np.inf) <= window_days)

@@ -351,7 +351,7 @@ def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
         else:  # category
             out[canon] = clean.clean_categories(text)
     frame = pd.DataFrame(out, index=raw.index)
-    frame["source_file"] = file
+    frame["source_file"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [file])
     frame["source_row"] = raw["__row__"].to_numpy()
     bad_rows = np.flatnonzero(rej.mask)
     key = (RECORD_KEYS[table] or (None,))[0]
@@ -425,12 +425,13 @@ def load_table(path, profile, table: str | None = None, search: list[Path] | Non
     quarantines = [p[1] for p in parts]
     repairs = [r for p in parts for r in p[2]]
     summary = [p[3] for p in parts]
-    categorical = [c for c in ("channel", "service") if c in frames[0].columns]
+    categorical = [c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)]
     unified = {c: union_categoricals([f[c] for f in frames]) for c in categorical}
     data = pd.concat([f.drop(columns=categorical) for f in frames], ignore_index=True)
     for c in categorical:
         data[c] = pd.Categorical(unified[c])
     data = data[list(frames[0].columns)]
+    del parts, frames  # free the per-file copies before de-duplication
     quarantine = pd.concat(quarantines, ignore_index=True)
 
     key = [k for k in (RECORD_KEYS[prof.table] or ()) if k in data.columns]

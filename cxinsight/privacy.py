@@ -109,10 +109,9 @@ def contains_personal_data(values: pd.Series) -> pd.Series:
 
 def redact_frame(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Redact the named text columns of ``frame``; returns the new frame and counts by column/kind."""
-    out = frame.copy()
-    rows = []
+    redacted, rows = {}, []
     for col in columns:
-        if col in out.columns:
-            out[col], n = redact_text(out[col], counts=True)
+        if col in frame.columns:
+            redacted[col], n = redact_text(frame[col], counts=True)
             rows += [{"column": col, "kind": k, "redacted": int(v)} for k, v in n.items()]
-    return out, pd.DataFrame(rows, columns=["column", "kind", "redacted"])
+    return frame.assign(**redacted), pd.DataFrame(rows, columns=["column", "kind", "redacted"])

@@ -184,3 +184,27 @@ def test_repeat_contacts_ignore_input_order():
                       "received_at": pd.to_datetime(["2024-04-05", "2024-04-01"])})
     out = clean.link_repeat_contacts(c)
     assert out.set_index("contact_id").loc["late", "previous_contact_id"] == "early"
+
+
+def test_scores_take_the_first_whole_number():
+    out = clean.parse_scores(pd.Series(["10 - Extremely likely", "Stage 2", "7.0", "n/a", "", "-1"]))
+    assert out.tolist()[:3] == [10.0, 2.0, 7.0] and out.iloc[3:5].isna().all() and out.iloc[5] == -1
+
+
+def test_area_codes_and_categories_and_slugs():
+    assert clean.clean_lsoa_codes(pd.Series([" e01000001 ", "E0100000", "W01000002"])).tolist()[::2] == [
+        "E01000001", "W01000002"]
+    assert clean.clean_categories(pd.Series(["a   b ", " a b"])).nunique() == 1
+    assert clean.slugify(pd.Series(["Revs & Bens - CT", ""])).tolist() == ["revs_bens_ct", "unknown"]
+
+
+def test_map_unique_calls_the_function_once_per_distinct_value():
+    calls = []
+
+    def upper(values):
+        calls.append(len(values))
+        return [v.upper() for v in values]
+
+    out = clean.map_unique(pd.Series(["a", "b", "a", "a", None]), upper)
+    assert out.tolist()[:4] == ["A", "B", "A", "A"] and pd.isna(out.iloc[4])
+    assert calls == [2]
