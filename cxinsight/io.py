@@ -436,8 +436,10 @@ def load_table(path, profile, table: str | None = None, search: list[Path] | Non
 
     key = [k for k in (RECORD_KEYS[prof.table] or ()) if k in data.columns]
     if prof.table == "contacts" and "contact_id" not in data.columns:
-        data["contact_id"] = data["source_file"] + ":" + data["source_row"].astype(str)
+        data["contact_id"] = data["source_file"].astype("str") + ":" + data["source_row"].astype("str")
         key = [c for c in prof.columns if c in data.columns]
+    id_col = (RECORD_KEYS[prof.table] or key)[0] if (RECORD_KEYS[prof.table] or key) else None
+    id_col = id_col if id_col in data.columns else (key[0] if key else None)
     if key:
         dups = clean.find_duplicates(data, key)
         if len(dups):
@@ -445,7 +447,7 @@ def load_table(path, profile, table: str | None = None, search: list[Path] | Non
             dq = pd.DataFrame({
                 "table": prof.table, "source_file": data.loc[rows, "source_file"].to_numpy(),
                 "source_row": data.loc[rows, "source_row"].to_numpy(),
-                "record_id": data.loc[rows, key[0]].astype(str).to_numpy(), "reason": "duplicate",
+                "record_id": data.loc[rows, id_col].astype(str).to_numpy(), "reason": "duplicate",
                 "column": ",".join(key), "expected": "a record not seen before",
                 "found": ("same " + ",".join(key) + " as " + dups["first_source_file"].astype(str)
                           + " record " + dups["first_source_row"].astype(str)).to_numpy(),

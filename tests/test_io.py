@@ -151,3 +151,12 @@ def test_raw_files_are_never_modified(tmp_path):
     before = path.read_bytes()
     cx.load_contacts(path, profile=TINY)
     assert path.read_bytes() == before
+
+
+def test_exports_without_an_id_get_one_from_file_and_row_and_dedupe_on_content(tmp_path):
+    profile = {**TINY, "columns": {k: v for k, v in TINY["columns"].items() if k != "contact_id"}}
+    path = _write(tmp_path / "calls.csv", [ROWS[0], ROWS[1], ROWS[0]])
+    result = cx.load_contacts(path, profile=profile)
+    assert result.data["contact_id"].tolist() == ["calls.csv:1", "calls.csv:2"]
+    assert result.quarantine["reason"].tolist() == ["duplicate"]
+    assert result.quarantine[["source_row", "record_id"]].values.tolist() == [[3, "calls.csv:3"]]
