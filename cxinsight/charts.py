@@ -43,3 +43,13 @@ def show(fig, alt: str, takeaway: str = "") -> None:
     from IPython.display import HTML, display
 
     display(HTML(figure_html(fig, alt, takeaway)))
+
+
+def label(code: object) -> str:
+    """A canonical code as plain English: ``"face_to_face"`` -> ``"Face to face"``.
+
+    >>> label("environmental_health"), label("web")
+    ('Environmental health', 'Web')
+    """
+    text = str(code).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
