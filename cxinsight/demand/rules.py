@@ -1,0 +1,226 @@
+"""The default failure-demand classifier: a transparent, editable lexicon of cues.
+
+It needs no labelled data. Text is normalised (lower case, shorthand such as "chsing", "misd",
+"cb", "appt" expanded, "didn't" -> "did not"), then every cue in the taxonomy (``taxonomy.yaml``)
+is matched. Failure cues add weight to their failure type; value cues (first questions such as
+"how do I report a missed bin", conditionals such as "what happens if", negations such as "not
+chasing", nuisance reports such as "noise complaint about next door") add weight against failure.
+A contact is failure demand when its best failure type's weight beats the value weight by the
+taxonomy's margin. Confidence rises with that margin; the words that decided it are returned as
+evidence so an analyst can check the machine.
+
+It suggests a code with a confidence; it does not replace studying demand (Vanguard's warning,
+domain.md s.1). Review a sample (:mod:`cxinsight.demand.review`) and report agreement.
+
+>>> engine = RuleEngine(load_taxonomy())
+>>> engine.score("bin missed again, 3rd week running")[:2]
+('failure', 'not_done')
+>>> engine.score("How do I report a missed bin?")[:2]
+('value', '')
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from cxinsight.demand.prefilter import Prefilter
+
+DEFAULT_TAXONOMY = Path(__file__).resolve().parent / "taxonomy.yaml"
+PARALLEL_MIN = 60_000  # distinct texts above which scoring uses every core
+
+
+class TaxonomyError(ValueError):
+    """The taxonomy file is malformed."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    type: str
+    weight: float
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Value and failure types with definitions, plus the classifier's shorthand and cues."""
+
+    value_types: dict[str, dict]
+    failure_types: dict[str, dict]
+    shorthand: tuple[tuple[re.Pattern[str], str], ...]
+    cues: tuple[Cue, ...]
+    margin: float = 2.0
+    confidence_scale: float = 2.5
+    path: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Plain-English label for every type code."""
+        return {k: v.get("label", k) for k, v in {**self.value_types, **self.failure_types}.items()}
+
+    def definitions(self) -> pd.DataFrame:
+        """The typology as a table: demand, code, label, definition."""
+        rows = [{"demand": d, "code": k, "label": v.get("label", k), "definition": v.get("definition", "")}
+                for d, types in (("value", self.value_types), ("failure", self.failure_types))
+                for k, v in types.items()]
+        return pd.DataFrame(rows)
+
+
+def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
+    """Read a taxonomy YAML (default: the shipped one); errors name the cue and the problem."""
+    path = Path(path) if path else DEFAULT_TAXONOMY
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for key in ("value_types", "failure_types", "cues"):
+        if not data.get(key):
+            raise TaxonomyError(f"{path}: needs a non-empty '{key}' section")
+    failure_types = data["failure_types"]
+    shorthand = []
+    for pattern, repl in (data.get("shorthand") or {}).items():
+        try:
+            shorthand.append((re.compile(pattern), str(repl)))
+        except re.error as exc:
+            raise TaxonomyError(f"{path}: shorthand pattern {pattern!r} is not a valid regex: {exc}") from exc
+    cues = []
+    for i, cue in enumerate(data["cues"]):
+        ctype = cue.get("type")
+        if ctype != "value" and ctype not in failure_types:
+            raise TaxonomyError(f"{path}: cues[{i}] has type {ctype!r}; expected 'value' or one of "
+                                f"{sorted(failure_types)}")
+        try:
+            compiled = re.compile(cue["pattern"])
+        except (re.error, KeyError) as exc:
+            raise TaxonomyError(f"{path}: cues[{i}] pattern {cue.get('pattern')!r} is not valid: {exc}") from exc
+        cues.append(Cue(ctype, float(cue.get("weight", 1.0)), compiled))
+    decision = data.get("decision") or {}
+    return Taxonomy(data["value_types"], failure_types, tuple(shorthand), tuple(cues),
+                    float(decision.get("margin", 2.0)), float(decision.get("confidence_scale", 2.5)), str(path))
+
+
+class RuleEngine:
+    """Scores texts against a :class:`Taxonomy`'s cues.
+
+    Scoring is split in two so that several text fields can be combined: :meth:`weights` gives,
+    per distinct text, the weight of every failure type and of value; :meth:`decide` turns summed
+    weights into a demand, a failure type and a confidence, for whole arrays at once.
+    """
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self.failure_types = list(taxonomy.failure_types)
+        self._type_index = {t: i for i, t in enumerate(self.failure_types)}
+        self._shorthand_filter = Prefilter([p for p, _ in taxonomy.shorthand])
+        self._cue_filter = Prefilter([c.pattern for c in taxonomy.cues])
+
+    def normalise(self, text: str) -> str:
+        """Lower case, one line, shorthand and contractions expanded.
+
+        >>> RuleEngine(load_taxonomy()).normalise("Cust CHSING appt, didn't turn up")
+        'customer chasing appointment, did not turn up'
+        """
+        t = " ".join(str(text).replace("’", "'").lower().split())
+        todo = self._shorthand_filter.candidates(t)
+        for i, (pattern, repl) in enumerate(self.taxonomy.shorthand):
+            if i in todo:
+                t = pattern.sub(repl, t)
+        return t
+
+    def _weights_one(self, text: str, exhaustive: bool = False) -> tuple[np.ndarray, float, str]:
+        t = self.normalise(text)
+        w = np.zeros(len(self.failure_types))
+        value = 0.0
+        evidence: list[str] = []
+        todo = range(len(self.taxonomy.cues)) if exhaustive else sorted(self._cue_filter.candidates(t))
+        for i in todo:
+            cue = self.taxonomy.cues[i]
+            m = cue.pattern.search(t)
+            if m is None:
+                continue
+            if cue.type == "value":
+                value += cue.weight
+            else:
+                w[self._type_index[cue.type]] += cue.weight
+            evidence.append(f"{cue.type}: {m.group(0)}")
+        return w, value, "; ".join(evidence)
+
+    def weights(self, texts: pd.Series, exhaustive: bool = False,
+                workers: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per text: failure-type weights ``(n, types)``, value weights ``(n,)`` and evidence.
+
+        Computed once per distinct text and broadcast; with more than ``PARALLEL_MIN`` distinct
+        texts the work is split across ``workers`` processes (default: every core).
+        ``exhaustive=True`` runs every cue on every text (no prefilter): slower, same answer.
+        """
+        values = pd.Series(texts).fillna("").astype("str")
+        codes, uniques = pd.factorize(values)
+        uniq = pd.Series(uniques, dtype="str").to_numpy(dtype=object)
+        workers = workers or os.cpu_count() or 1
+        if workers > 1 and len(uniq) >= PARALLEL_MIN and not exhaustive:
+            w_u, v_u, e_u = self._weights_parallel(uniq, workers)
+        else:
+            w_u, v_u, e_u = self._weights_unique(uniq, exhaustive)
+        w_u = np.vstack([w_u, np.zeros((1, len(self.failure_types)))])
+        v_u = np.append(v_u, 0.0)
+        e_u = np.append(e_u, np.array([""], dtype=object))
+        return w_u[codes], v_u[codes], e_u[codes]
+
+    def _weights_unique(self, uniq: np.ndarray, exhaustive: bool = False):
+        k = len(self.failure_types)
+        w_u = np.zeros((len(uniq), k))
+        v_u = np.zeros(len(uniq))
+        e_u = np.empty(len(uniq), dtype=object)
+        for j, text in enumerate(uniq):
+            w_u[j], v_u[j], e_u[j] = self._weights_one(text, exhaustive)
+        return w_u, v_u, e_u
+
+    def _weights_parallel(self, uniq: np.ndarray, workers: int):
+        from concurrent.futures import ProcessPoolExecutor
+
+        chunks = np.array_split(uniq, workers)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(_score_chunk, [self.taxonomy.path] * len(chunks), chunks))
+        return (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
+                np.concatenate([p[2] for p in parts]))
+
+    def decide(self, w: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(demand, failure_type, confidence, p_failure)`` arrays from summed weights."""
+        n = len(value)
+        if w.shape[1] == 0 or n == 0:
+            empty = np.full(n, "", dtype=object)
+            return np.full(n, "value", dtype=object), empty, np.ones(n), np.zeros(n)
+        best = w.argmax(axis=1)  # ties go to the earlier type in the taxonomy
+        best_w = w[np.arange(n), best]
+        failure = best_w + 0.25 * (w.sum(axis=1) - best_w)
+        z = failure - value - self.taxonomy.margin
+        p_failure = 1.0 / (1.0 + np.exp(-2.0 * (z + 0.5) / self.taxonomy.confidence_scale))
+        is_failure = (z >= 0) & (best_w > 0)
+        demand = np.where(is_failure, "failure", "value").astype(object)
+        ftype = np.where(is_failure, np.array(self.failure_types, dtype=object)[best], "").astype(object)
+        confidence = np.round(np.where(is_failure, p_failure, 1.0 - p_failure), 3)
+        return demand, ftype, confidence, p_failure
+
+    def score(self, text: str) -> tuple[str, str, float, str, float]:
+        """``(demand, failure_type, confidence, evidence, p_failure)`` for one text."""
+        w, v, evidence = self._weights_one(text)
+        demand, ftype, conf, p = self.decide(w[None, :], np.array([v]))
+        return str(demand[0]), str(ftype[0]), float(conf[0]), evidence, float(p[0])
+
+    def score_many(self, texts: pd.Series) -> pd.DataFrame:
+        """Score every text (once per distinct text) into a frame."""
+        values = pd.Series(texts)
+        w, v, evidence = self.weights(values)
+        demand, ftype, conf, p = self.decide(w, v)
+        return pd.DataFrame({"demand": pd.Categorical(demand, categories=["failure", "value"]),
+                             "failure_type": pd.Categorical(ftype), "demand_confidence": conf,
+                             "demand_evidence": evidence, "p_failure": p}, index=values.index)
+
+
+def _score_chunk(taxonomy_path: str, texts: np.ndarray):
+    """Worker: score a chunk of distinct texts (module level so processes can run it)."""
+    return RuleEngine(load_taxonomy(taxonomy_path))._weights_unique(texts)
