@@ -2,7 +2,7 @@
 
 For every pattern we work out, from Python's own regex parser, a set of literal strings such that
 any match must contain at least one of them (``None`` when no such set can be proved, e.g. for
-``\\w+ed``; those patterns are always run). One scan of a text for all the literals then says which
+``\\w+\\d``; those patterns are always run). One scan of a text for all the literals then says which
 patterns are worth running. The result is exactly what running every pattern would give, only
 faster; ``tests/test_demand.py`` checks that equivalence.
 
@@ -10,7 +10,7 @@ Literal scan: every literal is indexed by its first two characters; a text's set
 pairs picks the literals worth an exact ``in`` check. No regex runs until a pattern is a candidate.
 
 >>> pf = Prefilter([re.compile(r"\\bstill (?:waiting|not)\\b"), re.compile(r"\\bmissed (?:bin|collection)")])
->>> sorted(pf.candidates("bin missed again, still waiting"))
+>>> sorted(pf.candidates("still waiting for the bin"))
 [0]
 """
 

@@ -57,6 +57,8 @@ class Taxonomy:
     cues: tuple[Cue, ...]
     margin: float = 2.0
     confidence_scale: float = 2.5
+    fuzzy_keywords: tuple[str, ...] = ()
+    fuzzy_exclude: frozenset[str] = frozenset()
     path: str = ""
     extra: dict = field(default_factory=dict)
 
@@ -100,7 +102,45 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
         cues.append(Cue(ctype, float(cue.get("weight", 1.0)), compiled))
     decision = data.get("decision") or {}
     return Taxonomy(data["value_types"], failure_types, tuple(shorthand), tuple(cues),
-                    float(decision.get("margin", 2.0)), float(decision.get("confidence_scale", 2.5)), str(path))
+                    float(decision.get("margin", 2.0)), float(decision.get("confidence_scale", 2.5)),
+                    tuple(str(k).lower() for k in data.get("fuzzy_keywords") or ()),
+                    frozenset(str(k).lower() for k in data.get("fuzzy_exclude") or ()), str(path))
+
+
+class TypoCorrector:
+    """Reads a word one keystroke away from a keyword as the keyword (SymSpell-style deletions).
+
+    >>> fix = TypoCorrector(["wrong", "confused", "chasing"])
+    >>> fix("bill is wong, cust cofnused, chsing it")
+    'bill is wrong, cust confused, chasing it'
+    """
+
+    _WORD = re.compile(r"[a-z]{4,}")
+
+    def __init__(self, keywords, exclude=frozenset()) -> None:
+        self.keywords = set(keywords)
+        self.exclude = set(exclude) | self.keywords
+        self.index: dict[str, str] = {}
+        for kw in sorted(self.keywords, key=len):
+            for variant in {kw, *self._deletions(kw)}:
+                self.index.setdefault(variant, kw)
+
+    @staticmethod
+    def _deletions(word: str) -> set[str]:
+        return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+    def _fix(self, m: re.Match) -> str:
+        word = m.group(0)
+        if word in self.exclude:
+            return word
+        for variant in (word, *self._deletions(word)):
+            kw = self.index.get(variant)
+            if kw is not None and abs(len(kw) - len(word)) <= 1:
+                return kw
+        return word
+
+    def __call__(self, text: str) -> str:
+        return self._WORD.sub(self._fix, text) if self.keywords else text
 
 
 class RuleEngine:
@@ -116,6 +156,7 @@ class RuleEngine:
         self.failure_types = list(taxonomy.failure_types)
         self._type_index = {t: i for i, t in enumerate(self.failure_types)}
         self._shorthand_filter = Prefilter([p for p, _ in taxonomy.shorthand])
+        self._typos = TypoCorrector(taxonomy.fuzzy_keywords, taxonomy.fuzzy_exclude)
         self._cue_filter = Prefilter([c.pattern for c in taxonomy.cues])
 
     def normalise(self, text: str) -> str:
@@ -124,7 +165,7 @@ class RuleEngine:
         >>> RuleEngine(load_taxonomy()).normalise("Cust CHSING appt, didn't turn up")
         'customer chasing appointment, did not turn up'
         """
-        t = " ".join(str(text).replace("’", "'").lower().split())
+        t = self._typos(" ".join(str(text).replace("’", "'").lower().split()))
         todo = self._shorthand_filter.candidates(t)
         for i, (pattern, repl) in enumerate(self.taxonomy.shorthand):
             if i in todo:

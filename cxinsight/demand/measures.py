@@ -1,0 +1,210 @@
+"""Failure-demand measures with their base and uncertainty.
+
+- :func:`wilson` intervals for proportions.
+- :func:`failure_share`: the failure share overall or by service, channel, month or type. With no
+  review it is the classifier's share with a Wilson interval for sampling alone (classifier error
+  not included, and said so in ``method``). With a reviewed stratified sample it is a stratified
+  estimate whose interval reflects the size of the review sample.
+- :func:`avoidable_contact`: NI 14 (the share of all contacts that were avoidable) and contacts
+  per resolved request.
+- :func:`xmr`: a weekly XmR (individuals and moving range) chart of the failure share.
+- :func:`top_drivers`: the failure types behind each service's failure demand, with redacted
+  example verbatims.
+
+>>> wilson(45, 100)
+(0.45, 0.356, 0.548)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+from cxinsight import privacy
+
+Z95 = 1.959963984540054
+
+
+def wilson(k, n, z: float = Z95):
+    """Wilson score interval; scalars give a tuple ``(p, low, high)``, arrays give arrays."""
+    k_arr, n_arr = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k_arr / n_arr
+        denom = 1 + z**2 / n_arr
+        centre = (p + z**2 / (2 * n_arr)) / denom
+        half = z * np.sqrt(p * (1 - p) / n_arr + z**2 / (4 * n_arr**2)) / denom
+    lo, hi = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    if np.ndim(k) == 0 and np.ndim(n) == 0:
+        return round(float(p), 3), round(float(lo), 3), round(float(hi), 3)
+    return p, lo, hi
+
+
+def _as_list(by) -> list[str]:
+    if by is None:
+        return []
+    return [by] if isinstance(by, str) else list(by)
+
+
+def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None = None,
+                  level: float = 0.95, simultaneous: bool = False, draws: int = 4000,
+                  seed: int = 0) -> pd.DataFrame:
+    """Failure share with its base and 95% interval, overall or by the ``by`` columns.
+
+    Without ``review``: the classifier's share, Wilson interval for sampling only.
+
+    With ``review`` (a labelled stratified sample from
+    :func:`~cxinsight.demand.review.sample_for_review`, read back with
+    :func:`~cxinsight.demand.review.read_review`): a stratified estimate. Every contact belongs to
+    a review stratum (service x the signal that decided it, by default); each stratum's share of
+    true failure demand comes from its reviewed contacts; a group's share is the contact-weighted
+    mean over the strata it contains. The interval comes from Beta draws (Jeffreys prior) per
+    stratum, so it reflects how many contacts were reviewed; an unreviewed stratum gets the prior
+    alone (an honestly wide interval). Assumption, stated in ``method``: within a stratum the
+    classifier is as accurate in every group (exact when grouping by the stratifying columns).
+    ``level`` is the interval's coverage; ``simultaneous=True`` widens each group's interval
+    (Bonferroni) so that *all* groups' intervals cover together at ``level``: use it for a table
+    whose reader compares every row.
+    Columns: the group, ``n``, ``classified_failure``, ``estimate``, ``low``, ``high``,
+    ``n_reviewed``, ``method``.
+    """
+    keys = _as_list(by)
+    frame = classified.assign(_f=(classified["demand"].astype(str) == "failure"))
+    grouped = (frame.groupby(keys, observed=True)["_f"].agg(["size", "sum"]) if keys
+               else pd.DataFrame({"size": [len(frame)], "sum": [int(frame["_f"].sum())]}))
+    grouped = grouped.rename(columns={"size": "n", "sum": "classified_failure"})
+    n = grouped["n"].to_numpy(float)
+    k = grouped["classified_failure"].to_numpy(float)
+    alpha = (1 - level) / (len(grouped) if simultaneous else 1)
+    label = f"{100 * level:g}% {'simultaneous ' if simultaneous else ''}interval"
+    if review is None or len(review) == 0:
+        p, lo, hi = wilson(k, n, z=float(norm.ppf(1 - alpha / 2)))
+        out = grouped.assign(estimate=p, low=lo, high=hi, n_reviewed=0,
+                             method=f"classifier share; {label} for sampling only, not classifier error")
+        return out.reset_index() if keys else out.reset_index(drop=True)
+
+    from cxinsight.demand.review import stratum_labels
+
+    if "strategy" in review.columns and (review["strategy"].astype(str) == "uncertain").any():
+        raise ValueError("the review sample was drawn by uncertainty, not at random: it cannot correct "
+                         "shares. Draw one with sample_for_review(strategy='stratified').")
+    if "stratum_by" not in review.columns:
+        raise ValueError("the review has no 'stratum_by' column; draw it with sample_for_review")
+    strata_by = str(review["stratum_by"].iloc[0]).split(",")
+    stratum = stratum_labels(frame, strata_by)
+    ids = frame["contact_id"].astype(str).to_numpy()
+    rv = review.loc[review["contact_id"].astype(str).isin(set(ids))]
+    if rv.empty:
+        raise ValueError("no reviewed contact_id matches the classified contacts")
+    true = (rv["analyst_demand"].astype(str) == "failure").astype(float).to_numpy()
+    rv_stratum = rv["contact_id"].astype(str).map(pd.Series(stratum.to_numpy(), index=ids)).to_numpy()
+    names = pd.Index(sorted(set(stratum)))
+    k_h = pd.Series(true).groupby(rv_stratum).sum().reindex(names, fill_value=0).to_numpy(float)
+    n_h = pd.Series(true).groupby(rv_stratum).size().reindex(names, fill_value=0).to_numpy(float)
+    rng = np.random.default_rng(seed)
+    p_draws = rng.beta(k_h + 0.5, n_h - k_h + 0.5, size=(draws, len(names)))
+    p_hat = np.where(n_h > 0, k_h / np.maximum(n_h, 1), 0.5)
+    gkey = stratum_labels(frame, keys) if keys else pd.Series("", index=frame.index)
+    cells = pd.crosstab(gkey.to_numpy(), pd.Categorical(stratum.to_numpy(), categories=names), dropna=False)
+    group_keys = stratum_labels(grouped.reset_index(), keys) if keys else pd.Series([""])
+    weights = cells.reindex(group_keys.to_numpy()).fillna(0).to_numpy(float)
+    weights = weights / weights.sum(axis=1, keepdims=True)
+    estimate = weights @ p_hat
+    sims = p_draws @ weights.T
+    lo, hi = np.percentile(sims, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
+    reviewed_in_group = (rv["contact_id"].astype(str).map(pd.Series(gkey.to_numpy(), index=ids))
+                         .value_counts().reindex(group_keys.to_numpy(), fill_value=0).to_numpy())
+    unreviewed = int((n_h == 0).sum())
+    note = f"; {unreviewed} strata unreviewed (prior only)" if unreviewed else ""
+    out = grouped.assign(estimate=estimate, low=np.minimum(lo, estimate), high=np.maximum(hi, estimate),
+                         n_reviewed=reviewed_in_group,
+                         method=f"stratified by {' x '.join(strata_by)}: {int(n_h.sum())} reviewed{note}; {label}")
+    return out.reset_index() if keys else out.reset_index(drop=True)
+
+
+def avoidable_contact(classified: pd.DataFrame, review: pd.DataFrame | None = None) -> pd.DataFrame:
+    """NI 14 avoidable contact (share of all contacts, all channels) and contacts per resolved request.
+
+    Contacts per resolved request = all contacts / value contacts = 1 / (1 - failure share): how many
+    times, on average, a customer has to get in touch to get one thing done.
+    """
+    share = failure_share(classified, review=review).iloc[0]
+    per_request = [1 / (1 - share[c]) for c in ("estimate", "low", "high")]
+    return pd.DataFrame([
+        {"measure": "Avoidable contact (NI 14)", "estimate": share["estimate"], "low": share["low"],
+         "high": share["high"], "n": int(share["n"]), "unit": "share of all contacts"},
+        {"measure": "Contacts per resolved request", "estimate": per_request[0], "low": per_request[1],
+         "high": per_request[2], "n": int(share["n"]), "unit": "contacts"},
+    ])
+
+
+def xmr(values: pd.Series, min_points: int = 8) -> pd.DataFrame:
+    """An XmR chart: centre line, natural process limits (mean +/- 2.66 x mean moving range) and signals.
+
+    Signals: a point outside the limits, or a run of 8 or more on one side of the centre line.
+
+    >>> chart = xmr(pd.Series([0.40, 0.42, 0.41, 0.39, 0.40, 0.41, 0.42, 0.40, 0.60]))
+    >>> chart["signal"].tolist()[-1]
+    'outside limits'
+    """
+    x = pd.Series(values, dtype=float).dropna()
+    if len(x) < 2:
+        raise ValueError(f"an XmR chart needs at least 2 points, found {len(x)}")
+    mr = x.diff().abs()
+    centre, mr_bar = x.mean(), mr.mean()
+    ucl, lcl = centre + 2.66 * mr_bar, max(centre - 2.66 * mr_bar, 0.0)
+    side = np.sign(x - centre)
+    run_id = (side != side.shift()).cumsum()
+    run_len = side.groupby(run_id).transform("size")
+    signal = np.where((x > ucl) | (x < lcl), "outside limits",
+                      np.where((run_len >= 8) & (side != 0), "run of 8", ""))
+    out = pd.DataFrame({"value": x, "moving_range": mr, "centre": centre, "ucl": ucl, "lcl": lcl,
+                        "signal": signal}, index=x.index)
+    if len(x) < min_points:
+        out["signal"] = ""
+    return out
+
+
+def weekly_failure_xmr(classified: pd.DataFrame, min_contacts: int = 30, freq: str = "W-MON") -> pd.DataFrame:
+    """Weekly failure share as an XmR chart (weeks with fewer than ``min_contacts`` left out)."""
+    weekly = (classified.assign(_f=classified["demand"].astype(str) == "failure")
+              .set_index("received_at").resample(freq, label="left", closed="left")["_f"].agg(["mean", "size"]))
+    weekly = weekly.loc[weekly["size"] >= min_contacts]
+    chart = xmr(weekly["mean"])
+    chart["n"] = weekly["size"]
+    return chart
+
+
+def top_drivers(classified: pd.DataFrame, by: str = "service", top: int = 3, examples: int = 2,
+                text_column: str = "notes", seed: int = 0) -> pd.DataFrame:
+    """For each group, its largest failure types: count, share of its failure demand, and short
+    redacted example verbatims."""
+    fail = classified.loc[classified["demand"].astype(str) == "failure"]
+    counts = fail.groupby([by, "failure_type"], observed=True).size().rename("contacts").reset_index()
+    totals = counts.groupby(by, observed=True)["contacts"].transform("sum")
+    counts["share_of_failure"] = counts["contacts"] / totals
+    counts = counts.sort_values([by, "contacts"], ascending=[True, False])
+    counts = counts.groupby(by, observed=True).head(top).reset_index(drop=True)
+    rng = np.random.default_rng(seed)
+    verbatims = []
+    for row in counts.itertuples(index=False):
+        pool = fail.loc[(fail[by].astype(str) == str(getattr(row, by)))
+                        & (fail["failure_type"].astype(str) == str(row.failure_type)), text_column].dropna()
+        pool = pool.loc[pool.str.len().between(15, 140)]
+        pick = pool.iloc[rng.permutation(len(pool))[:examples]] if len(pool) else pool
+        verbatims.append(" | ".join(privacy.redact_text(pick.astype(str)).str.replace("\n", " ").tolist()))
+    counts["examples"] = verbatims
+    return counts
+
+
+def plausible_range(k: int, n: int) -> str:
+    """Plain-English rendering of a share and its Wilson interval.
+
+    >>> plausible_range(45, 100)
+    '45% (95% interval 36% to 55%, n = 100)'
+    """
+    p, lo, hi = wilson(k, n)
+    return f"{100 * p:.0f}% (95% interval {100 * lo:.0f}% to {100 * hi:.0f}%, n = {n:,})"
+
+
+__all__ = ["avoidable_contact", "failure_share", "plausible_range", "top_drivers", "weekly_failure_xmr", "wilson",
+           "xmr"]

@@ -1,0 +1,167 @@
+"""A person who can check the machine: review samples, labels read back, agreement measured.
+
+1. :func:`sample_for_review` draws contacts for an analyst to label: ``"stratified"`` (random
+   within service x deciding signal, more where the classifier is unsure, so the sample can
+   correct the headline shares) or
+   ``"uncertain"`` (the least confident first, to teach a learned model fastest; not for
+   correcting shares).
+2. :func:`write_review` writes it as a CSV that opens safely in Excel (text redacted again, no
+   cell that Excel would run as a formula).
+3. The analyst fills ``analyst_demand`` (``failure`` or ``value``) and, for failure,
+   ``analyst_failure_type``; :func:`read_review` reads it back and checks every label.
+4. :func:`evaluate` reports per-class precision, recall and F1, the confusion matrix and Cohen's
+   kappa between analyst and classifier.
+
+>>> evaluate(["failure", "value", "value", "failure"], ["failure", "value", "failure", "failure"])["kappa"]
+0.5
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.metrics import cohen_kappa_score, confusion_matrix, precision_recall_fscore_support
+
+from cxinsight import privacy, publish
+
+REVIEW_COLUMNS = ["review_id", "contact_id", "service", "channel", "received_on", "text", "suggested_demand",
+                  "suggested_failure_type", "confidence", "stratum", "stratum_size", "stratum_by", "strategy",
+                  "analyst_demand", "analyst_failure_type", "analyst_comment"]
+
+
+class ReviewError(ValueError):
+    """A review file cannot be read back as labels."""
+
+
+def stratum_labels(frame: pd.DataFrame, by) -> pd.Series:
+    """The review stratum of each contact: its ``by`` values joined with " / "."""
+    by = list(by)
+    missing = [c for c in by if c not in frame.columns]
+    if missing:
+        raise ValueError(f"stratifying columns {missing} are not in the frame; classify the contacts first")
+    out = frame[by[0]].astype("str")
+    for col in by[1:]:
+        out = out + " / " + frame[col].astype("str")
+    return out
+
+
+def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "stratified",
+                      by: tuple[str, ...] = ("service", "demand_source"), min_per_stratum: int = 10,
+                      seed: int = 0, text_column: str = "notes") -> pd.DataFrame:
+    """Contacts for an analyst to label, with the classifier's suggestion beside each.
+
+    ``stratified`` (the default, and the only kind that can correct shares): strata are ``by``
+    (service x the signal that decided the classification); ``n`` is allocated across strata in
+    proportion to size x the classifier's own uncertainty (Neyman allocation, with the standard
+    deviation taken as sqrt(c(1 - c)) for mean confidence c), at least ``min_per_stratum`` each
+    (or the whole stratum if smaller); random within each stratum. ``stratum_size`` records how
+    many contacts each stratum holds. ``uncertain``: the ``n`` least confident contacts, to teach a
+    learned model fastest.
+    """
+    if strategy not in {"stratified", "uncertain"}:
+        raise ValueError(f"strategy must be 'stratified' or 'uncertain', found {strategy!r}")
+    by = tuple(c for c in by if c in classified.columns) or ("demand",)
+    needed = {"contact_id", "demand", "failure_type", "demand_confidence", text_column}
+    missing = needed - set(classified.columns)
+    if missing:
+        raise ValueError(f"sample_for_review needs columns {sorted(missing)}; classify the contacts first")
+    rng = np.random.default_rng(seed)
+    frame = classified.reset_index(drop=True)
+    stratum = stratum_labels(frame, by)
+    sizes = stratum.value_counts()
+    if strategy == "uncertain":
+        idx = np.argsort(frame["demand_confidence"].to_numpy(float), kind="stable")[:n]
+    else:
+        conf = frame["demand_confidence"].astype(float).groupby(stratum).mean().reindex(sizes.index)
+        spread = np.sqrt(np.clip(conf * (1 - conf), 0.0025, 0.25))
+        share = sizes * spread / (sizes * spread).sum()
+        alloc = np.minimum(np.maximum(min_per_stratum, np.round(n * share)), sizes).astype(int)
+        codes = pd.Categorical(stratum, categories=sizes.index).codes
+        order = rng.permutation(len(frame))
+        ranked = pd.Series(codes[order]).groupby(codes[order]).cumcount().to_numpy()
+        take = np.zeros(len(frame), dtype=bool)
+        take[order] = ranked < alloc.to_numpy()[codes[order]]
+        idx = np.flatnonzero(take)
+    picked = frame.iloc[idx]
+    received = picked["received_at"].dt.strftime("%Y-%m-%d") if "received_at" in picked else ""
+    return pd.DataFrame({
+        "review_id": [f"R{i + 1:05d}" for i in range(len(picked))],
+        "contact_id": picked["contact_id"].astype(str).to_numpy(),
+        "service": picked["service"].astype(str).to_numpy() if "service" in picked else "",
+        "channel": picked["channel"].astype(str).to_numpy() if "channel" in picked else "",
+        "received_on": np.asarray(received),
+        "text": privacy.redact_text(picked[text_column].fillna("").astype(str)).to_numpy(),
+        "suggested_demand": picked["demand"].astype(str).to_numpy(),
+        "suggested_failure_type": picked["failure_type"].astype(str).to_numpy(),
+        "confidence": picked["demand_confidence"].round(3).to_numpy(),
+        "stratum": stratum.iloc[idx].to_numpy(),
+        "stratum_size": stratum.iloc[idx].map(sizes).to_numpy(),
+        "stratum_by": ",".join(by),
+        "strategy": strategy,
+        "analyst_demand": "", "analyst_failure_type": "", "analyst_comment": "",
+    })
+
+
+def write_review(sample: pd.DataFrame, path: Path | str) -> Path:
+    """Write a review sample as a CSV that opens safely in Excel (UTF-8 with BOM)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe = publish.safe_csv_frame(sample.assign(text=privacy.redact_text(sample["text"].fillna("").astype(str))))
+    safe.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def read_review(path: Path | str, taxonomy=None) -> pd.DataFrame:
+    """Read a labelled review file back; every label is checked against the taxonomy.
+
+    Rows with no ``analyst_demand`` are dropped (not yet reviewed). Errors name the file, the row,
+    the column, what was expected and what was found.
+    """
+    from cxinsight.demand import load_taxonomy
+
+    path = Path(path)
+    tax = taxonomy or load_taxonomy()
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    for col in ("contact_id", "analyst_demand", "analyst_failure_type"):
+        if col not in frame.columns:
+            raise ReviewError(f"{path.name}: column {col!r} missing; the file has {list(frame.columns)}")
+    frame["analyst_demand"] = frame["analyst_demand"].str.strip().str.lower()
+    frame["analyst_failure_type"] = frame["analyst_failure_type"].str.strip().str.lower().str.replace(" ", "_")
+    reviewed = frame.loc[frame["analyst_demand"] != ""].copy()
+    bad = ~reviewed["analyst_demand"].isin(["failure", "value"])
+    if bad.any():
+        i = reviewed.index[bad][0]
+        raise ReviewError(f"{path.name} row {i + 2}, column 'analyst_demand': expected 'failure' or 'value', "
+                          f"found {reviewed.loc[i, 'analyst_demand']!r}")
+    types = set(tax.failure_types)
+    ftype = reviewed["analyst_failure_type"]
+    bad = (reviewed["analyst_demand"] == "failure") & (ftype != "") & ~ftype.isin(types)
+    if bad.any():
+        i = reviewed.index[bad][0]
+        raise ReviewError(f"{path.name} row {i + 2}, column 'analyst_failure_type': expected one of "
+                          f"{sorted(types)} (or blank), found {reviewed.loc[i, 'analyst_failure_type']!r}")
+    for col in ("confidence", "stratum_size"):
+        if col in reviewed:
+            reviewed[col] = pd.to_numeric(reviewed[col], errors="coerce")
+    return reviewed.reset_index(drop=True)
+
+
+def evaluate(y_true, y_pred, labels: list[str] | None = None) -> dict:
+    """Agreement between analyst (``y_true``) and classifier (``y_pred``).
+
+    Returns ``per_class`` (precision, recall, F1, support), ``confusion`` (rows: analyst,
+    columns: classifier), ``kappa`` (Cohen's), ``accuracy`` and ``n``.
+    """
+    t = np.asarray(y_true, dtype=object).astype(str)
+    p = np.asarray(y_pred, dtype=object).astype(str)
+    labels = labels or sorted(set(t) | set(p))
+    prec, rec, f1, support = precision_recall_fscore_support(t, p, labels=labels, zero_division=0)
+    per_class = pd.DataFrame({"class": labels, "precision": prec.round(3), "recall": rec.round(3),
+                              "f1": f1.round(3), "support": support})
+    confusion = pd.DataFrame(confusion_matrix(t, p, labels=labels), index=pd.Index(labels, name="analyst"),
+                             columns=pd.Index(labels, name="classifier"))
+    kappa = float(cohen_kappa_score(t, p, labels=labels)) if len(set(t) | set(p)) > 1 else 1.0
+    return {"per_class": per_class, "confusion": confusion, "kappa": round(kappa, 3),
+            "accuracy": round(float((t == p).mean()), 3), "n": int(len(t))}
