@@ -239,7 +239,7 @@ class RuleEngine:
         best_w = w[np.arange(n), best]
         failure = best_w + 0.25 * (w.sum(axis=1) - best_w)
         z = failure - value - self.taxonomy.margin
-        p_failure = 1.0 / (1.0 + np.exp(-2.0 * (z + 0.5) / self.taxonomy.confidence_scale))
+        p_failure = 1.0 / (1.0 + np.exp(-2.0 * z / self.taxonomy.confidence_scale))  # 0.5 at the margin
         is_failure = (z >= 0) & (best_w > 0)
         demand = np.where(is_failure, "failure", "value").astype(object)
         ftype = np.where(is_failure, np.array(self.failure_types, dtype=object)[best], "").astype(object)

@@ -38,18 +38,18 @@ def behaviour_signals(contacts: pd.DataFrame, window_days: float = 14, hop_hours
     missing = needed - set(contacts.columns)
     if missing:
         raise ValueError(f"behaviour signals need columns {sorted(missing)} in the contacts frame")
-    linked = contacts
-    if "previous_contact_id" not in contacts.columns or "days_since_previous" not in contacts.columns:
-        linked = clean.link_repeat_contacts(contacts, window_days=window_days)
-    days = linked["days_since_previous"].to_numpy(float)
-    is_repeat = np.nan_to_num(days, nan=np.inf) <= window_days
+    prev, days = clean.previous_positions(contacts)
+    gap = np.nan_to_num(days, nan=np.inf)
+    is_repeat = gap <= window_days
     hop = np.zeros(len(contacts), dtype=bool)
     if "channel" in contacts.columns:
-        channel = contacts["channel"].astype(str)
-        prev_channel = linked["previous_contact_id"].map(
-            pd.Series(channel.to_numpy(), index=contacts["contact_id"].to_numpy()))
-        hop = ((prev_channel == "web") & channel.isin(ASSISTED_AFTER_WEB)
-               & (np.nan_to_num(days, nan=np.inf) <= hop_hours / 24)).to_numpy(bool)
+        codes, names = pd.factorize(contacts["channel"].astype(str))
+        web = np.asarray(names == "web")
+        assisted = np.isin(np.asarray(names, dtype=object), ASSISTED_AFTER_WEB)
+        prev_is_web = np.zeros(len(contacts), dtype=bool)
+        has_prev = prev >= 0
+        prev_is_web[has_prev] = web[codes[prev[has_prev]]] if web.any() else False
+        hop = prev_is_web & assisted[codes] & (gap <= hop_hours / 24)
     during = np.zeros(len(contacts), dtype=bool)
     if complaints is not None and len(complaints) and "contact_id" in complaints.columns:
         during = _during_open_complaint(contacts, complaints)
@@ -96,13 +96,26 @@ def classify(contacts: pd.DataFrame, text_columns: tuple[str, ...] = ("notes", "
         raise ValueError(f"classify needs at least one text column of {list(text_columns)}; "
                          f"the frame has {list(contacts.columns)}")
     engine = _engine(str(taxonomy) if taxonomy else None)
-    w, v, evidence = engine.weights(contacts[cols[0]])
-    for c in cols[1:]:  # each field scored on its own distinct values; weights add up
-        w2, v2, e2 = engine.weights(contacts[c])
-        w, v = w + w2, v + v2
-        evidence = np.where(e2 == "", evidence, np.where(evidence == "", e2, evidence + "; " + e2))
-    demand, ftype, confidence, _ = engine.decide(w, v)
-    confidence = confidence.astype(float)
+    # Score each text field on its own distinct values, then decide once per distinct combination.
+    fields = [pd.factorize(contacts[c].fillna("").astype("str")) for c in cols]
+    scored = [engine.weights(pd.Series(uniques, dtype="str")) for _, uniques in fields]
+    combo = np.zeros(len(contacts), dtype=np.int64)
+    for codes, uniques in fields:
+        combo = combo * (len(uniques) + 1) + codes
+    _, combo_first, combo_codes = np.unique(combo, return_index=True, return_inverse=True)
+    w = np.zeros((len(combo_first), len(engine.failure_types)))
+    v = np.zeros(len(combo_first))
+    evidence = np.full(len(combo_first), "", dtype=object)
+    for (codes, _), (wu, vu, eu) in zip(fields, scored, strict=True):
+        at = codes[combo_first]
+        w += wu[at]
+        v += vu[at]
+        e = eu[at]
+        evidence = np.where(e == "", evidence, np.where(evidence == "", e, evidence + "; " + e))
+    demand_u, ftype_u, conf_u, _ = engine.decide(w, v)
+    demand, ftype = demand_u[combo_codes], ftype_u[combo_codes]
+    confidence = conf_u[combo_codes].astype(float)
+    evidence = evidence[combo_codes]
     source = np.where(demand == "failure", "text", "none").astype(object)
     if use_behaviour and {"customer_id", "service", "received_at", "contact_id"} <= set(contacts.columns):
         sig = behaviour_signals(contacts, window_days, hop_hours, complaints)
