@@ -12,9 +12,27 @@ from sklearn.exceptions import NotFittedError
 from sklearn.metrics import f1_score
 
 from cxinsight.demand import classify, classify_text, load_taxonomy, score_text
-from cxinsight.demand.learn import LearnedDemandClassifier, RuleDemandClassifier, bootstrap_labels, cross_validated_report
-from cxinsight.demand.measures import avoidable_contact, failure_share, top_drivers, weekly_failure_xmr, wilson, xmr
-from cxinsight.demand.review import ReviewError, evaluate, read_review, sample_for_review, write_review
+from cxinsight.demand.learn import (
+    LearnedDemandClassifier,
+    RuleDemandClassifier,
+    bootstrap_labels,
+    cross_validated_report,
+)
+from cxinsight.demand.measures import (
+    avoidable_contact,
+    failure_share,
+    top_drivers,
+    weekly_failure_xmr,
+    wilson,
+    xmr,
+)
+from cxinsight.demand.review import (
+    ReviewError,
+    evaluate,
+    read_review,
+    sample_for_review,
+    write_review,
+)
 from cxinsight.demand.rules import RuleEngine, TaxonomyError
 from cxinsight.demand.signals import behaviour_signals
 
@@ -207,7 +225,7 @@ def test_stratified_interval_coverage_by_simulation():
     truth_share = frame["true"].mean()
     covered = 0
     for i in range(300):
-        sample = frame.groupby("stratum", group_keys=False).apply(lambda g: g.sample(40, random_state=i))
+        sample = frame.groupby("stratum", group_keys=False).apply(lambda g, seed=i: g.sample(40, random_state=seed))
         review = pd.DataFrame({"contact_id": sample["contact_id"], "stratum_by": "stratum", "strategy": "stratified",
                                "analyst_demand": np.where(sample["true"], "failure", "value")})
         est = failure_share(frame, review=review, draws=2000, seed=i).iloc[0]

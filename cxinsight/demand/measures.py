@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
+
 from cxinsight import privacy
 
 Z95 = 1.959963984540054
