@@ -12,7 +12,7 @@ import yaml
 
 def _demo(args: argparse.Namespace) -> int:
     from cxinsight import paths
-    from cxinsight.synthetic import DemoSpec, generate_demo
+    from cxinsight.synthetic import GENERATOR_VERSION, DemoSpec, generate_demo
 
     spec = DemoSpec(contacts=args.contacts, seed=args.seed)
     raw = Path(args.out) if args.out else paths.demo_raw_dir()
@@ -20,7 +20,9 @@ def _demo(args: argparse.Namespace) -> int:
     planted = key / "planted.yaml"
     if planted.exists() and not args.force:
         have = yaml.safe_load(planted.read_text(encoding="utf-8")) or {}
-        if have.get("seed") == spec.seed and have.get("contacts") == spec.contacts and (raw / "sources.yaml").exists():
+        same = (have.get("seed") == spec.seed and have.get("contacts") == spec.contacts
+                and have.get("generator_version") == GENERATOR_VERSION)
+        if same and (raw / "sources.yaml").exists():
             logging.info("demo data already in %s (seed %s, %s contacts); --force to rebuild", raw,
                          spec.seed, f"{spec.contacts:,}")
             return 0

@@ -19,3 +19,14 @@ def test_demo_then_pipeline_from_the_command_line(tmp_path, caplog):
     assert main(["-q", "pipeline", "--sources", str(raw / "sources.yaml"), "--out", str(out)]) == 0
     acc = pd.read_parquet(out / "row_accounting.parquet")
     assert (acc["rows_in"] == acc["rows_clean"] + acc["rows_quarantined"]).all()
+
+
+def test_demo_regenerates_when_the_generator_changed(tmp_path):
+    raw = tmp_path / "raw" / "demo"
+    assert main(["demo", "--contacts", "1500", "--seed", "4", "--out", str(raw)]) == 0
+    planted = tmp_path / "raw" / "demo_answer_key" / "planted.yaml"
+    text = planted.read_text(encoding="utf-8")
+    planted.write_text(text.replace("generator_version:", "generator_version: 0 #"), encoding="utf-8")
+    before = (raw / "sources.yaml").stat().st_mtime_ns
+    assert main(["demo", "--contacts", "1500", "--seed", "4", "--out", str(raw)]) == 0
+    assert (raw / "sources.yaml").stat().st_mtime_ns != before

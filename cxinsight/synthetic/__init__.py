@@ -41,7 +41,11 @@ from cxinsight.synthetic.council import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CAPABILITIES", "DemoSpec", "generate_demo", "read_answer_key"]
+__all__ = ["CAPABILITIES", "GENERATOR_VERSION", "DemoSpec", "generate_demo", "read_answer_key"]
+
+# Bump whenever the generator's output changes for the same seed: `cxinsight demo` regenerates
+# existing demo data whose answer key records another version.
+GENERATOR_VERSION = 2
 
 SOURCES_TEMPLATE = {
     "council": "Demo District Council (synthetic)",
@@ -107,6 +111,7 @@ def generate_demo(raw_dir: Path | str | None = None, key_dir: Path | str | None 
     defect_frame = defects.frame()
     defect_frame.to_parquet(key_dir / "defects.parquet", index=False)
     planted = {
+        "generator_version": GENERATOR_VERSION,
         "seed": spec.seed, "contacts": spec.contacts, "residents": spec.residents,
         "lsoas": spec.n_lsoas, "customers": spec.n_customers,
         "failure_share_by_service_planted": FAILURE_SHARE,
