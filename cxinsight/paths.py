@@ -45,6 +45,14 @@ def reports_dir() -> Path:
     return Path(env).resolve() if env else project_root() / "reports"
 
 
+def public_data_dir() -> Path | None:
+    """Real public data (GMCA DERI, IMD 2019): ``$CXINSIGHT_PUBLIC_DATA`` or ``../shared/data``
+    beside the project; ``None`` when neither exists. The project never copies it in."""
+    env = os.environ.get("CXINSIGHT_PUBLIC_DATA")
+    candidate = Path(env) if env else project_root().parent / "shared" / "data"
+    return candidate if candidate.exists() else None
+
+
 def demo_raw_dir() -> Path:
     """The synthetic demo council's raw exports (``make demo-data``)."""
     return raw_dir() / "demo"
