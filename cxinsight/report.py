@@ -16,7 +16,7 @@ from cxinsight import paths
 
 log = logging.getLogger(__name__)
 
-NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb")
+NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb", "03_digital_exclusion.ipynb")
 HIDDEN_TAGS = {"invariant", "remove", "evaluation"}
 
 

@@ -125,11 +125,14 @@ def shiftable_volume(contacts: pd.DataFrame, segments: pd.DataFrame, by=("servic
                      low_take_up: float = 0.5) -> pd.DataFrame:
     """Non-digital contacts that could move online, per ``by``, with a range.
 
-    ``high``: all non-digital contacts by customers not likely excluded (an upper bound: everyone
-    able to shift, does). ``central``: by self-serve customers, plus those who could shift with
-    support. ``low``: self-serve customers' non-digital contacts plus ``low_take_up`` of the
-    could-shift ones. Anonymous contacts count as not shiftable (no evidence either way), so all
-    three never exceed the non-digital volume.
+    - ``shiftable_low``: self-serve customers' non-digital contacts plus ``low_take_up`` of those
+      by customers who could shift with support;
+    - ``shiftable_central``: all non-digital contacts by self-serve and could-shift customers;
+    - ``shiftable_high``: central plus the anonymous non-digital contacts at the rate known
+      customers' contacts are not from likely excluded customers.
+
+    Contacts by likely excluded customers never count as shiftable, so all three stay within the
+    non-digital volume (tested as a property).
     """
     seg = contacts["customer_id"].map(segments.set_index("customer_id")["segment"].astype(str))
     non_digital = ~contacts["channel"].astype(str).isin(DIGITAL_CHANNELS)
@@ -146,9 +149,11 @@ def shiftable_volume(contacts: pd.DataFrame, segments: pd.DataFrame, by=("servic
         "by_likely_excluded": g["_excl"].sum(),
         "anonymous": g["_anon"].sum(),
     })
+    known = out["non_digital"] - out["anonymous"]
+    not_excluded_rate = ((known - out["by_likely_excluded"]) / known.where(known > 0)).fillna(0.0)
     out["shiftable_low"] = out["by_self_serve"] + low_take_up * out["by_could_shift"]
     out["shiftable_central"] = out["by_self_serve"] + out["by_could_shift"]
-    out["shiftable_high"] = out["non_digital"] - out["by_likely_excluded"] - out["anonymous"]
+    out["shiftable_high"] = out["shiftable_central"] + out["anonymous"] * not_excluded_rate
     return out.reset_index()
 
 
