@@ -1,6 +1,6 @@
 """Customer-level digital exclusion: features from the council's own data, transparent segments.
 
-Segments services act on (domain.md s.2): ``self_serve`` (uses digital channels), 
+Segments services act on (domain.md s.2): ``self_serve`` (uses digital channels),
 ``could_shift_with_support`` (assisted digital), ``likely_excluded`` (keep a non-digital route).
 
 :func:`customer_features` builds, per customer with a customer number, what the council's own
