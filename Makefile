@@ -43,9 +43,10 @@ test: demo-data ## Run every test: unit, property, doctests, real public data, n
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check cxinsight tests benchmarks
 
-benchmark: $(STAMP) ## Time load + clean and classification of 1M and 6M demo contacts (wall time, peak memory)
+benchmark: demo-data ## Time load + clean and classification at 1M and 6M contacts, and the savings Monte Carlo
 	cd benchmarks && ../$(BIN)/python bench_load_clean.py --sizes 1000000 6000000
 	cd benchmarks && ../$(BIN)/python bench_classify.py --sizes 1000000 6000000
+	cd benchmarks && ../$(BIN)/python bench_savings.py
 
 clean-data: ## Delete generated data and reports (never touches your own exports)
 	rm -rf data/raw/demo data/raw/demo_answer_key

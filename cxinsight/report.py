@@ -16,7 +16,8 @@ from cxinsight import paths
 
 log = logging.getLogger(__name__)
 
-NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb", "03_digital_exclusion.ipynb")
+NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb", "03_digital_exclusion.ipynb",
+                             "04_channel_shift.ipynb")
 HIDDEN_TAGS = {"invariant", "remove", "evaluation"}
 
 

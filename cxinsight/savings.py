@@ -76,10 +76,13 @@ class SavingsAssumptions:
                                                    "Judgement: half a phone contact (SOCITM 2011 phone £2.83)")
     induced_demand: Assumption = Assumption(0.10, 0.0, 0.25, "extra web contacts per shifted contact",
                                             "Judgement: total contacts often rise when a service goes online (domain.md s.3)")
-    one_off_investment: Assumption = Assumption(250_000, 150_000, 400_000, "£ in year 0", "Assumption for the demo council")
-    running_cost: Assumption = Assumption(50_000, 30_000, 80_000, "£ a year", "Assumption for the demo council")
-    failure_programme_cost: Assumption = Assumption(40_000, 20_000, 80_000, "£ a year",
-                                                    "Assumption: staff time to redesign services against failure demand")
+    one_off_investment: Assumption = Assumption(100_000, 50_000, 200_000, "£ in year 0",
+                                                "Placeholder for a district of about 100,000 residents: replace with "
+                                                "the council's own project costs")
+    running_cost: Assumption = Assumption(20_000, 10_000, 40_000, "£ a year",
+                                          "Placeholder (licences, hosting, content upkeep): replace with the council's own")
+    failure_programme_cost: Assumption = Assumption(20_000, 10_000, 40_000, "£ a year",
+                                                    "Placeholder: staff time to redesign services against failure demand")
     discount_rate: Assumption = Assumption(0.035, 0.035, 0.035, "real, a year", "HM Treasury Green Book")
     horizon_years: int = 5
 
