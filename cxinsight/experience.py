@@ -1,0 +1,97 @@
+"""Customer-experience measures with their bases and intervals (domain.md s.5).
+
+- **NPS**: 0-10 "how likely are you to recommend"; promoters 9-10, detractors 0-6;
+  NPS = 100 (p - d); variance 100^2 ((p + d) - (p - d)^2) / n; 95% interval +/- 1.96 sd.
+- **CES**: agreement 1-7 (older surveys 1-5) that the council made it easy: mean with a
+  t-interval, and the share agreeing (5-7 on a 7-point scale).
+- **CSAT**: share satisfied, the top two boxes of 1-5, with a Wilson interval.
+- **Net satisfaction** (GovMetric style): good +1, average 0, poor -1, averaged, with a t-interval.
+
+:func:`by_group` computes any of them by time of day, day of week, service, channel or staff
+member; groups with fewer than ``min_responses`` are left out and counted, so no staff-level
+figure is ever shown on too few responses.
+
+>>> float(round(nps(pd.Series([10, 9, 8, 7, 6, 0]))["estimate"], 1))
+0.0
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from cxinsight.demand.measures import wilson
+
+Z95 = 1.959963984540054
+MIN_STAFF_RESPONSES = 30
+
+
+def nps(scores: pd.Series) -> pd.Series:
+    """Net Promoter Score with its domain.md variance and 95% interval."""
+    s = pd.to_numeric(pd.Series(scores), errors="coerce").dropna()
+    n = len(s)
+    if n == 0:
+        return pd.Series({"estimate": np.nan, "low": np.nan, "high": np.nan, "n": 0, "promoters": 0, "detractors": 0})
+    p, d = float((s >= 9).mean()), float((s <= 6).mean())
+    est = 100 * (p - d)
+    se = 100 * np.sqrt(max((p + d) - (p - d) ** 2, 0.0) / n)
+    return pd.Series({"estimate": est, "low": max(est - Z95 * se, -100.0), "high": min(est + Z95 * se, 100.0),
+                      "n": n, "promoters": int((s >= 9).sum()), "detractors": int((s <= 6).sum())})
+
+
+def _mean_t(values: pd.Series) -> pd.Series:
+    v = pd.to_numeric(pd.Series(values), errors="coerce").dropna()
+    n = len(v)
+    if n < 2:
+        return pd.Series({"estimate": float(v.mean()) if n else np.nan, "low": np.nan, "high": np.nan, "n": n})
+    half = stats.t.ppf(0.975, n - 1) * v.std(ddof=1) / np.sqrt(n)
+    return pd.Series({"estimate": float(v.mean()), "low": float(v.mean() - half), "high": float(v.mean() + half), "n": n})
+
+
+def ces(scores: pd.Series, scale: int = 7) -> pd.Series:
+    """Customer Effort Score: mean agreement (t-interval) and the share agreeing (top of the scale)."""
+    out = _mean_t(scores)
+    s = pd.to_numeric(pd.Series(scores), errors="coerce").dropna()
+    agree_from = 5 if scale == 7 else 4
+    k, n = int((s >= agree_from).sum()), len(s)
+    out["share_agree"], out["share_agree_low"], out["share_agree_high"] = wilson(k, n) if n else (np.nan,) * 3
+    return out
+
+
+def csat(scores: pd.Series) -> pd.Series:
+    """Share satisfied: the top two boxes (4-5) of a 1-5 scale, Wilson 95% interval."""
+    s = pd.to_numeric(pd.Series(scores), errors="coerce").dropna()
+    k, n = int((s >= 4).sum()), len(s)
+    p, lo, hi = wilson(k, n) if n else (np.nan,) * 3
+    return pd.Series({"estimate": p, "low": lo, "high": hi, "n": n})
+
+
+def net_satisfaction(ratings: pd.Series) -> pd.Series:
+    """GovMetric-style net satisfaction: good +1, average 0, poor -1, averaged (t-interval)."""
+    mapped = pd.Series(ratings).astype(str).str.strip().str.lower().map({"good": 1, "average": 0, "poor": -1})
+    return _mean_t(mapped)
+
+
+MEASURES = {"nps": nps, "ces": ces, "csat": csat, "net_satisfaction": net_satisfaction}
+
+
+def by_group(responses: pd.DataFrame, group: str, measure: str = "nps", column: str | None = None,
+             min_responses: int = 1) -> tuple[pd.DataFrame, int]:
+    """``measure`` for each value of ``group``; groups under ``min_responses`` are left out.
+
+    Returns the table and how many groups were suppressed. For staff, pass
+    ``min_responses=MIN_STAFF_RESPONSES`` (or the council's own minimum).
+    """
+    func = MEASURES[measure]
+    col = column or measure
+    rows, suppressed = [], 0
+    for key, g in responses.groupby(group, observed=True):
+        n = int(pd.to_numeric(g[col], errors="coerce").notna().sum()) if measure != "net_satisfaction" else len(g)
+        if n < min_responses:
+            suppressed += 1
+            continue
+        rows.append(func(g[col]).rename(key))
+    table = pd.DataFrame(rows)
+    table.index.name = group
+    return table.reset_index(), suppressed

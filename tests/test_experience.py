@@ -1,0 +1,57 @@
+"""Customer-experience measures: formulas by hand, interval coverage by simulation, staff minimum."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxinsight.experience import MIN_STAFF_RESPONSES, by_group, ces, csat, net_satisfaction, nps
+
+
+def test_nps_by_hand():
+    scores = pd.Series([10] * 50 + [8] * 30 + [3] * 20)
+    out = nps(scores)
+    assert out["estimate"] == pytest.approx(30.0)
+    var = 100**2 * ((0.5 + 0.2) - (0.5 - 0.2) ** 2) / 100
+    assert out["high"] - out["estimate"] == pytest.approx(1.959964 * np.sqrt(var), rel=1e-5)
+    assert (out["promoters"], out["detractors"], out["n"]) == (50, 20, 100)
+
+
+def test_nps_interval_covers_the_truth_93_to_97_percent_of_1000_draws():
+    rng = np.random.default_rng(2024)
+    probs = np.array([0.04, 0.02, 0.03, 0.04, 0.05, 0.07, 0.08, 0.12, 0.15, 0.18, 0.22])  # scores 0..10
+    true_nps = 100 * (probs[9:].sum() - probs[:7].sum())
+    covered = 0
+    for _ in range(1000):
+        sample = pd.Series(rng.choice(11, size=400, p=probs))
+        est = nps(sample)
+        covered += est["low"] <= true_nps <= est["high"]
+    assert 0.93 <= covered / 1000 <= 0.97
+
+
+def test_ces_csat_and_net_satisfaction_by_hand():
+    c = ces(pd.Series([7, 6, 5, 4, 1]))
+    assert c["estimate"] == pytest.approx(4.6) and c["share_agree"] == 0.6
+    s = csat(pd.Series([5, 4, 3, 2, 1, 5]))
+    assert s["estimate"] == 0.5 and s["n"] == 6
+    n = net_satisfaction(pd.Series(["Good", "good", "average", "Poor"]))
+    assert n["estimate"] == pytest.approx(0.25) and n["low"] < 0.25 < n["high"]
+
+
+def test_no_staff_figure_on_fewer_responses_than_the_minimum():
+    rng = np.random.default_rng(1)
+    sizes = {"A001": 45, "A002": 29, "A003": 30, "A004": 3}
+    frame = pd.DataFrame({"staff_id": np.repeat(list(sizes), list(sizes.values()))})
+    frame["nps"] = rng.integers(0, 11, len(frame))
+    table, suppressed = by_group(frame, "staff_id", "nps", min_responses=MIN_STAFF_RESPONSES)
+    assert set(table["staff_id"]) == {"A001", "A003"} and suppressed == 2
+    assert (table["n"] >= MIN_STAFF_RESPONSES).all()
+
+
+def test_experience_on_the_demo_survey(demo):
+    survey = demo["result"].tables["survey"]
+    overall = nps(survey["nps"])
+    assert overall["n"] == survey["nps"].notna().sum() and -100 <= overall["low"] <= overall["high"] <= 100
+    table, _ = by_group(survey.assign(hour=survey["submitted_at"].dt.hour), "hour", "csat", min_responses=10)
+    assert (table["n"] >= 10).all()
