@@ -95,3 +95,39 @@ def by_group(responses: pd.DataFrame, group: str, measure: str = "nps", column: 
     table = pd.DataFrame(rows)
     table.index.name = group
     return table.reset_index(), suppressed
+
+
+def satisfaction_drivers(survey: pd.DataFrame, classified: pd.DataFrame, outcome: str = "csat") -> pd.DataFrame:
+    """What goes with satisfaction: a transparent linear-probability model with robust (HC1) 95%
+    intervals, so each effect reads in percentage points.
+
+    Outcome: satisfied (CSAT 4-5) or, with ``outcome="nps"``, a promoter (9-10). Drivers: failure
+    demand, a repeat contact, the wait in minutes, and the channel (against phone). Associations,
+    not causes: the model says where to look, not what would change if we acted.
+    """
+    joined = survey.merge(classified[["contact_id", "channel", "demand", "is_repeat", "wait_seconds"]],
+                          on="contact_id", how="inner", suffixes=("", "_contact"))
+    channel = joined["channel_contact"] if "channel_contact" in joined else joined["channel"]
+    score = pd.to_numeric(joined[outcome], errors="coerce")
+    y = (score >= (4 if outcome == "csat" else 9)).astype(float)
+    x = pd.DataFrame({"intercept": 1.0,
+                      "failure demand": (joined["demand"].astype(str) == "failure").astype(float),
+                      "repeat contact": joined["is_repeat"].fillna(False).astype(float),
+                      "wait (per minute)": joined["wait_seconds"].fillna(0).astype(float) / 60})
+    for ch in sorted(set(channel.astype(str)) - {"phone"}):
+        x[f"channel: {ch.replace('_', ' ')}"] = (channel.astype(str) == ch).astype(float)
+    keep = score.notna().to_numpy()
+    xm, ym = x.loc[keep].to_numpy(), y.loc[keep].to_numpy()
+    keep_cols = xm.std(axis=0) > 0
+    keep_cols[0] = True
+    xm, names = xm[:, keep_cols], [c for c, k in zip(x.columns, keep_cols, strict=True) if k]
+    n, k = xm.shape
+    xtx_inv = np.linalg.pinv(xm.T @ xm)
+    beta = xtx_inv @ xm.T @ ym
+    resid = ym - xm @ beta
+    meat = (xm * resid[:, None] ** 2).T @ xm
+    cov = n / max(n - k, 1) * xtx_inv @ meat @ xtx_inv
+    se = np.sqrt(np.diag(cov))
+    out = pd.DataFrame({"driver": names, "effect_pp": 100 * beta, "low_pp": 100 * (beta - Z95 * se),
+                        "high_pp": 100 * (beta + Z95 * se), "n": n})
+    return out.loc[out["driver"] != "intercept"].reset_index(drop=True)

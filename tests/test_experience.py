@@ -55,3 +55,20 @@ def test_experience_on_the_demo_survey(demo):
     assert overall["n"] == survey["nps"].notna().sum() and -100 <= overall["low"] <= overall["high"] <= 100
     table, _ = by_group(survey.assign(hour=survey["submitted_at"].dt.hour), "hour", "csat", min_responses=10)
     assert (table["n"] >= 10).all()
+
+
+def test_drivers_recover_a_planted_effect():
+    rng = np.random.default_rng(0)
+    n = 4000
+    fail = rng.random(n) < 0.4
+    wait = rng.exponential(120, n)
+    p = 0.8 - 0.3 * fail - 0.001 * wait
+    survey = pd.DataFrame({"contact_id": [f"c{i}" for i in range(n)], "csat": np.where(rng.random(n) < p, 5, 2)})
+    classified = pd.DataFrame({"contact_id": survey["contact_id"], "channel": rng.choice(["phone", "web"], n),
+                               "demand": np.where(fail, "failure", "value"), "is_repeat": False, "wait_seconds": wait})
+    from cxinsight.experience import satisfaction_drivers
+
+    d = satisfaction_drivers(survey, classified).set_index("driver")
+    assert d.loc["failure demand", "low_pp"] < -30 < d.loc["failure demand", "high_pp"]
+    assert d.loc["wait (per minute)", "low_pp"] < -6 < d.loc["wait (per minute)", "high_pp"]
+    assert d.loc["channel: web", "low_pp"] < 0 < d.loc["channel: web", "high_pp"]
