@@ -61,8 +61,8 @@ def test_drivers_recover_a_planted_effect():
     rng = np.random.default_rng(0)
     n = 4000
     fail = rng.random(n) < 0.4
-    wait = rng.exponential(120, n)
-    p = 0.8 - 0.3 * fail - 0.001 * wait
+    wait = np.minimum(rng.exponential(60, n), 600)  # seconds; keeps the planted probability within [0.2, 0.8]
+    p = 0.8 - 0.3 * fail - 0.0005 * wait  # -3 points per minute of waiting
     survey = pd.DataFrame({"contact_id": [f"c{i}" for i in range(n)], "csat": np.where(rng.random(n) < p, 5, 2)})
     classified = pd.DataFrame({"contact_id": survey["contact_id"], "channel": rng.choice(["phone", "web"], n),
                                "demand": np.where(fail, "failure", "value"), "is_repeat": False, "wait_seconds": wait})
@@ -70,5 +70,5 @@ def test_drivers_recover_a_planted_effect():
 
     d = satisfaction_drivers(survey, classified).set_index("driver")
     assert d.loc["failure demand", "low_pp"] < -30 < d.loc["failure demand", "high_pp"]
-    assert d.loc["wait (per minute)", "low_pp"] < -6 < d.loc["wait (per minute)", "high_pp"]
+    assert d.loc["wait (per minute)", "low_pp"] < -3 < d.loc["wait (per minute)", "high_pp"]
     assert d.loc["channel: web", "low_pp"] < 0 < d.loc["channel: web", "high_pp"]
