@@ -65,7 +65,7 @@ def radar(ax, assessment: pd.DataFrame, service: str, colour=None) -> None:
     g = assessment.assign(aspect=assessment["aspect"].str.lower()).set_index("aspect")
     values = [float(g.loc[(g["service"] == service)].reindex(ASPECTS)["level"].get(x, np.nan)) for x in ASPECTS]
     angles = np.linspace(0, 2 * np.pi, len(ASPECTS), endpoint=False).tolist()
-    ax.plot(angles + angles[:1], values + values[:1], color=colour, label=service)
+    ax.plot(angles + angles[:1], values + values[:1], color=colour, label=service.replace("_", " ").capitalize())
     ax.fill(angles + angles[:1], values + values[:1], color=colour, alpha=0.15)
     ax.set_xticks(angles)
     ax.set_xticklabels([x.capitalize() for x in ASPECTS], fontsize=8)

@@ -17,7 +17,7 @@ from cxinsight import paths
 log = logging.getLogger(__name__)
 
 NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb", "03_digital_exclusion.ipynb",
-                             "04_channel_shift.ipynb")
+                             "04_channel_shift.ipynb", "05_complaints.ipynb", "06_customer_experience.ipynb")
 HIDDEN_TAGS = {"invariant", "remove", "evaluation"}
 
 

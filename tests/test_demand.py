@@ -362,3 +362,9 @@ def test_weekly_chart_and_drivers_on_demo(classified, demo):
     pii = demo["key"]["pii"]["value"]
     blob = " ".join(drivers["examples"])
     assert not any(v in blob for v in pii)
+
+
+def test_xmr_limits_are_not_floored_unless_asked():
+    values = pd.Series([-10.0, -12, -8, -11, -9, -10, -12, -8, -9, -11])
+    assert xmr(values)["lcl"].iloc[0] < -10 and (xmr(values)["signal"] == "").all()
+    assert xmr(pd.Series([0.01, 0.03, 0.0, 0.02] * 3), floor=0.0)["lcl"].iloc[0] == 0.0

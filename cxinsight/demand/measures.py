@@ -138,10 +138,12 @@ def avoidable_contact(classified: pd.DataFrame, review: pd.DataFrame | None = No
     ])
 
 
-def xmr(values: pd.Series, min_points: int = 8) -> pd.DataFrame:
+def xmr(values: pd.Series, min_points: int = 8, floor: float | None = None) -> pd.DataFrame:
     """An XmR chart: centre line, natural process limits (mean +/- 2.66 x mean moving range) and signals.
 
     Signals: a point outside the limits, or a run of 8 or more on one side of the centre line.
+    ``floor`` bounds the lower limit for measures that cannot go below it (0 for a share); leave it
+    ``None`` for measures such as NPS that can be negative.
 
     >>> chart = xmr(pd.Series([0.40, 0.42, 0.41, 0.39, 0.40, 0.41, 0.42, 0.40, 0.60]))
     >>> chart["signal"].tolist()[-1]
@@ -152,7 +154,9 @@ def xmr(values: pd.Series, min_points: int = 8) -> pd.DataFrame:
         raise ValueError(f"an XmR chart needs at least 2 points, found {len(x)}")
     mr = x.diff().abs()
     centre, mr_bar = x.mean(), mr.mean()
-    ucl, lcl = centre + 2.66 * mr_bar, max(centre - 2.66 * mr_bar, 0.0)
+    ucl, lcl = centre + 2.66 * mr_bar, centre - 2.66 * mr_bar
+    if floor is not None:
+        lcl = max(lcl, floor)
     side = np.sign(x - centre)
     run_id = (side != side.shift()).cumsum()
     run_len = side.groupby(run_id).transform("size")
@@ -170,7 +174,7 @@ def weekly_failure_xmr(classified: pd.DataFrame, min_contacts: int = 30, freq: s
     weekly = (classified.assign(_f=classified["demand"].astype(str) == "failure")
               .set_index("received_at").resample(freq, label="left", closed="left")["_f"].agg(["mean", "size"]))
     weekly = weekly.loc[weekly["size"] >= min_contacts]
-    chart = xmr(weekly["mean"])
+    chart = xmr(weekly["mean"], floor=0.0)
     chart["n"] = weekly["size"]
     return chart
 
