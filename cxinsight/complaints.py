@@ -159,16 +159,19 @@ def complaints_per_1000_contacts(complaints: pd.DataFrame, contacts: pd.DataFram
 
 
 def summary_topics(complaints: pd.DataFrame, by: str = "category", top: int = 5, min_df: int = 3) -> pd.DataFrame:
-    """The most characteristic words and phrases of each group's (redacted) summaries (mean TF-IDF)."""
+    """The most characteristic words and phrases of each group's (redacted) summaries: mean TF-IDF in
+    the group minus its mean over all complaints, so words every complaint uses ("customer", "says")
+    drop out and what marks the group stays."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     text = complaints["summary"].fillna("").astype(str).str.replace(r"\[[A-Z_]+\]", " ", regex=True)
     vec = TfidfVectorizer(ngram_range=(1, 2), stop_words="english", min_df=min_df, token_pattern=r"(?u)\b[a-zA-Z]{3,}\b")
     matrix = vec.fit_transform(text)
     terms = np.array(vec.get_feature_names_out())
+    overall = np.asarray(matrix.mean(axis=0)).ravel()
     rows = []
     for key, idx in complaints.reset_index(drop=True).groupby(by, observed=True).indices.items():
-        weights = np.asarray(matrix[idx].mean(axis=0)).ravel()
+        weights = np.asarray(matrix[idx].mean(axis=0)).ravel() - overall
         best = terms[np.argsort(weights)[::-1][:top]]
         rows.append({by: key, "complaints": len(idx), "topics": ", ".join(best)})
     return pd.DataFrame(rows).sort_values("complaints", ascending=False).reset_index(drop=True)
