@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -180,11 +180,6 @@ def deri_from_components(components: pd.DataFrame, weights: dict[str, float] | N
     weights = weights or {c: 1.0 for c in components.columns}
     total = sum(weights.values())
     return sum(components[c] * w / total for c, w in weights.items())
-
-
-@dataclass
-class CorrelationWarning:
-    pairs: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def correlation_check(areas: pd.DataFrame, indicators: list[str] | None = None, threshold: float = 0.8,
