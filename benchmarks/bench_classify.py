@@ -10,12 +10,10 @@ Prepares the contacts as the pipeline does (load, clean, redact; not timed), the
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 
-from bench_load_clean import ensure_demo
+from bench_load_clean import ensure_demo, run_child
 
 TARGET_SECONDS = 60
 
@@ -45,10 +43,7 @@ def main() -> int:
     print(f"{'contacts':>10} {'distinct notes':>15} {'classify s':>11} {'failure %':>10} {'peak GB':>8}")
     ok = True
     for size in args.sizes:
-        raw = ensure_demo(size)
-        out = subprocess.run([sys.executable, "-c", CHILD, str(raw / "crm")], capture_output=True, text=True,
-                             check=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-        r = json.loads(out.stdout.strip().splitlines()[-1])
+        r = run_child(CHILD, str(ensure_demo(size) / "crm"))
         print(f"{r['contacts']:>10,} {r['distinct_notes']:>15,} {r['seconds']:>11.1f} "
               f"{100 * r['failure_share']:>10.1f} {r['peak_gb']:>8.2f}", flush=True)
         if size >= 6_000_000:

@@ -65,11 +65,15 @@ def ensure_demo(size: int) -> Path:
     return raw
 
 
+def run_child(code: str, *args: str) -> dict:
+    """Run ``code`` in a fresh Python (so peak memory is the work's alone); parse its last JSON line."""
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run(size: int) -> dict:
-    raw = ensure_demo(size)
-    out = subprocess.run([sys.executable, "-c", CHILD, str(raw / "crm")], capture_output=True, text=True,
-                         check=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-    return {"contacts": size, **json.loads(out.stdout.strip().splitlines()[-1])}
+    return {"contacts": size, **run_child(CHILD, str(ensure_demo(size) / "crm"))}
 
 
 def main() -> int:

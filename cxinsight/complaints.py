@@ -102,7 +102,7 @@ def timeliness(complaints: pd.DataFrame, calendar: WorkingDayCalendar | None = N
 
 def timeliness_summary(timed: pd.DataFrame, by: str | None = "stage") -> pd.DataFrame:
     """On-time shares with Wilson intervals and bases, overall or by ``by``."""
-    from cxinsight.demand.measures import wilson
+    from cxinsight.stats import wilson
 
     groups = timed.groupby(by) if by else [("all", timed)]
     rows = []
@@ -121,7 +121,7 @@ UPHELD = ("upheld", "partially upheld")
 
 def escalation_rate(complaints: pd.DataFrame) -> pd.Series:
     """Share of stage 1 complaints that went to stage 2, Wilson 95% interval."""
-    from cxinsight.demand.measures import wilson
+    from cxinsight.stats import wilson
 
     stage1 = set(complaints.loc[complaints["stage"].astype(int) == 1, "complaint_id"])
     stage2 = set(complaints.loc[complaints["stage"].astype(int) == 2, "complaint_id"])
@@ -132,7 +132,7 @@ def escalation_rate(complaints: pd.DataFrame) -> pd.Series:
 
 def upheld_rate(complaints: pd.DataFrame, by: str | None = "stage") -> pd.DataFrame:
     """Share of answered complaints upheld in full or in part, by ``by``, Wilson 95% intervals."""
-    from cxinsight.demand.measures import wilson
+    from cxinsight.stats import wilson
 
     answered = complaints.loc[complaints["outcome"].notna() & (complaints["outcome"].astype(str).str.lower() != "withdrawn")]
     upheld = answered["outcome"].astype(str).str.lower().isin(UPHELD)

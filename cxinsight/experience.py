@@ -21,9 +21,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxinsight.demand.measures import wilson
+from cxinsight.stats import Z95, wilson
 
-Z95 = 1.959963984540054
 MIN_STAFF_RESPONSES = 30
 
 

@@ -161,7 +161,7 @@ def segment_sizes(segments: pd.DataFrame, contacts: pd.DataFrame | None = None, 
                   ) -> pd.DataFrame:
     """Share of customers in each segment, overall or among the customers of each ``by`` value,
     with Wilson 95% intervals and the base (customers)."""
-    from cxinsight.demand.measures import wilson
+    from cxinsight.stats import wilson
 
     if by is None or contacts is None:
         frame = segments[["customer_id", "segment"]].assign(group="all customers")

@@ -1,0 +1,25 @@
+"""Small statistical helpers shared by every analysis: intervals for proportions.
+
+>>> wilson(45, 100)
+(0.45, 0.356, 0.548)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+Z95 = 1.959963984540054
+
+
+def wilson(k, n, z: float = Z95):
+    """Wilson score interval; scalars give a tuple ``(p, low, high)``, arrays give arrays."""
+    k_arr, n_arr = np.asarray(k, dtype=float), np.asarray(n, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = k_arr / n_arr
+        denom = 1 + z**2 / n_arr
+        centre = (p + z**2 / (2 * n_arr)) / denom
+        half = z * np.sqrt(p * (1 - p) / n_arr + z**2 / (4 * n_arr**2)) / denom
+    lo, hi = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    if np.ndim(k) == 0 and np.ndim(n) == 0:
+        return round(float(p), 3), round(float(lo), 3), round(float(hi), 3)
+    return p, lo, hi
