@@ -34,7 +34,7 @@ demo-data: $(STAMP) ## Generate the seeded synthetic demo council into data/raw/
 pipeline: demo-data ## Load, clean, redact and validate the demo exports into data/processed
 	$(BIN)/cxinsight pipeline
 
-report: demo-data ## Run the pipeline and notebooks on the demo council; HTML in reports/
+report: demo-data ## Run the pipeline and every report on the demo council; open reports/index.html
 	$(BIN)/cxinsight report
 
 test: demo-data ## Run every test: unit, property, doctests, real public data, notebooks (nbval)

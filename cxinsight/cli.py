@@ -45,9 +45,9 @@ def _pipeline(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from cxinsight.report import build_reports
 
-    written = build_reports(args.sources, args.out)
-    for path in written:
-        logging.info("report: %s", path)
+    written = build_reports(args.sources, args.out, processed=args.processed, services=args.service or None,
+                            period=args.period, workers=args.workers)
+    logging.info("%d reports written; open %s", len(written), written[0])
     return 0
 
 
@@ -70,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("report", help="run the notebooks and write HTML reports")
     r.add_argument("--sources", help="sources.yaml (default: the demo council)")
     r.add_argument("--out", help="reports folder (default reports/)")
+    r.add_argument("--processed", help="processed folder (default data/processed)")
+    r.add_argument("--service", action="append", help="a service code to report on (repeat; default: every service)")
+    r.add_argument("--period", help="YYYY-MM-DD/YYYY-MM-DD: limit the at-a-glance reports to these dates")
+    r.add_argument("--workers", type=int, default=2, help="notebooks run at a time (default 2)")
     r.set_defaults(func=_report)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,

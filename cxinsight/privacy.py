@@ -115,3 +115,16 @@ def redact_frame(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, pd.DataFra
             redacted[col], n = redact_text(frame[col], counts=True)
             rows += [{"column": col, "kind": k, "redacted": int(v)} for k, v in n.items()]
     return frame.assign(**redacted), pd.DataFrame(rows, columns=["column", "kind", "redacted"])
+
+
+def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> dict[str, int]:
+    """How many items shaped like personal data of each kind a whole text holds (tokens ignored).
+
+    >>> find_personal_data("Call [PHONE] or 07700 900123; write to DM4 7QT.")
+    {'PHONE': 1, 'POSTCODE': 1}
+    """
+    found: dict[str, int] = {}
+    for m in _COMBINED.finditer(_TOKEN.sub(" ", text)):
+        if m.lastgroup in kinds:
+            found[m.lastgroup] = found.get(m.lastgroup, 0) + 1
+    return found

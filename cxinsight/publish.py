@@ -12,6 +12,8 @@ counts.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -70,3 +72,126 @@ def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
             risky = text.str.startswith(_FORMULA_START).fillna(False)
             out[col] = text.where(~risky, "'" + text)
     return out
+
+
+def write_csv(frame: pd.DataFrame, path) -> Path:
+    """Write a table a reader may download: formula-safe, UTF-8 with BOM so Excel reads it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    safe_csv_frame(frame).to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def table(frame: pd.DataFrame, caption: str, counts=(), formats: dict | None = None, csv_path=None):
+    """A table for a report: counts suppressed and rounded, a caption, no index; optionally the
+    same (suppressed) table written as a safe CSV download.
+
+    >>> t = table(pd.DataFrame({"Service": ["Parking"], "Contacts": [3]}), "Contacts", counts=["Contacts"])
+    >>> "<caption>Contacts</caption>" in t.to_html() and ">*<" in t.to_html()
+    True
+    """
+    shown = suppress_table(frame, list(counts))
+    if csv_path is not None:
+        write_csv(shown, csv_path)
+    styler = shown.style.hide(axis="index").set_caption(caption)
+    return styler.format(formats, na_rep="-") if formats else styler
+
+
+# ---- the last gate: a scan of every generated file -------------------------------------------
+# Kinds the gate looks for. Long bare numbers (REFERENCE) are left out: reports are full of
+# figures, and the redaction step upstream already removed references from free text.
+GATE_KINDS = ("EMAIL", "CARD", "PHONE", "NI_NUMBER", "NHS_NUMBER", "POSTCODE", "NAME")
+SCANNED_SUFFIXES = (".html", ".csv", ".json", ".ipynb", ".txt", ".md")
+
+
+class PersonalDataFound(RuntimeError):
+    """A generated file holds something shaped like personal data; the run fails."""
+
+
+class _VisibleText:
+    """Text a reader sees in HTML, plus the attributes a reader or screen reader meets."""
+
+    ATTRIBUTES = ("alt", "title", "href", "aria-label", "placeholder", "value")
+
+    def __init__(self, markup: str):
+        from html.parser import HTMLParser
+
+        parts: list[str] = []
+        skip = {"style", "script"}
+        depth = [0]
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                if tag in skip:
+                    depth[0] += 1
+                parts.extend(v for k, v in attrs if k in _VisibleText.ATTRIBUTES and v)
+
+            def handle_endtag(self, tag):
+                if tag in skip and depth[0]:
+                    depth[0] -= 1
+
+            def handle_data(self, data):
+                if not depth[0]:
+                    parts.append(data)
+
+        parser = Parser(convert_charrefs=True)
+        parser.feed(markup)
+        parser.close()
+        self.text = "\n".join(parts)
+
+
+def readable_text(path) -> str:
+    """What a reader (or a search) could find in a generated file.
+
+    HTML: the visible text and the attributes a reader meets (alt text, titles, links), not the
+    markup or style sheets; notebooks: cell sources and outputs (HTML outputs read as HTML);
+    everything: embedded images (``data:`` URIs) left out.
+    """
+    import json
+    import re
+
+    path = Path(path)
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    text = re.sub(r"data:[\w/+.-]+;base64,[A-Za-z0-9+/=\s]+", " ", text)
+    if path.suffix == ".ipynb":
+        nb = json.loads(text)
+        parts = []
+        for cell in nb.get("cells", []):
+            parts.append("".join(cell.get("source", "")))
+            for out in cell.get("outputs", []):
+                parts.append("".join(out.get("text", "")))
+                data = out.get("data", {})
+                if "text/html" in data:
+                    parts.append(_VisibleText("".join(data["text/html"])).text)
+                elif "text/markdown" in data:
+                    parts.append("".join(data["text/markdown"]))
+                elif "text/plain" in data:
+                    parts.append("".join(data["text/plain"]))
+        return "\n".join(parts)
+    if path.suffix in (".html", ".htm"):
+        return _VisibleText(text).text
+    return text
+
+
+def scan_for_personal_data(folder) -> pd.DataFrame:
+    """Every generated file under ``folder`` scanned for personal data: ``file, kind, count``.
+
+    The finding names the file and the kind, never the value, so the scan's own output is safe.
+    """
+    from cxinsight.privacy import find_personal_data
+
+    rows = []
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file() and path.suffix in SCANNED_SUFFIXES:
+            for kind, count in find_personal_data(readable_text(path), GATE_KINDS).items():
+                rows.append({"file": str(path.relative_to(folder)), "kind": kind, "count": count})
+    return pd.DataFrame(rows, columns=["file", "kind", "count"])
+
+
+def assert_no_personal_data(folder) -> None:
+    """The last gate: raise :class:`PersonalDataFound`, naming file and kind, if anything is found."""
+    found = scan_for_personal_data(folder)
+    if len(found):
+        lines = "; ".join(f"{r.file}: {r.count} x {r.kind}" for r in found.itertuples())
+        raise PersonalDataFound(f"personal data found in generated files under {folder}: {lines}. "
+                                "Nothing here may be handed over until the source of it is fixed.")

@@ -1,24 +1,51 @@
-"""Run the analysis notebooks and turn them into HTML for heads of service.
+"""The main job: run the notebooks, turn them into HTML a head of service can open, check it all.
 
-Each notebook is executed with papermill (parameters injected, run in its own folder), its
-recorded status is checked (not only the exit code), and it is converted with nbconvert to HTML
-with no code and no prompts; cells tagged ``invariant`` (assertions) are left out.
+:func:`build_reports` does, in order:
+
+1. notebook 01 (the pipeline: load, clean, redact, validate; rows in = rows out + quarantined);
+2. in parallel, ``workers`` at a time: notebooks 02-06 for the whole council (02 writes the review
+   sample an analyst labels), and ``07_at_a_glance`` once for the council and once per service
+   (papermill parameters, passed as text: ``service``, ``period``, paths);
+3. ``reports/index.html``: the council at a glance and a row per service, each figure with its
+   range and base, linking to every report;
+4. the last gate (:mod:`cxinsight.publish`): every generated file is scanned for personal data,
+   and the run fails if any is found.
+
+Each executed notebook's recorded status is checked, not only the exit code. HTML pages carry no
+code and no prompts, embed their images, use no external script, font or style sheet, and keep
+hidden the cells tagged ``invariant``, ``remove`` or ``evaluation``.
 """
 
 from __future__ import annotations
 
+import html
 import json
 import logging
+import multiprocessing
 import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from cxinsight import paths
 
 log = logging.getLogger(__name__)
 
-NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb", "03_digital_exclusion.ipynb",
-                             "04_channel_shift.ipynb", "05_complaints.ipynb", "06_customer_experience.ipynb")
+COUNCIL_NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb", "03_digital_exclusion.ipynb",
+                                      "04_channel_shift.ipynb", "05_complaints.ipynb",
+                                      "06_customer_experience.ipynb")
+NOTEBOOKS = COUNCIL_NOTEBOOKS  # the council's detailed reports (kept for callers of earlier versions)
+GLANCE = "07_at_a_glance.ipynb"
 HIDDEN_TAGS = {"invariant", "remove", "evaluation"}
+TITLES = {
+    "01_data_quality.ipynb": "Data quality: what came in and what we could use",
+    "02_failure_demand.ipynb": "Failure demand",
+    "03_digital_exclusion.ipynb": "Digital exclusion",
+    "04_channel_shift.ipynb": "Channel shift: savings and their range",
+    "05_complaints.ipynb": "Complaints against the codes",
+    "06_customer_experience.ipynb": "Customer experience",
+}
 
 
 class NotebookFailed(RuntimeError):
@@ -29,16 +56,22 @@ def notebook_dir() -> Path:
     return paths.project_root() / "notebooks"
 
 
-def execute(notebook: str, out_dir: Path, parameters: dict | None = None) -> Path:
-    """Execute one notebook into ``out_dir`` and check its recorded status."""
+def execute(notebook: str, target: Path, parameters: dict | None = None) -> Path:
+    """Execute one notebook to ``target`` and check its recorded status (not only the exit code)."""
     import papermill as pm
 
-    src = notebook_dir() / notebook
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / notebook
+    src = Path(notebook) if Path(notebook).is_absolute() else notebook_dir() / notebook
+    target = Path(target)
+    if target.suffix != ".ipynb":  # a folder, as in earlier versions
+        target = target / src.name
+    target.parent.mkdir(parents=True, exist_ok=True)
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in (parameters or {}).items()}
-    pm.execute_notebook(str(src), str(target), parameters=params, cwd=str(src.parent),
-                        progress_bar=False, log_output=False, kernel_name="python3")
+    try:
+        pm.execute_notebook(str(src), str(target), parameters=params, cwd=str(src.parent),
+                            progress_bar=False, log_output=False, kernel_name="python3")
+    except pm.PapermillExecutionError as exc:
+        raise NotebookFailed(f"{notebook} {params.get('service') or ''}: {exc.ename}: {exc.evalue} "
+                             f"(executed copy: {target})") from None
     nb = json.loads(target.read_text(encoding="utf-8"))
     status = nb.get("metadata", {}).get("papermill", {}).get("exception")
     errors = [c for c in nb["cells"] if c.get("cell_type") == "code"
@@ -48,36 +81,285 @@ def execute(notebook: str, out_dir: Path, parameters: dict | None = None) -> Pat
     return target
 
 
-def to_html(executed: Path, html_path: Path) -> Path:
-    """Convert an executed notebook to code-free HTML."""
+def notebook_body(executed: Path) -> str:
+    """The executed notebook as HTML body content: no code, no prompts, no warnings, no hidden cells."""
+    import nbformat
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
+    nb = nbformat.read(str(executed), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":  # warnings and logs are for the analyst, not the reader
+            cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream")]
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS)
     config.TagRemovePreprocessor.enabled = True
     config.HTMLExporter.exclude_input = True
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
-    exporter = HTMLExporter(config=config)
-    exporter.register_preprocessor("nbconvert.preprocessors.TagRemovePreprocessor", enabled=True)
-    body, _ = exporter.from_filename(str(executed))
+    config.HTMLExporter.exclude_anchor_links = True
+    exporter = HTMLExporter(config=config, template_name="basic")
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+CSS = """
+:root { --ink: #1b1b1b; --muted: #505a5f; --rule: #b1b4b6; --link: #1d70b8; --visited: #4c2c92;
+        --focus: #ffdd00; --panel: #f3f2f1; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink);
+       line-height: 1.5; margin: 0; font-size: 1.05rem; }
+header, main, footer { max-width: 70rem; margin: 0 auto; padding: 0 1.25rem; }
+header { border-bottom: 4px solid var(--link); padding-top: .75rem; padding-bottom: .75rem; }
+header a { margin-right: 1.25rem; }
+footer { border-top: 1px solid var(--rule); color: var(--muted); font-size: .9rem; margin-top: 3rem; padding-bottom: 2rem; }
+a { color: var(--link); } a:visited { color: var(--visited); }
+a:focus { outline: 3px solid var(--focus); background: var(--focus); color: var(--ink); }
+.skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; }
+h1 { font-size: 2rem; margin-top: 1.5rem; } h2 { font-size: 1.5rem; margin-top: 2.25rem; }
+h3 { font-size: 1.2rem; }
+table { border-collapse: collapse; margin: 1rem 0 .5rem; font-size: .95rem; }
+caption { text-align: left; font-weight: 600; padding: .25rem 0 .5rem; caption-side: top; }
+th, td { border-bottom: 1px solid var(--rule); padding: .35rem .75rem .35rem 0; text-align: left; vertical-align: top; }
+th { font-weight: 600; }
+figure { margin: 1.25rem 0; } figure img { max-width: 100%; height: auto; }
+figcaption.takeaway { background: var(--panel); border-left: 5px solid var(--link); padding: .6rem .9rem; margin-top: .5rem; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: 1rem; margin: 1rem 0; padding: 0; }
+.card { list-style: none; border: 1px solid var(--rule); border-top: 5px solid var(--link); padding: .75rem 1rem; }
+.card .name { font-weight: 600; display: block; }
+.card .value { font-size: 2rem; font-weight: 700; display: block; }
+.card .range, .card .base, .note { color: var(--muted); display: block; font-size: .9rem; }
+.banner { background: var(--panel); border-left: 5px solid #d4351c; padding: .6rem .9rem; margin: 1rem 0; }
+"""
+
+PAGE = """<!DOCTYPE html>
+<html lang="en-GB">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>{css}</style>
+</head>
+<body>
+<a class="skip" href="#main">Skip to the report</a>
+<header><nav aria-label="Reports">{nav}</nav></header>
+<main id="main">
+{banner}{body}
+</main>
+<footer><p>{footer}</p></footer>
+</body>
+</html>
+"""
+
+
+def page(title: str, body: str, nav: list[tuple[str, str]], footer: str, banner: str = "") -> str:
+    """A whole, self-contained HTML page (inline styles, no scripts, no external resources)."""
+    links = "".join(f'<a href="{html.escape(href)}">{html.escape(text)}</a>' for text, href in nav)
+    note = f'<p class="banner">{html.escape(banner)}</p>\n' if banner else ""
+    return PAGE.format(title=html.escape(title), css=CSS, nav=links, banner=note, body=body,
+                       footer=html.escape(footer))
+
+
+def to_html(executed: Path, html_path: Path, title: str = "", nav: list[tuple[str, str]] | None = None,
+            footer: str = "", banner: str = "") -> Path:
+    """Convert an executed notebook into a self-contained, code-free HTML page."""
+    html_path = Path(html_path)
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(body, encoding="utf-8")
+    html_path.write_text(page(title or html_path.stem, notebook_body(executed), nav or [], footer, banner),
+                         encoding="utf-8")
     return html_path
 
 
-def build_reports(sources: Path | str | None = None, reports: Path | str | None = None) -> list[Path]:
-    """Execute every notebook on ``sources`` (default: the demo) and write HTML to ``reports``."""
+@dataclass
+class Job:
+    """One notebook run: what to execute, with which parameters, and where its page goes."""
+
+    notebook: str
+    html: Path
+    executed: Path
+    title: str
+    parameters: dict = field(default_factory=dict)
+    nav: list[tuple[str, str]] = field(default_factory=list)
+    footer: str = ""
+    banner: str = ""
+
+    @property
+    def label(self) -> str:
+        service = self.parameters.get("service")
+        return f"{self.notebook}" + (f" (service={service})" if service else "")
+
+
+def run_job(job: Job) -> tuple[Path, float]:
+    """Execute one job and write its page; returns the page and the seconds taken."""
+    t0 = time.perf_counter()
+    execute(job.notebook, job.executed, job.parameters)
+    to_html(job.executed, job.html, job.title, job.nav, job.footer, job.banner)
+    return job.html, time.perf_counter() - t0
+
+
+def _run_all(jobs: list[Job], workers: int, stage: str) -> None:
+    """Run ``jobs``, ``workers`` at a time, logging progress per notebook and service."""
+    done = 0
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            path, secs = run_job(job)
+            done += 1
+            log.info("%s [%d/%d] %s -> %s (%.0f s)", stage, done, len(jobs), job.label, path.name, secs)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(run_job, job): job for job in jobs}
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                job = futures[fut]
+                if fut.exception() is not None:
+                    for other in pending:
+                        other.cancel()
+                    raise fut.exception()
+                path, secs = fut.result()
+                done += 1
+                log.info("%s [%d/%d] %s -> %s (%.0f s)", stage, done, len(jobs), job.label, path.name, secs)
+
+
+def _services(processed: Path) -> list[str]:
+    import pandas as pd
+
+    contacts = pd.read_parquet(processed / "contacts.parquet", columns=["service"])
+    return sorted(contacts["service"].dropna().astype(str).unique())
+
+
+def build_reports(sources: Path | str | None = None, reports: Path | str | None = None,
+                  processed: Path | str | None = None, services: list[str] | None = None,
+                  period: str | None = None, workers: int = 2) -> list[Path]:
+    """Run every notebook on ``sources`` (default: the demo) and write the HTML reports.
+
+    ``services``: the service codes to report on (default: every service in the contacts).
+    ``period``: ``"YYYY-MM-DD/YYYY-MM-DD"`` to limit the at-a-glance reports to those dates.
+    Returns every page written, index first. Raises :class:`NotebookFailed` if a notebook fails
+    and :class:`cxinsight.publish.PersonalDataFound` if the last gate finds personal data.
+    """
+    from cxinsight import headlines, publish
+    from cxinsight.charts import label
+
+    t_start = time.perf_counter()
     out = Path(reports) if reports else paths.reports_dir()
-    executed_dir = out / "_executed"
-    written = []
-    for i, nb in enumerate(NOTEBOOKS, start=1):
-        t0 = time.perf_counter()
-        log.info("[%d/%d] running %s", i, len(NOTEBOOKS), nb)
-        params = {"sources": str(sources)} if sources else {}
-        executed = execute(nb, executed_dir, params)
-        html_path = to_html(executed, out / nb.replace(".ipynb", ".html"))
-        written.append(html_path)
-        log.info("[%d/%d] %s -> %s (%.0f s)", i, len(NOTEBOOKS), nb, html_path.name, time.perf_counter() - t0)
-    return written
+    processed_dir = Path(processed) if processed else paths.processed_dir()
+    work = out / "_work"
+    headlines_dir = work / "headlines"
+    for stale in list(headlines_dir.glob("*.json")) if headlines_dir.exists() else []:
+        stale.unlink()
+    demo = sources is None
+    banner = ("Demonstration: these figures come from a synthetic council generated for testing, not from "
+              "any real council's data.") if demo else ""
+    generated = datetime.now().strftime("%d %B %Y %H:%M")
+    footer = (f"Generated {generated} by cxinsight. Counts of 1 to 7 are shown as *; other counts are rounded "
+              "to the nearest 5. Free text is redacted.")
+    base = {"processed_dir": str(processed_dir)}
+
+    def council_job(nb: str, params: dict | None = None) -> Job:
+        return Job(nb, out / "council" / nb.replace(".ipynb", ".html"), work / "council" / nb, TITLES[nb],
+                   {**base, **(params or {})}, nav=[("All reports", "../index.html")], footer=footer, banner=banner)
+
+    first = [council_job(COUNCIL_NOTEBOOKS[0], {"sources": str(sources)} if sources else {})]
+    _run_all(first, 1, "pipeline")
+
+    services = list(services) if services else _services(processed_dir)
+    glance = {**base, "headlines_dir": str(headlines_dir), "downloads_dir": str(out / "downloads"),
+              "downloads_href": "../downloads/", **({"period": period} if period else {})}
+    rest = [council_job(nb) for nb in COUNCIL_NOTEBOOKS[1:]]
+    rest.append(Job(GLANCE, out / "council" / "at_a_glance.html", work / "council" / GLANCE,
+                    "The whole council at a glance", {**glance, "service": "council"},
+                    nav=[("All reports", "../index.html")], footer=footer, banner=banner))
+    for code in services:
+        rest.append(Job(GLANCE, out / "services" / f"{code}.html", work / "services" / f"{code}.ipynb",
+                        f"{label(code)} at a glance", {**glance, "service": str(code)},
+                        nav=[("All reports", "../index.html")], footer=footer, banner=banner))
+    log.info("running %d reports, %d at a time", len(rest), workers)
+    _run_all(rest, workers, "reports")
+
+    index = write_index(out, headlines.read_all(headlines_dir), services, footer=footer, banner=banner)
+    log.info("index: %s", index)
+    check_pages(out)
+    publish.assert_no_personal_data(out)
+    log.info("last gate passed: no personal data in %s; all reports in %.0f s", out, time.perf_counter() - t_start)
+    return [index] + [j.html for j in first + rest]
+
+
+class PageProblem(RuntimeError):
+    """A generated page is not fit to hand over (see :func:`cxinsight.htmlcheck.problems`)."""
+
+
+def check_pages(out: Path) -> None:
+    """Fail the run if any page has a table without a caption, a count from 1 to 7 in a table, an
+    image without alt text, headings out of order or anything fetched from outside the page."""
+    from cxinsight.htmlcheck import problems, read_page
+
+    found = [f"{p.relative_to(out)}: {msg}" for p in sorted(out.rglob("*.html")) if "_work" not in p.parts
+             for msg in problems(read_page(p))]
+    if found:
+        raise PageProblem("pages not fit to hand over: " + "; ".join(found[:20]))
+
+
+def write_index(out: Path, figures: list, services: list[str], footer: str = "", banner: str = "") -> Path:
+    """``index.html``: the council's five figures and a row per service, each with range and base."""
+    from cxinsight.charts import label
+    from cxinsight.headlines import MEASURES, describe
+
+    by_scope: dict[str, dict[str, dict]] = {}
+    for h in figures:
+        by_scope.setdefault(h.scope, {})[h.measure] = describe(h) | {"interval_kind": h.interval}
+    esc = html.escape
+    council = by_scope.get("council", {})
+    cards = []
+    for measure in MEASURES:
+        d = council.get(measure)
+        if d is None:
+            continue
+        rng = f"{d['interval_kind']}: {d['interval']}" if d["interval"] else ""
+        cards.append(f'<li class="card"><span class="name">{esc(d["name"])}</span>'
+                     f'<span class="value">{esc(d["value"])}</span><span class="range">{esc(rng)}</span>'
+                     f'<span class="base">Base: {esc(d["base"])}</span></li>')
+    head = "".join(f"<th scope=\"col\">{esc(MEASURES[m][0])}</th>" for m in MEASURES)
+    rows = []
+    for code in services:
+        cells = []
+        for m in MEASURES:
+            d = by_scope.get(code, {}).get(m)
+            if d is None:
+                cells.append("<td>not reported</td>")
+                continue
+            rng = f" ({d['interval']})" if d["interval"] else ""
+            cells.append(f"<td>{esc(d['value'])}{esc(rng)}<br><span class=\"note\">{esc(d['base'])}</span></td>")
+        rows.append(f'<tr><th scope="row"><a href="services/{esc(code)}.html">{esc(label(code))}</a></th>{"".join(cells)}</tr>')
+    chapters = "".join(f'<li><a href="council/{nb.replace(".ipynb", ".html")}">{esc(TITLES[nb])}</a></li>'
+                       for nb in COUNCIL_NOTEBOOKS)
+    body = f"""<h1>Customer contact: what the council's own data says</h1>
+<p>Five questions every customer-experience strategy asks, answered from the council's exports: how much
+contact exists because something went wrong first, who would be stranded by digital-only services, what
+moving contacts online could save, whether complaints are answered in time, and what customers think.
+Every figure carries its range and the number it rests on.</p>
+<h2>The whole council at a glance</h2>
+<ul class="cards">{''.join(cards)}</ul>
+<p><a href="council/at_a_glance.html">The whole council at a glance, with charts</a></p>
+<h2>By service</h2>
+<table>
+<caption>Each service's five figures: estimate, range (95% interval; savings: P10 to P90) and base. Select a
+service for its report.</caption>
+<thead><tr><th scope="col">Service</th>{head}</tr></thead>
+<tbody>{''.join(rows)}</tbody>
+</table>
+<h2>Detailed council reports</h2>
+<ul>{chapters}</ul>
+<h2>About these figures</h2>
+<ul>
+<li>Shares carry 95% intervals; savings carry the 10th to 90th percentile of a Monte Carlo over every
+assumption. A figure on too small a base (fewer than 8; for NPS fewer than 30 responses) is not shown.</li>
+<li>Failure demand is estimated by a classifier and corrected by a review sample a person labels.</li>
+<li>Digital exclusion risk is relative: use it to prioritise, not as a target or to measure change over time.</li>
+<li>Channel-shift investment costs are placeholders until the council supplies its own.</li>
+</ul>"""
+    path = out / "index.html"
+    path.write_text(page("Customer contact reports", body, [("All reports", "index.html")], footer, banner),
+                    encoding="utf-8")
+    return path

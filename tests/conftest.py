@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from cxinsight.htmlcheck import read_page
 from cxinsight.pipeline import build_processed
+from cxinsight.report import build_reports
 from cxinsight.synthetic import DemoSpec, generate_demo, read_answer_key
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -32,3 +35,31 @@ def shared_data() -> Path:
     if os.environ.get("CXINSIGHT_REQUIRE_PUBLIC_DATA") == "1":
         pytest.fail(f"public data required (CXINSIGHT_REQUIRE_PUBLIC_DATA=1) but {SHARED_DATA} is missing")
     pytest.skip(f"public data not found at {SHARED_DATA}; set CXINSIGHT_REQUIRE_PUBLIC_DATA=1 to make this fail")
+
+
+REPORT_SPEC = DemoSpec(contacts=30_000, seed=11)
+
+
+@pytest.fixture(scope="session")
+def built_reports(tmp_path_factory):
+    """A demo council in its own data folder, and every report built from it (the main job, as
+    ``make report`` runs it: pipeline, council notebooks, one report per service, index, gate)."""
+    root = tmp_path_factory.mktemp("reports")
+    data = root / "data"
+    generate_demo(data / "raw" / "demo", data / "raw" / "demo_answer_key", REPORT_SPEC)
+    before = {k: os.environ.get(k) for k in ("CXINSIGHT_DATA_DIR", "CXINSIGHT_REPORTS_DIR")}
+    os.environ["CXINSIGHT_DATA_DIR"] = str(data)
+    os.environ["CXINSIGHT_REPORTS_DIR"] = str(root / "reports")
+    try:
+        written = build_reports(reports=root / "reports", workers=2)
+    finally:
+        for k, v in before.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    services = sorted(pd.read_parquet(data / "processed" / "contacts.parquet", columns=["service"])["service"]
+                      .astype(str).unique())
+    pages = sorted((root / "reports").rglob("*.html"))
+    return {"root": root, "reports": root / "reports", "written": written, "services": services,
+            "pages": {p: read_page(p) for p in pages}, "key": read_answer_key(data / "raw" / "demo_answer_key")}

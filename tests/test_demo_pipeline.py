@@ -166,11 +166,23 @@ def test_repeat_links_recover_planted_follow_ups(contacts, truth):
     """Planted follow-ups within 14 days of their parent contact are flagged as repeats."""
     t = truth.loc[contacts.index]
     planted = (t["follow_up_of"] != "") & (t["customer_id"] != "") & t["follow_up_of"].isin(contacts.index)
-    gap = (t["received_at"] - t["follow_up_of"].map(truth["received_at"])) / pd.Timedelta(days=1)
+    # The gap as the exports record it (some systems keep minutes only, so it can differ from the
+    # true gap by seconds).
+    recorded = contacts["received_at"]
+    gap = (recorded - t["follow_up_of"].map(recorded)) / pd.Timedelta(days=1)
     within = planted & (gap <= 14)
     assert within.sum() > 1_000
     assert contacts.loc[within, "is_repeat"].all()
-    # The link usually points at the planted parent (another contact may come between).
-    assert (contacts.loc[within, "previous_contact_id"] == t.loc[within, "follow_up_of"]).mean() > 0.8
+    # The link points at the planted parent, or at a contact by the same customer on the same
+    # service that came between the parent and the follow-up.
+    prev = contacts.loc[within, "previous_contact_id"]
+    parent = t.loc[within, "follow_up_of"]
+    between = ((prev != parent)
+               & (truth.loc[prev, "customer_id"].to_numpy() == t.loc[within, "customer_id"].to_numpy())
+               & (truth.loc[prev, "service"].to_numpy() == t.loc[within, "service"].to_numpy())
+               & (recorded.loc[prev].to_numpy() >= recorded.loc[parent].to_numpy())
+               & (recorded.loc[prev].to_numpy() <= recorded.loc[within].to_numpy()))
+    assert ((prev == parent) | between).all()
+    assert (prev == parent).mean() > 0.7
     beyond = planted & (gap > 14)
     assert contacts.loc[beyond, "previous_contact_id"].notna().all()

@@ -75,15 +75,17 @@ def test_shiftable_volume_never_exceeds_non_digital_volume(rows, take_up):
 
 
 def test_likely_excluded_recovered_on_the_demo(demo):
-    """Against the answer key, for customers with at least two contacts (one contact is thin
-    evidence); the figure for every customer is reported in the notebook."""
+    """Against the answer key, for every customer with a customer number. The rules were set on
+    the default demo (seed 20240401); this fixture is another seed and size, so it was not tuned on.
+    Customers with two or more contacts give more evidence and are recovered better."""
     areas = deri_scores(demo["result"].tables["areas"].assign(lad_code="demo"))
     s = segment_customers(customer_features(demo["result"].tables["contacts"], areas))
     truth = demo["key"]["customers_truth"].set_index("customer_id")
-    enough = (s["evidence"] == "enough").to_numpy()
-    y = (truth.loc[s["customer_id"], "digital_capability"] == "likely_excluded").to_numpy()[enough]
-    p = (s["segment"] == "likely_excluded").to_numpy()[enough]
+    y = (truth.loc[s["customer_id"], "digital_capability"] == "likely_excluded").to_numpy()
+    p = (s["segment"] == "likely_excluded").to_numpy()
     assert precision_score(y, p) >= 0.8 and recall_score(y, p) >= 0.8
+    enough = (s["evidence"] == "enough").to_numpy()
+    assert recall_score(y[enough], p[enough]) > recall_score(y[~enough], p[~enough])
 
 
 def test_segment_sizes_have_bases_and_intervals(demo):

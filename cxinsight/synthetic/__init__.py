@@ -45,7 +45,7 @@ __all__ = ["CAPABILITIES", "GENERATOR_VERSION", "DemoSpec", "generate_demo", "re
 
 # Bump whenever the generator's output changes for the same seed: `cxinsight demo` regenerates
 # existing demo data whose answer key records another version.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 SOURCES_TEMPLATE = {
     "council": "Demo District Council (synthetic)",

@@ -21,6 +21,9 @@ forecast):
   between the 6.3% who have never used the internet (ONS 2020) and the 35% with low or very low
   digital capability (Lloyds 2023), rising with age and deprivation (age is the strongest
   predictor, domain.md s.2).
+- behaviour beyond channel choice: some residents pay council tax by instalments through a contact
+  (most of those who cannot use the web, few of those who can), so paying online or not shows in
+  the council's own data, as domain.md s.2 says it does.
 - over-65s: around 19.7% of adults (North West Leicestershire, domain.md s.8), varying by area.
 """
 
@@ -115,6 +118,17 @@ CHANNEL_SERVICE_FACTOR: dict[str, list[float]] = {
 # and the probability that a contact of that type is a follow-up rather than stand-alone.
 FOLLOW_UP_PROBABILITY = {"progress_chasing": 0.9, "repeat_contact": 1.0,
                          "information_not_found": 0.8, "not_done": 0.3}
+# Recurring payers: residents who pay council tax by instalments without a direct debit make a
+# payment contact most months, through a channel they can use. Paying online (or not) is one of the
+# customer-level signals a council holds (domain.md s.2). The shares below are judgement for the
+# demo (a test instrument), by capability in CAPABILITIES order.
+RECURRING_PAYER_SHARE = np.array([0.02, 0.06, 0.25])
+PAYMENTS_PER_PAYER = (2, 7)
+PAYMENT_CHANNEL_BY_CAPABILITY = np.array([
+    [.08, .0, .0, .92, .0, .0, .0],    # self_serve: the online payment page
+    [.50, .05, .0, .45, .0, .0, .0],   # could_shift_with_support: phone or online
+    [.72, .28, .0, .0, .0, .0, .0],    # likely_excluded: the payment line or the counter
+])
 FOLLOW_UP_GAP_DAYS = {"progress_chasing": (3, 25), "repeat_contact": (1, 13),
                       "information_not_found": (0.02, 1.95), "not_done": (1, 10)}
 
@@ -291,15 +305,52 @@ def _sample_seconds_of_day(rng: np.random.Generator, channel: np.ndarray) -> np.
     return seconds.astype("timedelta64[s]")
 
 
+def _recurring_payments(rng: np.random.Generator, customers: pd.DataFrame, spec: DemoSpec,
+                        days: pd.DatetimeIndex, holidays_: np.ndarray) -> dict[str, np.ndarray]:
+    """Council tax instalments paid by contact: about monthly, from a random first month.
+
+    Capped so that council tax's other contacts can still carry its planted failure share.
+    """
+    cap = customers["capability_idx"].to_numpy()
+    payer = np.flatnonzero(rng.random(len(cap)) < RECURRING_PAYER_SHARE[cap])
+    k = rng.integers(PAYMENTS_PER_PAYER[0], PAYMENTS_PER_PAYER[1] + 1, payer.size)
+    ct_share = SERVICE_MIX["council_tax"]
+    budget = int(0.8 * (1 - FAILURE_SHARE["council_tax"]) * ct_share * spec.contacts)
+    keep = np.cumsum(k) <= budget
+    payer, k = payer[keep], k[keep]
+    cust_idx = np.repeat(payer, k)
+    nth = np.arange(cust_idx.size) - np.repeat(np.cumsum(k) - k, k)  # 0, 1, ... within each payer
+    first = rng.integers(0, max(1, len(days) - 30 * PAYMENTS_PER_PAYER[1]), payer.size)
+    day = days.to_numpy().astype("datetime64[D]")[0] + (np.repeat(first, k) + 30 * nth
+                                                        + rng.integers(-3, 4, cust_idx.size)).clip(0, len(days) - 1)
+    cap_rows = cap[cust_idx]
+    channel = np.array(CHANNELS)[_sample_categorical(rng, PAYMENT_CHANNEL_BY_CAPABILITY[cap_rows])]
+    office = np.isin(channel, list(OFFICE_CHANNELS))
+    day = np.where(office, np.busday_offset(day, 0, roll="forward", holidays=holidays_), day)
+    last = days.to_numpy().astype("datetime64[D]")[-1]
+    day = np.minimum(day, np.busday_offset(last, 0, roll="backward", holidays=holidays_))
+    received = day.astype("datetime64[s]") + _sample_seconds_of_day(rng, channel)
+    return {"cust_idx": cust_idx, "channel": channel, "received": received}
+
+
 def make_contacts(rng: np.random.Generator, customers: pd.DataFrame, spec: DemoSpec) -> pd.DataFrame:
     """The true contact history: service, channel, time, customer and demand type of each contact."""
-    n = spec.contacts
     days = pd.date_range(spec.start, spec.end, freq="D")
     holidays_ = bank_holidays(spec.start, spec.end)
+    payments = _recurring_payments(rng, customers, spec, days, holidays_)
+    n = spec.contacts - len(payments["cust_idx"])
     services = np.array(SERVICE_CODES)
-    mix = np.array([SERVICE_MIX[s] for s in SERVICE_CODES])
+    # The payments are council tax value demand: the rest of the contacts make up the planted
+    # service mix and failure shares around them.
+    ct = SERVICE_CODES.index("council_tax")
+    expected = np.array([SERVICE_MIX[s] for s in SERVICE_CODES]) * spec.contacts
+    planted_share = np.array([FAILURE_SHARE[s] for s in SERVICE_CODES])
+    mix = expected.copy()
+    mix[ct] -= spec.contacts - n
+    main_share = planted_share.copy()
+    main_share[ct] = planted_share[ct] * expected[ct] / mix[ct]
     service_idx = rng.choice(len(services), n, p=mix / mix.sum())
-    fshare = np.array([FAILURE_SHARE[s] for s in SERVICE_CODES])[service_idx]
+    fshare = main_share[service_idx]
     is_failure = rng.random(n) < fshare
     type_mix = np.array([FAILURE_TYPE_MIX[s] for s in SERVICE_CODES])
     ftype_idx = _sample_categorical(rng, type_mix[service_idx])
@@ -371,6 +422,17 @@ def make_contacts(rng: np.random.Generator, customers: pd.DataFrame, spec: DemoS
                 rng.integers(0, 7200, idx.size).astype("timedelta64[s]"))
     end_ts = np.datetime64(spec.end) + np.timedelta64(86399, "s")
     received = np.minimum(received, end_ts)
+
+    n_pay = len(payments["cust_idx"])
+    service_idx = np.concatenate([service_idx, np.full(n_pay, SERVICE_CODES.index("council_tax"))])
+    channel = np.concatenate([channel, payments["channel"]])
+    received = np.concatenate([received, payments["received"]])
+    cust_idx = np.concatenate([cust_idx, payments["cust_idx"]])
+    is_failure = np.concatenate([is_failure, np.zeros(n_pay, dtype=bool)])
+    failure_type = np.concatenate([failure_type, np.full(n_pay, "")])
+    value_type = np.concatenate([value_type, np.full(n_pay, "pay")])
+    parent = np.concatenate([parent, np.full(n_pay, -1)])
+    n = len(service_idx)
 
     cap_idx = np.where(cust_idx >= 0, customers["capability_idx"].to_numpy()[np.maximum(cust_idx, 0)], -1)
     order = np.argsort(received, kind="stable")

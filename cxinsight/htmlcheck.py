@@ -1,0 +1,136 @@
+"""What a generated HTML page holds, read with the standard library: headings, tables (caption and
+cells), images, links and anything the page would fetch. :func:`problems` lists what would make a
+page unfit to hand over; :func:`cxinsight.report.build_reports` fails the run on any.
+
+>>> page = read_markup('<html lang="en-GB"><h1>T</h1><h3>x</h3><table><tr><td>3</td></tr></table>'
+...                    '<img src="https://cdn.example/x.png">')
+>>> for p in problems(page): print(p)
+heading h3 'x' follows h1
+table 1 has no caption
+table 'table 1' shows a count from 1 to 7: '3'
+image 1 has no alt text
+fetches img https://cdn.example/x.png
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+
+@dataclass
+class Table:
+    caption: str = ""
+    cells: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    path: Path
+    headings: list[tuple[int, str]] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    images: list[dict] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    resources: list[tuple[str, str]] = field(default_factory=list)   # (tag, url) fetched by the page
+    takeaways: int = 0
+    figures: int = 0
+    lang: str = ""
+
+
+class _Parser(HTMLParser):
+    def __init__(self, page: Page):
+        super().__init__(convert_charrefs=True)
+        self.page = page
+        self.stack: list[str] = []
+        self.text: list[str] | None = None
+        self.table: Table | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "html":
+            self.page.lang = a.get("lang", "")
+        if re.fullmatch(r"h[1-6]", tag) or tag in ("td", "th", "caption"):
+            self.text = []
+        if tag == "table":
+            self.table = Table()
+            self.page.tables.append(self.table)
+        if tag == "img":
+            self.page.images.append(a)
+            if not str(a.get("src", "")).startswith("data:"):
+                self.page.resources.append((tag, a.get("src", "")))
+        if tag in ("script", "iframe", "video", "audio", "source", "embed", "object"):
+            self.page.resources.append((tag, a.get("src", a.get("data", "inline"))))
+        if tag == "link":
+            self.page.resources.append((tag, a.get("href", "")))
+        if tag == "a" and a.get("href"):
+            self.page.links.append(a["href"])
+        if tag == "figure":
+            self.page.figures += 1
+        if tag == "figcaption" and "takeaway" in a.get("class", ""):
+            self.page.takeaways += 1
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        text = " ".join("".join(self.text).split()) if self.text is not None else ""
+        if re.fullmatch(r"h[1-6]", tag):
+            self.page.headings.append((int(tag[1]), text))
+            self.text = None
+        elif tag in ("td", "th") and self.table is not None:
+            self.table.cells.append(text)
+            self.text = None
+        elif tag == "caption" and self.table is not None:
+            self.table.caption = text
+            self.text = None
+        elif tag == "table":
+            self.table = None
+
+    def handle_data(self, data):
+        if self.text is not None:
+            self.text.append(data)
+
+
+def read_markup(markup: str, path: Path | None = None) -> Page:
+    """Parse HTML text into a :class:`Page`."""
+    page = Page(path or Path("page.html"))
+    parser = _Parser(page)
+    parser.feed(markup)
+    parser.close()
+    return page
+
+
+def read_page(path: Path) -> Page:
+    """Parse an HTML file into a :class:`Page`."""
+    return read_markup(Path(path).read_text(encoding="utf-8"), Path(path))
+
+
+def problems(page: Page) -> list[str]:
+    """Everything that makes a page unfit to hand over: no language, headings out of order, a table
+    without a caption or with a count from 1 to 7, an image without alt text, a chart without a
+    takeaway, or anything fetched from outside the page."""
+    found = []
+    if not page.lang:
+        found.append("no lang attribute on <html>")
+    levels = page.headings
+    if not levels or levels[0][0] != 1:
+        found.append("the first heading is not h1")
+    if sum(1 for lvl, _ in levels if lvl == 1) > 1:
+        found.append("more than one h1")
+    for (a, _), (b, text) in zip(levels, levels[1:], strict=False):
+        if b > a + 1:
+            found.append(f"heading h{b} {text[:40]!r} follows h{a}")
+    for i, table in enumerate(page.tables, start=1):
+        name = table.caption[:50] or f"table {i}"
+        if not table.caption.strip():
+            found.append(f"table {i} has no caption")
+        small = [c for c in table.cells if re.fullmatch(r"[1-7]", c)]
+        if small:
+            found.append(f"table {name!r} shows a count from 1 to 7: {small[0]!r}")
+    for i, img in enumerate(page.images, start=1):
+        if not str(img.get("alt", "")).strip():
+            found.append(f"image {i} has no alt text")
+    if page.takeaways < page.figures:
+        found.append(f"{page.figures - page.takeaways} chart(s) without a takeaway")
+    found += [f"fetches {tag} {url}" for tag, url in page.resources]
+    return found

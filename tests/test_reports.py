@@ -1,0 +1,153 @@
+"""The main job: HTML reports for heads of service, built from the test demo council.
+
+One run of :func:`cxinsight.report.build_reports` (the ``built_reports`` fixture in conftest:
+every council notebook, the council at a glance and one report per service), then checks on what a
+reader would get.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from cxinsight import publish
+from cxinsight.htmlcheck import problems
+from cxinsight.report import NotebookFailed, execute
+
+
+@pytest.fixture(scope="module")
+def built(built_reports):
+    return built_reports
+
+
+def test_index_and_a_report_per_service(built):
+    reports = built["reports"]
+    assert built["written"][0] == reports / "index.html"
+    for code in built["services"]:
+        assert (reports / "services" / f"{code}.html").exists(), code
+    index = built["pages"][reports / "index.html"]
+    for code in built["services"]:
+        assert f"services/{code}.html" in index.links, code
+    for nb in ("01_data_quality", "02_failure_demand", "03_digital_exclusion", "04_channel_shift", "05_complaints",
+               "06_customer_experience", "at_a_glance"):
+        assert (reports / "council" / f"{nb}.html").exists(), nb
+
+
+def test_every_local_link_resolves(built):
+    for path, page in built["pages"].items():
+        for href in page.links:
+            if href.startswith(("#", "http://", "https://", "mailto:")):
+                continue
+            assert (path.parent / href.split("#")[0]).resolve().exists(), (path.name, href)
+
+
+def test_index_figures_carry_base_and_range(built):
+    text = (built["reports"] / "index.html").read_text(encoding="utf-8")
+    for name in ("Failure demand", "likely digitally excluded", "Channel-shift net savings",
+                 "complaints answered on time", "Net Promoter Score"):
+        assert name in text, name
+    cards = re.findall(r'<li class="card">(.*?)</li>', text, flags=re.S)
+    assert len(cards) == 5
+    for card in cards:
+        assert "Base:" in card
+        assert " to " in card or "too few" in card, card
+
+
+def test_the_runner_checked_every_page(built):
+    for path, page in built["pages"].items():
+        assert problems(page) == [], path.name
+
+
+def test_no_count_from_1_to_7_in_any_table(built):
+    offenders = []
+    for path, page in built["pages"].items():
+        for table in page.tables:
+            offenders += [(path.name, table.caption[:50], c) for c in table.cells if re.fullmatch(r"[1-7]", c)]
+    assert not offenders, offenders[:10]
+
+
+def test_tables_have_captions_and_figures_have_alt_text_and_takeaways(built):
+    for path, page in built["pages"].items():
+        assert page.tables or path.name == "index.html" or page.images, path
+        for table in page.tables:
+            assert table.caption.strip(), (path.name, table.cells[:4])
+        for img in page.images:
+            assert len(img.get("alt", "").strip()) > 10, (path.name, img.get("alt"))
+        assert page.takeaways == page.figures, (path.name, page.figures, page.takeaways)
+
+
+def test_headings_in_order(built):
+    for path, page in built["pages"].items():
+        levels = [lvl for lvl, _ in page.headings]
+        assert levels and levels[0] == 1 and levels.count(1) == 1, (path.name, page.headings[:3])
+        for a, b in zip(levels, levels[1:], strict=False):
+            assert b <= a + 1, (path.name, page.headings)
+
+
+def test_offline_no_scripts_fonts_or_cdns(built):
+    for path, page in built["pages"].items():
+        assert page.lang == "en-GB", path.name
+        assert page.resources == [], (path.name, page.resources[:3])
+        text = path.read_text(encoding="utf-8")
+        assert "@import" not in text and "@font-face" not in text
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", text), path.name
+        assert "<script" not in text.lower(), path.name
+
+
+def test_no_code_or_prompts(built):
+    for path in built["pages"]:
+        text = path.read_text(encoding="utf-8")
+        assert "jp-InputArea" not in text and "In&nbsp;[" not in text and "import " not in text, path.name
+
+
+def test_none_of_the_planted_personal_data_in_any_generated_file(built):
+    pii = built["key"]["pii"]
+    values = {str(v) for v in pii["value"].dropna() if len(str(v)) >= 5}
+    assert len(values) > 100
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
+    files = [p for p in built["reports"].rglob("*") if p.is_file()]
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        hit = pattern.search(text)
+        assert hit is None, (str(path.relative_to(built["reports"])), "planted personal data found")
+
+
+def test_the_last_gate_passes_on_every_generated_file(built):
+    assert publish.scan_for_personal_data(built["reports"]).empty
+
+
+def test_csv_downloads_are_formula_safe_and_suppressed(built):
+    csvs = sorted((built["reports"] / "downloads").glob("*.csv"))
+    assert len(csvs) >= 3 * (len(built["services"]) + 1)
+    for path in csvs:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        cells = frame.to_numpy().ravel()
+        risky = [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r") or (c[:1] == "-" and not re.fullmatch(r"-[\d.,]+", c))]
+        assert not risky, (path.name, risky[:3])
+        assert not any(re.fullmatch(r"[1-7]", c) for c in cells), path.name
+
+
+def test_gate_fails_the_run_and_names_file_and_kind(tmp_path):
+    (tmp_path / "ok.html").write_text('<table id="T_a83cf"><caption>x</caption></table><img src="data:image/png;base64,'
+                                      'AB12CD3EF" alt="chart">', encoding="utf-8")
+    publish.assert_no_personal_data(tmp_path)
+    (tmp_path / "leak.csv").write_text("service,comment\nparking,ring me on 07700 900123\n", encoding="utf-8")
+    with pytest.raises(publish.PersonalDataFound, match=r"leak\.csv: 1 x PHONE") as err:
+        publish.assert_no_personal_data(tmp_path)
+    assert "07700" not in str(err.value)
+
+
+def test_a_failing_notebook_fails_the_run(tmp_path):
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    nb = new_notebook(cells=[new_code_cell("x = None", metadata={"tags": ["parameters"]}),
+                             new_code_cell("raise ValueError('service not found')")],
+                      metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    src = tmp_path / "broken.ipynb"
+    nbformat.write(nb, src)
+    with pytest.raises(NotebookFailed, match="service not found"):
+        execute(str(src), tmp_path / "out" / "broken.ipynb", {"x": "1"})
