@@ -86,6 +86,23 @@ class SavingsAssumptions:
     discount_rate: Assumption = Assumption(0.035, 0.035, 0.035, "real, a year", "HM Treasury Green Book")
     horizon_years: int = 5
 
+    def apportioned(self, share: float, basis: str = "its share of contacts") -> SavingsAssumptions:
+        """The council-wide costs (investment, running, failure programme) scaled to one part of the
+        council, such as a service, so a service's case is not charged the whole programme.
+
+        >>> SavingsAssumptions().apportioned(0.25).one_off_investment.value
+        25000.0
+        """
+        if not 0 < share <= 1:
+            raise ValueError(f"share must be in (0, 1], found {share}")
+
+        def scale(a: Assumption) -> Assumption:
+            return replace(a, value=a.value * share, low=a.low * share, high=a.high * share,
+                           source=f"{a.source}; apportioned by {basis} ({100 * share:.1f}%)")
+
+        return replace(self, one_off_investment=scale(self.one_off_investment), running_cost=scale(self.running_cost),
+                       failure_programme_cost=scale(self.failure_programme_cost))
+
     def table(self) -> pd.DataFrame:
         """Every assumption as a row: name, value, low, high, unit, source."""
         rows = [{"assumption": f"unit cost: {ch}", **vars(a)} for ch, a in self.unit_cost.items()]
