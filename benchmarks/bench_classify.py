@@ -9,11 +9,9 @@ Prepares the contacts as the pipeline does (load, clean, redact; not timed), the
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 
-from bench_load_clean import ensure_demo, run_child
+from bench_load_clean import ensure_demo, run_child, sizes_from_command_line
 
 TARGET_SECONDS = 60
 
@@ -36,13 +34,10 @@ print(json.dumps({"contacts": len(result), "seconds": seconds,
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 6_000_000])
-    args = parser.parse_args()
-    print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}")
+    sizes = sizes_from_command_line(__doc__)
     print(f"{'contacts':>10} {'distinct notes':>15} {'classify s':>11} {'failure %':>10} {'peak GB':>8}")
     ok = True
-    for size in args.sizes:
+    for size in sizes:
         r = run_child(CHILD, str(ensure_demo(size) / "crm"))
         print(f"{r['contacts']:>10,} {r['distinct_notes']:>15,} {r['seconds']:>11.1f} "
               f"{100 * r['failure_share']:>10.1f} {r['peak_gb']:>8.2f}", flush=True)

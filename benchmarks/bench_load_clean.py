@@ -76,14 +76,20 @@ def run(size: int) -> dict:
     return {"contacts": size, **run_child(CHILD, str(ensure_demo(size) / "crm"))}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def sizes_from_command_line(doc: str) -> list[int]:
+    """The ``--sizes`` a benchmark runs at; prints the machine it runs on."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 6_000_000])
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}  python: {sys.version.split()[0]}")
+    return args.sizes
+
+
+def main() -> int:
+    sizes = sizes_from_command_line(__doc__)
     print(f"{'contacts':>10} {'rows in':>10} {'load s':>7} {'clean s':>8} {'valid s':>8} {'total s':>8} {'peak GB':>8}")
     ok = True
-    for size in args.sizes:
+    for size in sizes:
         r = run(size)
         print(f"{r['contacts']:>10,} {r['rows_in']:>10,} {r['load_s']:>7.1f} {r['clean_s']:>8.1f} "
               f"{r['validate_s']:>8.1f} {r['total_s']:>8.1f} {r['peak_gb']:>8.2f}", flush=True)

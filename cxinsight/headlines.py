@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxinsight.publish import SMALL_MAX, suppress_counts
+from cxinsight.publish import SMALL_MAX, money, suppress_counts
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,7 @@ def _fmt(kind: str, x: float | None) -> str:
     if kind == "share":
         return f"{100 * x:.0f}%"
     if kind == "money":
-        sign = "-" if x < 0 else ""
-        return f"{sign}£{abs(x) / 1000:,.0f}k"
+        return money(x)
     return f"{x:+.0f}"
 
 

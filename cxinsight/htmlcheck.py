@@ -37,18 +37,31 @@ class Page:
     takeaways: int = 0
     figures: int = 0
     lang: str = ""
+    visible: list[str] = field(default_factory=list)  # text a reader meets, and alt/title/link attributes
+
+    @property
+    def text(self) -> str:
+        """Everything a reader or screen reader meets on the page (not markup or style sheets)."""
+        return "\n".join(self.visible)
+
+
+# Attributes a reader or screen reader meets: they count as what the page shows.
+READ_ATTRIBUTES = ("alt", "title", "href", "aria-label", "placeholder", "value")
 
 
 class _Parser(HTMLParser):
     def __init__(self, page: Page):
         super().__init__(convert_charrefs=True)
         self.page = page
-        self.stack: list[str] = []
         self.text: list[str] | None = None
         self.table: Table | None = None
+        self.hidden = 0  # inside <style> or <script>
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag in ("style", "script"):
+            self.hidden += 1
+        self.page.visible.extend(v for k, v in attrs if k in READ_ATTRIBUTES and v)
         if tag == "html":
             self.page.lang = a.get("lang", "")
         if re.fullmatch(r"h[1-6]", tag) or tag in ("td", "th", "caption"):
@@ -70,9 +83,10 @@ class _Parser(HTMLParser):
             self.page.figures += 1
         if tag == "figcaption" and "takeaway" in a.get("class", ""):
             self.page.takeaways += 1
-        self.stack.append(tag)
 
     def handle_endtag(self, tag):
+        if tag in ("style", "script") and self.hidden:
+            self.hidden -= 1
         text = " ".join("".join(self.text).split()) if self.text is not None else ""
         if re.fullmatch(r"h[1-6]", tag):
             self.page.headings.append((int(tag[1]), text))
@@ -89,6 +103,8 @@ class _Parser(HTMLParser):
     def handle_data(self, data):
         if self.text is not None:
             self.text.append(data)
+        if not self.hidden:
+            self.page.visible.append(data)
 
 
 def read_markup(markup: str, path: Path | None = None) -> Page:

@@ -47,6 +47,15 @@ def suppress_table(frame: pd.DataFrame, count_columns: list[str]) -> pd.DataFram
     return out
 
 
+def money(x: float) -> str:
+    """Pounds for a reader, in thousands, the sign before the pound.
+
+    >>> money(-62_400), money(1_234_567)
+    ('-£62k', '£1,235k')
+    """
+    return f"{'-' if x < 0 else ''}£{abs(x) / 1000:,.0f}k"
+
+
 def share_of_rounded(counts: pd.Series) -> pd.Series:
     """Percentages computed from rounded counts (suppressed ones count as missing)."""
     rounded = round_to_5(counts)
@@ -108,38 +117,6 @@ class PersonalDataFound(RuntimeError):
     """A generated file holds something shaped like personal data; the run fails."""
 
 
-class _VisibleText:
-    """Text a reader sees in HTML, plus the attributes a reader or screen reader meets."""
-
-    ATTRIBUTES = ("alt", "title", "href", "aria-label", "placeholder", "value")
-
-    def __init__(self, markup: str):
-        from html.parser import HTMLParser
-
-        parts: list[str] = []
-        skip = {"style", "script"}
-        depth = [0]
-
-        class Parser(HTMLParser):
-            def handle_starttag(self, tag, attrs):
-                if tag in skip:
-                    depth[0] += 1
-                parts.extend(v for k, v in attrs if k in _VisibleText.ATTRIBUTES and v)
-
-            def handle_endtag(self, tag):
-                if tag in skip and depth[0]:
-                    depth[0] -= 1
-
-            def handle_data(self, data):
-                if not depth[0]:
-                    parts.append(data)
-
-        parser = Parser(convert_charrefs=True)
-        parser.feed(markup)
-        parser.close()
-        self.text = "\n".join(parts)
-
-
 def readable_text(path) -> str:
     """What a reader (or a search) could find in a generated file.
 
@@ -149,6 +126,8 @@ def readable_text(path) -> str:
     """
     import json
     import re
+
+    from cxinsight.htmlcheck import read_markup
 
     path = Path(path)
     text = path.read_text(encoding="utf-8-sig", errors="replace")
@@ -162,14 +141,14 @@ def readable_text(path) -> str:
                 parts.append("".join(out.get("text", "")))
                 data = out.get("data", {})
                 if "text/html" in data:
-                    parts.append(_VisibleText("".join(data["text/html"])).text)
+                    parts.append(read_markup("".join(data["text/html"])).text)
                 elif "text/markdown" in data:
                     parts.append("".join(data["text/markdown"]))
                 elif "text/plain" in data:
                     parts.append("".join(data["text/plain"]))
         return "\n".join(parts)
     if path.suffix in (".html", ".htm"):
-        return _VisibleText(text).text
+        return read_markup(text, path).text
     return text
 
 

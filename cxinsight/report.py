@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 COUNCIL_NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb", "03_digital_exclusion.ipynb",
                                       "04_channel_shift.ipynb", "05_complaints.ipynb",
                                       "06_customer_experience.ipynb")
-NOTEBOOKS = COUNCIL_NOTEBOOKS  # the council's detailed reports (kept for callers of earlier versions)
 GLANCE = "07_at_a_glance.ipynb"
 HIDDEN_TAGS = {"invariant", "remove", "evaluation"}
 TITLES = {

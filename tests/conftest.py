@@ -47,17 +47,10 @@ def built_reports(tmp_path_factory):
     root = tmp_path_factory.mktemp("reports")
     data = root / "data"
     generate_demo(data / "raw" / "demo", data / "raw" / "demo_answer_key", REPORT_SPEC)
-    before = {k: os.environ.get(k) for k in ("CXINSIGHT_DATA_DIR", "CXINSIGHT_REPORTS_DIR")}
-    os.environ["CXINSIGHT_DATA_DIR"] = str(data)
-    os.environ["CXINSIGHT_REPORTS_DIR"] = str(root / "reports")
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CXINSIGHT_DATA_DIR", str(data))
+        env.setenv("CXINSIGHT_REPORTS_DIR", str(root / "reports"))
         written = build_reports(reports=root / "reports", workers=2)
-    finally:
-        for k, v in before.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     services = sorted(pd.read_parquet(data / "processed" / "contacts.parquet", columns=["service"])["service"]
                       .astype(str).unique())
     pages = sorted((root / "reports").rglob("*.html"))

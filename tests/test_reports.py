@@ -153,22 +153,13 @@ def test_a_failing_notebook_fails_the_run(tmp_path):
         execute(str(src), tmp_path / "out" / "broken.ipynb", {"x": "1"})
 
 
-def test_a_service_report_for_a_period(built, tmp_path):
+def test_a_service_report_for_a_period(built, tmp_path, monkeypatch):
     """Parameters arrive as text: one service, one quarter; the report says so and counts only it."""
-    import os
-
     data = built["root"] / "data"
-    before = os.environ.get("CXINSIGHT_DATA_DIR")
-    os.environ["CXINSIGHT_DATA_DIR"] = str(data)
-    try:
-        out = execute("07_at_a_glance.ipynb", tmp_path / "parking.ipynb",
-                      {"service": "parking", "period": "2024-04-01/2024-06-30", "processed_dir": str(data / "processed"),
-                       "headlines_dir": str(tmp_path / "headlines")})
-    finally:
-        if before is None:
-            os.environ.pop("CXINSIGHT_DATA_DIR", None)
-        else:
-            os.environ["CXINSIGHT_DATA_DIR"] = before
+    monkeypatch.setenv("CXINSIGHT_DATA_DIR", str(data))
+    out = execute("07_at_a_glance.ipynb", tmp_path / "parking.ipynb",
+                  {"service": "parking", "period": "2024-04-01/2024-06-30", "processed_dir": str(data / "processed"),
+                   "headlines_dir": str(tmp_path / "headlines")})
     text = out.read_text(encoding="utf-8")
     assert "Parking: customer contact at a glance" in text
     assert re.search(r"contacts recorded from 0[1-9] April 2024 to \d\d June 2024\.", text)
