@@ -68,19 +68,21 @@ def slugify(values: pd.Series) -> pd.Series:
 CHANNEL_SYNONYMS: dict[str, str] = {}
 for _canon, _words in {
     "phone": ["phone", "telephone", "tel", "phone call", "call", "telephony", "voice", "inbound call",
-              "outbound call", "mobile", "ivr", "contact centre", "call centre", "cc phone", "switchboard"],
+              "outbound call", "ivr", "voicemail", "voice mail", "answerphone", "contact centre", "call centre", "cc phone", "switchboard"],
     "face_to_face": ["f2f", "face to face", "face_to_face", "walk in", "walkin", "reception", "counter",
                      "in person", "visit", "home visit", "one stop shop", "customer service centre",
                      "drop in", "front desk"],
     "email": ["email", "e mail", "emails", "mailbox"],
     "web": ["web", "web form", "webform", "online", "online form", "website", "self service",
-            "selfservice", "portal", "app", "my account", "myaccount", "e form", "eform", "internet",
+            "selfservice", "portal", "app", "mobile", "mobile app", "smartphone app", "my account", "myaccount", "e form", "eform", "internet",
             "digital"],
     "webchat": ["webchat", "web chat", "chat", "live chat", "chatbot", "chat bot"],
     "letter": ["letter", "post", "paper", "correspondence", "postal", "fax", "written"],
     "social": ["social", "social media", "facebook", "twitter", "twitter x", "x", "instagram",
                "nextdoor", "linkedin", "messenger"],
-    "other": ["other", "unknown", "n a", "na", "none", "not recorded", "sms", "text", "text message"],
+    # Known labels that say nothing about how the customer got in touch: counted as other, no warning.
+    "other": ["other", "unknown", "n a", "na", "none", "not recorded", "sms", "text", "text message",
+              "unspecified", "not known"],
 }.items():
     for _w in _words:
         CHANNEL_SYNONYMS[_w] = _canon
@@ -125,12 +127,24 @@ def normalise_channels(values: pd.Series, extra: Mapping[str, str] | None = None
         bad = sorted(set(extra.values()) - set(CHANNELS))
         if bad:
             raise ValueError(f"channel mapping targets {bad} are not canonical channels {list(CHANNELS)}")
-    return map_unique(values, lambda u: [canonical_channel(x, extra) for x in u]).fillna("other")
+    def convert(uniques: pd.Index) -> list[str]:
+        out = [canonical_channel(x, extra) for x in uniques]
+        unknown = sorted(str(x) for x, c in zip(uniques, out, strict=True)
+                         if c == "other" and _key(x) and CHANNEL_SYNONYMS.get(_key(x)) != "other")
+        if unknown:
+            log.warning("channel labels not recognised, counted as 'other' (map them in the profile's "
+                        "'channels'): %s", unknown[:20])
+        return out
+
+    return map_unique(values, convert).fillna("other")
 
 
 # ------------------------------------------------------------------------------------------------
 # Services
 # ------------------------------------------------------------------------------------------------
+
+
+MANY_SERVICES = 30  # above this, real feeds' categories are reported as the largest plus "all other"
 
 
 def normalise_services(values: pd.Series, mapping: Mapping[str, Iterable[str]] | None = None) -> pd.Series:
@@ -162,6 +176,9 @@ def normalise_services(values: pd.Series, mapping: Mapping[str, Iterable[str]] |
                     unmapped.append(str(raw))
         if unmapped:
             log.warning("service names not in the profile, kept as slugs: %s", sorted(unmapped)[:20])
+        if len(set(out)) > MANY_SERVICES:
+            log.warning("%d distinct services: charts show the largest and group the rest as 'all other'; "
+                        "group them in the profile's 'services' to report on fewer", len(set(out)))
         return out
 
     return map_unique(values, convert).fillna("unknown")
@@ -174,8 +191,16 @@ UK_DATETIME_FORMATS: tuple[str, ...] = (
     "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M", "%Y-%m-%d", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y %H:%M", "%d-%m-%Y",
     "%d/%m/%y %H:%M", "%d/%m/%y", "%d-%m-%y %H:%M", "%d-%m-%y", "%d.%m.%Y %H:%M", "%d.%m.%Y",
-    "%d.%m.%y", "%d %b %Y %H:%M", "%d %b %Y", "%d %B %Y", "%Y-%m-%d %H:%M:%S.%f",
+    "%d.%m.%y", "%d %b %Y %H:%M:%S", "%d %b %Y %H:%M", "%d %b %Y", "%d %B %Y", "%Y-%m-%d %H:%M:%S.%f",
+    "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%dT%H:%M",
 )
+LOCAL_TIME_ZONE = "Europe/London"
+# A trailing time-zone designator: "Z", "UTC", "GMT", "+0100", "+01:00", "-05:00".
+_OFFSET = re.compile(r"(?:Z|UTC|GMT|[+-]\d{2}:?\d{2})$", re.IGNORECASE)
+# A leading weekday, as RSS and e-mail dates write it: "Fri, 23 Apr 2021 20:14:22 +0100".
+_WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+", re.IGNORECASE)
+# Day and month written as numbers: which comes first cannot be told from the format alone.
+_NUMERIC_DATE = re.compile(r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:\D|$)")
 _EXCEL_SERIAL = re.compile(r"^\d{5}(\.\d+)?$")
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
@@ -230,24 +255,89 @@ def _parse_unique_dates(uniques: pd.Index, formats: Iterable[str]) -> np.ndarray
     return result
 
 
-def parse_uk_datetime(values: pd.Series, formats: Iterable[str] | None = None) -> pd.Series:
+_ZONED = re.compile(r"^(?P<local>.*?\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp][Mm])?)\s*"
+                    r"(?:(?P<utc>Z|UTC|GMT)|(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2}))$", re.IGNORECASE)
+
+
+def _split_offsets(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Local parts of date strings and their UTC offsets in minutes (NaN where none was written).
+
+    Vectorised over the distinct values; an offset counts only after a time of day, so the year
+    in "01-04-2024" is never read as one.
+    """
+    s = pd.Series(text, dtype="str").str.strip().str.replace(_WEEKDAY, "", regex=True)
+    minutes = np.full(len(s), np.nan)
+    if not s.str.contains(_OFFSET, regex=True, na=False).any():
+        return s.to_numpy(dtype=object), minutes
+    parts = s.str.extract(_ZONED)
+    zoned = parts["local"].notna().to_numpy()
+    sign = np.where(parts["sign"].eq("-").to_numpy(), -1.0, 1.0)
+    hm = parts["h"].astype(float).fillna(0).to_numpy() * 60 + parts["m"].astype(float).fillna(0).to_numpy()
+    minutes[zoned] = (sign * hm)[zoned]
+    local = s.where(~zoned, parts["local"]).to_numpy(dtype=object)
+    return local, minutes
+
+
+def parse_uk_datetime(values: pd.Series, formats: Iterable[str] | None = None, strict: bool = False) -> pd.Series:
     """Parse UK-written dates and times, day first, never guessing month first.
 
     Tries explicit formats in turn on the distinct values not yet parsed (``formats`` from a
     profile first, then :data:`UK_DATETIME_FORMATS`), then Excel serial day numbers. Values that
     match nothing, or name an impossible day (31/02), come back as ``NaT``: the loader quarantines
-    them.
+    them. With ``strict=True`` only ``formats`` are tried: a value that does not match a declared
+    format is never read some other way.
+
+    Times written with a zone (``+0100``, ``+01:00``, ``Z``; RSS's ``Fri, 23 Apr 2021 20:14:22 +0100``)
+    are converted to local UK time (Europe/London, summer time included) and kept without a zone.
 
     >>> parse_uk_datetime(pd.Series(["01/02/2024", "31/02/2024", "1/2/2024 9:05", ""])).tolist()
     [Timestamp('2024-02-01 00:00:00'), NaT, Timestamp('2024-02-01 09:05:00'), NaT]
+    >>> parse_uk_datetime(pd.Series(["2024-07-01T08:00:00Z", "Mon, 06 Jan 2025 09:30:00 +0000"])).tolist()
+    [Timestamp('2024-07-01 09:00:00'), Timestamp('2025-01-06 09:30:00')]
+    >>> parse_uk_datetime(pd.Series(["05/13/2022 01:15:00 PM", "13/05/2022 13:15"]),
+    ...                   formats=["%m/%d/%Y %I:%M:%S %p"], strict=True).tolist()
+    [Timestamp('2022-05-13 13:15:00'), NaT]
     """
-    fmts = tuple(formats or ()) + UK_DATETIME_FORMATS
+    declared = tuple(f.replace("%z", "").replace("%Z", "").strip() for f in (formats or ()))
+    fmts = declared if (strict and declared) else declared + UK_DATETIME_FORMATS
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    parsed = _parse_unique_dates(pd.Index(uniques), fmts)
+    local, offset = _split_offsets(pd.Series(uniques, dtype=object).astype(str).to_numpy(dtype=object))
+    parsed = _parse_unique_dates(pd.Index(local), fmts)
+    zoned = ~np.isnan(offset) & ~np.isnat(parsed)
+    if zoned.any():
+        utc = pd.DatetimeIndex(parsed[zoned] - (offset[zoned] * 60e9).astype("timedelta64[ns]"))
+        parsed[zoned] = utc.tz_localize("UTC").tz_convert(LOCAL_TIME_ZONE).tz_localize(None).to_numpy(
+            "datetime64[ns]")
     out = np.full(len(values), np.datetime64("NaT"), dtype="datetime64[ns]")
     valid = codes >= 0
     out[valid] = parsed[codes[valid]]
     return pd.Series(out, index=values.index, name=values.name)
+
+
+def date_order(values: pd.Series) -> tuple[str, list[str]]:
+    """Whether numeric dates are written day first, month first, or cannot be told apart.
+
+    Returns ``(order, examples)``: ``"day_first"`` when some first number is above 12,
+    ``"month_first"`` when none is but some second number is, ``"ambiguous"`` when every day and
+    month is 12 or less (05/01/2022 could be 5 January or 1 May), ``"none"`` when no value is
+    written that way (ISO dates, month names). ``examples`` holds up to two values that show it.
+
+    >>> date_order(pd.Series(["13/04/2024", "01/02/2024"]))
+    ('day_first', ['13/04/2024'])
+    >>> date_order(pd.Series(["05/13/2022 01:15 PM"]))
+    ('month_first', ['05/13/2022 01:15 PM'])
+    >>> date_order(pd.Series(["05/01/2022", "06/01/2022", "2024-01-05"]))
+    ('ambiguous', ['05/01/2022', '06/01/2022'])
+    """
+    uniques = pd.Series(pd.unique(values.dropna().astype(str)), dtype=object)
+    parts = uniques.str.extract(_NUMERIC_DATE).dropna()
+    if parts.empty:
+        return "none", []
+    first, second = parts[0].astype(int), parts[1].astype(int)
+    for order, mask in (("day_first", first > 12), ("month_first", second > 12)):
+        if mask.any():
+            return order, uniques[parts.index[mask.to_numpy()]].head(2).tolist()
+    return "ambiguous", uniques[parts.index].head(2).tolist()
 
 
 # ------------------------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ class LoadResult:
     repairs: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["source_file", "column",
                                                                                 "action", "rows"]))
     profile: str = ""
+    key: tuple[str, ...] = ()  # the fields that identify a record (for duplicates)
 
     def check(self) -> LoadResult:
         """Raise if any file's rows in != rows clean + rows quarantined; returns self."""
@@ -177,6 +178,34 @@ def _read_csv_exact(path: Path, encoding: str, delimiter: str) -> tuple[pd.DataF
     return frame, bad
 
 
+def _read_feed(path: Path) -> tuple[pd.DataFrame, list[dict], dict]:
+    """An RSS or Atom feed (FixMyStreet and many council sites publish one): one row per item.
+
+    Columns are the items' child elements by local name (``title``, ``description``, ``category``,
+    ``pubDate``, ``point``...), values their text. The expat parser resolves no external entities
+    and refuses entity expansion bombs, so a hostile feed cannot read files or exhaust memory.
+    """
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as exc:
+        raise ExportError(f"{path.name}: not a readable RSS or Atom feed ({exc})") from None
+    items = [el for el in root.iter() if el.tag.rsplit("}", 1)[-1] in {"item", "entry"}]
+    records: list[dict[str, str]] = []
+    for item in items:
+        record: dict[str, str] = {}
+        for child in item:
+            name = child.tag.rsplit("}", 1)[-1]
+            text = child.text or child.get("href") or ""
+            record[name] = f"{record[name]}; {text.strip()}" if name in record else text.strip()
+        records.append(record)
+    columns = list(dict.fromkeys(k for r in records for k in r))
+    frame = pd.DataFrame(records, columns=columns, dtype="str").fillna("").astype("str")
+    frame.insert(0, "__row__", np.arange(1, len(frame) + 1, dtype="int64"))
+    return frame, [], {"format": "feed", "items": len(frame)}
+
+
 def read_raw(path: Path | str, profile: Profile) -> tuple[pd.DataFrame, list[dict], dict]:
     """Every record of one export as strings, with ``__row__`` record numbers.
 
@@ -187,6 +216,15 @@ def read_raw(path: Path | str, profile: Profile) -> tuple[pd.DataFrame, list[dic
     if not path.exists():
         raise ExportError(f"{path}: no such file")
     suffix = path.suffix.lower()
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        log.warning("%s: the file is empty (%d bytes): no rows read from it", path.name, path.stat().st_size)
+        frame = pd.DataFrame({h.strip(): pd.Series(dtype="str") for h in profile.columns.values()})
+        frame.insert(0, "__row__", pd.Series(dtype="int64"))
+        return frame, [], {"format": "empty"}
+    if suffix in {".xml", ".rss", ".atom"}:
+        return _read_feed(path)
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
         sheet = profile.sheet if profile.sheet is not None else 0
         try:
@@ -278,6 +316,24 @@ def _record_text(raw: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     return _join_columns(raw.iloc[rows][cols])
 
 
+def check_date_order(values: pd.Series, file: str, header: str, profile: Profile) -> None:
+    """Refuse an export whose numeric dates cannot be read day first without guessing.
+
+    Month-first dates (a second number above 12), or dates where every day and month is 12 or
+    less, need the profile to say how they are written (``date_formats``); cxinsight never guesses.
+    """
+    order, examples = clean.date_order(values)
+    where = f"{file}: column {header!r}"
+    fix = (f"Add date_formats to the profile {profile.path or profile.name!r}, e.g. "
+           "date_formats: [\"%m/%d/%Y %I:%M:%S %p\"] for US exports or [\"%d/%m/%Y %H:%M\"] for UK ones.")
+    if order == "month_first":
+        raise ExportError(f"{where}: dates are written month first ({examples[0]!r} has a day above 12 in "
+                          f"the second place), not day first as UK systems write them. {fix}")
+    if order == "ambiguous":
+        raise ExportError(f"{where}: every date could be day first or month first (for example "
+                          f"{' and '.join(repr(e) for e in examples)}), so cxinsight will not guess. {fix}")
+
+
 def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
                  now: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
     """Canonical fields from one raw export: ``(clean, quarantine, repairs)``."""
@@ -295,17 +351,24 @@ def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
     out: dict[str, pd.Series] = {}
     repair_masks: list[tuple[str, str, np.ndarray]] = []
     now = now or pd.Timestamp.now()
-    for canon, header in profile.columns.items():
+    given = {canon: raw[header.strip()] for canon, header in profile.columns.items()}
+    given |= {canon: pd.Series(value, index=raw.index, dtype="str") for canon, value in profile.constants.items()}
+    for canon, values in given.items():
         spec = specs[canon]
-        values = raw[header.strip()]
+        header = profile.columns.get(canon, f"constant {profile.constants.get(canon)!r}")
         text = values.fillna("").str.strip()
         empty = text.eq("").to_numpy()
         if spec.required and spec.kind not in {"channel", "service"}:  # those two are repaired
             rej.add(empty, "missing_value", canon, f"a value in {header!r}", "")
         if spec.kind in {"datetime", "date"}:
-            parsed = clean.parse_uk_datetime(text, profile.date_formats)
+            declared = profile.date_formats
+            if not declared:
+                check_date_order(text.loc[~empty], file, header, profile)
+            parsed = clean.parse_uk_datetime(text, declared, strict=bool(declared))
             bad = parsed.isna().to_numpy() & ~empty
-            rej.add(bad, "unparseable_date", canon, "a UK date (day first)", text.to_numpy())
+            expected = (f"a date written as {' or '.join(declared)} (the profile's date_formats)" if declared
+                        else "a UK date (day first)")
+            rej.add(bad, "unparseable_date", canon, expected, text.to_numpy())
             out_of_range = ((parsed < pd.Timestamp(profile.valid_from)) | (parsed > now + pd.Timedelta(days=366)))
             rej.add(out_of_range.to_numpy(), "date_out_of_range", canon,
                     f"a date from {profile.valid_from} to a year from now", text.to_numpy())
@@ -381,7 +444,8 @@ def resolve_paths(path: Path | str | list) -> list[Path]:
         return [p for item in path for p in resolve_paths(item)]
     p = Path(path)
     if p.is_dir():
-        files = sorted(f for f in p.iterdir() if f.suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".xls"})
+        files = sorted(f for f in p.iterdir() if f.suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".xls",
+                                                                       ".xml", ".rss"})
     elif any(ch in str(p) for ch in "*?["):
         files = sorted(Path(f) for f in glob.glob(str(p)))
     else:
@@ -425,27 +489,59 @@ def load_table(path, profile, table: str | None = None, search: list[Path] | Non
     quarantines = [p[1] for p in parts]
     repairs = [r for p in parts for r in p[2]]
     summary = [p[3] for p in parts]
-    categorical = [c for c in frames[0].columns if isinstance(frames[0][c].dtype, pd.CategoricalDtype)]
-    unified = {c: union_categoricals([f[c] for f in frames]) for c in categorical}
-    data = pd.concat([f.drop(columns=categorical) for f in frames], ignore_index=True)
-    for c in categorical:
-        data[c] = pd.Categorical(unified[c])
-    data = data[list(frames[0].columns)]
+    data = _concat_frames(frames)
     del parts, frames  # free the per-file copies before de-duplication
     quarantine = pd.concat(quarantines, ignore_index=True)
 
     key = [k for k in (RECORD_KEYS[prof.table] or ()) if k in data.columns]
     if prof.table == "contacts" and "contact_id" not in data.columns:
         data["contact_id"] = data["source_file"].astype("str") + ":" + data["source_row"].astype("str")
-        key = [c for c in prof.columns if c in data.columns]
-    id_col = (RECORD_KEYS[prof.table] or key)[0] if (RECORD_KEYS[prof.table] or key) else None
-    id_col = id_col if id_col in data.columns else (key[0] if key else None)
+        key = [c for c in [*prof.columns, *prof.constants] if c in data.columns]
+    data, quarantine = quarantine_duplicates(data, quarantine, prof.table, key)
+    repairs_frame = pd.DataFrame(repairs, columns=["source_file", "column", "action", "rows"])
+    result = LoadResult(prof.table, data, quarantine, _count(pd.DataFrame(summary), data, quarantine),
+                        repairs_frame, prof.name, tuple(key))
+    return result.check()
+
+
+def _concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Stack canonical frames, keeping categoricals categorical (categories unified)."""
+    categorical = [c for c in frames[0].columns
+                   if all(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames if c in f)]
+    unified = {c: union_categoricals([f[c] for f in frames if c in f], ignore_order=True) for c in categorical}
+    columns = list(dict.fromkeys(c for f in frames for c in f.columns))
+    data = pd.concat([f.drop(columns=categorical) for f in frames], ignore_index=True)
+    for c in categorical:
+        if len(unified[c]) == len(data):
+            data[c] = pd.Categorical(unified[c])
+        else:  # a column some exports lack: missing there
+            data[c] = pd.concat([f[c].astype("object") if c in f else pd.Series([None] * len(f), dtype="object")
+                                 for f in frames], ignore_index=True).astype("category")
+    return data[columns]
+
+
+def _count(summary: pd.DataFrame, data: pd.DataFrame, quarantine: pd.DataFrame) -> pd.DataFrame:
+    """Per file: rows in, clean and quarantined (rows in = clean + quarantined)."""
+    summary = summary.drop(columns=["rows_clean", "rows_quarantined"], errors="ignore")
+    clean_n = data.groupby("source_file", observed=True).size()
+    quar_n = quarantine.groupby("source_file", observed=True).size()
+    summary.insert(2, "rows_clean", summary["source_file"].map(clean_n).fillna(0).astype(int))
+    summary.insert(3, "rows_quarantined", summary["source_file"].map(quar_n).fillna(0).astype(int))
+    return summary
+
+
+def quarantine_duplicates(data: pd.DataFrame, quarantine: pd.DataFrame, table: str,
+                          key: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Move rows repeating an earlier row's ``key`` to the quarantine, naming the record repeated."""
+    data = data.assign(source_file=data["source_file"].astype("category"))
     if key:
+        id_col = (RECORD_KEYS[table] or key)[0]
+        id_col = id_col if id_col in data.columns else key[0]
         dups = clean.find_duplicates(data, key)
         if len(dups):
             rows = dups.index.to_numpy()
             dq = pd.DataFrame({
-                "table": prof.table, "source_file": data.loc[rows, "source_file"].to_numpy(),
+                "table": table, "source_file": data.loc[rows, "source_file"].astype(str).to_numpy(),
                 "source_row": data.loc[rows, "source_row"].to_numpy(),
                 "record_id": data.loc[rows, id_col].astype(str).to_numpy(), "reason": "duplicate",
                 "column": ",".join(key), "expected": "a record not seen before",
@@ -455,16 +551,28 @@ def load_table(path, profile, table: str | None = None, search: list[Path] | Non
             })
             quarantine = pd.concat([quarantine, dq], ignore_index=True)
             data = data.drop(index=rows).reset_index(drop=True)
-    data["source_file"] = data["source_file"].astype("category")
-    quarantine["source_row"] = quarantine["source_row"].astype("int64")
-    summary_frame = pd.DataFrame(summary)
-    clean_n = data.groupby("source_file", observed=True).size()
-    quar_n = quarantine.groupby("source_file", observed=True).size()
-    summary_frame.insert(2, "rows_clean", summary_frame["source_file"].map(clean_n).fillna(0).astype(int))
-    summary_frame.insert(3, "rows_quarantined", summary_frame["source_file"].map(quar_n).fillna(0).astype(int))
-    repairs_frame = pd.DataFrame(repairs, columns=["source_file", "column", "action", "rows"])
-    result = LoadResult(prof.table, data, quarantine, summary_frame, repairs_frame, prof.name)
-    return result.check()
+    quarantine = quarantine.assign(source_row=quarantine["source_row"].astype("int64"))
+    return data, quarantine
+
+
+def combine(results: list[LoadResult]) -> LoadResult:
+    """Several exports of one table (listed separately in sources.yaml) as one: rows stacked,
+    categories unified, and a record repeated across exports quarantined as a duplicate."""
+    if len(results) == 1:
+        return results[0]
+    first = results[0]
+    data = _concat_frames([r.data for r in results])
+    quarantine = pd.concat([r.quarantine for r in results], ignore_index=True)
+    keys = {r.key for r in results}
+    key = list(first.key) if len(keys) == 1 else [k for k in (RECORD_KEYS[first.table] or ()) if k in data]
+    if len(keys) > 1:
+        log.info("%s exports identify records differently; checking duplicates across them on %s",
+                 first.table, key or "nothing")
+    data, quarantine = quarantine_duplicates(data, quarantine, first.table, key)
+    summary = pd.concat([r.summary for r in results], ignore_index=True)
+    repairs = pd.concat([r.repairs for r in results], ignore_index=True)
+    return LoadResult(first.table, data, quarantine, _count(summary, data, quarantine), repairs,
+                      "+".join(r.profile for r in results), tuple(key)).check()
 
 
 def load_contacts(path, profile="demo_crm", **kwargs) -> LoadResult:

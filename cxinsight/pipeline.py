@@ -32,9 +32,13 @@ import pandas as pd
 import yaml
 
 from cxinsight import clean, paths, privacy, schemas
-from cxinsight.io import LoadResult, load_table, resolve_paths
+from cxinsight.io import ExportError, LoadResult, combine, load_table, resolve_paths
 
 log = logging.getLogger(__name__)
+
+
+class NoUsableRows(ExportError):
+    """Every row of a required table was quarantined: there is nothing to analyse."""
 
 
 @dataclass
@@ -116,26 +120,30 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
     """Load, clean, redact, validate and write every table a sources file lists."""
     src = sources if isinstance(sources, Sources) else Sources.read(sources)
     search = [src.base / "profiles", src.base]
-    loads: dict[str, LoadResult] = {}
+    parts: dict[str, list[LoadResult]] = {}
     files_read: list[dict] = []
     for export in src.exports:
         files = src.paths_for(export)
         result = load_table(files, export["profile"], table=export["table"], search=search)
-        if export["table"] in loads:  # a second export of the same table: append
-            prev = loads[export["table"]]
-            result = LoadResult(result.table, pd.concat([prev.data, result.data], ignore_index=True),
-                                pd.concat([prev.quarantine, result.quarantine], ignore_index=True),
-                                pd.concat([prev.summary, result.summary], ignore_index=True),
-                                pd.concat([prev.repairs, result.repairs], ignore_index=True),
-                                f"{prev.profile}+{result.profile}")
-        loads[export["table"]] = result
+        parts.setdefault(export["table"], []).append(result)
         files_read += [{"table": export["table"], "file": f.name, "bytes": f.stat().st_size,
                         "sha256": _sha256(f), "profile": export["profile"]} for f in files]
 
+    loads = {table: combine(results) for table, results in parts.items()}
     tables: dict[str, pd.DataFrame] = {}
     redaction_frames = []
     for table, result in loads.items():
         frame = result.data
+        if frame.empty:
+            reasons = result.quarantine["reason"].value_counts().head(3)
+            because = "; ".join(f"{r} ({n:,} rows)" for r, n in reasons.items()) or "the files hold no rows"
+            message = (f"0 rows of the {table} export(s) could be used ({result.rows_in:,} rows read from "
+                       f"{len(result.summary)} files); the commonest reasons were: {because}. "
+                       "See the quarantine table in notebook 01, or fix the profile.")
+            if table == "contacts":
+                raise NoUsableRows(message)
+            log.warning("%s The analyses that need %s are left out.", message, table)
+            continue
         if table == "contacts":
             frame = prepare_contacts(frame, repeat_window_days)
         frame, counts = privacy.redact_frame(frame, schemas.TEXT_FIELDS[table])

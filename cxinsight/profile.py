@@ -17,6 +17,10 @@ council keeps its own beside its ``sources.yaml`` (or anywhere, by path).
       Contact Centre Queue: phone
     services:             # optional: canonical code -> raw spellings
       council_tax: [Council Tax, CTAX]
+    constants:            # optional: a field every row shares (a web-only feed)
+      channel: web
+    date_formats:         # how the export writes dates; required when day and month cannot
+      - "%m/%d/%Y %I:%M:%S %p"   # be told apart, and then the only formats tried
 
 >>> p = load_profile("demo_crm")
 >>> p.table, p.columns["received_at"]
@@ -56,6 +60,7 @@ class Profile:
     zero_pad: dict[str, int] = field(default_factory=dict)
     date_formats: tuple[str, ...] = ()
     valid_from: str = "2000-01-01"
+    constants: dict[str, str] = field(default_factory=dict)
     path: str | None = None
 
     @classmethod
@@ -78,9 +83,31 @@ class Profile:
             hints = {b: difflib.get_close_matches(b, FIELDS[table], n=1) for b in bad}
             raise ProfileError(f"{where}: {bad} are not fields of the {table} table "
                                f"(did you mean {hints}?); fields are {list(FIELDS[table])}")
-        missing = [f for f in required_fields(table) if f not in columns]
+        constants = data.get("constants") or {}
+        if not isinstance(constants, dict) or any(isinstance(v, (dict, list)) for v in constants.values()):
+            raise ProfileError(f"{where}: 'constants' must map canonical fields to one value each, "
+                               f"e.g. {{channel: web}}; found {constants!r}")
+        off = sorted(set(constants) - set(FIELDS[table]))
+        if off:
+            raise ProfileError(f"{where}: constants {off} are not fields of the {table} table; "
+                               f"fields are {list(FIELDS[table])}")
+        both = sorted(set(constants) & set(columns))
+        if both:
+            raise ProfileError(f"{where}: {both} are given both a column and a constant; keep one")
+        missing = [f for f in required_fields(table) if f not in columns and f not in constants]
         if missing:
-            raise ProfileError(f"{where}: the {table} table needs {missing} mapped in 'columns'")
+            raise ProfileError(f"{where}: the {table} table needs {missing} mapped in 'columns' "
+                               f"(or, if every row has the same value, set in 'constants')")
+        formats = data.get("date_formats") or ()
+        if isinstance(formats, str):
+            formats = (formats,)
+        if not all(isinstance(f, str) and "%" in f for f in formats):
+            raise ProfileError(f"{where}: 'date_formats' must be a list of strptime formats such as "
+                               f"'%d/%m/%Y %H:%M'; found {formats!r}")
+        pad = data.get("zero_pad") or {}
+        if not isinstance(pad, dict) or not all(isinstance(v, int) and v > 0 for v in pad.values()):
+            raise ProfileError(f"{where}: 'zero_pad' must map id fields to a whole number of digits, "
+                               f"e.g. {{customer_id: 8}}; found {pad!r}")
         channels = {str(k): str(v) for k, v in (data.get("channels") or {}).items()}
         off = sorted({v for v in channels.values() if v not in CHANNELS})
         if off:
@@ -91,8 +118,8 @@ class Profile:
             table=table, columns={str(k): str(v) for k, v in columns.items()},
             description=str(data.get("description", "")), encoding=str(data.get("encoding", "auto")),
             delimiter=str(data.get("delimiter", "auto")), sheet=data.get("sheet"), channels=channels,
-            services=services, zero_pad={str(k): int(v) for k, v in (data.get("zero_pad") or {}).items()},
-            date_formats=tuple(data.get("date_formats") or ()),
+            services=services, zero_pad={str(k): int(v) for k, v in pad.items()},
+            date_formats=tuple(formats), constants={str(k): str(v) for k, v in constants.items()},
             valid_from=str(data.get("valid_from", "2000-01-01")), path=path,
         )
 

@@ -15,6 +15,7 @@ at once, as a table of ``column, check, failure_case, index``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import pandas as pd
 import pandera.pandas as pa
@@ -119,11 +120,12 @@ class Contacts(pa.DataFrameModel):
     received_at: pd.Timestamp = pa.Field()
     channel: Category = pa.Field(isin=list(CHANNELS))
     service: Category = pa.Field(str_matches=r"^[a-z0-9_]+$")
-    customer_id: str = pa.Field(nullable=True)
-    lsoa_code: str = pa.Field(nullable=True, str_matches=r"^[EWS]\d{8}$")
-    notes: str = pa.Field(nullable=True)
-    handle_seconds: float = pa.Field(nullable=True, ge=0)
-    wait_seconds: float = pa.Field(nullable=True, ge=0)
+    # Optional: a council's export may not have them (the analyses that need them switch off).
+    customer_id: Optional[str] = pa.Field(nullable=True)  # noqa: UP045 (pandera reads Optional)
+    lsoa_code: Optional[str] = pa.Field(nullable=True, str_matches=r"^[EWS]\d{8}$")  # noqa: UP045
+    notes: Optional[str] = pa.Field(nullable=True)  # noqa: UP045
+    handle_seconds: Optional[float] = pa.Field(nullable=True, ge=0)  # noqa: UP045
+    wait_seconds: Optional[float] = pa.Field(nullable=True, ge=0)  # noqa: UP045
     source_file: str = pa.Field()
     source_row: int = pa.Field(ge=1)
 
@@ -138,10 +140,10 @@ class Complaints(pa.DataFrameModel):
     complaint_id: str = pa.Field()
     stage: float = pa.Field(isin=[1, 2])
     received_on: pd.Timestamp = pa.Field()
-    acknowledged_on: pd.Timestamp = pa.Field(nullable=True)
-    responded_on: pd.Timestamp = pa.Field(nullable=True)
+    acknowledged_on: Optional[pd.Timestamp] = pa.Field(nullable=True)  # noqa: UP045
+    responded_on: Optional[pd.Timestamp] = pa.Field(nullable=True)  # noqa: UP045
     service: Category = pa.Field(str_matches=r"^[a-z0-9_]+$")
-    summary: str = pa.Field(nullable=True)
+    summary: Optional[str] = pa.Field(nullable=True)  # noqa: UP045
     source_file: str = pa.Field()
     source_row: int = pa.Field(ge=1)
 
@@ -155,10 +157,10 @@ class Survey(pa.DataFrameModel):
 
     response_id: str = pa.Field(unique=True)
     submitted_at: pd.Timestamp = pa.Field()
-    nps: float = pa.Field(nullable=True, ge=0, le=10)
-    ces: float = pa.Field(nullable=True, ge=1, le=7)
-    csat: float = pa.Field(nullable=True, ge=1, le=5)
-    comment: str = pa.Field(nullable=True)
+    nps: Optional[float] = pa.Field(nullable=True, ge=0, le=10)  # noqa: UP045
+    ces: Optional[float] = pa.Field(nullable=True, ge=1, le=7)  # noqa: UP045
+    csat: Optional[float] = pa.Field(nullable=True, ge=1, le=5)  # noqa: UP045
+    comment: Optional[str] = pa.Field(nullable=True)  # noqa: UP045
     source_file: str = pa.Field()
     source_row: int = pa.Field(ge=1)
 
@@ -170,7 +172,7 @@ class Areas(pa.DataFrameModel):
     """A processed area (LSOA) row with its indicators."""
 
     lsoa_code: str = pa.Field(unique=True, str_matches=r"^[EWS]\d{8}$")
-    population: float = pa.Field(nullable=True, ge=0)
+    population: Optional[float] = pa.Field(nullable=True, ge=0)  # noqa: UP045
     source_file: str = pa.Field()
     source_row: int = pa.Field(ge=1)
 

@@ -11,7 +11,9 @@ from cxinsight.profile import ProfileError, builtin_profiles, load_profile
 
 TINY = {"name": "tiny", "table": "contacts",
         "columns": {"contact_id": "Ref", "received_at": "When", "channel": "How", "service": "What",
-                    "notes": "Notes"}}
+                    "notes": "Notes"},
+        # 03/04 and 04/04 could be day or month first: a profile must say (cxinsight never guesses).
+        "date_formats": ["%d/%m/%Y %H:%M"]}
 ROWS = [["A1", "03/04/2024 09:00", "TEL", "Council Tax", "Zoë rang, £20 refund"],
         ["A2", "04/04/2024 10:30", "Web form", "Parking", "permit"]]
 
