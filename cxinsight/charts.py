@@ -11,6 +11,7 @@ import html
 import io
 
 import matplotlib
+import pandas as pd
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -53,3 +54,36 @@ def label(code: object) -> str:
     """
     text = str(code).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
+
+
+TOP_SERVICES = 12  # charts of services show the largest this many and "all other"
+ALL_OTHER = "all_other"
+
+
+def top_n(values: pd.Series, n: int = TOP_SERVICES, other: str = ALL_OTHER) -> pd.Series:
+    """Keep the ``n`` commonest values and call the rest ``other``: a real feed's hundreds of
+    categories stay readable on a chart (the full list is in the analyst's tables).
+
+    >>> top_n(pd.Series(["a", "a", "b", "c"]), n=1).tolist()
+    ['a', 'all_other', 'all_other']
+    """
+    text = values.astype("str")
+    keep = text.value_counts().index[:n]
+    return text.where(text.isin(keep), other)
+
+
+def time_bins(when: pd.Series) -> tuple[str, str]:
+    """A resampling frequency that suits the span of the data: weeks for a year, days for a month,
+    hours for a day's extract. Returns ``(pandas frequency, unit in words)``.
+
+    >>> time_bins(pd.Series(pd.to_datetime(["2024-04-01", "2025-03-31"])))
+    ('W-MON', 'week')
+    >>> time_bins(pd.Series(pd.to_datetime(["2022-05-01 00:00", "2022-05-01 02:00"])))
+    ('h', 'hour')
+    """
+    span = when.max() - when.min() if len(when) else pd.Timedelta(0)
+    if span >= pd.Timedelta(days=56):
+        return "W-MON", "week"
+    if span >= pd.Timedelta(days=3):
+        return "D", "day"
+    return "h", "hour"

@@ -127,10 +127,13 @@ def normalise_channels(values: pd.Series, extra: Mapping[str, str] | None = None
         bad = sorted(set(extra.values()) - set(CHANNELS))
         if bad:
             raise ValueError(f"channel mapping targets {bad} are not canonical channels {list(CHANNELS)}")
+    mapped = {_key(k) for k in (extra or {})}
+
     def convert(uniques: pd.Index) -> list[str]:
         out = [canonical_channel(x, extra) for x in uniques]
         unknown = sorted(str(x) for x, c in zip(uniques, out, strict=True)
-                         if c == "other" and _key(x) and CHANNEL_SYNONYMS.get(_key(x)) != "other")
+                         if c == "other" and _key(x) and CHANNEL_SYNONYMS.get(_key(x)) != "other"
+                         and _key(x) not in mapped)
         if unknown:
             log.warning("channel labels not recognised, counted as 'other' (map them in the profile's "
                         "'channels'): %s", unknown[:20])

@@ -92,9 +92,16 @@ def describe(headline: Headline) -> dict[str, str]:
     a figure on fewer than its measure's minimum base is not shown at all.
     """
     name, kind, minimum = MEASURES[headline.measure]
+    if headline.estimate is None and not headline.base_unit:  # the data to compute it was not supplied
+        return {"name": name, "value": "not available", "interval": "", "base": "", "note": headline.note}
     base = f"{suppress_counts(pd.Series([headline.base])).iloc[0]} {headline.base_unit}"
     if headline.base < minimum or headline.estimate is None or math.isnan(headline.estimate):
         return {"name": name, "value": "too few to report", "interval": "", "base": base}
     interval = f"{_fmt(kind, headline.low)} to {_fmt(kind, headline.high)}"
     return {"name": name, "value": _fmt(kind, headline.estimate), "interval": interval, "base": base,
             "interval_kind": headline.interval, "note": headline.note}
+
+
+def record_missing(measure: str, scope: str, why: str, directory: Path | str | None) -> Path | None:
+    """Record that a figure cannot be given for ``scope`` and what data would unlock it."""
+    return record(Headline(measure, scope, None, None, None, 0, "", interval="", note=why), directory)

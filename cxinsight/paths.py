@@ -66,3 +66,19 @@ def demo_answer_key_dir() -> Path:
 def demo_sources() -> Path:
     """The sources file listing the demo's exports and the profile that reads each."""
     return demo_raw_dir() / "sources.yaml"
+
+
+def answer_key_for(processed: Path | str | None = None) -> Path | None:
+    """The demo's answer key, but only when ``processed`` was built from the demo's own exports
+    (every file in its manifest is a demo file of the same size); ``None`` for a council's data,
+    so evaluation cells never mark real data against the synthetic truth."""
+    import json
+
+    manifest = Path(processed or processed_dir()) / "manifest.json"
+    key, raw = demo_answer_key_dir(), demo_raw_dir()
+    if not (manifest.exists() and key.exists() and raw.exists()):
+        return None
+    files = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+    sizes = {p.name: p.stat().st_size for p in raw.rglob("*") if p.is_file()}
+    ours = files and all(sizes.get(f["file"]) == f["bytes"] for f in files)
+    return key if ours else None

@@ -184,7 +184,21 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
 
 def read_processed(table: str, processed: Path | str | None = None) -> pd.DataFrame:
     """Read one processed table (``contacts``, ``quarantine``...) from ``data/processed``."""
-    path = Path(processed or paths.processed_dir()) / f"{table}.parquet"
+    from cxinsight.availability import unlock
+
+    folder = Path(processed or paths.processed_dir())
+    path = folder / f"{table}.parquet"
     if not path.exists():
+        if (folder / "manifest.json").exists() and table in schemas.FIELDS:
+            raise FileNotFoundError(f"{folder}: this council's data has no {table} table (sources.yaml lists "
+                                    f"no {table} export, or none of its rows could be used). {unlock(table)}")
         raise FileNotFoundError(f"{path}: not built yet. Run notebook 01 or `make report` first.")
     return pd.read_parquet(path)
+
+
+def read_optional(table: str, processed: Path | str | None = None) -> pd.DataFrame | None:
+    """A processed table, or ``None`` when the council supplied none (the analyses needing it switch off)."""
+    folder = Path(processed or paths.processed_dir())
+    if not (folder / "manifest.json").exists():
+        return read_processed(table, folder)  # not built yet: say so
+    return read_processed(table, folder) if (folder / f"{table}.parquet").exists() else None

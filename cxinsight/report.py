@@ -47,6 +47,15 @@ TITLES = {
 }
 
 
+# What each council report needs beyond the contacts (tables, or table.field with some values).
+NEEDS: dict[str, tuple[str, ...]] = {
+    "03_digital_exclusion.ipynb": ("contacts.customer_id", "areas"),
+    "04_channel_shift.ipynb": ("contacts.customer_id",),
+    "05_complaints.ipynb": ("complaints", "complaints.responded_on"),
+    "06_customer_experience.ipynb": ("survey",),
+}
+
+
 class NotebookFailed(RuntimeError):
     """A notebook did not run to the end."""
 
@@ -221,11 +230,21 @@ def _run_all(jobs: list[Job], workers: int, stage: str) -> None:
                 log.info("%s [%d/%d] %s -> %s (%.0f s)", stage, done, len(jobs), job.label, path.name, secs)
 
 
-def _services(processed: Path) -> list[str]:
+MAX_SERVICE_REPORTS = 30   # a real feed can have hundreds of categories: report on the largest
+MIN_SERVICE_CONTACTS = 30  # a service page needs enough contacts for its figures to mean anything
+
+
+def _services(processed: Path) -> tuple[list[str], int]:
+    """The services that get a page of their own (the largest, each with enough contacts), and how
+    many smaller ones are left to the council reports."""
     import pandas as pd
 
-    contacts = pd.read_parquet(processed / "contacts.parquet", columns=["service"])
-    return sorted(contacts["service"].dropna().astype(str).unique())
+    counts = pd.read_parquet(processed / "contacts.parquet", columns=["service"])["service"].astype(str).value_counts()
+    chosen = counts.loc[counts >= MIN_SERVICE_CONTACTS].index[:MAX_SERVICE_REPORTS]
+    if len(chosen) < len(counts):
+        log.info("%d services get their own report; %d smaller ones appear in the council reports only",
+                 len(chosen), len(counts) - len(chosen))
+    return sorted(chosen), len(counts) - len(chosen)
 
 
 def build_reports(sources: Path | str | None = None, reports: Path | str | None = None,
@@ -238,12 +257,14 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     Returns every page written, index first. Raises :class:`NotebookFailed` if a notebook fails
     and :class:`cxinsight.publish.PersonalDataFound` if the last gate finds personal data.
     """
-    from cxinsight import headlines, publish
+    from cxinsight import availability, headlines, publish
     from cxinsight.charts import label
 
     t_start = time.perf_counter()
-    out = Path(reports) if reports else paths.reports_dir()
-    processed_dir = Path(processed) if processed else paths.processed_dir()
+    # Absolute paths: papermill runs each notebook in the notebooks folder, not the caller's.
+    sources = Path(sources).resolve() if sources else None
+    out = Path(reports).resolve() if reports else paths.reports_dir()
+    processed_dir = Path(processed).resolve() if processed else paths.processed_dir()
     work = out / "_work"
     headlines_dir = work / "headlines"
     for stale in list(headlines_dir.glob("*.json")) if headlines_dir.exists() else []:
@@ -263,10 +284,17 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     first = [council_job(COUNCIL_NOTEBOOKS[0], {"sources": str(sources)} if sources else {})]
     _run_all(first, 1, "pipeline")
 
-    services = list(services) if services else _services(processed_dir)
+    services, others = (list(services), 0) if services else _services(processed_dir)
+    have = availability.supplied(processed_dir)
+    unavailable = {nb: [availability.unlock(n) for n in NEEDS.get(nb, ()) if not availability.available(have, n)]
+                   for nb in COUNCIL_NOTEBOOKS[1:]}
+    for nb, why in unavailable.items():
+        if why:
+            log.info("%s: not run, the data it needs was not supplied", nb)
+            write_unavailable(out / "council" / nb.replace(".ipynb", ".html"), TITLES[nb], why, footer, banner)
     glance = {**base, "headlines_dir": str(headlines_dir), "downloads_dir": str(out / "downloads"),
               "downloads_href": "../downloads/", **({"period": period} if period else {})}
-    rest = [council_job(nb) for nb in COUNCIL_NOTEBOOKS[1:]]
+    rest = [council_job(nb) for nb in COUNCIL_NOTEBOOKS[1:] if not unavailable[nb]]
     rest.append(Job(GLANCE, out / "council" / "at_a_glance.html", work / "council" / GLANCE,
                     "The whole council at a glance", {**glance, "service": "council"},
                     nav=[("All reports", "../index.html")], footer=footer, banner=banner))
@@ -277,7 +305,8 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     log.info("running %d reports, %d at a time", len(rest), workers)
     _run_all(rest, workers, "reports")
 
-    index = write_index(out, headlines.read_all(headlines_dir), services, footer=footer, banner=banner)
+    index = write_index(out, headlines.read_all(headlines_dir), services, footer=footer, banner=banner,
+                        others=others)
     log.info("index: %s", index)
     check_pages(out)
     publish.assert_no_personal_data(out)
@@ -300,7 +329,18 @@ def check_pages(out: Path) -> None:
         raise PageProblem("pages not fit to hand over: " + "; ".join(found[:20]))
 
 
-def write_index(out: Path, figures: list, services: list[str], footer: str = "", banner: str = "") -> Path:
+def write_unavailable(path: Path, title: str, reasons: list[str], footer: str, banner: str) -> Path:
+    """A page for a report the council's data cannot support, saying what would unlock it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
+    body = (f"<h1>{html.escape(title)}</h1>\n<p>This report needs data this council's exports do not "
+            f"include yet:</p>\n<ul>{items}</ul>\n<p>The other reports use what was supplied.</p>")
+    path.write_text(page(title, body, [("All reports", "../index.html")], footer, banner), encoding="utf-8")
+    return path
+
+
+def write_index(out: Path, figures: list, services: list[str], footer: str = "", banner: str = "",
+                others: int = 0) -> Path:
     """``index.html``: the council's five figures and a row per service, each with range and base."""
     from cxinsight.charts import label
     from cxinsight.headlines import MEASURES, describe
@@ -316,9 +356,10 @@ def write_index(out: Path, figures: list, services: list[str], footer: str = "",
         if d is None:
             continue
         rng = f"{d['interval_kind']}: {d['interval']}" if d["interval"] else ""
+        base = f"Base: {d['base']}" if d["base"] else d.get("note", "")
         cards.append(f'<li class="card"><span class="name">{esc(d["name"])}</span>'
                      f'<span class="value">{esc(d["value"])}</span><span class="range">{esc(rng)}</span>'
-                     f'<span class="base">Base: {esc(d["base"])}</span></li>')
+                     f'<span class="base">{esc(base)}</span></li>')
     head = "".join(f"<th scope=\"col\">{esc(MEASURES[m][0])}</th>" for m in MEASURES)
     rows = []
     for code in services:
@@ -348,6 +389,8 @@ service for its report.</caption>
 <thead><tr><th scope="col">Service</th>{head}</tr></thead>
 <tbody>{''.join(rows)}</tbody>
 </table>
+{f'<p>{others:,} smaller services (fewer than {MIN_SERVICE_CONTACTS} contacts each, or beyond the largest '
+   f'{MAX_SERVICE_REPORTS}) are counted in the council reports.</p>' if others else ''}
 <h2>Detailed council reports</h2>
 <ul>{chapters}</ul>
 <h2>About these figures</h2>

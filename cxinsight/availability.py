@@ -1,0 +1,72 @@
+"""What data a council supplied, and what each missing piece would unlock.
+
+Only a contacts export (received_at, channel, service) is required. Every other table and field is
+optional: the analyses that need one switch off, and the page says plainly what would turn them on.
+
+>>> unlock("complaints")
+'Supply a complaints export to see complaints answered on time against the codes, escalation and upheld rates.'
+>>> available({"contacts": ["received_at", "channel", "service"]}, "contacts.customer_id")
+False
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from cxinsight import paths
+
+log = logging.getLogger(__name__)
+
+# What each optional table or contacts field unlocks, in the words a page shows.
+UNLOCKS: dict[str, str] = {
+    "complaints": "Supply a complaints export to see complaints answered on time against the codes, "
+                  "escalation and upheld rates.",
+    "survey": "Supply a post-contact survey export to see Net Promoter Score, effort and satisfaction.",
+    "areas": "Supply an area table (indicators for each LSOA) to see the Digital Exclusion Risk Index "
+             "for the areas your customers live in.",
+    "contacts.customer_id": "Supply customer numbers in the contacts export to see repeat contacts and "
+                            "which customers are likely to be digitally excluded.",
+    "contacts.lsoa_code": "Supply each contact's area code (LSOA) to link contacts to the risk in their area.",
+    "contacts.notes": "Supply the contact notes (free text) to classify failure demand from what customers "
+                      "said; without them only repeat contacts can be counted.",
+    "contacts.staff_id": "Supply staff ids in the contacts export to see survey results by adviser "
+                         "(analyst notebook only).",
+    "complaints.responded_on": "Supply the date each complaint was answered to see timeliness against the codes.",
+}
+
+
+def unlock(what: str) -> str:
+    """The sentence telling a reader which data would turn on an analysis."""
+    return UNLOCKS.get(what, f"Supply {what.replace('.', ' ')} to see this analysis.")
+
+
+def supplied(processed: Path | str | None = None) -> dict[str, list[str]]:
+    """Tables written to ``processed`` and, for each, the columns holding at least one value."""
+    folder = Path(processed or paths.processed_dir())
+    manifest = folder / "manifest.json"
+    tables = json.loads(manifest.read_text(encoding="utf-8")).get("rows", {}) if manifest.exists() else {}
+    out: dict[str, list[str]] = {}
+    for table, rows in tables.items():
+        path = folder / f"{table}.parquet"
+        if not rows or not path.exists():
+            continue
+        meta = pq.ParquetFile(path).metadata
+        filled = []
+        for i, name in enumerate(meta.schema.names):
+            nulls = sum((meta.row_group(g).column(i).statistics.null_count or 0)
+                        if meta.row_group(g).column(i).statistics is not None else 0
+                        for g in range(meta.num_row_groups))
+            if nulls < meta.num_rows:
+                filled.append(name)
+        out[table] = filled
+    return out
+
+
+def available(have: dict[str, list[str]], what: str) -> bool:
+    """Whether ``what`` (a table, or ``table.field``) was supplied with at least one value."""
+    table, _, field = what.partition(".")
+    return table in have and (not field or field in have[table])
