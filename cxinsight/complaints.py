@@ -46,6 +46,8 @@ class WorkingDayCalendar:
         """A calendar spanning every date given (plus a year either side for extensions)."""
         years = [int(pd.Series(d).dt.year.min()) for d in dates if pd.Series(d).notna().any()]
         years += [int(pd.Series(d).dt.year.max()) for d in dates if pd.Series(d).notna().any()]
+        if not years:  # no dates at all (a service with no complaints): this year's calendar
+            years = [pd.Timestamp.now().year]
         return cls(min(years) - 1, max(years) + 1)
 
     def is_working_day(self, dates) -> np.ndarray:

@@ -2,6 +2,9 @@
 
 >>> wilson(45, 100)
 (0.45, 0.356, 0.548)
+>>> p, lo, hi = wilson(np.array([0, 12]), np.array([12, 12]))
+>>> bool((lo <= p).all() and (p <= hi).all() and lo[0] == 0 and hi[1] == 1)
+True
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ def wilson(k, n, z: float = Z95):
         denom = 1 + z**2 / n_arr
         centre = (p + z**2 / (2 * n_arr)) / denom
         half = z * np.sqrt(p * (1 - p) / n_arr + z**2 / (4 * n_arr**2)) / denom
-    lo, hi = np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1)
+    # Clipped to [0, 1] and to hold the estimate exactly: at 0% or 100% rounding can otherwise put a
+    # bound a hair the wrong side of it (a negative error bar).
+    lo = np.clip(np.fmin(centre - half, p), 0, 1)
+    hi = np.clip(np.fmax(centre + half, p), 0, 1)
     if np.ndim(k) == 0 and np.ndim(n) == 0:
         return round(float(p), 3), round(float(lo), 3), round(float(hi), 3)
     return p, lo, hi

@@ -176,7 +176,11 @@ def top_drivers(classified: pd.DataFrame, by: str = "service", top: int = 3, exa
     counts = counts.groupby(by, observed=True).head(top).reset_index(drop=True)
     rng = np.random.default_rng(seed)
     verbatims = []
+    has_text = text_column in fail.columns
     for row in counts.itertuples(index=False):
+        if not has_text:  # an export without free text: no verbatims to show
+            verbatims.append("")
+            continue
         pool = fail.loc[(fail[by].astype(str) == str(getattr(row, by)))
                         & (fail["failure_type"].astype(str) == str(row.failure_type)), text_column].dropna()
         pool = pool.loc[pool.str.len().between(15, 140)]

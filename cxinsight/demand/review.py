@@ -181,6 +181,10 @@ def obtain_review(classified: pd.DataFrame, review_path: Path | str | None = Non
     if review_path:
         review = read_review(review_path, taxonomy)
         return review, f"{len(review):,} contacts labelled by an analyst ({Path(review_path).name})."
+    if "notes" not in classified or classified["notes"].isna().all():
+        return None, ("No contact notes were supplied, so there is nothing for a person to review and failure "
+                      "demand is counted from behaviour alone (repeat contacts and channel hops): the shares "
+                      "below are a floor, not an estimate of all failure demand.")
     sample = sample_for_review(classified, n=n, seed=seed)
     if out_dir is not None:
         write_review(sample, Path(out_dir) / "review_sample.csv")
