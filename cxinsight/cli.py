@@ -78,7 +78,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
-    return args.func(args)
+    from cxinsight.io import ExportError
+    from cxinsight.profile import ProfileError
+    from cxinsight.report import NotebookFailed
+
+    try:
+        return args.func(args)
+    except (ExportError, ProfileError, NotebookFailed, FileNotFoundError) as exc:
+        # A problem with the data or its description: say what and where, without a traceback.
+        logging.error("%s", exc)
+        return 2
 
 
 if __name__ == "__main__":

@@ -506,6 +506,7 @@ def load_table(path, profile, table: str | None = None, search: list[Path] | Non
 
 def _concat_frames(frames: list[pd.DataFrame]) -> pd.DataFrame:
     """Stack canonical frames, keeping categoricals categorical (categories unified)."""
+    frames = [f for f in frames if len(f)] or frames[:1]  # an empty file adds no rows (nor its dtypes)
     categorical = [c for c in frames[0].columns
                    if all(isinstance(f[c].dtype, pd.CategoricalDtype) for f in frames if c in f)]
     unified = {c: union_categoricals([f[c] for f in frames if c in f], ignore_order=True) for c in categorical}

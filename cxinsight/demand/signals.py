@@ -15,6 +15,8 @@ found; repeat -> repeat contact; open complaint -> progress chasing), with a low
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
 
@@ -92,9 +94,11 @@ def classify(contacts: pd.DataFrame, text_columns: tuple[str, ...] = ("notes", "
     from cxinsight.demand import _engine
 
     cols = [c for c in text_columns if c in contacts.columns]
-    if not cols:
-        raise ValueError(f"classify needs at least one text column of {list(text_columns)}; "
-                         f"the frame has {list(contacts.columns)}")
+    if not cols:  # an export without free text: only behaviour (repeats, channel hops) can decide
+        logging.getLogger(__name__).warning(
+            "no text column of %s: failure demand is classified from behaviour alone", list(text_columns))
+        contacts = contacts.assign(notes=pd.Series(None, index=contacts.index, dtype="str"))
+        cols = ["notes"]
     engine = _engine(str(taxonomy) if taxonomy else None)
     # Score each text field on its own distinct values, then decide once per distinct combination.
     fields = [pd.factorize(contacts[c].fillna("").astype("str")) for c in cols]
