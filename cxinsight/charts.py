@@ -65,7 +65,7 @@ def top_n(values: pd.Series, n: int = TOP_SERVICES, other: str = ALL_OTHER) -> p
     categories stay readable on a chart (the full list is in the analyst's tables).
 
     >>> top_n(pd.Series(["a", "a", "b", "c"]), n=1).tolist()
-    ['a', 'all_other', 'all_other']
+    ['a', 'a', 'all_other', 'all_other']
     """
     text = values.astype("str")
     keep = text.value_counts().index[:n]
