@@ -128,3 +128,13 @@ def test_the_whole_report_builds_and_passes_the_last_gate(case, small_council, t
     if "complaints" not in (what if kind == "demo" else {"complaints"} if what == "cfpb_bank" else set()):
         assert "Supply a complaints export" in texts["05_complaints.html"]
     assert "not available" in index.text or kind == "demo"
+
+
+def test_an_empty_period_gives_a_clear_message(tmp_path):
+    from cxinsight.report import NotebookFailed, execute
+
+    build_processed(REAL / "nyc311" / "sources.yaml", tmp_path / "processed")
+    with pytest.raises(NotebookFailed, match="no contacts were received from 01 January 2020 to 01 February 2020"):
+        execute("07_at_a_glance.ipynb", tmp_path / "glance.ipynb",
+                {"processed_dir": str(tmp_path / "processed"), "period": "2020-01-01/2020-01-31"})
+
