@@ -40,7 +40,13 @@ UNLOCKS: dict[str, str] = {
 
 
 def unlock(what: str) -> str:
-    """The sentence telling a reader which data would turn on an analysis."""
+    """The sentence telling a reader which data would turn on an analysis (``a|b``: either would).
+
+    >>> unlock("contacts.customer_id|areas").count("Supply")
+    2
+    """
+    if "|" in what:
+        return " Either: ".join(unlock(w) for w in what.split("|"))
     return UNLOCKS.get(what, f"Supply {what.replace('.', ' ')} to see this analysis.")
 
 
@@ -67,6 +73,8 @@ def supplied(processed: Path | str | None = None) -> dict[str, list[str]]:
 
 
 def available(have: dict[str, list[str]], what: str) -> bool:
-    """Whether ``what`` (a table, or ``table.field``) was supplied with at least one value."""
+    """Whether ``what`` (a table, or ``table.field``; ``a|b`` for either) was supplied with a value."""
+    if "|" in what:
+        return any(available(have, w) for w in what.split("|"))
     table, _, field = what.partition(".")
     return table in have and (not field or field in have[table])

@@ -87,3 +87,18 @@ def time_bins(when: pd.Series) -> tuple[str, str]:
     if span >= pd.Timedelta(days=3):
         return "D", "day"
     return "h", "hour"
+
+
+def largest(frame: pd.DataFrame, size: str, n: int = TOP_SERVICES, what: str = "services",
+            in_table: bool = True) -> tuple[pd.DataFrame, str]:
+    """The ``n`` rows with the largest ``size`` (in their original order) for a chart, and a phrase
+    saying so when rows were left off ("" otherwise). Tables keep every row.
+
+    >>> shown, note = largest(pd.DataFrame({"service": list("abc"), "n": [5, 50, 20]}), "n", n=2)
+    >>> shown["service"].tolist(), note
+    (['b', 'c'], ': the 2 largest of 3 services (all are in the table)')
+    """
+    if len(frame) <= n:
+        return frame, ""
+    shown = frame.loc[frame[size].nlargest(n).index.sort_values()]
+    return shown, f": the {n} largest of {len(frame)} {what}" + (" (all are in the table)" if in_table else "")

@@ -81,6 +81,11 @@ def by_group(responses: pd.DataFrame, group: str, measure: str = "nps", column: 
 
     Returns the table and how many groups were suppressed. For staff, pass
     ``min_responses=MIN_STAFF_RESPONSES`` (or the council's own minimum).
+
+    >>> table, hidden = by_group(pd.DataFrame({"staff_id": ["a", "b"], "nps": [10, 0]}), "staff_id",
+    ...                          min_responses=30)
+    >>> hidden, len(table), "estimate" in table
+    (2, 0, True)
     """
     func = MEASURES[measure]
     col = column or measure
@@ -91,7 +96,9 @@ def by_group(responses: pd.DataFrame, group: str, measure: str = "nps", column: 
             suppressed += 1
             continue
         rows.append(func(g[col]).rename(key))
-    table = pd.DataFrame(rows)
+    # The measure's own columns even when every group is suppressed, so callers can sort and plot.
+    columns = func(pd.Series([], dtype="float64")).index
+    table = pd.DataFrame(rows, columns=columns)
     table.index.name = group
     return table.reset_index(), suppressed
 

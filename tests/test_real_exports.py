@@ -109,6 +109,8 @@ CASES = {
     "cfpb (contacts and a complaints register)": ("real", "cfpb_bank"),
     "small council, contacts only": ("demo", {"contacts"}),
     "small council, contacts and complaints": ("demo", {"contacts", "complaints"}),
+    "small council, all four tables": ("demo", {"contacts", "complaints", "survey", "areas"}),
+    "small council, no area table": ("demo", {"contacts", "complaints", "survey"}),
 }
 
 
@@ -128,6 +130,11 @@ def test_the_whole_report_builds_and_passes_the_last_gate(case, small_council, t
     if "complaints" not in (what if kind == "demo" else {"complaints"} if what == "cfpb_bank" else set()):
         assert "Supply a complaints export" in texts["05_complaints.html"]
     assert "not available" in index.text or kind == "demo"
+    # Digital exclusion runs on either half of its data: area risk, or customers' own behaviour.
+    needs_data = "This report needs data" in texts["03_digital_exclusion.html"]
+    assert needs_data == (kind == "real")  # no real fixture has customer numbers or an area table
+    if kind == "demo" and "areas" not in what:
+        assert "Supply an area table" in texts["03_digital_exclusion.html"]
 
 
 def test_an_empty_period_gives_a_clear_message(tmp_path):
@@ -138,3 +145,28 @@ def test_an_empty_period_gives_a_clear_message(tmp_path):
         execute("07_at_a_glance.ipynb", tmp_path / "glance.ipynb",
                 {"processed_dir": str(tmp_path / "processed"), "period": "2020-01-01/2020-01-31"})
 
+
+
+def test_no_staff_id_still_gives_the_customer_experience_report(small_council, tmp_path):
+    from cxinsight.profile import load_profile
+    from cxinsight.report import execute
+
+    crm = load_profile("demo_crm")
+    profile = {"name": "crm_no_staff", "table": "contacts",
+               "columns": {k: v for k, v in crm.columns.items() if k != "staff_id"},
+               "channels": crm.channels, "services": crm.services,
+               "zero_pad": {k: v for k, v in crm.zero_pad.items() if k != "staff_id"}}
+    folder = small_council / "raw" / "profiles"
+    folder.mkdir(exist_ok=True)
+    (folder / "crm_no_staff.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    sources = yaml.safe_load(_demo_sources(small_council, {"contacts", "survey"}).read_text(encoding="utf-8"))
+    for export in sources["exports"]:
+        if export["table"] == "contacts":
+            export["profile"] = "crm_no_staff"
+    path = small_council / "raw" / "sources_no_staff.yaml"
+    path.write_text(yaml.safe_dump(sources), encoding="utf-8")
+    result = build_processed(path, tmp_path / "processed")
+    assert "staff_id" not in result.tables["contacts"]
+    executed = execute("06_customer_experience.ipynb", tmp_path / "06.ipynb",
+                       {"processed_dir": str(tmp_path / "processed")})
+    assert "Supply staff ids in the contacts export" in executed.read_text(encoding="utf-8")
