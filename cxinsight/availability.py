@@ -12,14 +12,11 @@ False
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import pyarrow.parquet as pq
 
 from cxinsight import paths
-
-log = logging.getLogger(__name__)
 
 # What each optional table or contacts field unlocks, in the words a page shows.
 UNLOCKS: dict[str, str] = {
@@ -70,6 +67,11 @@ def supplied(processed: Path | str | None = None) -> dict[str, list[str]]:
                 filled.append(name)
         out[table] = filled
     return out
+
+
+def of_frames(tables: dict) -> dict[str, list[str]]:
+    """What :func:`supplied` says, for tables still in memory (``PipelineResult.tables``)."""
+    return {name: [c for c in frame.columns if frame[c].notna().any()] for name, frame in tables.items()}
 
 
 def available(have: dict[str, list[str]], what: str) -> bool:

@@ -180,7 +180,7 @@ def normalise_services(values: pd.Series, mapping: Mapping[str, Iterable[str]] |
         if unmapped:
             log.warning("service names not in the profile, kept as slugs: %s", sorted(unmapped)[:20])
         if len(set(out)) > MANY_SERVICES:
-            log.warning("%d distinct services: charts show the largest and group the rest as 'all other'; "
+            log.warning("%d distinct services: charts show the largest; "
                         "group them in the profile's 'services' to report on fewer", len(set(out)))
         return out
 
@@ -332,15 +332,26 @@ def date_order(values: pd.Series) -> tuple[str, list[str]]:
     >>> date_order(pd.Series(["05/01/2022", "06/01/2022", "2024-01-05"]))
     ('ambiguous', ['05/01/2022', '06/01/2022'])
     """
-    uniques = pd.Series(pd.unique(values.dropna().astype(str)), dtype=object)
-    parts = uniques.str.extract(_NUMERIC_DATE).dropna()
-    if parts.empty:
-        return "none", []
-    first, second = parts[0].astype(int), parts[1].astype(int)
-    for order, mask in (("day_first", first > 12), ("month_first", second > 12)):
-        if mask.any():
-            return order, uniques[parts.index[mask.to_numpy()]].head(2).tolist()
-    return "ambiguous", uniques[parts.index].head(2).tolist()
+    values = values.dropna()
+    month_first: list[str] = []
+    numeric: list[str] = []
+    # In chunks, stopping at the first day above 12: a UK export proves itself within a few rows,
+    # so the full scan is paid only by exports about to be refused.
+    for start in range(0, len(values), 50_000):
+        uniques = pd.Series(pd.unique(values.iloc[start:start + 50_000].astype(str)), dtype=object)
+        parts = uniques.str.extract(_NUMERIC_DATE).dropna()
+        if parts.empty:
+            continue
+        first, second = parts[0].astype(int).to_numpy(), parts[1].astype(int).to_numpy()
+        if (first > 12).any():
+            return "day_first", uniques[parts.index[first > 12]].head(2).tolist()
+        if len(month_first) < 2:
+            month_first += uniques[parts.index[second > 12]].head(2 - len(month_first)).tolist()
+        if len(numeric) < 2:
+            numeric += uniques[parts.index].head(2 - len(numeric)).tolist()
+    if month_first:
+        return "month_first", month_first
+    return ("ambiguous", numeric) if numeric else ("none", [])
 
 
 # ------------------------------------------------------------------------------------------------

@@ -173,6 +173,8 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
             target = out / f"{name}.parquet"
             _write_parquet(frame, target)
             result.written[name] = target
+        for stale in set(schemas.FIELDS) - set(tables):  # a table an earlier run had and this one has not
+            (out / f"{stale}.parquet").unlink(missing_ok=True)
         manifest = {"council": src.council, "period": src.period, "files": files_read,
                     "rows": {t: len(f) for t, f in tables.items()},
                     "quarantined": int(len(quarantine))}
@@ -199,6 +201,8 @@ def read_processed(table: str, processed: Path | str | None = None) -> pd.DataFr
 def read_optional(table: str, processed: Path | str | None = None) -> pd.DataFrame | None:
     """A processed table, or ``None`` when the council supplied none (the analyses needing it switch off)."""
     folder = Path(processed or paths.processed_dir())
-    if not (folder / "manifest.json").exists():
+    manifest = folder / "manifest.json"
+    if not manifest.exists():
         return read_processed(table, folder)  # not built yet: say so
-    return read_processed(table, folder) if (folder / f"{table}.parquet").exists() else None
+    rows = json.loads(manifest.read_text(encoding="utf-8")).get("rows", {})
+    return read_processed(table, folder) if rows.get(table) else None

@@ -163,3 +163,23 @@ def test_the_cli_gives_a_one_line_message_and_exit_code_2(tmp_path, caplog):
         code = main(["pipeline", "--sources", str(sources), "--out", str(tmp_path / "out")])
     assert code == 2 and "every date could be day first or month first" in caplog.text
     assert "Traceback" not in caplog.text
+
+
+def test_a_table_dropped_from_sources_is_not_read_from_an_earlier_run(tmp_path):
+    from cxinsight.pipeline import read_optional
+
+    _csv(tmp_path / "calls.csv", [["1", "2024-04-13 09:00", "Phone", "Waste"]])
+    complaints = {"name": "c", "table": "complaints", "columns": {
+        "complaint_id": "Ref", "stage": "How", "received_on": "When", "service": "What"}}
+    import yaml
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "profiles" / "c.yaml").write_text(yaml.safe_dump(complaints), encoding="utf-8")
+    _csv(tmp_path / "complaints.csv", [["C1", "2024-04-13", "1", "Waste"]])
+    both = _sources(tmp_path, [{"table": "contacts", "path": "calls.csv", "profile": "edge"},
+                               {"table": "complaints", "path": "complaints.csv", "profile": "c"}])
+    build_processed(both, tmp_path / "out")
+    assert len(read_optional("complaints", tmp_path / "out")) == 1
+    only = _sources(tmp_path, [{"table": "contacts", "path": "calls.csv", "profile": "edge"}])
+    build_processed(only, tmp_path / "out")
+    assert read_optional("complaints", tmp_path / "out") is None
+    assert not (tmp_path / "out" / "complaints.parquet").exists()
