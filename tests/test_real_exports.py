@@ -118,7 +118,14 @@ CASES = {
 def test_the_whole_report_builds_and_passes_the_last_gate(case, small_council, tmp_path):
     kind, what = CASES[case]
     sources = REAL / what / "sources.yaml" if kind == "real" else _demo_sources(small_council, what)
-    written = build_reports(sources, tmp_path / "reports", processed=tmp_path / "processed", workers=2)
+    if kind == "real":  # exactly as a new user runs it: `cxinsight report --sources ...`
+        from cxinsight.cli import main
+
+        assert main(["-q", "report", "--sources", str(sources), "--out", str(tmp_path / "reports"),
+                     "--processed", str(tmp_path / "processed")]) == 0
+        written = [tmp_path / "reports" / "index.html"]
+    else:
+        written = build_reports(sources, tmp_path / "reports", processed=tmp_path / "processed", workers=2)
     index = read_page(written[0])
     assert written[0].name == "index.html" and all(p.exists() for p in written)
     # Every council report is there: run, or a page saying which data would unlock it.
