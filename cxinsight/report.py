@@ -56,6 +56,9 @@ NEEDS: dict[str, tuple[str, ...]] = {
 }
 
 
+KERNEL_START_SECONDS = 180  # papermill's default of 60 s is too short on a busy two-core machine
+
+
 class NotebookFailed(RuntimeError):
     """A notebook did not run to the end."""
 
@@ -74,12 +77,20 @@ def execute(notebook: str, target: Path, parameters: dict | None = None) -> Path
         target = target / src.name
     target.parent.mkdir(parents=True, exist_ok=True)
     params = {k: (str(v) if isinstance(v, Path) else v) for k, v in (parameters or {}).items()}
-    try:
-        pm.execute_notebook(str(src), str(target), parameters=params, cwd=str(src.parent),
-                            progress_bar=False, log_output=False, kernel_name="python3")
-    except pm.PapermillExecutionError as exc:
-        raise NotebookFailed(f"{notebook} {params.get('service') or ''}: {exc.ename}: {exc.evalue} "
-                             f"(executed copy: {target})") from None
+    for attempt in (1, 2):
+        try:
+            pm.execute_notebook(str(src), str(target), parameters=params, cwd=str(src.parent),
+                                progress_bar=False, log_output=False, kernel_name="python3",
+                                start_timeout=KERNEL_START_SECONDS)
+            break
+        except pm.PapermillExecutionError as exc:
+            raise NotebookFailed(f"{notebook} {params.get('service') or ''}: {exc.ename}: {exc.evalue} "
+                                 f"(executed copy: {target})") from None
+        except RuntimeError as exc:  # the kernel never started (a busy machine): once more, then give up
+            if "didn't respond" not in str(exc) or attempt == 2:
+                raise NotebookFailed(f"{notebook} {params.get('service') or ''}: the Python kernel did not "
+                                     f"start ({exc})") from None
+            log.warning("%s: the kernel did not start in %d s; trying once more", notebook, KERNEL_START_SECONDS)
     nb = json.loads(target.read_text(encoding="utf-8"))
     status = nb.get("metadata", {}).get("papermill", {}).get("exception")
     errors = [c for c in nb["cells"] if c.get("cell_type") == "code"
