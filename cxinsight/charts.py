@@ -21,7 +21,11 @@ PALETTE = sns.color_palette("colorblind")
 
 
 def setup() -> None:
-    """House style: colour-blind palette, readable sizes, no chart junk."""
+    """House style: colour-blind palette, readable sizes, no chart junk; and every table shown
+    through a pandas Styler escapes its text, so markup in an export's values is shown, never run."""
+    from cxinsight.publish import escape_tables
+
+    escape_tables()
     sns.set_theme(style="whitegrid", palette="colorblind", rc={"figure.dpi": 100, "axes.titleweight": "bold",
                                                               "axes.spines.top": False,
                                                               "axes.spines.right": False})

@@ -25,16 +25,18 @@ import hashlib
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from cxinsight import clean, paths, privacy, schemas
 from cxinsight.io import ExportError, LoadResult, combine, load_table, resolve_paths
+from cxinsight.profile import read_yaml
 
 log = logging.getLogger(__name__)
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a profile named in sources.yaml
 
 
 class NoUsableRows(ExportError):
@@ -56,20 +58,38 @@ class Sources:
         if not path.exists():
             hint = " Run `make demo-data` (or `cxinsight demo`) first." if path == paths.demo_sources() else ""
             raise FileNotFoundError(f"{path}: no sources file.{hint}")
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path, "sources file") or {}
+        if not isinstance(data, dict) or not isinstance(data.get("exports") or [], list):
+            raise ExportError(f"{path}: a sources file maps 'council' and 'exports' (a list); see the README")
         exports = data.get("exports") or []
         for i, e in enumerate(exports):
+            if not isinstance(e, dict):
+                raise ExportError(f"{path}: exports[{i}] must be a mapping of table, path and profile")
             missing = {"table", "path", "profile"} - set(e)
             if missing:
-                raise ValueError(f"{path}: exports[{i}] needs {sorted(missing)}; found {sorted(e)}")
+                raise ExportError(f"{path}: exports[{i}] needs {sorted(missing)}; found {sorted(e)}")
             if e["table"] not in schemas.FIELDS:
-                raise ValueError(f"{path}: exports[{i}].table must be one of {sorted(schemas.FIELDS)}, "
-                                 f"found {e['table']!r}")
+                raise ExportError(f"{path}: exports[{i}].table must be one of {sorted(schemas.FIELDS)}, "
+                                  f"found {e['table']!r}")
+            where = Path(str(e["path"]))
+            if where.is_absolute() or ".." in where.parts:
+                raise ExportError(f"{path}: exports[{i}].path must be inside the folder holding the sources "
+                                  f"file ({path.parent}); found {str(e['path'])!r}. Move the exports there.")
+            if not SAFE_NAME.fullmatch(str(e["profile"])):
+                raise ExportError(f"{path}: exports[{i}].profile must be a profile name (letters, digits, _ "
+                                  f"and -), looked up in profiles/ beside the sources file, then the shipped "
+                                  f"ones; found {str(e['profile'])!r}")
         return cls(council=str(data.get("council", "")), exports=exports, base=path.parent,
                    period=data.get("period"))
 
     def paths_for(self, export: dict) -> list[Path]:
-        return resolve_paths(str(self.base / export["path"]))
+        """The export's files, every one inside the sources folder (a link cannot lead out of it)."""
+        base = self.base.resolve()
+        files = resolve_paths(str(self.base / export["path"]))
+        outside = [f.name for f in files if not f.resolve().is_relative_to(base)]
+        if outside:
+            raise ExportError(f"{export['path']!r} leads outside {self.base} (through a link): {outside[:3]}")
+        return files
 
 
 @dataclass

@@ -40,6 +40,48 @@ from cxinsight.schemas import CHANNELS, FIELDS, required_fields
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice (YAML itself keeps the last silently)."""
+
+
+def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{key!r} is given twice (line {key_node.start_mark.line + 1})", key_node.start_mark)
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+def read_yaml(path: Path, what: str = "YAML file") -> object:
+    r"""A configuration file read safely: no duplicate keys; errors say where, never echo the file.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "p.yaml"
+    >>> _ = p.write_text("name: a\ncolumns: {service: X, service: Y}\n")
+    >>> read_yaml(p)
+    Traceback (most recent call last):
+    ...
+    cxinsight.profile.ProfileError: .../p.yaml: not a valid YAML file: 'service' is given twice (line 2)
+    """
+    try:
+        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 (safe loader)
+    except yaml.constructor.ConstructorError as exc:
+        raise ProfileError(f"{path}: not a valid {what}: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ProfileError(f"{path}: not a valid {what}{where} ({getattr(exc, 'problem', None) or 'syntax'})") \
+            from None
+    except UnicodeDecodeError:
+        raise ProfileError(f"{path}: not a valid {what}: it is not UTF-8 text") from None
+
+
 class ProfileError(ValueError):
     """A profile is malformed, or does not fit the export it was asked to read."""
 
@@ -157,11 +199,7 @@ def load_profile(profile: str | Path | dict | Profile, search: list[Path] | None
             raise ProfileError(f"no profile {str(profile)!r} in {[str(d) for d in dirs]}; "
                                f"available: {available}")
         path = found[0]
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"profile {path}: not valid YAML: {exc}") from exc
-    return Profile.from_dict(data, path=str(path))
+    return Profile.from_dict(read_yaml(path, "profile"), path=str(path))
 
 
 def builtin_profiles() -> list[str]:

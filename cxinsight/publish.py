@@ -47,6 +47,41 @@ def suppress_table(frame: pd.DataFrame, count_columns: list[str]) -> pd.DataFram
     return out
 
 
+def escape_text(value: object) -> str:
+    r"""A value from an export made safe to put in Markdown or HTML: markup is shown, never run,
+    and Markdown's own signs are taken literally.
+
+    >>> print(escape_text("<img src=x onerror=alert(1)> *bold*"))
+    &lt;img src=x onerror=alert(1)&gt; \*bold\*
+    """
+    import html
+    import re
+
+    return re.sub(r"([\\`*_\[\]#|])", r"\\\1", html.escape(str(value)))
+
+
+def escape_tables() -> None:
+    """Every pandas Styler escapes its cells as HTML, however it is formatted afterwards.
+
+    pandas' ``styler.format.escape`` option is lost as soon as a notebook calls ``.format({...})``,
+    so the default of ``Styler.format`` itself is changed: a table's text can never become markup.
+    """
+    from pandas.io.formats.style import Styler
+
+    if getattr(Styler.format, "_cxinsight_escapes", False):
+        return
+    original = Styler.format
+
+    def format(self, formatter=None, subset=None, na_rep=None, precision=None, decimal=".", thousands=None,
+               escape="html", hyperlinks=None):
+        return original(self, formatter, subset, na_rep, precision, decimal, thousands, escape, hyperlinks)
+
+    format._cxinsight_escapes = True
+    format.__doc__ = original.__doc__
+    Styler.format = format
+    pd.set_option("styler.format.escape", "html")
+
+
 def money(x: float) -> str:
     """Pounds for a reader, in thousands, the sign before the pound.
 
@@ -66,28 +101,42 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_csv_value(value: object) -> object:
-    """Neutralise a value Excel would run as a formula by prefixing a single quote."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    r"""Neutralise a value a spreadsheet would run as a formula (a single quote in front, also when
+    spaces hide the sign) and put line breaks inside a cell on one line, so no value can start a
+    formula or a new row.
+
+    >>> safe_csv_value("@SUM(1)"), safe_csv_value("two\r\nlines"), safe_csv_value(" =1+1"), safe_csv_value(-3)
+    ("'@SUM(1)", 'two lines', "' =1+1", -3)
+    """
+    if not isinstance(value, str):
+        return value
+    if "\n" in value or "\r" in value:
+        value = " ".join(value.splitlines())
+    if value.startswith(_FORMULA_START) or value.lstrip().startswith(("=", "+", "-", "@")):
+        value = "'" + value
     return value
 
 
 def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Every text cell of ``frame`` made safe to open in Excel."""
+    """Every text cell of ``frame`` (text, object or categorical columns) made safe to open in Excel."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            text = out[col].astype("str")
-            risky = text.str.startswith(_FORMULA_START).fillna(False)
-            out[col] = text.where(~risky, "'" + text)
+        series = out[col]
+        if isinstance(series.dtype, pd.CategoricalDtype) or series.dtype == object or \
+                pd.api.types.is_string_dtype(series):
+            missing = series.isna()
+            out[col] = series.astype("object").where(missing, series.astype("str").map(safe_csv_value))
     return out
 
 
 def write_csv(frame: pd.DataFrame, path) -> Path:
-    """Write a table a reader may download: formula-safe, UTF-8 with BOM so Excel reads it."""
+    """Write a table a reader may download: formula-safe, one line per row, text quoted, UTF-8 with
+    a BOM so Excel reads it. Numbers stay plain numbers."""
+    import csv
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    safe_csv_frame(frame).to_csv(path, index=False, encoding="utf-8-sig")
+    safe_csv_frame(frame).to_csv(path, index=False, encoding="utf-8-sig", quoting=csv.QUOTE_NONNUMERIC)
     return path
 
 

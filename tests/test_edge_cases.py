@@ -183,3 +183,50 @@ def test_a_table_dropped_from_sources_is_not_read_from_an_earlier_run(tmp_path):
     build_processed(only, tmp_path / "out")
     assert read_optional("complaints", tmp_path / "out") is None
     assert not (tmp_path / "out" / "complaints.parquet").exists()
+
+
+# ---- configuration that could lead outside the council's folder, or be read two ways ----------------
+
+@pytest.mark.parametrize("bad_path", ["../elsewhere/calls.csv", "/etc/passwd", "crm/../../x.csv"])
+def test_sources_paths_stay_inside_the_sources_folder(tmp_path, bad_path):
+    sources = _sources(tmp_path, [{"table": "contacts", "path": bad_path, "profile": "edge"}])
+    with pytest.raises(ExportError, match="must be inside the folder holding the sources file"):
+        build_processed(sources, tmp_path / "out")
+
+
+def test_a_link_out_of_the_sources_folder_is_refused(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    _csv(outside / "secret.csv", [["1", "2024-04-13 09:00", "Phone", "Waste"]])
+    council = tmp_path / "council"
+    council.mkdir()
+    (council / "calls.csv").symlink_to(outside / "secret.csv")
+    sources = _sources(council, [{"table": "contacts", "path": "calls.csv", "profile": "edge"}])
+    with pytest.raises(ExportError, match="leads outside"):
+        build_processed(sources, tmp_path / "out")
+
+
+@pytest.mark.parametrize("bad_profile", ["../../etc/passwd", "/tmp/x.yaml", "profiles/edge"])
+def test_profile_names_in_sources_cannot_escape_the_profile_folders(tmp_path, bad_profile):
+    _csv(tmp_path / "calls.csv", [["1", "2024-04-13 09:00", "Phone", "Waste"]])
+    sources = _sources(tmp_path, [{"table": "contacts", "path": "calls.csv", "profile": bad_profile}])
+    with pytest.raises(ExportError, match="must be a profile name"):
+        build_processed(sources, tmp_path / "out")
+
+
+def test_a_key_given_twice_in_yaml_is_an_error_not_a_silent_choice(tmp_path):
+    from cxinsight.profile import ProfileError, load_profile
+
+    (tmp_path / "p.yaml").write_text("name: p\ntable: contacts\ncolumns:\n  received_at: When\n  channel: How\n"
+                                     "  service: What\n  service: Subject\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match="'service' is given twice .line 7."):
+        load_profile(tmp_path / "p.yaml")
+
+
+def test_a_broken_yaml_file_is_named_without_echoing_its_contents(tmp_path):
+    from cxinsight.profile import ProfileError, load_profile
+
+    (tmp_path / "p.yaml").write_text("name: p\ncolumns: {secret: 'AB123456C\n", encoding="utf-8")
+    with pytest.raises(ProfileError) as err:
+        load_profile(tmp_path / "p.yaml")
+    assert "p.yaml: not a valid profile at line" in str(err.value) and "AB123456C" not in str(err.value)

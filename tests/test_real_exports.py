@@ -177,3 +177,59 @@ def test_no_staff_id_still_gives_the_customer_experience_report(small_council, t
     executed = execute("06_customer_experience.ipynb", tmp_path / "06.ipynb",
                        {"processed_dir": str(tmp_path / "processed")})
     assert "Supply staff ids in the contacts export" in executed.read_text(encoding="utf-8")
+
+
+class _Tags:
+    """Every element and attribute a browser would build from a page (stdlib parser)."""
+
+    def __init__(self, markup: str):
+        from html.parser import HTMLParser
+
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str]] = []
+        outer = self
+
+        class P(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                outer.tags.append(tag)
+                outer.attrs += [(k, v or "") for k, v in attrs]
+
+        P().feed(markup)
+
+
+def test_markup_in_an_export_is_shown_as_text_never_run(tmp_path):
+    hostile = ['<script>alert(1)</script> bin missed again, third time I have chased',
+               '<img src=x onerror=alert(2)> still waiting for the repair you promised',
+               '"><svg onload=alert(3)> nobody called me back as promised',
+               '<a href="javascript:alert(4)">click</a> reported this twice already, still not fixed']
+    rows = [[str(i), f"2024-04-{1 + i % 28:02d} {9 + i % 8}:00", ["Phone", "Web"][i % 2],
+             ["Waste <b>bold</b>", "Repairs"][i % 2], hostile[i % 4]] for i in range(200)]
+    lines = ["Ref,When,How,What,Notes"] + [",".join(f'"{v}"' if ("," in v or '"' in v) else v
+                                                     for v in (r[0], r[1], r[2], r[3], r[4].replace('"', '""')))
+                                            for r in rows]
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "calls.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "src" / "profiles").mkdir()
+    (tmp_path / "src" / "profiles" / "h.yaml").write_text(yaml.safe_dump(
+        {"name": "h", "table": "contacts", "columns": {"contact_id": "Ref", "received_at": "When",
+                                                       "channel": "How", "service": "What", "notes": "Notes"}}),
+        encoding="utf-8")
+    (tmp_path / "src" / "sources.yaml").write_text(yaml.safe_dump(
+        {"council": "Council <script>alert(5)</script>", "exports": [{"table": "contacts", "path": "calls.csv",
+                                                                       "profile": "h"}]}), encoding="utf-8")
+    written = build_reports(tmp_path / "src" / "sources.yaml", tmp_path / "reports",
+                            processed=tmp_path / "processed", workers=2)
+    pages = sorted((tmp_path / "reports").rglob("*.html"))
+    assert len(pages) >= 8 and written[0] in pages
+    seen_notes = False
+    for page in pages:
+        if "_work" in page.parts:
+            continue
+        markup = page.read_text(encoding="utf-8")
+        tags = _Tags(markup)
+        assert not {"script", "svg", "iframe", "object", "embed"} & set(tags.tags), page
+        assert not [k for k, _ in tags.attrs if k.startswith("on")], page
+        assert not [v for k, v in tags.attrs if k == "href" and v.strip().lower().startswith("javascript:")], page
+        assert "<b>bold</b>" not in markup, page
+        seen_notes |= "still waiting for the repair" in read_page(page).text
+    assert seen_notes, "the residents' words should be shown (as text) somewhere"
