@@ -445,13 +445,29 @@ def parse_bools(values: pd.Series) -> pd.Series:
     return out
 
 
-def clean_ids(values: pd.Series, zero_pad: int | None = None) -> pd.Series:
-    """Trim identifiers; restore leading zeros Excel removed from all-digit ids; blanks -> missing.
+# What systems write where they have no id: never an id, so two strangers are never linked by it.
+PLACEHOLDER_IDS = frozenset({"null", "none", "n/a", "na", "#n/a", "nil", "0", "-", "--", "?", "unknown",
+                             "not known", "tbc", "0000000000", "00000000"})
 
-    >>> clean_ids(pd.Series([" 123456", "00123456", "", "AB12"]), zero_pad=8).tolist()
-    ['00123456', '00123456', nan, 'AB12']
+
+def placeholder_ids(values: pd.Series) -> pd.Series:
+    """Whether each value is a placeholder a system writes for "no id" (``NULL``, ``N/A``, ``0``, ``-``).
+
+    >>> placeholder_ids(pd.Series(["NULL", " n/a ", "0", "-", "A0", "10"])).tolist()
+    [True, True, True, True, False, False]
+    """
+    return values.fillna("").astype("str").str.strip().str.lower().isin(PLACEHOLDER_IDS)
+
+
+def clean_ids(values: pd.Series, zero_pad: int | None = None) -> pd.Series:
+    """Trim identifiers; restore leading zeros Excel removed from all-digit ids; blanks and
+    placeholders (``NULL``, ``N/A``, ``0``, ``-``) -> missing.
+
+    >>> clean_ids(pd.Series([" 123456", "00123456", "", "AB12", "NULL", "0"]), zero_pad=8).tolist()
+    ['00123456', '00123456', nan, 'AB12', nan, nan]
     """
     text = values.fillna("").astype("str").str.strip()
+    text = text.where(~placeholder_ids(text), "")
     if zero_pad:
         digits = text.str.fullmatch(r"\d+") & (text.str.len() < zero_pad)
         text = text.where(~digits, text.str.zfill(zero_pad))

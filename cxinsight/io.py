@@ -38,6 +38,7 @@ import glob
 import io
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,14 +108,22 @@ class LoadResult:
 # ------------------------------------------------------------------------------------------------
 
 
+UTF8_REPLACE = "utf-8-replace"  # UTF-8 with a few invalid bytes, each read as U+FFFD and counted
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
 def detect_encoding(path: Path, chunk: int = 1 << 24) -> str:
-    """``utf-8-sig``, ``utf-16``, ``utf-8``, ``cp1252`` or ``latin-1``, checked over the whole file.
+    """``utf-8-sig``, ``utf-16``, ``utf-8``, ``utf-8-replace``, ``cp1252`` or ``latin-1``, checked
+    over the whole file.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.csv"
     >>> _ = p.write_bytes("name\\nZoë\\n".encode("cp1252"))
     >>> detect_encoding(p)
     'cp1252'
+    >>> _ = p.write_bytes("name\\nZoë Brontë, café\\n".encode("utf-8") + b"bad \\x92 byte\\n")
+    >>> detect_encoding(p)
+    'utf-8-replace'
     """
     with open(path, "rb") as fh:
         head = fh.read(4)
@@ -131,17 +140,31 @@ def detect_encoding(path: Path, chunk: int = 1 << 24) -> str:
             return "utf-8"
         except UnicodeDecodeError:
             pass
+        # Not clean UTF-8. A UTF-8 file with a few bad bytes (a pasted character, a cut-off export)
+        # still holds far more valid UTF-8 sequences than bad bytes: read it as UTF-8 with those
+        # bytes replaced, rather than decode the whole file as cp1252 and garble every accent.
         fh.seek(0)
+        data = fh.read()
+        valid = len(_UTF8_SEQUENCE.findall(data))
+        bad = data.decode("utf-8", errors="replace").count("\ufffd")
+        if valid > bad:
+            return UTF8_REPLACE
         try:
-            while block := fh.read(chunk):
-                block.decode("cp1252")
+            data.decode("cp1252")
             return "cp1252"
         except UnicodeDecodeError:
             return "latin-1"
 
 
+def _open_text(path: Path, encoding: str):
+    """A text handle on an export; ``utf-8-replace`` reads UTF-8 with bad bytes as U+FFFD."""
+    if encoding == UTF8_REPLACE:
+        return open(path, encoding="utf-8", errors="replace", newline="")
+    return open(path, encoding=encoding, newline="")
+
+
 def _first_line(path: Path, encoding: str) -> str:
-    with open(path, encoding=encoding, newline="") as fh:
+    with _open_text(path, encoding) as fh:
         return fh.readline()
 
 
@@ -158,7 +181,7 @@ def detect_delimiter(header_line: str) -> str:
 
 def _read_csv_exact(path: Path, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list[dict]]:
     """Slow, exact path for files with ragged rows: Python's csv module, record by record."""
-    with open(path, encoding=encoding, newline="") as fh:
+    with _open_text(path, encoding) as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         header = [h.strip() for h in next(reader)]
         good, rows, bad = [], [], []
@@ -254,9 +277,16 @@ def read_raw(path: Path | str, profile: Profile) -> tuple[pd.DataFrame, list[dic
         rejected.append(1)
         return "skip"
 
-    pa_encoding = "utf8" if encoding in {"utf-8", "utf-8-sig"} else encoding
+    pa_encoding = "utf8" if encoding in {"utf-8", "utf-8-sig", UTF8_REPLACE} else encoding
+    source: Path | io.BytesIO = path
+    if encoding == UTF8_REPLACE:
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        info["invalid_bytes"] = text.count("\ufffd")
+        log.warning("%s: %d bytes are not valid UTF-8; read as U+FFFD (the rest of the file is UTF-8)",
+                    path.name, info["invalid_bytes"])
+        source = io.BytesIO(text.encode("utf-8"))
     table = pacsv.read_csv(
-        path,
+        source,
         read_options=pacsv.ReadOptions(encoding=pa_encoding, column_names=header, skip_rows=1,
                                        block_size=1 << 24),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
@@ -267,11 +297,44 @@ def read_raw(path: Path | str, profile: Profile) -> tuple[pd.DataFrame, list[dic
     if rejected:  # ragged rows: re-read exactly so each rejected record keeps its number
         log.info("%s: %d ragged rows; re-reading with exact record numbers", path.name, len(rejected))
         frame, bad = _read_csv_exact(path, encoding, delimiter)
-        return frame, bad, info
-    frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow") if t == pa.string() else None)
-    frame = frame.astype("str")
-    frame.insert(0, "__row__", np.arange(1, len(frame) + 1, dtype="int64"))
-    return frame, [], info
+    else:
+        frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow") if t == pa.string() else None)
+        frame = frame.astype("str")
+        frame.insert(0, "__row__", np.arange(1, len(frame) + 1, dtype="int64"))
+        bad = []
+    frame, swallowed = _split_swallowed(frame, len(header), delimiter)
+    if swallowed:
+        with open(path, "rb") as fh:
+            info["physical_lines"] = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 24), b""))
+        log.warning("%s: %d records hold whole lines of other records (an unclosed quote); quarantined",
+                    path.name, len(swallowed))
+    return frame, bad + swallowed, info
+
+
+def _split_swallowed(frame: pd.DataFrame, fields: int, delimiter: str) -> tuple[pd.DataFrame, list[dict]]:
+    """Records into which an unclosed quote has pulled the lines that follow it.
+
+    A quoted field may hold line breaks (a note written over several lines); it should not hold a
+    line that is itself a whole record (as many delimiters as the header). Those records leave
+    the data for the quarantine, so the lines they swallowed are counted, never lost silently.
+    """
+    if fields < 3 or frame.empty:
+        return frame, []
+    suspect = np.zeros(len(frame), dtype=bool)
+    for col in frame.columns[1:]:
+        has_break = frame[col].str.contains("\n", regex=False).to_numpy(dtype=bool, na_value=False)
+        for i in np.flatnonzero(has_break):
+            lines = frame[col].iat[i].splitlines()[1:]
+            suspect[i] |= any(line.count(delimiter) >= fields - 1 for line in lines)
+    if not suspect.any():
+        return frame, []
+    rows = frame.loc[suspect]
+    cols = [c for c in frame.columns if c != "__row__"]
+    bad = [{"source_row": int(r["__row__"]), "reason": "unclosed_quote", "column": None,
+            "expected": "a record on its own line(s)",
+            "found": f"{sum(str(r[c]).count(chr(10)) for c in cols) + 1} lines joined by an unclosed quote",
+            "record": delimiter.join(str(r[c]) for c in cols)} for _, r in rows.iterrows()]
+    return frame.loc[~suspect].reset_index(drop=True), bad
 
 
 # ------------------------------------------------------------------------------------------------
@@ -386,6 +449,8 @@ def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
             ids = clean.clean_ids(text, profile.zero_pad.get(canon))
             padded = (ids.fillna("").str.len() > text.str.len()).to_numpy()
             repair_masks.append((canon, "leading zeros restored", padded))
+            repair_masks.append((canon, "placeholder id (NULL, N/A, 0, -) set to missing",
+                                 clean.placeholder_ids(text).to_numpy()))
             out[canon] = ids
         elif spec.kind == "duration":
             seconds, note = clean.parse_durations(text)
@@ -494,9 +559,14 @@ def load_table(path, profile, table: str | None = None, search: list[Path] | Non
     quarantine = pd.concat(quarantines, ignore_index=True)
 
     key = [k for k in (RECORD_KEYS[prof.table] or ()) if k in data.columns]
+    generated = data["source_file"].astype("str") + ":" + data["source_row"].astype("str")
     if prof.table == "contacts" and "contact_id" not in data.columns:
-        data["contact_id"] = data["source_file"].astype("str") + ":" + data["source_row"].astype("str")
+        data["contact_id"] = generated
         key = [c for c in [*prof.columns, *prof.constants] if c in data.columns]
+    elif prof.table == "contacts" and data["contact_id"].isna().any():  # some rows have no id: file:row
+        missing = data["contact_id"].isna()
+        log.info("%d contacts have no id; each is given its file and record number", int(missing.sum()))
+        data["contact_id"] = data["contact_id"].where(~missing, generated)
     data, quarantine = quarantine_duplicates(data, quarantine, prof.table, key)
     repairs_frame = pd.DataFrame(repairs, columns=["source_file", "column", "action", "rows"])
     result = LoadResult(prof.table, data, quarantine, _count(pd.DataFrame(summary), data, quarantine),
