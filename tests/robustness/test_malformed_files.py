@@ -51,7 +51,7 @@ def test_placeholder_contact_ids_get_file_and_record_ids_not_duplicates(tmp_path
 
 
 def test_one_bad_byte_does_not_turn_a_utf8_file_into_cp1252(tmp_path):
-    body = (f"{HEADER}\n1,13/04/2024 09:00,Phone,Waste,Zoë paid £20 for the café bin,C1\n".encode("utf-8")
+    body = (f"{HEADER}\n1,13/04/2024 09:00,Phone,Waste,Zoë paid £20 for the café bin,C1\n".encode()
             + b"2,14/04/2024 09:00,Phone,Waste,bad \x92 byte,C2\n")
     result = _load(tmp_path, body)
     assert result.data["notes"].tolist() == ["Zoë paid £20 for the café bin", "bad \ufffd byte"]
