@@ -10,6 +10,13 @@ table 1 has no caption
 table 'table 1' shows a count from 1 to 7: '3'
 image 1 has no alt text
 fetches img https://cdn.example/x.png
+>>> for p in problems(read_markup('<html lang="en"><h1 onclick="x()">T</h1><svg></svg>'
+...                                '<a href="javascript:go()">go</a><style>b{background:url(x)}</style>')):
+...     print(p)
+not allowed on a page: attribute 'onclick' on <h1>
+not allowed on a page: element <svg>
+not allowed on a page: href 'javascript:go()'... on <a>
+not allowed on a page: a style sheet that loads or runs something (url(), @import)
 """
 
 from __future__ import annotations
@@ -38,12 +45,25 @@ class Page:
     figures: int = 0
     lang: str = ""
     visible: list[str] = field(default_factory=list)  # text a reader meets, and alt/title/link attributes
+    unsafe: list[str] = field(default_factory=list)  # elements, attributes or styles off the allow-list
 
     @property
     def text(self) -> str:
         """Everything a reader or screen reader meets on the page (not markup or style sheets)."""
         return "\n".join(self.visible)
 
+
+# The only elements and attributes a page may hold (an allow-list, not a list of dangerous tags):
+# anything else, such as an ``on*`` handler or an <svg> from an export, fails the page.
+ALLOWED_TAGS = frozenset({
+    "html", "head", "meta", "title", "style", "body", "header", "nav", "main", "footer", "a", "p", "br",
+    "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd", "table", "caption", "thead",
+    "tbody", "tfoot", "tr", "th", "td", "colgroup", "col", "figure", "figcaption", "img", "div", "span",
+    "strong", "em", "b", "i", "code", "pre", "blockquote", "hr", "sup", "sub", "small", "abbr"})
+ALLOWED_ATTRIBUTES = frozenset({"alt", "aria-label", "charset", "class", "content", "href", "id", "lang",
+                                "name", "scope", "src", "type", "colspan", "rowspan", "title", "role"})
+_UNSAFE_URL = re.compile(r"^\s*(javascript|vbscript|data:(?!image/(png|jpeg|gif);base64,))", re.IGNORECASE)
+_UNSAFE_STYLE = re.compile(r"url\(|@import|expression\(|javascript:", re.IGNORECASE)
 
 # Attributes a reader or screen reader meets: they count as what the page shows.
 READ_ATTRIBUTES = ("alt", "title", "href", "aria-label", "placeholder", "value")
@@ -56,11 +76,20 @@ class _Parser(HTMLParser):
         self.text: list[str] | None = None
         self.table: Table | None = None
         self.hidden = 0  # inside <style> or <script>
+        self.style: list[str] | None = None  # the text of the <style> being read
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
+        if tag not in ALLOWED_TAGS:
+            self.page.unsafe.append(f"element <{tag}>")
+        for k, v in attrs:
+            if k not in ALLOWED_ATTRIBUTES:
+                self.page.unsafe.append(f"attribute {k!r} on <{tag}>")
+            elif k in ("href", "src") and v and _UNSAFE_URL.match(v):
+                self.page.unsafe.append(f"{k} {v[:20]!r}... on <{tag}>")
         if tag in ("style", "script"):
             self.hidden += 1
+            self.style = [] if tag == "style" else None
         self.page.visible.extend(v for k, v in attrs if k in READ_ATTRIBUTES and v)
         if tag == "html":
             self.page.lang = a.get("lang", "")
@@ -87,6 +116,10 @@ class _Parser(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("style", "script") and self.hidden:
             self.hidden -= 1
+        if tag == "style" and self.style is not None:
+            if _UNSAFE_STYLE.search("".join(self.style)):
+                self.page.unsafe.append("a style sheet that loads or runs something (url(), @import)")
+            self.style = None
         text = " ".join("".join(self.text).split()) if self.text is not None else ""
         if re.fullmatch(r"h[1-6]", tag):
             self.page.headings.append((int(tag[1]), text))
@@ -101,6 +134,8 @@ class _Parser(HTMLParser):
             self.table = None
 
     def handle_data(self, data):
+        if self.style is not None:
+            self.style.append(data)
         if self.text is not None:
             self.text.append(data)
         if not self.hidden:
@@ -149,4 +184,5 @@ def problems(page: Page) -> list[str]:
     if page.takeaways < page.figures:
         found.append(f"{page.figures - page.takeaways} chart(s) without a takeaway")
     found += [f"fetches {tag} {url}" for tag, url in page.resources]
+    found += [f"not allowed on a page: {what}" for what in dict.fromkeys(page.unsafe)]
     return found

@@ -334,10 +334,18 @@ def check_pages(out: Path) -> None:
     image without alt text, headings out of order or anything fetched from outside the page."""
     from cxinsight.htmlcheck import problems, read_page
 
-    found = [f"{p.relative_to(out)}: {msg}" for p in sorted(out.rglob("*.html")) if "_work" not in p.parts
-             for msg in problems(read_page(p))]
+    found, failed = [], []
+    for p in sorted(out.rglob("*.html")):
+        if "_work" in p.parts:
+            continue
+        msgs = problems(read_page(p))
+        found += [f"{p.relative_to(out)}: {msg}" for msg in msgs]
+        if msgs:
+            failed.append(p)
+    for p in failed:  # no live page is left behind: kept for the analyst under a name no browser runs
+        p.replace(p.with_name(p.name + ".rejected"))
     if found:
-        raise PageProblem("pages not fit to hand over: " + "; ".join(found[:20]))
+        raise PageProblem("pages not fit to hand over (renamed *.html.rejected): " + "; ".join(found[:20]))
 
 
 def write_unavailable(path: Path, title: str, reasons: list[str], footer: str, banner: str) -> Path:

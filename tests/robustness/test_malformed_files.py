@@ -95,3 +95,26 @@ def test_downloaded_csv_cells_are_neutralised_and_read_back_safely(tmp_path, val
     assert "\n" not in cell and "\r" not in cell
     assert rows[1][1] == "10"  # numbers stay plain numbers
     assert path.read_text(encoding="utf-8-sig").splitlines()[1].startswith('"')  # text is quoted
+
+
+@pytest.mark.parametrize("markup, what", [
+    ('<p onmouseover="steal()">x</p>', "attribute 'onmouseover'"),
+    ("<svg><script>1</script></svg>", "element <svg>"),
+    ('<iframe src="https://x.example"></iframe>', "element <iframe>"),
+    ('<a href=" JavaScript:go()">go</a>', "href"),
+    ('<img alt="x" src="data:text/html;base64,PHNjcmlwdD4=">', "src"),
+    ("<style>@import 'https://x.example/a.css';</style>", "style sheet"),
+    ("<object data=x></object>", "element <object>"),
+    ('<form action="https://x.example"><input name=q></form>', "element <form>"),
+])
+def test_a_page_with_anything_off_the_allow_list_fails_and_is_not_left_live(tmp_path, markup, what):
+    from cxinsight.report import PageProblem, check_pages
+
+    good = ('<!DOCTYPE html><html lang="en-GB"><head><title>t</title></head><body><h1>Report</h1>'
+            "<p>fine</p></body></html>")
+    (tmp_path / "ok.html").write_text(good, encoding="utf-8")
+    (tmp_path / "bad.html").write_text(good.replace("<p>fine</p>", markup), encoding="utf-8")
+    with pytest.raises(PageProblem, match=what):
+        check_pages(tmp_path)
+    assert not (tmp_path / "bad.html").exists() and (tmp_path / "bad.html.rejected").exists()
+    assert (tmp_path / "ok.html").exists()
