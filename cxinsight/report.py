@@ -86,11 +86,14 @@ def execute(notebook: str, target: Path, parameters: dict | None = None) -> Path
         except pm.PapermillExecutionError as exc:
             raise NotebookFailed(f"{notebook} {params.get('service') or ''}: {exc.ename}: {exc.evalue} "
                                  f"(executed copy: {target})") from None
-        except RuntimeError as exc:  # the kernel never started (a busy machine): once more, then give up
-            if "didn't respond" not in str(exc) or attempt == 2:
+        except RuntimeError as exc:
+            # The kernel never started: a busy machine, or two kernels given the same free port at
+            # once ("Address already in use", then "Kernel died before replying"). Once more, then give up.
+            starting = "didn't respond" in str(exc) or "died before replying" in str(exc)
+            if not starting or attempt == 2:
                 raise NotebookFailed(f"{notebook} {params.get('service') or ''}: the Python kernel did not "
                                      f"start ({exc})") from None
-            log.warning("%s: the kernel did not start in %d s; trying once more", notebook, KERNEL_START_SECONDS)
+            log.warning("%s: the kernel did not start (%s); trying once more", notebook, exc)
     nb = json.loads(target.read_text(encoding="utf-8"))
     status = nb.get("metadata", {}).get("papermill", {}).get("exception")
     errors = [c for c in nb["cells"] if c.get("cell_type") == "code"
