@@ -268,9 +268,10 @@ def _split_offsets(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     Vectorised over the distinct values; an offset counts only after a time of day, so the year
     in "01-04-2024" is never read as one.
     """
-    s = pd.Series(text, dtype="str").str.strip().str.replace(_WEEKDAY, "", regex=True)
+    # Patterns passed as text, not compiled, so pandas runs them in Arrow (vectorised), not per value.
+    s = pd.Series(text, dtype="str").str.strip().str.replace("(?i)" + _WEEKDAY.pattern, "", regex=True)
     minutes = np.full(len(s), np.nan)
-    if not s.str.contains(_OFFSET, regex=True, na=False).any():
+    if not s.str.contains("(?i)" + _OFFSET.pattern, regex=True, na=False).any():
         return s.to_numpy(dtype=object), minutes
     parts = s.str.extract(_ZONED)
     zoned = parts["local"].notna().to_numpy()

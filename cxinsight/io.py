@@ -38,7 +38,6 @@ import glob
 import io
 import logging
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -109,7 +108,6 @@ class LoadResult:
 
 
 UTF8_REPLACE = "utf-8-replace"  # UTF-8 with a few invalid bytes, each read as U+FFFD and counted
-_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 def detect_encoding(path: Path, chunk: int = 1 << 24) -> str:
@@ -144,13 +142,19 @@ def detect_encoding(path: Path, chunk: int = 1 << 24) -> str:
         # still holds far more valid UTF-8 sequences than bad bytes: read it as UTF-8 with those
         # bytes replaced, rather than decode the whole file as cp1252 and garble every accent.
         fh.seek(0)
-        data = fh.read()
-        valid = len(_UTF8_SEQUENCE.findall(data))
-        bad = data.decode("utf-8", errors="replace").count("\ufffd")
+        lenient = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        bad = valid = 0  # bad bytes; extra bytes of valid multi-byte characters (1-3 each)
+        while block := fh.read(chunk):
+            text = lenient.decode(block)
+            n_bad = text.count("\ufffd")
+            bad += n_bad
+            valid += len(text.encode("utf-8")) - len(text) - 2 * n_bad
         if valid > bad:
             return UTF8_REPLACE
+        fh.seek(0)
         try:
-            data.decode("cp1252")
+            while block := fh.read(chunk):
+                block.decode("cp1252")
             return "cp1252"
         except UnicodeDecodeError:
             return "latin-1"
@@ -449,8 +453,8 @@ def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
             ids = clean.clean_ids(text, profile.zero_pad.get(canon))
             padded = (ids.fillna("").str.len() > text.str.len()).to_numpy()
             repair_masks.append((canon, "leading zeros restored", padded))
-            repair_masks.append((canon, "placeholder id (NULL, N/A, 0, -) set to missing",
-                                 clean.placeholder_ids(text).to_numpy()))
+            # Anything written that came out missing was a placeholder (NULL, N/A, 0, -).
+            repair_masks.append((canon, "placeholder id (NULL, N/A, 0, -) set to missing", ids.isna().to_numpy() & ~empty))
             out[canon] = ids
         elif spec.kind == "duration":
             seconds, note = clean.parse_durations(text)
