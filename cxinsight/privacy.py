@@ -1,40 +1,147 @@
 """Personal data in free text: find it and redact it before anything is written.
 
 Complaint summaries, contact notes and survey comments carry names, email addresses, UK phone
-numbers, postcodes, National Insurance numbers, NHS numbers, card numbers and account
-references (domain.md s.7). :func:`redact_text` replaces each with a token such as ``[EMAIL]``.
-It runs once per distinct text and broadcasts, so it costs what the distinct texts cost.
+numbers, postcodes and street addresses, dates of birth, vehicle registrations, National
+Insurance and NHS numbers, bank and card numbers and account references (domain.md s.7).
+:func:`redact_text` replaces each with a token such as ``[EMAIL]``. It runs once per distinct
+text and broadcasts, so it costs what the distinct texts cost.
 
-Names are found only where the text marks them (a title such as ``Mrs``, or "my name is",
-"spoke to"): a redactor that removed every capitalised word would destroy the notes. Review a
-sample before publishing verbatims.
+The patterns follow how residents and call handlers write: phones as 0044, +44, with dots,
+dashes or zero-width characters; NI numbers with spaces or dashes; names in capitals, with
+apostrophes or hyphens, after a title (Mr, Mrs, Dr. ...) or after "my name is", "spoke to",
+"caller". Council vocabulary is left alone: "spoke to Council Tax team", the council's own 0300
+number, "Ms Word", "Flat A1 1st floor", "Order 1234567890", "Bin 240L", "band D".
+
+Names are found only where the text marks them: a redactor that removed every capitalised word
+would destroy the notes. The independent last gate (:mod:`cxinsight.gate`) looks for names
+another way. Review a sample before publishing verbatims.
 
 >>> redact_text(pd.Series(["Mrs Jane Smith rang from DM4 7QT, tel 07700 900123, j.smith@gmail.com"])).tolist()
 ['[NAME] rang from [POSTCODE], tel [PHONE], [EMAIL]']
+>>> redact_text(pd.Series(["lives at 38 Greenway Lane, DOB 03/11/1952, car AB12 CDE"])).tolist()
+['lives at [ADDRESS], [DOB], car [VEHICLE]']
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
 
-# Order matters: the first alternative that matches at a position wins. Each group runs only on
-# texts that could hold it (an "@", a digit, a title or "my name is"), which keeps redaction cheap.
+# ----------------------------------------------------------------------------------------------
+# Building blocks
+# ----------------------------------------------------------------------------------------------
+_SEP = r"[\s.-]?"                       # between digit groups: space, dot or dash (or nothing)
+_B = r"(?<![A-Za-z0-9])"               # not glued to a letter or digit on the left
+_E = r"(?![A-Za-z0-9])"                # ... or on the right
+_MONTH = (r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+          r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?"
+_DATE = (rf"(?:{_DAY}[\s/.-]+(?:0?[1-9]|1[0-2]|{_MONTH})[\s/.,-]+(?:19|20)?\d{{2}}"
+         rf"|{_MONTH}\s+{_DAY},?\s+(?:19|20)\d{{2}}|(?:19|20)\d{{2}}-\d{{2}}-\d{{2}})(?!\d)")
+
+#: Street types that end a UK street name. Lower-case text is accepted only for the types that
+#: are not also ordinary words ("close", "way", "park", "green" are, so they need capitals or a cue).
+STREET_TYPES_STRONG = ("road", "rd", "street", "st", "lane", "ln", "avenue", "ave", "crescent", "cres",
+                       "gardens", "gdns", "terrace", "terr", "mews", "boulevard", "grove", "drive", "dr")
+STREET_TYPES_WEAK = ("close", "cl", "way", "view", "walk", "rise", "hill", "park", "place", "pl", "court",
+                     "ct", "square", "sq", "row", "parade", "green", "vale", "wharf", "yard", "mount",
+                     "meadow", "meadows", "fields", "heights", "gate", "end", "chase", "croft", "dale",
+                     "wood", "approach", "broadway", "quay", "passage", "hollow", "copse", "crest",
+                     "path", "gardens", "garth", "wynd", "brow", "fold", "lea", "common", "grange")
+BUILDINGS = ("House", "Court", "Lodge", "Tower", "Towers", "Mansions", "Heights", "Point", "Buildings",
+             "Block", "Hall", "Cottages", "Flats", "Apartments")
+_STOP = (r"(?i:the|a|an|at|in|on|of|to|my|our|your|his|her|their|this|that|for|from|and|or|by|near|"
+         r"outside|behind|opposite|past|with|no|not|is|was|are|per|each|every|times?|days?|weeks?|"
+         r"months?|years?|hours?|mins?|minutes?|bags?|bins?|sacks?|calls?|items?|people|pounds?|"
+         r"weeks|missed|more|other|new|old|full|same|different)\b")
+_STREET_WORD = rf"(?!{_STOP})[A-Za-z][A-Za-z'’.-]*"
+_CAP_STREET_WORD = rf"(?!{_STOP})[A-Z][A-Za-z'’.-]*"
+_STRONG = "|".join(STREET_TYPES_STRONG)
+_ALL_TYPES = "|".join(STREET_TYPES_STRONG + STREET_TYPES_WEAK)
+_HOUSE = r"\d{1,4}[A-Za-z]?(?:\s?[-–/]\s?\d{1,4}[A-Za-z]?)?,?"
+_FLAT = r"(?i:flat|apartment|apt|unit|maisonette)\.?\s+[A-Za-z0-9]{1,4},?\s+"
+_ADDRESS_CUE = r"(?i:address(?:\s+is)?|lives\s+at|living\s+at|resides\s+at|moved\s+(?:in)?to|home\s+at|property\s+at|at\s+no\.?|house\s+at)[:\s]+"
+ADDRESS = (
+    # 38 Greenway Lane, 12a high street, Flat 3, 12 Park Road
+    rf"(?:{_FLAT})?{_B}{_HOUSE}\s+(?:{_STREET_WORD}\s+){{1,3}}(?i:{_STRONG})\.?{_E}"
+    # 7 Orchard Way, 5 The Green (capitals), and lower case after a cue ("address 5 mill close")
+    rf"|(?:{_FLAT})?{_B}{_HOUSE}\s+(?:The\s+(?:{_CAP_STREET_WORD}\s+){{0,2}}|(?:{_CAP_STREET_WORD}\s+){{1,3}})(?:{'|'.join(t.title() for t in STREET_TYPES_STRONG + STREET_TYPES_WEAK)}|{'|'.join(t.upper() for t in STREET_TYPES_STRONG + STREET_TYPES_WEAK)})\.?{_E}"
+    rf"|(?P<lead_a>{_ADDRESS_CUE})(?:{_FLAT})?{_HOUSE}\s+(?:the\s+)?(?:{_STREET_WORD}\s+){{0,3}}(?i:{_ALL_TYPES})\.?{_E}"
+    # after a cue, any capitalised name: "address: 7 The Paddock"
+    rf"|(?P<lead_b>{_ADDRESS_CUE})(?:{_FLAT})?{_HOUSE}\s+(?:The\s+)?{_CAP_STREET_WORD}(?:\s+{_CAP_STREET_WORD}){{0,2}}"
+    # Flat 4, Nelson House
+    rf"|{_FLAT}(?:[A-Z][A-Za-z'’-]+\s+){{1,3}}(?:{'|'.join(BUILDINGS)}){_E}"
+)
+
 EMAIL = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+
 DIGIT_PATTERNS: dict[str, str] = {
-    "CARD": r"(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?!\d)",
-    "PHONE": r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)",
-    "NI_NUMBER": r"(?<![A-Za-z0-9])[A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z][A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z]"
-                 r"\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-Da-d](?![A-Za-z0-9])",
+    # GB82 WEST 1234 5698 7654 32 and other IBANs
+    "BANK": (rf"{_B}[A-Z]{{2}}\d{{2}}(?:\s?[A-Z0-9]{{4}}){{2,7}}(?:\s?[A-Z0-9]{{1,3}})?{_E}"
+             # sort code (with a cue, or followed by an 8-digit account number), account number
+             rf"|(?i:sort\s*code|s/\s?code|s/c)\s*(?:no\.?|number)?[:\s-]*\d{{2}}[\s-]?\d{{2}}[\s-]?\d{{2}}"
+             rf"(?:\s*(?:,|/|and|&)?\s*(?i:(?:account|acct|acc|a/c)(?:\s*(?:no|number))?\.?)?[:\s-]*\d{{8}}(?!\d))?"
+             rf"|(?<!\d)\d{{2}}-\d{{2}}-\d{{2}}\s*(?:,|/)?\s*(?i:(?:account|acct|acc|a/c)(?:\s*(?:no|number))?\.?)?[:\s-]*\d{{8}}(?!\d)"),
+    # 16-digit cards in fours, 15-digit Amex 4-6-5, or 13-19 digits run together
+    "CARD": (r"(?<!\d)(?:\d{4}[ .-]?){3}\d{4}(?!\d)|(?<!\d)3[47]\d{2}[ -]?\d{6}[ -]?\d{5}(?!\d)"
+             r"|(?<!\d)\d{13,19}(?!\d)"),
+    "DOB": rf"(?i:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth|\bbirth\s*date|\bborn(?:\s+on)?|\bbirthday)[:\s-]*(?:is\s+)?{_DATE}"
+           rf"|(?<![\d/.-]){_DAY}[\s/.-]+(?:0?[1-9]|1[0-2]|{_MONTH})[\s/.,-]+19\d{{2}}(?!\d)",
+    # UK numbers from 0, +44 or 0044; not the 03 and 08 numbers organisations use
+    "PHONE": (rf"(?<![\w+])(?:(?:\+|00)[\s-]?44[\s-]?(?:\(0\)[\s-]?)?(?![38])|\(?0\s?(?![38]))\d{{2,4}}\)?{_SEP}"
+              rf"(?:\d{{3,4}}{_SEP}\d{{3,4}}|\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}})(?!\d)"),
+    "NI_NUMBER": (r"(?<![A-Za-z0-9])(?!(?i:bg|gb|nk|kn|tn|nt|zz))[A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z]"
+                  r"[A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z][\s-]?(?:\d[\s-]?){6}[A-Da-d](?![A-Za-z0-9])"),
+    # ten digits: kept only with an "NHS" cue or a valid modulus-11 check digit (see _keep)
     "NHS_NUMBER": r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)",
-    "POSTCODE": r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?|GIR)\s*\d[A-Za-z]{2}(?![A-Za-z0-9])",
-    "REFERENCE": r"(?<![\w/])\d{7,}(?![\w/])",
+    # AB12 CDE (current), A123 BCD (prefix), ABC 123D (suffix)
+    "VEHICLE": (r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[a-z]{2}\d{2}\s?[a-z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}"
+                r"|[A-Z]{3}\s?\d{1,3}[A-Z])(?![A-Za-z0-9])"
+                r"|(?i:\b(?:reg(?:istration)?|vrm|vrn|number\s*plate|plate)(?:\s*(?:no|number))?\.?)[:\s-]*"
+                r"[A-Za-z]{1,3}\s?\d{1,3}\s?[A-Za-z]{1,3}(?![A-Za-z0-9])"),
+    "ADDRESS": ADDRESS,
+    # the inward part is never an ordinal: "Flat A1 1st floor" is not a postcode
+    "POSTCODE": (r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?|GIR)\s*(?!(?:1st|2nd|3rd|\dth)\b|(?i:1st|2nd|3rd|\dth)\s+(?i:floor|flr))\d[A-Za-z]{2}"
+                 r"(?![A-Za-z0-9])"),
+    # account, customer, claim or tenancy numbers named as such
+    "REFERENCE": (r"(?P<lead_r>(?i:\b(?:(?:council\s+tax|ct|rent|tenancy|benefits?|hb|bank|customer|claim|payroll|"
+                  r"business\s+rates?)\s+)?(?:account|acct|acc|a/c|claim|customer|tenancy)"
+                  r"\s*(?:no|number|num|id)?\.?)[:#\s-]*)(?:[A-Za-z]{0,3}\d{6,})(?![\w/])"),
 }
-_NAME_WORDS = r"[A-Z][A-Za-zÀ-ÿ'’-]+(?:\s+[A-Z][A-Za-zÀ-ÿ'’-]+)?"
-NAME = (r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+" + _NAME_WORDS
-        + "".join(f"|(?<=\\b{lead} )" + _NAME_WORDS for lead in ("my name is", "spoke to", "caller", "name:")))
+
+_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Revd|Cllr|Mstr|Master)"
+#: Words that follow a title or "spoke to" and are not a person.
+NOT_NAMES = ("Men", "Who", "Madam", "Sir", "Str", "Int", "None", "True", "False", "Word", "Excel", "Teams", "Office", "Outlook", "Access", "Forms", "Edge", "Paint", "Council",
+             "Tax", "Team", "Housing", "Benefits?", "Revenues?", "Revs", "Bens", "Waste", "Services?",
+             "Department", "Dept", "Manager", "Supervisor", "Officer", "Adviser", "Advisor", "Highways",
+             "Parking", "Planning", "Environmental", "Health", "Customer", "Contact", "Centre", "Center",
+             "Desk", "Line", "Support", "Repairs", "Estates?", "Social", "Care", "Adult", "Children",
+             "Education", "Admissions", "Libraries", "Library", "Leisure", "Licensing", "Electoral",
+             "Registration", "Registrars?", "Cleansing", "Streets?", "Lighting", "Building", "Control",
+             "Pest", "Finance", "Payments?", "Legal", "Complaints?", "IT", "Mayor", "MP", "Reception",
+             "Switchboard", "Duty", "Someone", "Somebody", "Nobody", "Anyone", "Agent", "Staff", "Senior",
+             "Team Leader", "Enforcement", "Bailiffs?", "Police", "DWP", "HMRC", "Universal", "The", "A",
+             "An", "My", "Our", "Your", "Him", "Her", "Them", "He", "She", "They", "We", "I", "You",
+             "Cust", "Customer", "Resident", "Tenant", "Landlord", "Neighbour", "Mum", "Dad", "Son",
+             "Daughter", "Wife", "Husband", "Partner", "Crew", "Driver", "Inspector", "Surveyor",
+             "Contractor", "Operative", "Caseworker", "Case", "Worker", "Social", "Occupational",
+             "Therapist", "GP", "Doctor", "Nurse", "Said", "Says", "Called", "Rang", "Asked")
+_NOT_NAME = r"(?!(?i:" + "|".join(NOT_NAMES) + r")\b)"
+_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ]*(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
+_INITIALS = r"(?:[A-Z]\.?\s?){1,2}\s"
+_CAP_NAME = rf"(?:{_INITIALS})?{_NOT_NAME}{_NAME_WORD}(?:\s+{_NOT_NAME}{_NAME_WORD}){{0,2}}"
+_ANY_NAME_WORD = rf"(?!{_STOP}|(?i:calling|ringing|writing|phoning|emailing|here|and|i|from|re|about)\b)[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
+NAME = (
+    rf"(?<![A-Za-z])(?i:{_TITLES})\.?\s+{_CAP_NAME}"
+    rf"|(?P<lead_n>(?i:\bmy\s+name\s+is)\s+)"
+    rf"(?:{_CAP_NAME}|{_ANY_NAME_WORD}(?:\s+{_ANY_NAME_WORD})?)"
+    rf"|(?P<lead_s>(?i:\bname\s*:|\bcustomer\s+name\s*:?|\bcaller\s+name\s*:?|\bthis\s+is|\bspoke\s+to|\bspoken\s+to|\bspeaking\s+to|\bspeak\s+to|\bcaller|\bcomplainant|"
+    rf"\bregards|\bsincerely|\bthanks|\bsigned)[,:]?\s+){_CAP_NAME}"
+)
+
 PATTERNS: dict[str, str] = {"EMAIL": EMAIL, **DIGIT_PATTERNS, "NAME": NAME}
 KINDS: tuple[str, ...] = tuple(PATTERNS)
 _COMBINED = re.compile("|".join(f"(?P<{kind}>{p})" for kind, p in PATTERNS.items()))
@@ -42,17 +149,79 @@ _EMAIL = re.compile(f"(?P<EMAIL>{EMAIL})")
 _DIGITS = re.compile("|".join(f"(?P<{kind}>{p})" for kind, p in DIGIT_PATTERNS.items()))
 _NAME = re.compile(f"(?P<NAME>{NAME})")
 _HAS_DIGIT = re.compile(r"\d")
-_MAY_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\b|my name is |spoke to |caller |name: ")
+_MAY_NAME = re.compile(rf"(?i:(?<![a-z]){_TITLES}\b|name|spoke|spoken|speak|caller|complainant|regards|"
+                       r"sincerely|thanks|signed|this is)")
 _TOKEN = re.compile(r"\[(?:" + "|".join(KINDS) + r")\]")
+_NHS_CUE = re.compile(r"(?i)nhs|health\s*(?:service)?\s*(?:no|number)")
+#: Invisible characters people (and copy-paste) put inside numbers.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None) | {
+    0x00A0: " ", 0x2007: " ", 0x202F: " ", 0x2009: " ", 0x2010: "-", 0x2011: "-", 0x2012: "-",
+    0x2013: "-", 0x2212: "-"}
+
+
+def normalise(text: str) -> str:
+    """Text as the patterns read it: invisible characters removed, odd spaces and dashes made plain,
+    full-width digits and letters folded (NFKC).
+
+    >>> normalise("07700\u200b900\u200b123")
+    '07700900123'
+    """
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+
+
+def nhs_check_digit_ok(digits: str) -> bool:
+    """The NHS number modulus-11 check.
+
+    >>> nhs_check_digit_ok("9434765919"), nhs_check_digit_ok("1234567890")
+    (True, False)
+    """
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def _shouting(lead: str, after: str) -> bool:
+    """True when a cue or the word after a candidate name is in capitals ("CALLER: WANTS TO..."),
+    so a capital letter no longer marks a name."""
+    nxt = re.match(r"\W*([^\W\d_]{2,})", after)
+    return (any(c.isalpha() for c in lead) and lead.upper() == lead) or bool(nxt and nxt.group(1).isupper())
+
+
+def _keep(kind: str, m: re.Match, text: str) -> bool:
+    """True when a match of ``kind`` is not personal data after all (checked in code, not regex).
+
+    In a note written all in capitals ("CALLER: WANTS TO BOOK A COLLECTION"), a word after a cue
+    is taken as a name only if it is a known forename or surname (the gazetteers in
+    :mod:`cxinsight.gate`); after a title (MRS JANE SMITH) it always is.
+    """
+    lead = (m.group("lead_n") or m.group("lead_s")) if kind == "NAME" else None
+    if lead and m.group(0)[len(lead):].isupper() and _shouting(lead, text[m.end():]):
+        from cxinsight import gate
+
+        words = [w.lower() for w in re.findall(r"[^\W\d_][^\s]*", m.group(0)[len(lead):])]
+        return not (words and (words[0] in gate.forenames() or any(w in gate.surnames() for w in words)))
+    if kind == "NHS_NUMBER":
+        digits = re.sub(r"\D", "", m.group(0))
+        return not (nhs_check_digit_ok(digits) or _NHS_CUE.search(text, max(0, m.start() - 25), m.start()))
+    return False
 
 
 def _redact_one(text: str) -> tuple[str, dict[str, int]]:
     counts: dict[str, int] = {}
+    text = normalise(text)
 
     def repl(m: re.Match) -> str:
         kind = m.lastgroup or "REDACTED"
+        if _keep(kind, m, m.string):
+            return m.group(0)
         counts[kind] = counts.get(kind, 0) + 1
-        return f"[{kind}]"
+        lead = next((v for k, v in m.groupdict().items() if v and k.startswith("lead_")), "")
+        return f"{lead}[{kind}]"
 
     if "@" in text:
         text = _EMAIL.sub(repl, text)
@@ -97,11 +266,8 @@ def contains_personal_data(values: pd.Series) -> pd.Series:
     >>> contains_personal_data(pd.Series(["[EMAIL] sent", "ring 07700 900123"])).tolist()
     [False, True]
     """
-    def check(uniques: pd.Index) -> list[bool]:
-        return [bool(_COMBINED.search(_TOKEN.sub(" ", str(u)))) for u in uniques]
-
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    flags = np.array(check(pd.Index(uniques)), dtype=bool)
+    flags = np.array([bool(find_personal_data(str(u))) for u in uniques], dtype=bool)
     out = np.zeros(len(values), dtype=bool)
     out[codes >= 0] = flags[codes[codes >= 0]]
     return pd.Series(out, index=values.index, name=values.name)
@@ -123,8 +289,10 @@ def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> dict[str, i
     >>> find_personal_data("Call [PHONE] or 07700 900123; write to DM4 7QT.")
     {'PHONE': 1, 'POSTCODE': 1}
     """
+    text = normalise(_TOKEN.sub(" ", text))
     found: dict[str, int] = {}
-    for m in _COMBINED.finditer(_TOKEN.sub(" ", text)):
-        if m.lastgroup in kinds:
-            found[m.lastgroup] = found.get(m.lastgroup, 0) + 1
+    for m in _COMBINED.finditer(text):
+        kind = m.lastgroup
+        if kind in kinds and not _keep(kind, m, text):
+            found[kind] = found.get(kind, 0) + 1
     return found
