@@ -429,6 +429,38 @@ def parse_numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(text.where(~text.str.upper().isin(EXCEL_ERRORS), ""), errors="coerce").astype("float64")
 
 
+_DECIMAL_COMMA = re.compile(r"^[-+]?(?:\d+|\d{1,3}(?:\.\d{3})+),\d{1,2}$|^[-+]?\d{1,3}(?:\.\d{3})+,\d+$")
+_THOUSANDS_COMMA = re.compile(r"^[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?$")
+
+
+def decimal_commas(values: pd.Series) -> tuple[pd.Series, np.ndarray, list[str], list[str]]:
+    """Numbers written with a decimal comma (``"12,5"``, ``"1.234,56"``) rewritten with a point.
+
+    A column is read as decimal-comma when some values have one or two digits after a comma and
+    none looks like a thousands separator (``"1,234"``). Returns the new text, which rows were
+    rewritten, and examples of each style; when both styles occur nothing is rewritten and the
+    caller refuses the column (the examples say why).
+
+    >>> text, changed, dec, thou = decimal_commas(pd.Series(["12,5", "7", "1.234,56", ""]))
+    >>> text.tolist(), changed.tolist()
+    (['12.5', '7', '1234.56', ''], [True, False, True, False])
+    >>> decimal_commas(pd.Series(["1,234", "2,5"]))[2:]
+    (['2,5'], ['1,234'])
+    """
+    codes, uniques = pd.factorize(values.fillna(""), use_na_sentinel=False)
+    texts = [str(u).strip() for u in uniques]
+    dec = [t for t in texts if _DECIMAL_COMMA.match(t)]
+    thou = [t for t in texts if _THOUSANDS_COMMA.match(t)]
+    changed = np.zeros(len(values), dtype=bool)
+    if not dec or thou:
+        return values, changed, dec[:3], thou[:3]
+    new = np.array([t.replace(".", "").replace(",", ".") if _DECIMAL_COMMA.match(t) else t for t in texts],
+                   dtype=object)
+    hit = np.array([bool(_DECIMAL_COMMA.match(t)) for t in texts])
+    changed = hit[codes]
+    return pd.Series(new[codes], index=values.index, name=values.name), changed, dec[:3], thou[:3]
+
+
 _TRUE = {"y", "yes", "true", "1", "t"}
 _FALSE = {"n", "no", "false", "0", "f"}
 

@@ -79,12 +79,16 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
     from cxinsight.io import ExportError
+    from cxinsight.outputs import RunInProgress
+    from cxinsight.pipeline import IncompleteOutputs
     from cxinsight.profile import ProfileError
-    from cxinsight.report import NotebookFailed
+    from cxinsight.publish import PersonalDataFound
+    from cxinsight.report import NotebookFailed, PageProblem
 
     try:
         return args.func(args)
-    except (ExportError, ProfileError, NotebookFailed, FileNotFoundError) as exc:
+    except (ExportError, ProfileError, NotebookFailed, FileNotFoundError, RunInProgress, IncompleteOutputs,
+            PersonalDataFound, PageProblem) as exc:
         # A problem with the data or its description: say what and where, without a traceback.
         logging.error("%s", exc)
         return 2

@@ -427,6 +427,13 @@ def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
         empty = text.eq("").to_numpy()
         if spec.required and spec.kind not in {"channel", "service"}:  # those two are repaired
             rej.add(empty, "missing_value", canon, f"a value in {header!r}", "")
+        if spec.kind in {"duration", "int", "float"}:
+            text, rewritten, dec, thou = clean.decimal_commas(text)
+            if dec and thou:
+                raise ExportError(f"{file}: column {header!r} mixes decimal commas (for example {dec[0]!r}) and "
+                                  f"thousands separators (for example {thou[0]!r}); expected one style of number. "
+                                  "Fix the export so every number is written the same way.")
+            repair_masks.append((canon, "decimal comma read as a decimal point", rewritten))
         if spec.kind in {"datetime", "date"}:
             declared = profile.date_formats
             if not declared:

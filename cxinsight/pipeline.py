@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxinsight import clean, paths, privacy, schemas
+from cxinsight import clean, outputs, paths, privacy, schemas
 from cxinsight.io import ExportError, LoadResult, combine, load_table, resolve_paths
 from cxinsight.profile import read_yaml
 
@@ -127,6 +127,35 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def protect(table: str, frame: pd.DataFrame, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Personal data out of every field an export wrote: free text, categories and service names are
+    redacted (:func:`cxinsight.privacy.redact_frame`), identifiers that are personal data (a phone
+    number or email as customer id, a name as staff id) are replaced by keyed pseudonyms, and file
+    names are redacted where they appear in ``source_file`` and in ids made from them.
+
+    Returns the new frame and what was done, by column and kind (``column, kind, redacted``).
+    """
+    kinds = {name: spec.kind for name, spec in schemas.FIELDS[table].items()}
+    free = [c for c, k in kinds.items() if k in ("text", "category", "service") and c in frame.columns]
+    frame, counts = privacy.redact_frame(frame, free)
+    rows = [counts]
+    for col in (c for c, k in kinds.items() if k == "id" and c in frame.columns):
+        frame[col], n = privacy.pseudonymise_ids(frame[col], key)
+        if n:
+            rows.append(pd.DataFrame([{"column": col, "kind": "PSEUDONYMISED_ID", "redacted": n}]))
+    if "source_file" in frame.columns:
+        files = pd.Series(frame["source_file"].astype("category").cat.categories.astype(str))
+        renamed = {a: b for a, b in zip(files, privacy.redact_text(files), strict=True) if a != b}
+        if renamed:
+            frame["source_file"] = frame["source_file"].astype(str).replace(renamed)
+            for col in (c for c, k in kinds.items() if k == "id" and c in frame.columns):
+                for old, new in renamed.items():  # ids made from "file:row" when the export had none
+                    frame[col] = frame[col].str.replace(f"{old}:", f"{new}:", regex=False)
+            rows.append(pd.DataFrame([{"column": "source_file", "kind": "FILE_NAME",
+                                       "redacted": int(frame["source_file"].isin(renamed.values()).sum())}]))
+    return frame, pd.concat(rows, ignore_index=True)
+
+
 def prepare_contacts(contacts: pd.DataFrame, repeat_window_days: float = 14) -> pd.DataFrame:
     """Contacts after loading: sorted by time, repeat contacts linked."""
     ordered = contacts.sort_values("received_at", kind="stable").reset_index(drop=True)
@@ -164,51 +193,82 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
                 raise NoUsableRows(message)
             log.warning("%s The analyses that need %s are left out.", message, table)
             continue
+        frame, counts = protect(table, frame, key=os.environ.get("CXINSIGHT_PSEUDONYM_KEY") or str(src.council))
+        redaction_frames.append(counts.assign(table=table))
         if table == "contacts":
             frame = prepare_contacts(frame, repeat_window_days)
-        frame, counts = privacy.redact_frame(frame, schemas.TEXT_FIELDS[table])
-        redaction_frames.append(counts.assign(table=table))
-        for col in ("source_file",):
-            frame[col] = frame[col].astype(str)
+        frame["source_file"] = frame["source_file"].astype(str)
         schemas.validate(table, frame)
         tables[table] = frame
 
     quarantine = pd.concat([r.quarantine for r in loads.values()], ignore_index=True)
-    quarantine, qcounts = privacy.redact_frame(quarantine, ["record", "found"])
+    quarantine, qcounts = privacy.redact_frame(quarantine, ["record", "found", "source_file", "record_id"])
     redaction_frames.append(qcounts.assign(table="quarantine"))
     accounting = pd.concat([r.summary.assign(table=t) for t, r in loads.items()], ignore_index=True)
+    accounting["source_file"] = privacy.redact_text(accounting["source_file"].astype(str))
     accounting = accounting[["table", "source_file", "rows_in", "rows_clean", "rows_quarantined"]
                             + [c for c in accounting.columns if c not in
                                {"table", "source_file", "rows_in", "rows_clean", "rows_quarantined"}]]
     repairs = pd.concat([r.repairs.assign(table=t) for t, r in loads.items()], ignore_index=True)
+    repairs["source_file"] = privacy.redact_text(repairs["source_file"].astype(str))
     redactions = pd.concat(redaction_frames, ignore_index=True)[["table", "column", "kind", "redacted"]]
     result = PipelineResult(tables, loads, quarantine, accounting, repairs, redactions, council=src.council)
     result.check_accounting()
 
     if write:
         out = Path(out_dir) if out_dir else paths.processed_dir()
-        out.mkdir(parents=True, exist_ok=True)
-        for name, frame in {**tables, "quarantine": quarantine, "row_accounting": accounting,
-                            "repairs": repairs, "redactions": redactions}.items():
-            target = out / f"{name}.parquet"
-            _write_parquet(frame, target)
-            result.written[name] = target
-        for stale in set(schemas.FIELDS) - set(tables):  # a table an earlier run had and this one has not
-            (out / f"{stale}.parquet").unlink(missing_ok=True)
-        manifest = {"council": src.council, "period": src.period, "files": files_read,
-                    "rows": {t: len(f) for t, f in tables.items()},
-                    "quarantined": int(len(quarantine))}
-        (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-        result.written["manifest"] = out / "manifest.json"
+        with outputs.replacing(out) as stage:
+            written = {}
+            for name, frame in {**tables, "quarantine": quarantine, "row_accounting": accounting,
+                                "repairs": repairs, "redactions": redactions}.items():
+                _write_parquet(frame, stage / f"{name}.parquet")
+                written[name] = f"{name}.parquet"
+            for entry in files_read:  # a file named after a person is not named in the manifest either
+                entry["file"] = privacy.redact_text(pd.Series([str(entry["file"])])).iloc[0]
+            manifest = {"council": src.council, "period": src.period, "files": files_read,
+                        "rows": {t: len(f) for t, f in tables.items()},
+                        "quarantined": int(len(quarantine)),
+                        "outputs": {f: (stage / f).stat().st_size for f in written.values()}}
+            outputs._fault("before-manifest")
+            # the manifest is written last: a folder without one is not a complete build
+            (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+        result.written = {name: out / f for name, f in written.items()} | {"manifest": out / "manifest.json"}
         log.info("processed data written to %s", out)
     return result
+
+
+class IncompleteOutputs(RuntimeError):
+    """A processed folder that is not a complete build (no manifest, or a file that does not match it)."""
+
+
+def complete_folder(folder: Path) -> Path:
+    """``folder`` if it holds a complete build; if a run was killed while swapping it, the previous
+    complete version set aside beside it; otherwise :class:`IncompleteOutputs` or FileNotFoundError."""
+    folder = Path(folder)
+    if not folder.exists():
+        olds = sorted(folder.parent.glob(f".{folder.name}.old-*"), key=lambda p: p.stat().st_mtime)
+        if olds:
+            return olds[-1]
+        raise FileNotFoundError(f"{folder}: not built yet. Run notebook 01 or `make report` first.")
+    manifest = folder / "manifest.json"
+    if not manifest.exists():
+        if any(folder.glob("*.parquet")):
+            raise IncompleteOutputs(f"{folder}: processed files without a manifest.json (a run stopped part way, "
+                                    "or files were copied in by hand). Run the pipeline again.")
+        raise FileNotFoundError(f"{folder}: not built yet. Run notebook 01 or `make report` first.")
+    expected = json.loads(manifest.read_text(encoding="utf-8")).get("outputs", {})
+    wrong = [f for f, size in expected.items() if not (folder / f).exists() or (folder / f).stat().st_size != size]
+    if wrong:
+        raise IncompleteOutputs(f"{folder}: {', '.join(wrong)} do not match manifest.json (changed or removed "
+                                "after the run). Run the pipeline again.")
+    return folder
 
 
 def read_processed(table: str, processed: Path | str | None = None) -> pd.DataFrame:
     """Read one processed table (``contacts``, ``quarantine``...) from ``data/processed``."""
     from cxinsight.availability import unlock
 
-    folder = Path(processed or paths.processed_dir())
+    folder = complete_folder(Path(processed or paths.processed_dir()))
     path = folder / f"{table}.parquet"
     if not path.exists():
         if (folder / "manifest.json").exists() and table in schemas.FIELDS:
@@ -220,9 +280,7 @@ def read_processed(table: str, processed: Path | str | None = None) -> pd.DataFr
 
 def read_optional(table: str, processed: Path | str | None = None) -> pd.DataFrame | None:
     """A processed table, or ``None`` when the council supplied none (the analyses needing it switch off)."""
-    folder = Path(processed or paths.processed_dir())
+    folder = complete_folder(Path(processed or paths.processed_dir()))
     manifest = folder / "manifest.json"
-    if not manifest.exists():
-        return read_processed(table, folder)  # not built yet: say so
     rows = json.loads(manifest.read_text(encoding="utf-8")).get("rows", {})
     return read_processed(table, folder) if rows.get(table) else None

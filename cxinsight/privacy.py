@@ -61,19 +61,19 @@ _STREET_WORD = rf"(?!{_STOP})[A-Za-z][A-Za-z'’.-]*"
 _CAP_STREET_WORD = rf"(?!{_STOP})[A-Z][A-Za-z'’.-]*"
 _STRONG = "|".join(STREET_TYPES_STRONG)
 _ALL_TYPES = "|".join(STREET_TYPES_STRONG + STREET_TYPES_WEAK)
-_HOUSE = r"\d{1,4}[A-Za-z]?(?:\s?[-–/]\s?\d{1,4}[A-Za-z]?)?,?"
-_FLAT = r"(?i:flat|apartment|apt|unit|maisonette)\.?\s+[A-Za-z0-9]{1,4},?\s+"
-_ADDRESS_CUE = r"(?i:address(?:\s+is)?|lives\s+at|living\s+at|resides\s+at|moved\s+(?:in)?to|home\s+at|property\s+at|at\s+no\.?|house\s+at)[:\s]+"
+_HOUSE = r"\d{1,4}[A-Za-z]?(?:[ \t]?[-–/][ \t]?\d{1,4}[A-Za-z]?)?,?"
+_FLAT = r"(?i:flat|apartment|apt|unit|maisonette)\.?[ \t]+[A-Za-z0-9]{1,4},?[ \t]+"
+_ADDRESS_CUE = r"(?i:address(?:[ \t]+is)?|lives[ \t]+at|living[ \t]+at|resides[ \t]+at|moved[ \t]+(?:in)?to|home[ \t]+at|property[ \t]+at|at[ \t]+no\.?|house[ \t]+at)[: \t]+"
 ADDRESS = (
     # 38 Greenway Lane, 12a high street, Flat 3, 12 Park Road
-    rf"(?:{_FLAT})?{_B}{_HOUSE}\s+(?:{_STREET_WORD}\s+){{1,3}}(?i:{_STRONG})\.?{_E}"
+    rf"(?:{_FLAT})?{_B}{_HOUSE}[ \t]+(?:{_STREET_WORD}[ \t]+){{1,3}}(?i:{_STRONG})\.?{_E}"
     # 7 Orchard Way, 5 The Green (capitals), and lower case after a cue ("address 5 mill close")
-    rf"|(?:{_FLAT})?{_B}{_HOUSE}\s+(?:The\s+(?:{_CAP_STREET_WORD}\s+){{0,2}}|(?:{_CAP_STREET_WORD}\s+){{1,3}})(?:{'|'.join(t.title() for t in STREET_TYPES_STRONG + STREET_TYPES_WEAK)}|{'|'.join(t.upper() for t in STREET_TYPES_STRONG + STREET_TYPES_WEAK)})\.?{_E}"
-    rf"|(?P<lead_a>{_ADDRESS_CUE})(?:{_FLAT})?{_HOUSE}\s+(?:the\s+)?(?:{_STREET_WORD}\s+){{0,3}}(?i:{_ALL_TYPES})\.?{_E}"
+    rf"|(?:{_FLAT})?{_B}{_HOUSE}[ \t]+(?:The[ \t]+(?:{_CAP_STREET_WORD}[ \t]+){{0,2}}|(?:{_CAP_STREET_WORD}[ \t]+){{1,3}})(?:{'|'.join(t.title() for t in STREET_TYPES_STRONG + STREET_TYPES_WEAK)}|{'|'.join(t.upper() for t in STREET_TYPES_STRONG + STREET_TYPES_WEAK)})\.?{_E}"
+    rf"|(?P<lead_a>{_ADDRESS_CUE})(?:{_FLAT})?{_HOUSE}[ \t]+(?:the[ \t]+)?(?:{_STREET_WORD}[ \t]+){{0,3}}(?i:{_ALL_TYPES})\.?{_E}"
     # after a cue, any capitalised name: "address: 7 The Paddock"
-    rf"|(?P<lead_b>{_ADDRESS_CUE})(?:{_FLAT})?{_HOUSE}\s+(?:The\s+)?{_CAP_STREET_WORD}(?:\s+{_CAP_STREET_WORD}){{0,2}}"
+    rf"|(?P<lead_b>{_ADDRESS_CUE})(?:{_FLAT})?{_HOUSE}[ \t]+(?:The[ \t]+)?{_CAP_STREET_WORD}(?:[ \t]+{_CAP_STREET_WORD}){{0,2}}"
     # Flat 4, Nelson House
-    rf"|{_FLAT}(?:[A-Z][A-Za-z'’-]+\s+){{1,3}}(?:{'|'.join(BUILDINGS)}){_E}"
+    rf"|{_FLAT}(?:[A-Z][A-Za-z'’-]+[ \t]+){{1,3}}(?:{'|'.join(BUILDINGS)}){_E}"
 )
 
 EMAIL = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
@@ -114,7 +114,7 @@ DIGIT_PATTERNS: dict[str, str] = {
 
 _TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Revd|Cllr|Mstr|Master)"
 #: Words that follow a title or "spoke to" and are not a person.
-NOT_NAMES = ("Men", "Who", "Madam", "Sir", "Str", "Int", "None", "True", "False", "Word", "Excel", "Teams", "Office", "Outlook", "Access", "Forms", "Edge", "Paint", "Council",
+NOT_NAMES = ("Men", "Who", "Dear", "Hi", "Hello", "Madam", "Sir", "Str", "Int", "None", "True", "False", "Word", "Excel", "Teams", "Office", "Outlook", "Access", "Forms", "Edge", "Paint", "Council",
              "Tax", "Team", "Housing", "Benefits?", "Revenues?", "Revs", "Bens", "Waste", "Services?",
              "Department", "Dept", "Manager", "Supervisor", "Officer", "Adviser", "Advisor", "Highways",
              "Parking", "Planning", "Environmental", "Health", "Customer", "Contact", "Centre", "Center",
@@ -131,15 +131,17 @@ NOT_NAMES = ("Men", "Who", "Madam", "Sir", "Str", "Int", "None", "True", "False"
              "Therapist", "GP", "Doctor", "Nurse", "Said", "Says", "Called", "Rang", "Asked")
 _NOT_NAME = r"(?!(?i:" + "|".join(NOT_NAMES) + r")\b)"
 _NAME_WORD = r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ]*(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
-_INITIALS = r"(?:[A-Z]\.?\s?){1,2}\s"
-_CAP_NAME = rf"(?:{_INITIALS})?{_NOT_NAME}{_NAME_WORD}(?:\s+{_NOT_NAME}{_NAME_WORD}){{0,2}}"
+_INITIALS = r"(?:[A-Z]\.?[ \t]?){1,2}[ \t]"
+_CAP_NAME = rf"(?:{_INITIALS})?{_NOT_NAME}{_NAME_WORD}(?:[ \t]+{_NOT_NAME}{_NAME_WORD}){{0,2}}"
 _ANY_NAME_WORD = rf"(?!{_STOP}|(?i:calling|ringing|writing|phoning|emailing|here|and|i|from|re|about)\b)[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
 NAME = (
-    rf"(?<![A-Za-z])(?i:{_TITLES})\.?\s+{_CAP_NAME}"
-    rf"|(?P<lead_n>(?i:\bmy\s+name\s+is)\s+)"
-    rf"(?:{_CAP_NAME}|{_ANY_NAME_WORD}(?:\s+{_ANY_NAME_WORD})?)"
-    rf"|(?P<lead_s>(?i:\bname\s*:|\bcustomer\s+name\s*:?|\bcaller\s+name\s*:?|\bthis\s+is|\bspoke\s+to|\bspoken\s+to|\bspeaking\s+to|\bspeak\s+to|\bcaller|\bcomplainant|"
-    rf"\bregards|\bsincerely|\bthanks|\bsigned)[,:]?\s+){_CAP_NAME}"
+    rf"(?<![A-Za-z])(?i:{_TITLES})\.?[ \t]+{_CAP_NAME}"
+    rf"|(?P<lead_n>(?i:\bmy[ \t]+name[ \t]+is)[ \t]+)"
+    rf"(?:{_CAP_NAME}|{_ANY_NAME_WORD}(?:[ \t]+{_ANY_NAME_WORD})?)"
+    rf"|(?P<lead_s>(?i:\bname[ \t]*:|\bcustomer[ \t]+name[ \t]*:?|\bcaller[ \t]+name[ \t]*:?|\bthis[ \t]+is|\bspoke[ \t]+to|\bspoken[ \t]+to|\bspeaking[ \t]+to|\bspeak[ \t]+to|\bcaller|\bcomplainant|"
+    rf"\bsigned)[,:]?[ \t]+){_CAP_NAME}"
+    # a sign-off, with the name on the same line or the next: "Kind regards,\nJane Smith"
+    rf"|(?P<lead_o>(?i:\bregards|\bsincerely|\bthanks|\bthank[ \t]+you|\bcheers)[,.!]?[ \t]*(?:\r?\n[ \t]*)?){_CAP_NAME}(?=[ \t]*(?:$|\r?\n|[,.]))"
 )
 
 PATTERNS: dict[str, str] = {"EMAIL": EMAIL, **DIGIT_PATTERNS, "NAME": NAME}
@@ -199,7 +201,7 @@ def _keep(kind: str, m: re.Match, text: str) -> bool:
     is taken as a name only if it is a known forename or surname (the gazetteers in
     :mod:`cxinsight.gate`); after a title (MRS JANE SMITH) it always is.
     """
-    lead = (m.group("lead_n") or m.group("lead_s")) if kind == "NAME" else None
+    lead = (m.group("lead_n") or m.group("lead_s") or m.group("lead_o")) if kind == "NAME" else None
     if lead and m.group(0)[len(lead):].isupper() and _shouting(lead, text[m.end():]):
         from cxinsight import gate
 
@@ -273,14 +275,82 @@ def contains_personal_data(values: pd.Series) -> pd.Series:
     return pd.Series(out, index=values.index, name=values.name)
 
 
+def _redact_categorical(values: pd.Series) -> tuple[pd.Series, dict[str, int]]:
+    """Redact the categories of a categorical column (each once) and keep it categorical."""
+    cats = values.cat.categories
+    results = [_redact_one(str(c)) for c in cats]
+    freq = np.bincount(values.cat.codes.to_numpy()[values.cat.codes.to_numpy() >= 0], minlength=len(cats))
+    totals: dict[str, int] = {}
+    for (_, c), f in zip(results, freq, strict=True):
+        for kind, k in c.items():
+            totals[kind] = totals.get(kind, 0) + k * int(f)
+    if not totals:
+        return values, totals
+    red = [r[0] for r in results]
+    if len(set(red)) == len(red):
+        out = values.cat.rename_categories(red)
+    else:  # two categories became one after redaction
+        out = values.map(dict(zip(cats, red, strict=True))).astype("category")
+    return out, totals
+
+
 def redact_frame(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Redact the named text columns of ``frame``; returns the new frame and counts by column/kind."""
+    """Redact the named text columns of ``frame``; returns the new frame and counts by column/kind.
+
+    Categorical columns keep their dtype: each category is redacted once.
+    """
     redacted, rows = {}, []
     for col in columns:
-        if col in frame.columns:
+        if col not in frame.columns:
+            continue
+        if isinstance(frame[col].dtype, pd.CategoricalDtype):
+            redacted[col], n = _redact_categorical(frame[col])
+            n = pd.Series(n, dtype="int64").sort_index()
+        else:
             redacted[col], n = redact_text(frame[col], counts=True)
-            rows += [{"column": col, "kind": k, "redacted": int(v)} for k, v in n.items()]
+        rows += [{"column": col, "kind": k, "redacted": int(v)} for k, v in n.items()]
     return frame.assign(**redacted), pd.DataFrame(rows, columns=["column", "kind", "redacted"])
+
+
+#: An identifier that may be personal data: an email, a phone number, anything with a space in it.
+_MAY_BE_PERSONAL_ID = r"@|\s|^(?:\+|00)?\d{10,13}$|^[A-Za-z]{2}\d{6}[A-Da-d]$"
+
+
+def pseudonymise_ids(values: pd.Series, key: str) -> tuple[pd.Series, int]:
+    """Replace identifiers that are personal data (a caller's phone number or email used as the
+    customer id, a staff member's name) with a keyed pseudonym ``ID-<16 hex>``.
+
+    The same value always gets the same pseudonym under the same key, so repeat contacts still
+    link; different values never share one. Ordinary ids are left as they are. Returns the new
+    Series and how many rows changed.
+
+    >>> out, n = pseudonymise_ids(pd.Series(["C001", "07700 900123", "07700 900123", None]), key="k")
+    >>> out.tolist()[0], out.tolist()[1] == out.tolist()[2], out.tolist()[1].startswith("ID-"), n
+    ('C001', True, True, 2)
+    """
+    import hashlib
+    import hmac
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    text = pa.array(np.asarray(uniques, dtype=object).astype(str), type=pa.string())
+    maybe = np.flatnonzero(pc.match_substring_regex(text, _MAY_BE_PERSONAL_ID).to_numpy(zero_copy_only=False))
+    personal = [i for i in maybe if find_personal_data(str(uniques[i]))]
+    if not personal:
+        return values, 0
+    new = np.asarray(uniques, dtype=object).copy()
+    for i in personal:
+        digest = hmac.new(key.encode(), str(uniques[i]).encode(), hashlib.sha256).hexdigest()[:16]
+        new[i] = f"ID-{digest}"
+    out = np.empty(len(values), dtype=object)
+    valid = codes >= 0
+    out[valid] = new[codes[valid]]
+    out[~valid] = None
+    changed = int(np.isin(codes, personal).sum())
+    result = pd.Series(out, index=values.index, name=values.name)
+    return result.astype(values.dtype), changed
 
 
 def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> dict[str, int]:

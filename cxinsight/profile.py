@@ -33,6 +33,7 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 from cxinsight.schemas import CHANNELS, FIELDS, required_fields
@@ -80,6 +81,16 @@ def read_yaml(path: Path, what: str = "YAML file") -> object:
             from None
     except UnicodeDecodeError:
         raise ProfileError(f"{path}: not a valid {what}: it is not UTF-8 text") from None
+
+
+def _known_codec(name: str) -> bool:
+    import codecs
+
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
 
 
 class ProfileError(ValueError):
@@ -150,19 +161,58 @@ class Profile:
         if not isinstance(pad, dict) or not all(isinstance(v, int) and v > 0 for v in pad.values()):
             raise ProfileError(f"{where}: 'zero_pad' must map id fields to a whole number of digits, "
                                f"e.g. {{customer_id: 8}}; found {pad!r}")
-        channels = {str(k): str(v) for k, v in (data.get("channels") or {}).items()}
+        encoding = data.get("encoding", "auto")
+        if not isinstance(encoding, str) or (encoding != "auto" and not _known_codec(encoding)):
+            raise ProfileError(f"{where}: 'encoding' must be 'auto' or a text encoding such as 'utf-8', "
+                               f"'cp1252' or 'latin-1'; found {encoding!r}")
+        delimiter = data.get("delimiter", "auto")
+        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter) if isinstance(delimiter, str) else delimiter
+        if not isinstance(delimiter, str) or (delimiter != "auto" and (len(delimiter) != 1 or delimiter in "\"\r\n")):
+            raise ProfileError(f"{where}: 'delimiter' must be 'auto' or one character such as ',' ';' '|' or "
+                               f"'tab'; found {delimiter!r}")
+        sheet = data.get("sheet")
+        if sheet is not None and not (isinstance(sheet, str) or (isinstance(sheet, int) and not isinstance(sheet, bool)
+                                                                 and sheet >= 0)):
+            raise ProfileError(f"{where}: 'sheet' must be a sheet name or a sheet number from 0; found {sheet!r}")
+        for key in ("name", "description"):
+            if data.get(key) is not None and not isinstance(data[key], str):
+                raise ProfileError(f"{where}: '{key}' must be text; found {data[key]!r}")
+        valid_from = data.get("valid_from", "2000-01-01")
+        try:
+            pd.Timestamp(str(valid_from))
+        except ValueError:
+            raise ProfileError(f"{where}: 'valid_from' must be a date such as 2015-04-01; found {valid_from!r}") from None
+        if not all(isinstance(v, str) and v.strip() for v in columns.values()):
+            raise ProfileError(f"{where}: every entry in 'columns' must name a column header as text; found "
+                               f"{ {k: v for k, v in columns.items() if not isinstance(v, str) or not v.strip()} }")
+        not_ids = sorted(k for k in pad if FIELDS[table].get(k) is None or FIELDS[table][k].kind != "id")
+        if not_ids:
+            raise ProfileError(f"{where}: 'zero_pad' applies to id fields only; {not_ids} are not id fields of "
+                               f"the {table} table")
+        raw_channels = data.get("channels") or {}
+        if not isinstance(raw_channels, dict):
+            raise ProfileError(f"{where}: 'channels' must map what the export writes to a channel, e.g. "
+                               f"{{'Tel': phone}}; found {raw_channels!r}")
+        raw_services = data.get("services") or {}
+        if not isinstance(raw_services, dict) or not all(
+                isinstance(v, (str, list)) and all(isinstance(x, (str, int)) for x in ([v] if isinstance(v, str) else v))
+                for v in raw_services.values() if v is not None):
+            raise ProfileError(f"{where}: 'services' must map a service code to a list of the names the export "
+                               f"uses, e.g. {{waste: [Refuse, Recycling]}}; found {raw_services!r}")
+        channels = {str(k): str(v) for k, v in raw_channels.items()}
         off = sorted({v for v in channels.values() if v not in CHANNELS})
         if off:
             raise ProfileError(f"{where}: channels map to {off}, expected one of {list(CHANNELS)}")
-        services = {str(k): [str(s) for s in (v or [])] for k, v in (data.get("services") or {}).items()}
+        services = {str(k): [str(x) for x in ([v] if isinstance(v, str) else (v or []))]
+                    for k, v in raw_services.items()}
         return cls(
             name=str(data.get("name") or (Path(path).stem if path else "unnamed")),
             table=table, columns={str(k): str(v) for k, v in columns.items()},
-            description=str(data.get("description", "")), encoding=str(data.get("encoding", "auto")),
-            delimiter=str(data.get("delimiter", "auto")), sheet=data.get("sheet"), channels=channels,
+            description=str(data.get("description") or ""), encoding=encoding,
+            delimiter=delimiter, sheet=sheet, channels=channels,
             services=services, zero_pad={str(k): int(v) for k, v in pad.items()},
             date_formats=tuple(formats), constants={str(k): str(v) for k, v in constants.items()},
-            valid_from=str(data.get("valid_from", "2000-01-01")), path=path,
+            valid_from=str(valid_from), path=path,
         )
 
     def check_headers(self, headers: list[str], file: str) -> None:

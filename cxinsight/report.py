@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from cxinsight import paths
+from cxinsight import outputs, paths
 
 log = logging.getLogger(__name__)
 
@@ -279,53 +279,59 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     sources = Path(sources).resolve() if sources else None
     out = Path(reports).resolve() if reports else paths.reports_dir()
     processed_dir = Path(processed).resolve() if processed else paths.processed_dir()
-    work = out / "_work"
-    headlines_dir = work / "headlines"
-    for stale in list(headlines_dir.glob("*.json")) if headlines_dir.exists() else []:
-        stale.unlink()
-    demo = sources is None
-    banner = ("Demonstration: these figures come from a synthetic council generated for testing, not from "
-              "any real council's data.") if demo else ""
-    generated = datetime.now().strftime("%d %B %Y %H:%M")
-    footer = (f"Generated {generated} by cxinsight. Counts of 1 to 7 are shown as *; other counts are rounded "
-              "to the nearest 5. Free text is redacted.")
-    base = {"processed_dir": str(processed_dir)}
+    final = out
+    # Built in a staging folder and swapped in whole when the last gate has passed: a run that fails
+    # or is killed leaves the previous complete reports (cxinsight.outputs).
+    with outputs.replacing(final) as out:
+        work = out / "_work"
+        headlines_dir = work / "headlines"
+        for stale in list(headlines_dir.glob("*.json")) if headlines_dir.exists() else []:
+            stale.unlink()
+        demo = sources is None
+        banner = ("Demonstration: these figures come from a synthetic council generated for testing, not from "
+                  "any real council's data.") if demo else ""
+        generated = datetime.now().strftime("%d %B %Y %H:%M")
+        footer = (f"Generated {generated} by cxinsight. Counts of 1 to 7 are shown as *; other counts are rounded "
+                  "to the nearest 5. Free text is redacted.")
+        base = {"processed_dir": str(processed_dir)}
 
-    def council_job(nb: str, params: dict | None = None) -> Job:
-        return Job(nb, out / "council" / nb.replace(".ipynb", ".html"), work / "council" / nb, TITLES[nb],
-                   {**base, **(params or {})}, nav=[("All reports", "../index.html")], footer=footer, banner=banner)
+        def council_job(nb: str, params: dict | None = None) -> Job:
+            return Job(nb, out / "council" / nb.replace(".ipynb", ".html"), work / "council" / nb, TITLES[nb],
+                       {**base, **(params or {})}, nav=[("All reports", "../index.html")], footer=footer, banner=banner)
 
-    first = [council_job(COUNCIL_NOTEBOOKS[0], {"sources": str(sources)} if sources else {})]
-    _run_all(first, 1, "pipeline")
+        first = [council_job(COUNCIL_NOTEBOOKS[0], {"sources": str(sources)} if sources else {})]
+        _run_all(first, 1, "pipeline")
 
-    services, others = (list(services), 0) if services else _services(processed_dir)
-    have = availability.supplied(processed_dir)
-    unavailable = {nb: [availability.unlock(n) for n in NEEDS.get(nb, ()) if not availability.available(have, n)]
-                   for nb in COUNCIL_NOTEBOOKS[1:]}
-    for nb, why in unavailable.items():
-        if why:
-            log.info("%s: not run, the data it needs was not supplied", nb)
-            write_unavailable(out / "council" / nb.replace(".ipynb", ".html"), TITLES[nb], why, footer, banner)
-    glance = {**base, "headlines_dir": str(headlines_dir), "downloads_dir": str(out / "downloads"),
-              "downloads_href": "../downloads/", **({"period": period} if period else {})}
-    rest = [council_job(nb) for nb in COUNCIL_NOTEBOOKS[1:] if not unavailable[nb]]
-    rest.append(Job(GLANCE, out / "council" / "at_a_glance.html", work / "council" / GLANCE,
-                    "The whole council at a glance", {**glance, "service": "council"},
-                    nav=[("All reports", "../index.html")], footer=footer, banner=banner))
-    for code in services:
-        rest.append(Job(GLANCE, out / "services" / f"{code}.html", work / "services" / f"{code}.ipynb",
-                        f"{label(code)} at a glance", {**glance, "service": str(code)},
+        services, others = (list(services), 0) if services else _services(processed_dir)
+        have = availability.supplied(processed_dir)
+        unavailable = {nb: [availability.unlock(n) for n in NEEDS.get(nb, ()) if not availability.available(have, n)]
+                       for nb in COUNCIL_NOTEBOOKS[1:]}
+        for nb, why in unavailable.items():
+            if why:
+                log.info("%s: not run, the data it needs was not supplied", nb)
+                write_unavailable(out / "council" / nb.replace(".ipynb", ".html"), TITLES[nb], why, footer, banner)
+        glance = {**base, "headlines_dir": str(headlines_dir), "downloads_dir": str(out / "downloads"),
+                  "downloads_href": "../downloads/", **({"period": period} if period else {})}
+        rest = [council_job(nb) for nb in COUNCIL_NOTEBOOKS[1:] if not unavailable[nb]]
+        rest.append(Job(GLANCE, out / "council" / "at_a_glance.html", work / "council" / GLANCE,
+                        "The whole council at a glance", {**glance, "service": "council"},
                         nav=[("All reports", "../index.html")], footer=footer, banner=banner))
-    log.info("running %d reports, %d at a time", len(rest), workers)
-    _run_all(rest, workers, "reports")
+        for code in services:
+            rest.append(Job(GLANCE, out / "services" / f"{code}.html", work / "services" / f"{code}.ipynb",
+                            f"{label(code)} at a glance", {**glance, "service": str(code)},
+                            nav=[("All reports", "../index.html")], footer=footer, banner=banner))
+        log.info("running %d reports, %d at a time", len(rest), workers)
+        _run_all(rest, workers, "reports")
 
-    index = write_index(out, headlines.read_all(headlines_dir), services, footer=footer, banner=banner,
-                        others=others)
-    log.info("index: %s", index)
-    check_pages(out)
-    publish.assert_no_personal_data(out)
-    log.info("last gate passed: no personal data in %s; all reports in %.0f s", out, time.perf_counter() - t_start)
-    return [index] + [j.html for j in first + rest]
+        index = write_index(out, headlines.read_all(headlines_dir), services, footer=footer, banner=banner,
+                            others=others)
+        log.info("index: %s", final / index.relative_to(out))
+        check_pages(out)
+        publish.assert_no_personal_data(out)
+        log.info("last gate passed: no personal data in %s; all reports in %.0f s", out, time.perf_counter() - t_start)
+        pages = [index] + [j.html for j in first + rest]
+    log.info("reports in %s", final)
+    return [final / p.relative_to(out) for p in pages]
 
 
 class PageProblem(RuntimeError):

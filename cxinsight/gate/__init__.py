@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def _words(name: str) -> frozenset[str]:
     lines = (HERE / name).read_text(encoding="utf-8").splitlines()
     return frozenset(w.lower() for line in lines if not line.startswith("#") for w in line.split())
@@ -74,7 +74,7 @@ dept manager supervisor officer adviser advisor highways parking planning enviro
 contact centre center desk line support repairs estate estates social care adult adults children
 education admissions libraries library leisure licensing electoral registration registrars cleansing
 street streets lighting building control pest finance payment payments legal complaint complaints it
-madam sir mayor mp reception switchboard duty agent staff senior enforcement bailiff bailiffs police dwp hmrc
+dear hi hello madam sir mayor mp reception switchboard duty agent staff senior enforcement bailiff bailiffs police dwp hmrc
 universal cust resident tenant landlord neighbour mum dad son daughter wife husband partner crew driver
 inspector surveyor contractor operative caseworker case worker gp doctor nurse said says called rang
 asked word excel teams office outlook access forms edge men who january february march april may june
@@ -326,6 +326,8 @@ def _person_word(word: str) -> bool:
 
 _SPACE = re.compile(r"[ \t]{1,2}")
 _CUE_GAP = re.compile(r"[,:]?[ \t]{1,2}")
+_SIGN_OFF_GAP = re.compile(r"[,.!]?[ \t]*\r?\n[ \t]*")
+SIGN_OFFS = frozenset({"regards", "sincerely", "thanks", "cheers"})
 
 
 def _name_findings(text: str) -> list[tuple[str, int, int]]:
@@ -342,20 +344,22 @@ def _name_findings(text: str) -> list[tuple[str, int, int]]:
                 _SPACE.fullmatch(text[w.end():words[i + 1].start()]):
             end = i + 1
         elif any(prev.endswith(c) for c in CUES) and _person_word(word) and \
-                _CUE_GAP.fullmatch(text[words[i - 1].end():w.start()]):
+                not words[i - 1].group().endswith(".") and \
+                (_CUE_GAP.fullmatch(text[words[i - 1].end():w.start()]) or
+                 (bare[i - 1] in SIGN_OFFS and _SIGN_OFF_GAP.fullmatch(text[words[i - 1].end():w.start()]))):
             end = i
         elif prev.endswith("my name is") and (bare[i] in first or bare[i] in last):
             end = i
         elif bare[i] in first and _person_word(word) and nxt and _person_word(nxt) and \
-                words[i + 1].start() - w.end() == 1:
+                text[w.end():words[i + 1].start()] == " ":
             end = i + 1
         elif bare[i] in last and _person_word(word) and i > 0 and \
                 (bare[i - 1] in first or re.fullmatch(r"[A-Z]\.?", words[i - 1].group())) and \
-                w.start() - words[i - 1].end() <= 2:
+                _SPACE.fullmatch(text[words[i - 1].end():w.start()]):
             end = i
         if end is not None:
             while end + 1 < len(words) and _person_word(words[end + 1].group()) and \
-                    words[end + 1].start() - words[end].end() == 1 and end - i < 3:
+                    text[words[end].end():words[end + 1].start()] == " " and end - i < 3:
                 end += 1
             found.append(("NAME", w.start(), words[end].end()))
     return found
@@ -371,6 +375,8 @@ def _address_findings(text: str) -> list[tuple[str, int, int]]:
             for j in range(i + 1, min(len(words), i + 5)):
                 name = words[j].group()
                 b = _bare(name)
+                if "\n" in text[words[j - 1].end():words[j].start()]:
+                    break  # an address is written on one line (table cells are not joined into one)
                 if j > i + 1 and b in STREET_TYPES and (b in PLAIN_STREET_TYPES or _capital(name) or cued):
                     found.append(("ADDRESS", w.start(), words[j].end()))
                     break
