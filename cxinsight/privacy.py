@@ -64,53 +64,73 @@ _ALL_TYPES = "|".join(STREET_TYPES_STRONG + STREET_TYPES_WEAK)
 _HOUSE = r"\d{1,4}[A-Za-z]?(?:[ \t]?[-–/][ \t]?\d{1,4}[A-Za-z]?)?,?"
 _FLAT = r"(?i:flat|apartment|apt|unit|maisonette)\.?[ \t]+[A-Za-z0-9]{1,4},?[ \t]+"
 _ADDRESS_CUE = r"(?i:address(?:[ \t]+is)?|lives[ \t]+at|living[ \t]+at|resides[ \t]+at|moved[ \t]+(?:in)?to|home[ \t]+at|property[ \t]+at|at[ \t]+no\.?|house[ \t]+at)[: \t]+"
-ADDRESS = (
-    # 38 Greenway Lane, 12a high street, Flat 3, 12 Park Road
-    rf"(?:{_FLAT})?{_B}{_HOUSE}[ \t]+(?:{_STREET_WORD}[ \t]+){{1,3}}(?i:{_STRONG})\.?{_E}"
-    # 7 Orchard Way, 5 The Green (capitals), and lower case after a cue ("address 5 mill close")
-    rf"|(?:{_FLAT})?{_B}{_HOUSE}[ \t]+(?:The[ \t]+(?:{_CAP_STREET_WORD}[ \t]+){{0,2}}|(?:{_CAP_STREET_WORD}[ \t]+){{1,3}})(?:{'|'.join(t.title() for t in STREET_TYPES_STRONG + STREET_TYPES_WEAK)}|{'|'.join(t.upper() for t in STREET_TYPES_STRONG + STREET_TYPES_WEAK)})\.?{_E}"
-    rf"|(?P<lead_a>{_ADDRESS_CUE})(?:{_FLAT})?{_HOUSE}[ \t]+(?:the[ \t]+)?(?:{_STREET_WORD}[ \t]+){{0,3}}(?i:{_ALL_TYPES})\.?{_E}"
-    # after a cue, any capitalised name: "address: 7 The Paddock"
-    rf"|(?P<lead_b>{_ADDRESS_CUE})(?:{_FLAT})?{_HOUSE}[ \t]+(?:The[ \t]+)?{_CAP_STREET_WORD}(?:[ \t]+{_CAP_STREET_WORD}){{0,2}}"
-    # Flat 4, Nelson House
+_STREET_TYPE_CAPS = "|".join([t.title() for t in STREET_TYPES_STRONG + STREET_TYPES_WEAK]
+                             + [t.upper() for t in STREET_TYPES_STRONG + STREET_TYPES_WEAK])
+#: House number first: 38 Greenway Lane, 12a high street; 7 Orchard Way, 5 The Green (capitals).
+ADDRESS_NUMBER = (
+    rf"(?<![A-Za-z0-9]){_HOUSE}[ \t]+(?:{_STREET_WORD}[ \t]+){{1,3}}(?i:{_STRONG})\.?{_E}"
+    rf"|(?<![A-Za-z0-9]){_HOUSE}[ \t]+(?:The[ \t]+(?:{_CAP_STREET_WORD}[ \t]+){{0,2}}|(?:{_CAP_STREET_WORD}[ \t]+){{1,3}})"
+    rf"(?:{_STREET_TYPE_CAPS})\.?{_E}"
+)
+#: A flat before the house: Flat 3, 12 Park Road; Flat 4, Nelson House.
+ADDRESS_FLAT = (
+    rf"{_FLAT}(?:{ADDRESS_NUMBER.replace('(?<![A-Za-z0-9])', '')})"
     rf"|{_FLAT}(?:[A-Z][A-Za-z'’-]+[ \t]+){{1,3}}(?:{'|'.join(BUILDINGS)}){_E}"
 )
+#: After a cue, lower case and any capitalised name: "address 5 mill close", "address: 7 The Paddock".
+ADDRESS_CUED = (
+    rf"(?P<lead_a>{_ADDRESS_CUE})(?:{_FLAT})?{_HOUSE}[ \t]+(?:the[ \t]+)?(?:{_STREET_WORD}[ \t]+){{0,3}}(?i:{_ALL_TYPES})\.?{_E}"
+    rf"|(?P<lead_b>{_ADDRESS_CUE})(?:{_FLAT})?{_HOUSE}[ \t]+(?:The[ \t]+)?{_CAP_STREET_WORD}(?:[ \t]+{_CAP_STREET_WORD}){{0,2}}"
+)
+ADDRESS = f"{ADDRESS_FLAT}|{ADDRESS_CUED}|{ADDRESS_NUMBER}"
 
 EMAIL = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 
-DIGIT_PATTERNS: dict[str, str] = {
+#: The redactor's rules in the order they run: ``(kind, pattern, needs)``. A rule runs on a text only
+#: if the text holds a digit (``needs`` is ``"digit"``) or, lower-cased, one of the ``needs`` words:
+#: cheap substring tests that keep the regular expressions off texts that cannot match.
+_D = "digit"
+RULES_SPEC: list[tuple[str, str, str | tuple[str, ...]]] = [
+    ("EMAIL", EMAIL, ("@",)),
     # GB82 WEST 1234 5698 7654 32 and other IBANs
-    "BANK": (rf"{_B}[A-Z]{{2}}\d{{2}}(?:\s?[A-Z0-9]{{4}}){{2,7}}(?:\s?[A-Z0-9]{{1,3}})?{_E}"
-             # sort code (with a cue, or followed by an 8-digit account number), account number
-             rf"|(?i:sort\s*code|s/\s?code|s/c)\s*(?:no\.?|number)?[:\s-]*\d{{2}}[\s-]?\d{{2}}[\s-]?\d{{2}}"
-             rf"(?:\s*(?:,|/|and|&)?\s*(?i:(?:account|acct|acc|a/c)(?:\s*(?:no|number))?\.?)?[:\s-]*\d{{8}}(?!\d))?"
-             rf"|(?<!\d)\d{{2}}-\d{{2}}-\d{{2}}\s*(?:,|/)?\s*(?i:(?:account|acct|acc|a/c)(?:\s*(?:no|number))?\.?)?[:\s-]*\d{{8}}(?!\d)"),
+    ("BANK", rf"{_B}[A-Z]{{2}}\d{{2}}(?:\s?[A-Z0-9]{{4}}){{2,7}}(?:\s?[A-Z0-9]{{1,3}})?{_E}", _D),
+    # sort code with a cue (and the account number after it), or followed by an 8-digit account number
+    ("BANK", r"(?i:sort\s*code|s/\s?code|s/c)\s*(?:no\.?|number)?[:\s-]*\d{2}[\s-]?\d{2}[\s-]?\d{2}"
+             r"(?:\s*(?:,|/|and|&)?\s*(?i:(?:account|acct|acc|a/c)(?:\s*(?:no|number))?\.?)?[:\s-]*\d{8}(?!\d))?",
+     ("sort", "s/c", "s/code", "s/ code")),
+    ("BANK", r"(?<!\d)\d{2}-\d{2}-\d{2}\s*(?:,|/)?\s*(?i:(?:account|acct|acc|a/c)(?:\s*(?:no|number))?\.?)?[:\s-]*\d{8}(?!\d)", _D),
     # 16-digit cards in fours, 15-digit Amex 4-6-5, or 13-19 digits run together
-    "CARD": (r"(?<!\d)(?:\d{4}[ .-]?){3}\d{4}(?!\d)|(?<!\d)3[47]\d{2}[ -]?\d{6}[ -]?\d{5}(?!\d)"
-             r"|(?<!\d)\d{13,19}(?!\d)"),
-    "DOB": rf"(?i:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth|\bbirth\s*date|\bborn(?:\s+on)?|\bbirthday)[:\s-]*(?:is\s+)?{_DATE}"
-           rf"|(?<![\d/.-]){_DAY}[\s/.-]+(?:0?[1-9]|1[0-2]|{_MONTH})[\s/.,-]+19\d{{2}}(?!\d)",
+    ("CARD", r"(?<!\d)(?:\d{4}[ .-]?){3}\d{4}(?!\d)|(?<!\d)3[47]\d{2}[ -]?\d{6}[ -]?\d{5}(?!\d)|(?<!\d)\d{13,19}(?!\d)", _D),
+    ("DOB", rf"(?i:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth|\bbirth\s*date|\bborn(?:\s+on)?|\bbirthday)[:\s-]*(?:is\s+)?{_DATE}",
+     ("dob", "d.o", "d o b", "birth", "born")),
+    ("DOB", rf"(?<![\d/.-]){_DAY}[\s/.-]+(?:0?[1-9]|1[0-2]|{_MONTH})[\s/.,-]+19\d{{2}}(?!\d)", _D),
     # UK numbers from 0, +44 or 0044; not the 03 and 08 numbers organisations use
-    "PHONE": (rf"(?<![\w+])(?:(?:\+|00)[\s-]?44[\s-]?(?:\(0\)[\s-]?)?(?![38])|\(?0\s?(?![38]))\d{{2,4}}\)?{_SEP}"
-              rf"(?:\d{{3,4}}{_SEP}\d{{3,4}}|\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}})(?!\d)"),
-    "NI_NUMBER": (r"(?<![A-Za-z0-9])(?!(?i:bg|gb|nk|kn|tn|nt|zz))[A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z]"
-                  r"[A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z][\s-]?(?:\d[\s-]?){6}[A-Da-d](?![A-Za-z0-9])"),
+    ("PHONE", rf"(?<![\w+])(?:(?:\+|00)[\s-]?44[\s-]?(?:\(0\)[\s-]?)?(?![38])|\(?0\s?(?![38]))\d{{2,4}}\)?{_SEP}"
+              rf"(?:\d{{3,4}}{_SEP}\d{{3,4}}|\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}})(?!\d)", _D),
+    ("NI_NUMBER", r"(?<![A-Za-z0-9])(?!(?i:bg|gb|nk|kn|tn|nt|zz))[A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z]"
+                  r"[A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z][\s-]?(?:\d[\s-]?){6}[A-Da-d](?![A-Za-z0-9])", _D),
     # ten digits: kept only with an "NHS" cue or a valid modulus-11 check digit (see _keep)
-    "NHS_NUMBER": r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)",
-    # AB12 CDE (current), A123 BCD (prefix), ABC 123D (suffix)
-    "VEHICLE": (r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[a-z]{2}\d{2}\s?[a-z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}"
-                r"|[A-Z]{3}\s?\d{1,3}[A-Z])(?![A-Za-z0-9])"
-                r"|(?i:\b(?:reg(?:istration)?|vrm|vrn|number\s*plate|plate)(?:\s*(?:no|number))?\.?)[:\s-]*"
-                r"[A-Za-z]{1,3}\s?\d{1,3}\s?[A-Za-z]{1,3}(?![A-Za-z0-9])"),
-    "ADDRESS": ADDRESS,
+    ("NHS_NUMBER", r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)", _D),
+    # AB12 CDE (current), A123 BCD (prefix), ABC 123D (suffix); any shape after "reg" or "VRM"
+    ("VEHICLE", r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[a-z]{2}\d{2}\s?[a-z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}"
+                r"|[A-Z]{3}\s?\d{1,3}[A-Z])(?![A-Za-z0-9])", _D),
+    ("VEHICLE", r"(?i:\b(?:reg(?:istration)?|vrm|vrn|number\s*plate|plate)(?:\s*(?:no|number))?\.?)[:\s-]*"
+                r"[A-Za-z]{1,3}\s?\d{1,3}\s?[A-Za-z]{1,3}(?![A-Za-z0-9])", ("reg", "vrm", "vrn", "plate")),
+    ("ADDRESS", ADDRESS_FLAT, ("flat", "apartment", "apt", "unit", "maisonette")),
+    ("ADDRESS", ADDRESS_CUED, ("address", "live", "resides", "moved", "home", "property", "at no", "house")),
+    ("ADDRESS", ADDRESS_NUMBER, _D),
     # the inward part is never an ordinal: "Flat A1 1st floor" is not a postcode
-    "POSTCODE": (r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?|GIR)\s*(?!(?:1st|2nd|3rd|\dth)\b|(?i:1st|2nd|3rd|\dth)\s+(?i:floor|flr))\d[A-Za-z]{2}"
-                 r"(?![A-Za-z0-9])"),
+    ("POSTCODE", r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?|GIR)\s*(?!(?:1st|2nd|3rd|\dth)\b|(?i:1st|2nd|3rd|\dth)\s+"
+                 r"(?i:floor|flr))\d[A-Za-z]{2}(?![A-Za-z0-9])", _D),
     # account, customer, claim or tenancy numbers named as such
-    "REFERENCE": (r"(?P<lead_r>(?i:\b(?:(?:council\s+tax|ct|rent|tenancy|benefits?|hb|bank|customer|claim|payroll|"
+    ("REFERENCE", r"(?P<lead_r>(?i:\b(?:(?:council\s+tax|ct|rent|tenancy|benefits?|hb|bank|customer|claim|payroll|"
                   r"business\s+rates?)\s+)?(?:account|acct|acc|a/c|claim|customer|tenancy)"
-                  r"\s*(?:no|number|num|id)?\.?)[:#\s-]*)(?:[A-Za-z]{0,3}\d{6,})(?![\w/])"),
-}
+                  r"\s*(?:no|number|num|id)?\.?)[:#\s-]*)(?:[A-Za-z]{0,3}\d{6,})(?![\w/])",
+     ("acc", "a/c", "claim", "customer", "tenancy")),
+]
+DIGIT_PATTERNS: dict[str, str] = {}
+for _kind, _pattern, _needs in RULES_SPEC[1:]:
+    DIGIT_PATTERNS[_kind] = f"{DIGIT_PATTERNS[_kind]}|{_pattern}" if _kind in DIGIT_PATTERNS else _pattern
 
 _TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Revd|Cllr|Mstr|Master)"
 #: Words that follow a title or "spoke to" and are not a person.
@@ -134,25 +154,27 @@ _NAME_WORD = r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ]*(?:['’-][A-Za-zÀ-ÖØ-�
 _INITIALS = r"(?:[A-Z]\.?[ \t]?){1,2}[ \t]"
 _CAP_NAME = rf"(?:{_INITIALS})?{_NOT_NAME}{_NAME_WORD}(?:[ \t]+{_NOT_NAME}{_NAME_WORD}){{0,2}}"
 _ANY_NAME_WORD = rf"(?!{_STOP}|(?i:calling|ringing|writing|phoning|emailing|here|and|i|from|re|about)\b)[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
-NAME = (
-    rf"(?<![A-Za-z])(?i:{_TITLES})\.?[ \t]+{_CAP_NAME}"
-    rf"|(?P<lead_n>(?i:\bmy[ \t]+name[ \t]+is)[ \t]+)"
-    rf"(?:{_CAP_NAME}|{_ANY_NAME_WORD}(?:[ \t]+{_ANY_NAME_WORD})?)"
-    rf"|(?P<lead_s>(?i:\bname[ \t]*:|\bcustomer[ \t]+name[ \t]*:?|\bcaller[ \t]+name[ \t]*:?|\bthis[ \t]+is|\bspoke[ \t]+to|\bspoken[ \t]+to|\bspeaking[ \t]+to|\bspeak[ \t]+to|\bcaller|\bcomplainant|"
-    rf"\bsigned)[,:]?[ \t]+){_CAP_NAME}"
+_TITLE_WORDS = ("mr", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "rev", "cllr", "master", "mstr")
+NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
+    ("NAME", rf"(?<![A-Za-z])(?i:{_TITLES})\.?[ \t]+{_CAP_NAME}", _TITLE_WORDS),
+    ("NAME", rf"(?P<lead_n>(?i:\bmy[ \t]+name[ \t]+is)[ \t]+)(?:{_CAP_NAME}|{_ANY_NAME_WORD}(?:[ \t]+{_ANY_NAME_WORD})?)",
+     ("my name",)),
+    ("NAME", r"(?P<lead_s>(?i:\bname[ \t]*:|\bcustomer[ \t]+name[ \t]*:?|\bcaller[ \t]+name[ \t]*:?|\bthis[ \t]+is|"
+             r"\bspoke[ \t]+to|\bspoken[ \t]+to|\bspeaking[ \t]+to|\bspeak[ \t]+to|\bcaller|\bcomplainant|\bsigned)"
+             rf"[,:]?[ \t]+){_CAP_NAME}",
+     ("name", "this is", "spoke", "spoken", "speak", "caller", "complainant", "signed")),
     # a sign-off, with the name on the same line or the next: "Kind regards,\nJane Smith"
-    rf"|(?P<lead_o>(?i:\bregards|\bsincerely|\bthanks|\bthank[ \t]+you|\bcheers)[,.!]?[ \t]*(?:\r?\n[ \t]*)?){_CAP_NAME}(?=[ \t]*(?:$|\r?\n|[,.]))"
-)
+    ("NAME", r"(?P<lead_o>(?i:\bregards|\bsincerely|\bthanks|\bthank[ \t]+you|\bcheers)[,.!]?[ \t]*(?:\r?\n[ \t]*)?)"
+             rf"{_CAP_NAME}(?=[ \t]*(?:$|\r?\n|[,.]))", ("regards", "sincerely", "thank", "cheers")),
+]
+NAME = "|".join(p for _, p, _ in NAME_RULES)
+#: Every rule compiled, in the order it runs.
+RULES: list[tuple[str, re.Pattern, str | tuple[str, ...]]] = [
+    (kind, re.compile(pattern), needs) for kind, pattern, needs in RULES_SPEC + NAME_RULES]
 
 PATTERNS: dict[str, str] = {"EMAIL": EMAIL, **DIGIT_PATTERNS, "NAME": NAME}
 KINDS: tuple[str, ...] = tuple(PATTERNS)
-_COMBINED = re.compile("|".join(f"(?P<{kind}>{p})" for kind, p in PATTERNS.items()))
-_EMAIL = re.compile(f"(?P<EMAIL>{EMAIL})")
-_DIGITS = re.compile("|".join(f"(?P<{kind}>{p})" for kind, p in DIGIT_PATTERNS.items()))
-_NAME = re.compile(f"(?P<NAME>{NAME})")
 _HAS_DIGIT = re.compile(r"\d")
-_MAY_NAME = re.compile(rf"(?i:(?<![a-z]){_TITLES}\b|name|spoke|spoken|speak|caller|complainant|regards|"
-                       r"sincerely|thanks|signed|this is)")
 _TOKEN = re.compile(r"\[(?:" + "|".join(KINDS) + r")\]")
 _NHS_CUE = re.compile(r"(?i)nhs|health\s*(?:service)?\s*(?:no|number)")
 #: Invisible characters people (and copy-paste) put inside numbers.
@@ -187,22 +209,16 @@ def nhs_check_digit_ok(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
-def _shouting(lead: str, after: str) -> bool:
-    """True when a cue or the word after a candidate name is in capitals ("CALLER: WANTS TO..."),
-    so a capital letter no longer marks a name."""
-    nxt = re.match(r"\W*([^\W\d_]{2,})", after)
-    return (any(c.isalpha() for c in lead) and lead.upper() == lead) or bool(nxt and nxt.group(1).isupper())
-
-
 def _keep(kind: str, m: re.Match, text: str) -> bool:
     """True when a match of ``kind`` is not personal data after all (checked in code, not regex).
 
-    In a note written all in capitals ("CALLER: WANTS TO BOOK A COLLECTION"), a word after a cue
-    is taken as a name only if it is a known forename or surname (the gazetteers in
-    :mod:`cxinsight.gate`); after a title (MRS JANE SMITH) it always is.
+    A word in capitals after a cue ("CALLER: WANTS TO BOOK", "thanks\nNFA") is taken as a name only
+    if it is a known forename or surname (the gazetteers in :mod:`cxinsight.gate`): capitals no
+    longer mark a name. After a title (MRS JANE SMITH) it always is.
     """
-    lead = (m.group("lead_n") or m.group("lead_s") or m.group("lead_o")) if kind == "NAME" else None
-    if lead and m.group(0)[len(lead):].isupper() and _shouting(lead, text[m.end():]):
+    groups = m.groupdict()
+    lead = (groups.get("lead_n") or groups.get("lead_s") or groups.get("lead_o")) if kind == "NAME" else None
+    if lead and m.group(0)[len(lead):].isupper():
         from cxinsight import gate
 
         words = [w.lower() for w in re.findall(r"[^\W\d_][^\s]*", m.group(0)[len(lead):])]
@@ -213,24 +229,27 @@ def _keep(kind: str, m: re.Match, text: str) -> bool:
     return False
 
 
+def _applicable(text: str) -> list[tuple[str, re.Pattern]]:
+    """The rules that could match ``text`` (cheap substring tests first)."""
+    low = text.lower()
+    digit = _HAS_DIGIT.search(text) is not None
+    return [(kind, rx) for kind, rx, needs in RULES
+            if (digit if needs == _D else any(n in low for n in needs))]
+
+
 def _redact_one(text: str) -> tuple[str, dict[str, int]]:
     counts: dict[str, int] = {}
     text = normalise(text)
 
     def repl(m: re.Match) -> str:
-        kind = m.lastgroup or "REDACTED"
         if _keep(kind, m, m.string):
             return m.group(0)
         counts[kind] = counts.get(kind, 0) + 1
         lead = next((v for k, v in m.groupdict().items() if v and k.startswith("lead_")), "")
         return f"{lead}[{kind}]"
 
-    if "@" in text:
-        text = _EMAIL.sub(repl, text)
-    if _HAS_DIGIT.search(text):
-        text = _DIGITS.sub(repl, text)
-    if _MAY_NAME.search(text):
-        text = _NAME.sub(repl, text)
+    for kind, rx in _applicable(text):
+        text = rx.sub(repl, text)
     return text, counts
 
 
@@ -356,13 +375,20 @@ def pseudonymise_ids(values: pd.Series, key: str) -> tuple[pd.Series, int]:
 def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> dict[str, int]:
     """How many items shaped like personal data of each kind a whole text holds (tokens ignored).
 
+    Where two rules match overlapping text, the one that runs first counts.
+
     >>> find_personal_data("Call [PHONE] or 07700 900123; write to DM4 7QT.")
     {'PHONE': 1, 'POSTCODE': 1}
     """
     text = normalise(_TOKEN.sub(" ", text))
+    taken: list[tuple[int, int]] = []
     found: dict[str, int] = {}
-    for m in _COMBINED.finditer(text):
-        kind = m.lastgroup
-        if kind in kinds and not _keep(kind, m, text):
+    for kind, rx in _applicable(text):
+        if kind not in kinds:
+            continue
+        for m in rx.finditer(text):
+            if _keep(kind, m, text) or any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append((m.start(), m.end()))
             found[kind] = found.get(kind, 0) + 1
     return found

@@ -75,3 +75,113 @@ def test_every_report_renders_offline(built_reports, tmp_path_factory):
     assert not outside, outside[:5]
     assert not problems, problems[:10]
     assert len(pages) >= 8
+
+
+#: Markup and formulas a careless or hostile system could have written into any field. Each script
+#: would set ``window.__pwned``; each outside URL would be a request the browser makes.
+HOSTILE = [
+    "<script>window.__pwned=1</script>", '<img src=x onerror="window.__pwned=1">',
+    '<svg onload="window.__pwned=1"></svg>', '"><script>window.__pwned=1</script>',
+    "<a href='javascript:window.__pwned=1'>click</a>", '<iframe src="https://evil.example/"></iframe>',
+    '<link rel=stylesheet href="https://evil.example/x.css">', '=HYPERLINK("https://evil.example","x")',
+    "<style>body{background:url(https://evil.example/x.png)}</style>",
+    '<meta http-equiv="refresh" content="0;url=https://evil.example">', "+cmd|' /C calc'!A0",
+    '<body onload="window.__pwned=1">', "<object data='https://evil.example/x'></object>",
+]
+
+
+def _hostile_council(root):
+    """A small demo council whose exports carry hostile markup in notes, reasons, outcomes, service
+    names and the council's own name."""
+    import csv
+
+    from cxinsight.synthetic import DemoSpec, generate_demo
+
+    raw = root / "data" / "raw" / "demo"
+    generate_demo(raw, root / "data" / "raw" / "demo_answer_key", DemoSpec(contacts=4_000, seed=13))
+    for path in sorted((raw / "crm").glob("*.csv")):
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.reader(f))
+        header, body = rows[0], rows[1:]
+        col = {name: i for i, name in enumerate(header)}
+        for k, row in enumerate(body):
+            bad = HOSTILE[k % len(HOSTILE)]
+            if k % 7 == 0:
+                row[col["Notes"]] = f"still waiting for the repair {bad} chased again"
+            if k % 11 == 0:
+                row[col["Reason"]] = bad
+            if k % 13 == 0:
+                row[col["Outcome"]] = bad
+            if k % 9 == 0:
+                row[col["Service Area"]] = '<b onmouseover="window.__pwned=1">Pest control</b>'
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([header, *body])
+    sources = (raw / "sources.yaml").read_text(encoding="utf-8")
+    sources = "\n".join('council: "<script>window.__pwned=1</script> Hostile District"' if line.startswith("council:")
+                        else line for line in sources.splitlines())
+    (raw / "sources.yaml").write_text(sources + "\n", encoding="utf-8")
+    return raw / "sources.yaml"
+
+
+def test_a_report_from_hostile_exports_has_no_live_markup(tmp_path_factory):
+    """Built from exports full of markup: no script runs, no dialog opens, no request leaves the
+    page's own files, no markup element from the data is in any page, and every CSV reads back safe."""
+    import csv
+
+    sync_playwright = _sync_playwright()
+    from cxinsight.report import build_reports
+
+    root = tmp_path_factory.mktemp("hostile")
+    sources = _hostile_council(root)
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CXINSIGHT_DATA_DIR", str(root / "data"))
+        build_reports(sources=sources, reports=root / "reports", processed=root / "data" / "processed", workers=2)
+    pages = sorted((root / "reports").rglob("*.html"))
+    pages = [p for p in pages if "_work" not in p.parts]
+    assert len(pages) >= 8
+    text = "".join(p.read_text(encoding="utf-8") for p in pages)
+    assert "&lt;script&gt;" in text or "&lt;img" in text  # the markup is there, as text
+    problems, outside, dialogs = [], [], []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        context = browser.new_context(offline=True)
+
+        def guard(route):
+            if route.request.url.startswith(("file:", "data:")):
+                route.continue_()
+            else:
+                outside.append(route.request.url)
+                route.abort()
+
+        context.route("**/*", guard)
+        for path in pages:
+            page = context.new_page()
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(path.as_uri(), wait_until="load")
+            page.wait_for_timeout(50)
+            page.hover("body")
+            state = page.evaluate("""() => ({
+                pwned: window.__pwned !== undefined,
+                live: document.querySelectorAll('script, iframe, object, embed, svg, link, meta[http-equiv], '
+                                                + 'form, [onload], [onerror], [onmouseover]').length,
+                jsLinks: Array.from(document.links).filter(a => a.protocol === 'javascript:').length,
+                url: location.href})""")
+            name = str(path.relative_to(root / "reports"))
+            if state["pwned"] or state["live"] or state["jsLinks"] or state["url"] != path.as_uri():
+                problems.append(f"{name}: {state}")
+            page.close()
+        browser.close()
+    assert not problems, problems[:5]
+    assert not dialogs and not outside, (dialogs[:3], outside[:3])
+    for path in (root / "reports").rglob("*.csv"):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            for row in csv.reader(f):
+                assert not any(c.lstrip().startswith(("=", "+", "-", "@")) and not _number(c) for c in row), (path, row)
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell.replace(",", ""))
+    except ValueError:
+        return False
+    return True
