@@ -241,7 +241,7 @@ def _redact_one(text: str) -> tuple[str, dict[str, int]]:
     counts: dict[str, int] = {}
     text = normalise(text)
 
-    def repl(m: re.Match) -> str:
+    def repl(m: re.Match, kind: str) -> str:
         if _keep(kind, m, m.string):
             return m.group(0)
         counts[kind] = counts.get(kind, 0) + 1
@@ -249,7 +249,7 @@ def _redact_one(text: str) -> tuple[str, dict[str, int]]:
         return f"{lead}[{kind}]"
 
     for kind, rx in _applicable(text):
-        text = rx.sub(repl, text)
+        text = rx.sub(lambda m, k=kind: repl(m, k), text)
     return text, counts
 
 
