@@ -1,10 +1,11 @@
 """Output folders replaced as a set: a run that is killed part way leaves the previous complete outputs.
 
 ``data/processed`` and ``reports/`` are each built in a staging folder beside them
-(``.processed.new-<pid>``) and swapped in only when the run has finished: the old folder is renamed
-aside, the new one renamed into place, the old one removed. Renames within one folder are atomic, so
-at every moment there is one complete folder: the target, or (between the two renames) the old one
-set aside, which :func:`recover` puts back on the next run or read. A lock file (``.processed.lock``)
+(``.processed.new-<pid>``) and swapped in only when the run has finished. On Linux the two folders
+are exchanged in one atomic step (``renameat2``); elsewhere the old folder is renamed aside, the new
+one renamed into place and the old one removed, so at every moment there is one complete folder:
+the target, or (between the two renames) the old one set aside, which :func:`recover` puts back on
+the next run and :func:`cxinsight.pipeline.complete_folder` reads meanwhile. A lock file (``.processed.lock``)
 stops two runs writing the same folder at once; the operating system releases it when the process
 ends, however it ends.
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,9 +37,11 @@ class RunInProgress(RuntimeError):
     """Another cxinsight run is writing the same output folder."""
 
 
-def _fault(point: str) -> None:
-    """Test hook: ``CXINSIGHT_FAULT=<point>`` kills this process at ``point`` (as SIGKILL would)."""
-    if os.environ.get("CXINSIGHT_FAULT") == point:
+def _fault(point: str, target: Path | None = None) -> None:
+    """Test hook: ``CXINSIGHT_FAULT=<point>`` (or ``<point>@<folder name>``, for one output folder
+    only) kills this process at ``point`` as SIGKILL would: nothing is cleaned up."""
+    wanted = os.environ.get("CXINSIGHT_FAULT")
+    if wanted and wanted in (point, f"{point}@{target.name if target else ''}"):
         os._exit(137)
 
 
@@ -125,14 +129,35 @@ def replacing(target: Path | str, kept: tuple[str, ...] = KEPT) -> Iterator[Path
         except BaseException:
             log.error("%s is unchanged; what this run had written is in %s", target, stage)
             raise
-        _fault("before-swap")
+        _fault("before-swap", target)
         for name in kept:
             if (target / name).exists() and not (stage / name).exists():
                 shutil.copy2(target / name, stage / name)
+        if target.exists() and _exchange(stage, target):
+            # one atomic step: the new folder is the target, the old one is where the stage was
+            _fault("after-swap", target)
+            shutil.rmtree(stage, ignore_errors=True)
+            return
         old = target.parent / f".{target.name}.old-{os.getpid()}"
         if target.exists():
             os.rename(target, old)
-        _fault("mid-swap")
+        _fault("mid-swap", target)
         os.rename(stage, target)
-        _fault("after-swap")
+        _fault("after-swap", target)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders in one atomic step where the system can (Linux ``renameat2`` with
+    ``RENAME_EXCHANGE``); False where it cannot, and the caller renames twice instead."""
+    if os.environ.get("CXINSIGHT_NO_EXCHANGE") == "1" or not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0

@@ -99,12 +99,23 @@ def _hostile_council(root):
 
     raw = root / "data" / "raw" / "demo"
     generate_demo(raw, root / "data" / "raw" / "demo_answer_key", DemoSpec(contacts=4_000, seed=13))
+    shutil.rmtree(root / "data" / "raw" / "demo_answer_key")  # edited exports no longer match the planted truth
     for path in sorted((raw / "crm").glob("*.csv")):
-        with open(path, encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f))
+        raw_bytes = path.read_bytes()
+        try:
+            encoding = "utf-8-sig"
+            raw_bytes.decode(encoding)
+        except UnicodeDecodeError:
+            encoding = "cp1252"  # the demo writes one quarter as Windows-1252, as some CRMs do
+        first_line = raw_bytes.decode(encoding).splitlines()[0]
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","  # one quarter uses ;
+        with open(path, encoding=encoding, newline="") as f:
+            rows = list(csv.reader(f, delimiter=delimiter))
         header, body = rows[0], rows[1:]
-        col = {name: i for i, name in enumerate(header)}
+        col = {name.strip(): i for i, name in enumerate(header)}
         for k, row in enumerate(body):
+            if len(row) < len(header):
+                continue  # a blank or broken line the demo plants: left as it is
             bad = HOSTILE[k % len(HOSTILE)]
             if k % 7 == 0:
                 row[col["Notes"]] = f"still waiting for the repair {bad} chased again"
@@ -114,8 +125,8 @@ def _hostile_council(root):
                 row[col["Outcome"]] = bad
             if k % 9 == 0:
                 row[col["Service Area"]] = '<b onmouseover="window.__pwned=1">Pest control</b>'
-        with open(path, "w", encoding="utf-8", newline="") as f:
-            csv.writer(f).writerows([header, *body])
+        with open(path, "w", encoding=encoding, newline="") as f:
+            csv.writer(f, delimiter=delimiter).writerows([header, *body])
     sources = (raw / "sources.yaml").read_text(encoding="utf-8")
     sources = "\n".join('council: "<script>window.__pwned=1</script> Hostile District"' if line.startswith("council:")
                         else line for line in sources.splitlines())

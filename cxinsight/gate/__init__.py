@@ -344,6 +344,7 @@ def _name_findings(text: str) -> list[tuple[str, int, int]]:
                 _SPACE.fullmatch(text[w.end():words[i + 1].start()]):
             end = i + 1
         elif any(prev.endswith(c) for c in CUES) and _person_word(word) and \
+                (not word.isupper() or bare[i] in first or bare[i] in last) and \
                 not words[i - 1].group().endswith(".") and \
                 (_CUE_GAP.fullmatch(text[words[i - 1].end():w.start()]) or
                  (bare[i - 1] in SIGN_OFFS and _SIGN_OFF_GAP.fullmatch(text[words[i - 1].end():w.start()]))):
