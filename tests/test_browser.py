@@ -92,7 +92,7 @@ HOSTILE = [
 
 def _hostile_council(root):
     """A small demo council whose exports carry hostile markup in notes, reasons, outcomes, service
-    names and the council's own name."""
+    names, complaint categories and summaries, and the council's own name."""
     import csv
 
     from cxinsight.synthetic import DemoSpec, generate_demo
@@ -127,6 +127,17 @@ def _hostile_council(root):
                 row[col["Service Area"]] = '<b onmouseover="window.__pwned=1">Pest control</b>'
         with open(path, "w", encoding=encoding, newline="") as f:
             csv.writer(f, delimiter=delimiter).writerows([header, *body])
+    for path in sorted((raw / "complaints").glob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
+        header, body = rows[0], rows[1:]
+        col = {name.strip(): i for i, name in enumerate(header)}
+        for k, row in enumerate(body):
+            if len(row) == len(header):
+                row[col["Category"]] = HOSTILE[k % len(HOSTILE)] if k % 5 == 0 else row[col["Category"]]
+                row[col["Summary"]] = f"{row[col['Summary']]} {HOSTILE[k % len(HOSTILE)]}"
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([header, *body])
     sources = (raw / "sources.yaml").read_text(encoding="utf-8")
     sources = "\n".join('council: "<script>window.__pwned=1</script> Hostile District"' if line.startswith("council:")
                         else line for line in sources.splitlines())

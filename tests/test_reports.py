@@ -168,3 +168,14 @@ def test_a_service_report_for_a_period(built, tmp_path, monkeypatch):
     in_quarter = contacts.loc[(contacts["service"].astype(str) == "parking")
                               & (contacts["received_at"] < "2024-07-01")]
     assert recorded["base"] == len(in_quarter)
+
+
+def test_no_member_of_staff_is_named_on_any_page(built_reports):
+    """Staff ids stay in the analyst's data: no page for a head of service shows one."""
+    staff = pd.read_parquet(built_reports["root"] / "data" / "processed" / "contacts.parquet",
+                            columns=["staff_id"])["staff_id"].dropna().astype(str).unique()
+    assert len(staff) >= 5
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, staff)) + r")(?![\w-])")
+    named = [str(p.relative_to(built_reports["reports"])) for p, page in built_reports["pages"].items()
+             if pattern.search(page.text)]
+    assert not named, named
