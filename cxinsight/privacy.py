@@ -24,11 +24,15 @@ another way. Review a sample before publishing verbatims.
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 import unicodedata
 
 import numpy as np
 import pandas as pd
+
+log = logging.getLogger(__name__)
 
 # ----------------------------------------------------------------------------------------------
 # Building blocks
@@ -229,12 +233,17 @@ def _keep(kind: str, m: re.Match, text: str) -> bool:
     return False
 
 
+_RULE_NEEDS = [None if needs == _D else frozenset(needs) for _, _, needs in RULES]
+_ALL_NEEDS = tuple(sorted({n for needs in _RULE_NEEDS if needs for n in needs}))
+
+
 def _applicable(text: str) -> list[tuple[str, re.Pattern]]:
     """The rules that could match ``text`` (cheap substring tests first)."""
     low = text.lower()
+    present = {n for n in _ALL_NEEDS if n in low}
     digit = _HAS_DIGIT.search(text) is not None
-    return [(kind, rx) for kind, rx, needs in RULES
-            if (digit if needs == _D else any(n in low for n in needs))]
+    return [(kind, rx) for (kind, rx, _), needs in zip(RULES, _RULE_NEEDS, strict=True)
+            if (digit if needs is None else not needs.isdisjoint(present))]
 
 
 def _redact_one(text: str) -> tuple[str, dict[str, int]]:
@@ -253,6 +262,31 @@ def _redact_one(text: str) -> tuple[str, dict[str, int]]:
     return text, counts
 
 
+#: Distinct texts above which redaction is shared between processes (one per core).
+PARALLEL_FROM = 50_000
+
+
+def _redact_chunk(texts: list[str]) -> list[tuple[str, dict[str, int]]]:
+    return [_redact_one(t) for t in texts]
+
+
+def _redact_all(texts: list[str]) -> list[tuple[str, dict[str, int]]]:
+    """Redact each text; a large set is split across the machine's cores."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(texts) < PARALLEL_FROM or workers < 2 or os.environ.get("CXINSIGHT_SERIAL") == "1":
+        return _redact_chunk(texts)
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(texts) // (workers * 4))
+    chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
+    try:
+        with ProcessPoolExecutor(workers) as pool:
+            return [r for part in pool.map(_redact_chunk, chunks) for r in part]
+    except (OSError, RuntimeError) as exc:  # no processes allowed here: do it in this one
+        log.warning("redacting in one process (%s)", exc)
+        return _redact_chunk(texts)
+
+
 def redact_text(values: pd.Series, counts: bool = False):
     """Replace personal data in each text with ``[KIND]`` tokens.
 
@@ -264,7 +298,7 @@ def redact_text(values: pd.Series, counts: bool = False):
     (['NI no [NI_NUMBER]', 'NI no [NI_NUMBER]', 'no pii'], {'NI_NUMBER': 2})
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    results = [_redact_one(str(u)) for u in uniques]
+    results = _redact_all([str(u) for u in uniques])
     red = np.array([r[0] for r in results], dtype=object)
     out = np.empty(len(values), dtype=object)
     valid = codes >= 0
