@@ -79,42 +79,81 @@ class WorkingDayCalendar:
                                              holidays=self.holidays))
 
 
-def timeliness(complaints: pd.DataFrame, calendar: WorkingDayCalendar | None = None) -> pd.DataFrame:
-    """Working days to acknowledge and respond, the limit that applied, and whether each was met.
+def extract_date(complaints: pd.DataFrame) -> pd.Timestamp:
+    """The date the export was taken, as far as the data shows: its latest date."""
+    cols = [c for c in ("received_on", "acknowledged_on", "responded_on") if c in complaints]
+    return pd.to_datetime(complaints[cols].stack(), errors="coerce").max().normalize()
 
-    Adds ``ack_working_days``, ``ack_on_time``, ``response_working_days`` (-1 while open),
-    ``response_limit`` (10 or 20, plus the extension where one was agreed), ``response_on_time``
-    (missing while open) and ``open``.
+
+def timeliness(complaints: pd.DataFrame, calendar: WorkingDayCalendar | None = None,
+               as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
+    """Working days to acknowledge and respond, the limit that applied, and whether each was met
+    by ``as_of``, the date the export was taken (default: its latest date, :func:`extract_date`).
+
+    Adds ``ack_working_days`` (-1 when not acknowledged), ``ack_on_time``, ``response_working_days``
+    (-1 while open), ``response_limit`` (10 or 20, plus the extension where one was agreed),
+    ``response_on_time``, ``open`` and ``overdue``. What counts as late follows the codes:
+
+    - an open complaint past its response limit at ``as_of`` is late (``overdue``), not left out;
+      one still inside its limit is pending (``response_on_time`` missing);
+    - a complaint with no acknowledgement date is never on time: late once 5 working days have
+      passed, pending before; its response clock starts 5 working days after receipt, the latest
+      the acknowledgement was due.
+
+    >>> c = pd.DataFrame({"stage": [1, 1], "received_on": pd.to_datetime(["2024-06-03", "2024-06-03"]),
+    ...                   "acknowledged_on": pd.to_datetime(["2024-06-04", None]),
+    ...                   "responded_on": pd.to_datetime([None, None])})
+    >>> t = timeliness(c, WorkingDayCalendar(2024, 2024), as_of="2024-07-01")
+    >>> t[["ack_on_time", "response_on_time", "overdue"]].astype(object).values.tolist()
+    [[True, False, True], [False, False, True]]
     """
     cal = calendar or WorkingDayCalendar.covering(complaints["received_on"], complaints["acknowledged_on"],
                                                   complaints["responded_on"])
+    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else extract_date(complaints)
     stage = complaints["stage"].astype(int)
-    ack_days = cal.count(complaints["received_on"], complaints["acknowledged_on"])
-    resp_days = cal.count(complaints["acknowledged_on"], complaints["responded_on"])
+    received = pd.to_datetime(complaints["received_on"])
+    acked = pd.to_datetime(complaints["acknowledged_on"])
+    ack_days = cal.count(received, acked)
+    no_ack = acked.isna().to_numpy()
+    ack_so_far = cal.count(received, pd.Series(as_of, index=complaints.index))
+    ack_on_time = pd.array(np.where(no_ack, np.where(ack_so_far > ACK_LIMIT, False, pd.NA), ack_days <= ACK_LIMIT),
+                           dtype="boolean")
+    # The response clock runs from the acknowledgement, or from when it was due if there was none.
+    due_ack = pd.Series([cal.add(r, ACK_LIMIT) if pd.notna(r) else pd.NaT for r in received.where(no_ack)],
+                        index=complaints.index) if no_ack.any() else pd.Series(pd.NaT, index=complaints.index)
+    clock = acked.where(~no_ack, due_ack)
+    resp_days = cal.count(clock, complaints["responded_on"])
     extension = complaints["extension"].fillna(False).astype(bool) if "extension" in complaints else False
-    limit = stage.map(RESPONSE_LIMIT) + np.where(extension, stage.map(EXTENSION_LIMIT), 0)
+    limit = (stage.map(RESPONSE_LIMIT) + np.where(extension, stage.map(EXTENSION_LIMIT), 0)).to_numpy()
     is_open = complaints["responded_on"].isna().to_numpy()
+    so_far = cal.count(clock, pd.Series(as_of, index=complaints.index))
+    overdue = is_open & (so_far > limit)
+    response_on_time = pd.array(np.where(is_open, np.where(overdue, False, pd.NA), resp_days <= limit), dtype="boolean")
     return complaints.assign(
-        ack_working_days=ack_days, ack_on_time=(ack_days >= 0) & (ack_days <= ACK_LIMIT),
-        response_working_days=resp_days, response_limit=limit.to_numpy(),
-        response_on_time=pd.array(np.where(is_open, pd.NA, resp_days <= limit.to_numpy()), dtype="boolean"),
-        open=is_open,
+        ack_working_days=ack_days, ack_on_time=ack_on_time,
+        response_working_days=np.where(is_open, -1, resp_days), response_limit=limit,
+        response_on_time=response_on_time, open=is_open, overdue=overdue,
     )
 
 
 def timeliness_summary(timed: pd.DataFrame, by: str | None = "stage") -> pd.DataFrame:
-    """On-time shares with Wilson intervals and bases, overall or by ``by``."""
+    """On-time shares with Wilson intervals and bases, overall or by ``by``.
+
+    The base is every complaint whose deadline has passed: answered ones, open ones past their
+    limit (late) and unacknowledged ones past 5 working days (late). Pending ones are left out.
+    """
     from cxinsight.stats import wilson
 
     groups = timed.groupby(by) if by else [("all", timed)]
     rows = []
     for key, g in groups:
-        for measure, col, base in (("acknowledged within 5 working days", "ack_on_time", g["ack_working_days"] >= 0),
-                                   ("responded within the code's limit", "response_on_time", ~g["open"])):
-            k, n = int(g.loc[base, col].astype(bool).sum()), int(base.sum())
+        for measure, col in (("acknowledged within 5 working days", "ack_on_time"),
+                             ("responded within the code's limit", "response_on_time")):
+            known = g[col].notna()
+            k, n = int(g.loc[known, col].astype(bool).sum()), int(known.sum())
             p, lo, hi = wilson(k, n) if n else (np.nan, np.nan, np.nan)
             rows.append({by or "group": key, "measure": measure, "on_time": k, "base": n, "share": p, "low": lo,
-                         "high": hi})
+                         "high": hi, "overdue_open": int(g["overdue"].sum()) if col == "response_on_time" else 0})
     return pd.DataFrame(rows)
 
 
@@ -192,15 +231,17 @@ CODE_SECTIONS = {
 def annual_report_sections(timed: pd.DataFrame) -> pd.DataFrame:
     """The code's required sections, with what the data can supply for each (the rest is for the
     council to write): volumes, outcomes and timeliness for (b); late handling for (c)."""
-    late_ack = int((~timed["ack_on_time"] & (timed["ack_working_days"] >= 0)).sum())
-    late_resp = int((timed["response_on_time"] == False).sum())  # noqa: E712 (nullable boolean)
-    still_open = int(timed["open"].sum())
+    late_ack = int((timed["ack_on_time"] == False).sum())  # noqa: E712 (nullable boolean)
+    late_resp = int(((timed["response_on_time"] == False) & ~timed["open"]).sum())  # noqa: E712
+    overdue = int(timed["overdue"].sum())
+    still_open = int((timed["open"] & ~timed["overdue"]).sum())
     data = {
         "a": "Narrative: the council's self-assessment (not in the data).",
         "b": (f"{int((timed['stage'].astype(int) == 1).sum()):,} stage 1 and {int((timed['stage'].astype(int) == 2).sum()):,} "
               f"stage 2 complaints; outcomes and themes in the tables of this report."),
-        "c": (f"{late_ack:,} acknowledgements later than 5 working days; {late_resp:,} responses later than the code allows "
-              f"(with agreed extensions); {still_open:,} still open."),
+        "c": (f"{late_ack:,} acknowledgements later than 5 working days (or never made); {late_resp:,} responses "
+              f"later than the code allows (with agreed extensions); {overdue:,} still open past their limit at "
+              f"the extract date (overdue); {still_open:,} open and still within it."),
         "d": "Narrative: improvements made from learning (not in the data).",
         "e": "Attach the Ombudsman's annual letter.",
         "f": "List other relevant Ombudsman reports.",

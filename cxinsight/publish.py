@@ -39,6 +39,15 @@ def suppress_counts(values: pd.Series) -> pd.Series:
     return text.where(~raw.between(1, SMALL_MAX), "*")
 
 
+def count_text(n: int) -> str:
+    """One count for a sentence, as the tables show it: ``*`` for 1-7, others rounded to 5.
+
+    >>> count_text(3), count_text(1234), count_text(0)
+    ('*', '1,235', '0')
+    """
+    return suppress_counts(pd.Series([n])).iloc[0]
+
+
 def suppress_table(frame: pd.DataFrame, count_columns: list[str]) -> pd.DataFrame:
     """A copy of ``frame`` with each named count column suppressed and rounded."""
     out = frame.copy()
