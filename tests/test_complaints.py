@@ -6,8 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxinsight.complaints import (EXTENSION_LIMIT, RESPONSE_LIMIT, WorkingDayCalendar, extract_date, timeliness,
-                                  timeliness_summary)
+from cxinsight.complaints import (
+    EXTENSION_LIMIT,
+    RESPONSE_LIMIT,
+    WorkingDayCalendar,
+    extract_date,
+    timeliness,
+    timeliness_summary,
+)
 
 CAL = WorkingDayCalendar(2019, 2027)
 
