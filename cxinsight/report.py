@@ -31,6 +31,11 @@ from pathlib import Path
 from cxinsight import outputs, paths
 
 log = logging.getLogger(__name__)
+# A successful run is quiet: papermill's "Input Notebook:" lines and the kernel's own start-up and
+# shut-down messages (TCP transport warning, KeyboardInterrupt at shutdown) are not the analyst's
+# business. A failing cell still raises NotebookFailed with its error and the executed copy.
+logging.getLogger("papermill").setLevel(logging.WARNING)
+QUIET_KERNEL = ["--IPKernelApp.log_level=CRITICAL"]
 
 COUNCIL_NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb", "03_digital_exclusion.ipynb",
                                       "04_channel_shift.ipynb", "05_complaints.ipynb",
@@ -81,7 +86,7 @@ def execute(notebook: str, target: Path, parameters: dict | None = None) -> Path
         try:
             pm.execute_notebook(str(src), str(target), parameters=params, cwd=str(src.parent),
                                 progress_bar=False, log_output=False, kernel_name="python3",
-                                start_timeout=KERNEL_START_SECONDS)
+                                start_timeout=KERNEL_START_SECONDS, extra_arguments=QUIET_KERNEL)
             break
         except pm.PapermillExecutionError as exc:
             raise NotebookFailed(f"{notebook} {params.get('service') or ''}: {exc.ename}: {exc.evalue} "
@@ -151,6 +156,7 @@ figcaption.takeaway { background: var(--panel); border-left: 5px solid var(--lin
 .card .name { font-weight: 600; display: block; }
 .card .value { font-size: 2rem; font-weight: 700; display: block; }
 .card .range, .card .base, .note { color: var(--muted); display: block; font-size: .9rem; }
+.period { color: var(--muted); margin: .2rem 0 0; font-size: .95rem; }
 .banner { background: var(--panel); border-left: 5px solid #d4351c; padding: .6rem .9rem; margin: 1rem 0; }
 """
 
@@ -164,7 +170,7 @@ PAGE = """<!DOCTYPE html>
 </head>
 <body>
 <a class="skip" href="#main">Skip to the report</a>
-<header><nav aria-label="Reports">{nav}</nav></header>
+<header><nav aria-label="Reports">{nav}</nav>{period}</header>
 <main id="main">
 {banner}{body}
 </main>
@@ -174,20 +180,23 @@ PAGE = """<!DOCTYPE html>
 """
 
 
-def page(title: str, body: str, nav: list[tuple[str, str]], footer: str, banner: str = "") -> str:
-    """A whole, self-contained HTML page (inline styles, no scripts, no external resources)."""
+def page(title: str, body: str, nav: list[tuple[str, str]], footer: str, banner: str = "", period: str = "") -> str:
+    """A whole, self-contained HTML page (inline styles, no scripts, no external resources).
+
+    ``period``: the reporting period, shown under the navigation of every page."""
     links = "".join(f'<a href="{html.escape(href)}">{html.escape(text)}</a>' for text, href in nav)
     note = f'<p class="banner">{html.escape(banner)}</p>\n' if banner else ""
+    when = f'<p class="period">{html.escape(period)}</p>' if period else ""
     return PAGE.format(title=html.escape(title), css=CSS, nav=links, banner=note, body=body,
-                       footer=html.escape(footer))
+                       footer=html.escape(footer), period=when)
 
 
 def to_html(executed: Path, html_path: Path, title: str = "", nav: list[tuple[str, str]] | None = None,
-            footer: str = "", banner: str = "") -> Path:
+            footer: str = "", banner: str = "", period: str = "") -> Path:
     """Convert an executed notebook into a self-contained, code-free HTML page."""
     html_path = Path(html_path)
     html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(page(title or html_path.stem, notebook_body(executed), nav or [], footer, banner),
+    html_path.write_text(page(title or html_path.stem, notebook_body(executed), nav or [], footer, banner, period),
                          encoding="utf-8")
     return html_path
 
@@ -204,6 +213,7 @@ class Job:
     nav: list[tuple[str, str]] = field(default_factory=list)
     footer: str = ""
     banner: str = ""
+    period: str = ""
 
     @property
     def label(self) -> str:
@@ -215,7 +225,7 @@ def run_job(job: Job) -> tuple[Path, float]:
     """Execute one job and write its page; returns the page and the seconds taken."""
     t0 = time.perf_counter()
     execute(job.notebook, job.executed, job.parameters)
-    to_html(job.executed, job.html, job.title, job.nav, job.footer, job.banner)
+    to_html(job.executed, job.html, job.title, job.nav, job.footer, job.banner, job.period)
     return job.html, time.perf_counter() - t0
 
 
@@ -297,10 +307,15 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
 
         def council_job(nb: str, params: dict | None = None) -> Job:
             return Job(nb, out / "council" / nb.replace(".ipynb", ".html"), work / "council" / nb, TITLES[nb],
-                       {**base, **(params or {})}, nav=[("All reports", "../index.html")], footer=footer, banner=banner)
+                       {**base, **(params or {})}, nav=[("All reports", "../index.html")], footer=footer, banner=banner,
+                       period=whole if nb != COUNCIL_NOTEBOOKS[0] else "")
 
         first = [council_job(COUNCIL_NOTEBOOKS[0], {"sources": str(sources)} if sources else {})]
         _run_all(first, 1, "pipeline")
+        whole = reporting_period(processed_dir)
+        first[0].period = whole
+        to_html(first[0].executed, first[0].html, first[0].title, first[0].nav, footer, banner, whole)
+        glance_period = reporting_period(processed_dir, period) if period else whole
 
         services, others = (list(services), 0) if services else _services(processed_dir)
         have = availability.supplied(processed_dir)
@@ -309,29 +324,49 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         for nb, why in unavailable.items():
             if why:
                 log.info("%s: not run, the data it needs was not supplied", nb)
-                write_unavailable(out / "council" / nb.replace(".ipynb", ".html"), TITLES[nb], why, footer, banner)
+                write_unavailable(out / "council" / nb.replace(".ipynb", ".html"), TITLES[nb], why, footer, banner, whole)
         glance = {**base, "headlines_dir": str(headlines_dir), "downloads_dir": str(out / "downloads"),
                   "downloads_href": "../downloads/", **({"period": period} if period else {})}
         rest = [council_job(nb) for nb in COUNCIL_NOTEBOOKS[1:] if not unavailable[nb]]
         rest.append(Job(GLANCE, out / "council" / "at_a_glance.html", work / "council" / GLANCE,
                         "The whole council at a glance", {**glance, "service": "council"},
-                        nav=[("All reports", "../index.html")], footer=footer, banner=banner))
+                        nav=[("All reports", "../index.html")], footer=footer, banner=banner, period=glance_period))
         for code in services:
             rest.append(Job(GLANCE, out / "services" / f"{code}.html", work / "services" / f"{code}.ipynb",
                             f"{label(code)} at a glance", {**glance, "service": str(code)},
-                            nav=[("All reports", "../index.html")], footer=footer, banner=banner))
+                            nav=[("All reports", "../index.html")], footer=footer, banner=banner, period=glance_period))
         log.info("running %d reports, %d at a time", len(rest), workers)
         _run_all(rest, workers, "reports")
 
         index = write_index(out, headlines.read_all(headlines_dir), services, footer=footer, banner=banner,
-                            others=others)
+                            others=others, period=glance_period)
         log.info("index: %s", final / index.relative_to(out))
         check_pages(out)
         publish.assert_no_personal_data(out)
-        log.info("last gate passed: no personal data in %s; all reports in %.0f s", out, time.perf_counter() - t_start)
+        log.info("last gate passed: no personal data in the new reports; all reports in %.0f s", time.perf_counter() - t_start)
         pages = [index] + [j.html for j in first + rest]
     log.info("reports in %s", final)
     return [final / p.relative_to(out) for p in pages]
+
+
+def reporting_period(processed: Path, period: str | None = None) -> str:
+    """The period the figures cover, in words: ``period`` (``YYYY-MM-DD/YYYY-MM-DD``) if given, else
+    the one sources.yaml names, else the first and last contact in the data."""
+    import pandas as pd
+
+    start = end = None
+    if period:
+        start, end = period.split("/", 1)
+    else:
+        manifest = Path(processed) / "manifest.json"
+        named = json.loads(manifest.read_text(encoding="utf-8")).get("period") if manifest.exists() else None
+        if isinstance(named, dict) and named.get("start") and named.get("end"):
+            start, end = named["start"], named["end"]
+        else:
+            when = pd.read_parquet(Path(processed) / "contacts.parquet", columns=["received_at"])["received_at"]
+            start, end = when.min(), when.max()
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    return f"Period: {start.day} {start:%B %Y} to {end.day} {end:%B %Y}"
 
 
 class PageProblem(RuntimeError):
@@ -357,18 +392,18 @@ def check_pages(out: Path) -> None:
         raise PageProblem("pages not fit to hand over (renamed *.html.rejected): " + "; ".join(found[:20]))
 
 
-def write_unavailable(path: Path, title: str, reasons: list[str], footer: str, banner: str) -> Path:
+def write_unavailable(path: Path, title: str, reasons: list[str], footer: str, banner: str, period: str = "") -> Path:
     """A page for a report the council's data cannot support, saying what would unlock it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     items = "".join(f"<li>{html.escape(r)}</li>" for r in reasons)
     body = (f"<h1>{html.escape(title)}</h1>\n<p>This report needs data this council's exports do not "
             f"include yet:</p>\n<ul>{items}</ul>\n<p>The other reports use what was supplied.</p>")
-    path.write_text(page(title, body, [("All reports", "../index.html")], footer, banner), encoding="utf-8")
+    path.write_text(page(title, body, [("All reports", "../index.html")], footer, banner, period), encoding="utf-8")
     return path
 
 
 def write_index(out: Path, figures: list, services: list[str], footer: str = "", banner: str = "",
-                others: int = 0) -> Path:
+                others: int = 0, period: str = "") -> Path:
     """``index.html``: the council's five figures and a row per service, each with range and base."""
     from cxinsight.charts import label
     from cxinsight.headlines import MEASURES, describe
@@ -430,6 +465,6 @@ assumption. A figure on too small a base (fewer than 8; for NPS fewer than 30 re
 <li>Channel-shift investment costs are placeholders until the council supplies its own.</li>
 </ul>"""
     path = out / "index.html"
-    path.write_text(page("Customer contact reports", body, [("All reports", "index.html")], footer, banner),
+    path.write_text(page("Customer contact reports", body, [("All reports", "index.html")], footer, banner, period),
                     encoding="utf-8")
     return path

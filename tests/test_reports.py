@@ -179,3 +179,11 @@ def test_no_member_of_staff_is_named_on_any_page(built_reports):
     named = [str(p.relative_to(built_reports["reports"])) for p, page in built_reports["pages"].items()
              if pattern.search(page.text)]
     assert not named, named
+
+
+def test_every_page_names_the_period_it_covers(built_reports):
+    """The reporting period is under the navigation of every page (the demo's sources.yaml names
+    April 2024 to March 2025)."""
+    missing = [str(p.relative_to(built_reports["reports"])) for p, page in built_reports["pages"].items()
+               if "Period: 1 April 2024 to 31 March 2025" not in page.text]
+    assert not missing, missing
