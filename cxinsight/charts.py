@@ -60,6 +60,15 @@ def label(code: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+def possessive(name: str) -> str:
+    """``"Parking"`` -> ``"Parking's"``, ``"Libraries"`` -> ``"Libraries'"``.
+
+    >>> possessive("Parking"), possessive("Libraries"), possessive("the council")
+    ("Parking's", "Libraries'", "the council's")
+    """
+    return f"{name}'" if name.endswith("s") else f"{name}'s"
+
+
 TOP_SERVICES = 12  # charts of services show the largest this many and "all other"
 ALL_OTHER = "all_other"
 

@@ -91,41 +91,43 @@ ADDRESS = f"{ADDRESS_FLAT}|{ADDRESS_CUED}|{ADDRESS_NUMBER}"
 EMAIL = r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 
 #: The redactor's rules in the order they run: ``(kind, pattern, needs)``. A rule runs on a text only
-#: if the text holds a digit (``needs`` is ``"digit"``) or, lower-cased, one of the ``needs`` words:
+#: if the text holds enough digits (``_D(n)``: at least n) or, lower-cased, one of the ``needs`` words:
 #: cheap substring tests that keep the regular expressions off texts that cannot match.
-_D = "digit"
+def _D(n: int) -> tuple[str, int]:  # noqa: N802 - reads as a marker in the table below
+    """The rule needs at least ``n`` digits in the text."""
+    return ("digits", n)
 RULES_SPEC: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("EMAIL", EMAIL, ("@",)),
     # GB82 WEST 1234 5698 7654 32 and other IBANs
-    ("BANK", rf"{_B}[A-Z]{{2}}\d{{2}}(?:\s?[A-Z0-9]{{4}}){{2,7}}(?:\s?[A-Z0-9]{{1,3}})?{_E}", _D),
+    ("BANK", rf"{_B}[A-Z]{{2}}\d{{2}}(?:\s?[A-Z0-9]{{4}}){{2,7}}(?:\s?[A-Z0-9]{{1,3}})?{_E}", _D(6)),
     # sort code with a cue (and the account number after it), or followed by an 8-digit account number
     ("BANK", r"(?i:sort\s*code|s/\s?code|s/c)\s*(?:no\.?|number)?[:\s-]*\d{2}[\s-]?\d{2}[\s-]?\d{2}"
              r"(?:\s*(?:,|/|and|&)?\s*(?i:(?:account|acct|acc|a/c)(?:\s*(?:no|number))?\.?)?[:\s-]*\d{8}(?!\d))?",
      ("sort", "s/c", "s/code", "s/ code")),
-    ("BANK", r"(?<!\d)\d{2}-\d{2}-\d{2}\s*(?:,|/)?\s*(?i:(?:account|acct|acc|a/c)(?:\s*(?:no|number))?\.?)?[:\s-]*\d{8}(?!\d)", _D),
+    ("BANK", r"(?<!\d)\d{2}-\d{2}-\d{2}\s*(?:,|/)?\s*(?i:(?:account|acct|acc|a/c)(?:\s*(?:no|number))?\.?)?[:\s-]*\d{8}(?!\d)", _D(14)),
     # 16-digit cards in fours, 15-digit Amex 4-6-5, or 13-19 digits run together
-    ("CARD", r"(?<!\d)(?:\d{4}[ .-]?){3}\d{4}(?!\d)|(?<!\d)3[47]\d{2}[ -]?\d{6}[ -]?\d{5}(?!\d)|(?<!\d)\d{13,19}(?!\d)", _D),
+    ("CARD", r"(?<!\d)(?:\d{4}[ .-]?){3}\d{4}(?!\d)|(?<!\d)3[47]\d{2}[ -]?\d{6}[ -]?\d{5}(?!\d)|(?<!\d)\d{13,19}(?!\d)", _D(13)),
     ("DOB", rf"(?i:\bd\.?\s?o\.?\s?b\b\.?|\bdate\s+of\s+birth|\bbirth\s*date|\bborn(?:\s+on)?|\bbirthday)[:\s-]*(?:is\s+)?{_DATE}",
      ("dob", "d.o", "d o b", "birth", "born")),
-    ("DOB", rf"(?<![\d/.-]){_DAY}[\s/.-]+(?:0?[1-9]|1[0-2]|{_MONTH})[\s/.,-]+19\d{{2}}(?!\d)", _D),
+    ("DOB", rf"(?<![\d/.-]){_DAY}[\s/.-]+(?:0?[1-9]|1[0-2]|{_MONTH})[\s/.,-]+19\d{{2}}(?!\d)", _D(5)),
     # UK numbers from 0, +44 or 0044; not the 03 and 08 numbers organisations use
     ("PHONE", rf"(?<![\w+])(?:(?:\+|00)[\s-]?44[\s-]?(?:\(0\)[\s-]?)?(?![38])|\(?0\s?(?![38]))\d{{2,4}}\)?{_SEP}"
-              rf"(?:\d{{3,4}}{_SEP}\d{{3,4}}|\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}})(?!\d)", _D),
+              rf"(?:\d{{3,4}}{_SEP}\d{{3,4}}|\d{{2}}{_SEP}\d{{2}}{_SEP}\d{{2}})(?!\d)", _D(9)),
     ("NI_NUMBER", r"(?<![A-Za-z0-9])(?!(?i:bg|gb|nk|kn|tn|nt|zz))[A-CEGHJ-PR-TW-Za-ceghj-pr-tw-z]"
-                  r"[A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z][\s-]?(?:\d[\s-]?){6}[A-Da-d](?![A-Za-z0-9])", _D),
+                  r"[A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z][\s-]?(?:\d[\s-]?){6}[A-Da-d](?![A-Za-z0-9])", _D(6)),
     # ten digits: kept only with an "NHS" cue or a valid modulus-11 check digit (see _keep)
-    ("NHS_NUMBER", r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)", _D),
+    ("NHS_NUMBER", r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)", _D(10)),
     # AB12 CDE (current), A123 BCD (prefix), ABC 123D (suffix); any shape after "reg" or "VRM"
     ("VEHICLE", r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[a-z]{2}\d{2}\s?[a-z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}"
-                r"|[A-Z]{3}\s?\d{1,3}[A-Z])(?![A-Za-z0-9])", _D),
+                r"|[A-Z]{3}\s?\d{1,3}[A-Z])(?![A-Za-z0-9])", _D(1)),
     ("VEHICLE", r"(?i:\b(?:reg(?:istration)?|vrm|vrn|number\s*plate|plate)(?:\s*(?:no|number))?\.?)[:\s-]*"
                 r"[A-Za-z]{1,3}\s?\d{1,3}\s?[A-Za-z]{1,3}(?![A-Za-z0-9])", ("reg", "vrm", "vrn", "plate")),
     ("ADDRESS", ADDRESS_FLAT, ("flat", "apartment", "apt", "unit", "maisonette")),
     ("ADDRESS", ADDRESS_CUED, ("address", "live", "resides", "moved", "home", "property", "at no", "house")),
-    ("ADDRESS", ADDRESS_NUMBER, _D),
+    ("ADDRESS", ADDRESS_NUMBER, _D(1)),
     # the inward part is never an ordinal: "Flat A1 1st floor" is not a postcode
     ("POSTCODE", r"(?<![A-Za-z0-9])(?:[A-Za-z]{1,2}\d[A-Za-z\d]?|GIR)\s*(?!(?:1st|2nd|3rd|\dth)\b|(?i:1st|2nd|3rd|\dth)\s+"
-                 r"(?i:floor|flr))\d[A-Za-z]{2}(?![A-Za-z0-9])", _D),
+                 r"(?i:floor|flr))\d[A-Za-z]{2}(?![A-Za-z0-9])", _D(2)),
     # account, customer, claim or tenancy numbers named as such
     ("REFERENCE", r"(?P<lead_r>(?i:\b(?:(?:council\s+tax|ct|rent|tenancy|benefits?|hb|bank|customer|claim|payroll|"
                   r"business\s+rates?)\s+)?(?:account|acct|acc|a/c|claim|customer|tenancy)"
@@ -233,17 +235,23 @@ def _keep(kind: str, m: re.Match, text: str) -> bool:
     return False
 
 
-_RULE_NEEDS = [None if needs == _D else frozenset(needs) for _, _, needs in RULES]
-_ALL_NEEDS = tuple(sorted({n for needs in _RULE_NEEDS if needs for n in needs}))
+_RULE_NEEDS = [needs if isinstance(needs, tuple) and needs[:1] == ("digits",) else frozenset(needs)
+               for _, _, needs in RULES]
+_ALL_NEEDS = tuple(sorted({n for needs in _RULE_NEEDS if isinstance(needs, frozenset) for n in needs}))
+_NOT_DIGIT = re.compile(r"\D+")
+
+
+_PLAN = [(kind, rx, isinstance(needs, tuple), needs[1] if isinstance(needs, tuple) else needs)
+         for (kind, rx, _), needs in zip(RULES, _RULE_NEEDS, strict=True)]
 
 
 def _applicable(text: str) -> list[tuple[str, re.Pattern]]:
-    """The rules that could match ``text`` (cheap substring tests first)."""
+    """The rules that could match ``text``: enough digits for a number rule, a cue word for the rest."""
     low = text.lower()
     present = {n for n in _ALL_NEEDS if n in low}
-    digit = _HAS_DIGIT.search(text) is not None
-    return [(kind, rx) for (kind, rx, _), needs in zip(RULES, _RULE_NEEDS, strict=True)
-            if (digit if needs is None else not needs.isdisjoint(present))]
+    digits = len(_NOT_DIGIT.sub("", text)) if _HAS_DIGIT.search(text) else 0
+    return [(kind, rx) for kind, rx, by_digits, need in _PLAN
+            if (digits >= need if by_digits else not need.isdisjoint(present))]
 
 
 def _redact_one(text: str) -> tuple[str, dict[str, int]]:
@@ -387,6 +395,10 @@ def pseudonymise_ids(values: pd.Series, key: str) -> tuple[pd.Series, int]:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    # First a quick look over every value in Arrow (RE2): most exports have no such ids at all.
+    arrow = getattr(values.array, "_pa_array", None)
+    if arrow is not None and not pc.any(pc.match_substring_regex(arrow, _MAY_BE_PERSONAL_ID)).as_py():
+        return values, 0
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     text = pa.array(np.asarray(uniques, dtype=object).astype(str), type=pa.string())
     maybe = np.flatnonzero(pc.match_substring_regex(text, _MAY_BE_PERSONAL_ID).to_numpy(zero_copy_only=False))

@@ -24,6 +24,24 @@ import numpy as np
 import pandas as pd
 
 
+def format_value(value: float, unit: str) -> str:
+    """An assumption's value as a reader expects it for its unit.
+
+    >>> format_value(0.035, "real, a year"), format_value(0.6, "share of shiftable contacts")
+    ('3.5%', '60%')
+    >>> format_value(8.62, "£ per contact"), format_value(100000, "£ in year 0"), format_value(2, "years")
+    ('£8.62', '£100,000', '2.0')
+    """
+    if unit.startswith(("share", "real")):
+        return f"{100 * value:.1f}".removesuffix(".0") + "%"
+    if unit.startswith("£ per"):
+        return f"£{value:,.2f}"
+    if unit.startswith("£"):
+        return f"£{value:,.0f}"
+    text = f"{value:,.2f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text  # "2.0 years", never a bare "2" that reads as a count
+
+
 @dataclass(frozen=True)
 class Assumption:
     """One assumption: central value, plausible range, unit and where it comes from."""
