@@ -149,6 +149,22 @@ def write_csv(frame: pd.DataFrame, path) -> Path:
     return path
 
 
+def download_frame(frame: pd.DataFrame, counts=()) -> pd.DataFrame:
+    """The analysis-ready version of a published table: plain numbers, the same disclosure control.
+
+    Count columns hold the rounded count as a number, blank where it is 1 to 7 (their header says
+    so); other columns are left as they are, so shares and interval ends stay numbers in their own
+    columns.
+
+    >>> download_frame(pd.DataFrame({"Service": ["a", "b"], "Contacts": [3, 1234]}), ["Contacts"]).to_dict("list")
+    {'Service': ['a', 'b'], 'Contacts (rounded to 5; 1-7 blank)': [None, 1235]}
+    """
+    out = frame.copy()
+    for col in counts:
+        out[col] = round_to_5(out[col]).astype("Int64")
+    return out.rename(columns={c: f"{c} (rounded to 5; 1-7 blank)" for c in counts})
+
+
 def table(frame: pd.DataFrame, caption: str, counts=(), formats: dict | None = None, csv_path=None):
     """A table for a report: counts suppressed and rounded, a caption, no index; optionally the
     same (suppressed) table written as a safe CSV download.
@@ -159,7 +175,7 @@ def table(frame: pd.DataFrame, caption: str, counts=(), formats: dict | None = N
     """
     shown = suppress_table(frame, list(counts))
     if csv_path is not None:
-        write_csv(shown, csv_path)
+        write_csv(download_frame(frame, counts), csv_path)
     styler = shown.style.hide(axis="index").set_caption(caption)
     return styler.format(formats, na_rep="-") if formats else styler
 

@@ -187,3 +187,16 @@ def test_every_page_names_the_period_it_covers(built_reports):
     missing = [str(p.relative_to(built_reports["reports"])) for p, page in built_reports["pages"].items()
                if "Period: 1 April 2024 to 31 March 2025" not in page.text]
     assert not missing, missing
+
+
+def test_downloads_are_analysis_ready(built):
+    """Counts in downloads are plain numbers (rounded to 5, blank for 1-7), not display text."""
+    checked = 0
+    for path in sorted((built["reports"] / "downloads").glob("*.csv")):
+        frame = pd.read_csv(path)
+        for col in (c for c in frame.columns if c.endswith("(rounded to 5; 1-7 blank)")):
+            values = frame[col].dropna()
+            assert pd.api.types.is_numeric_dtype(frame[col]), (path.name, col)
+            assert ((values % 5 == 0) & ~values.between(1, 7)).all(), (path.name, col)
+            checked += 1
+    assert checked >= 3
