@@ -97,6 +97,12 @@ def describe(headline: Headline) -> dict[str, str]:
     base = f"{suppress_counts(pd.Series([headline.base])).iloc[0]} {headline.base_unit}"
     if headline.base < minimum or headline.estimate is None or math.isnan(headline.estimate):
         return {"name": name, "value": "too few to report", "interval": "", "base": base}
+    if kind == "share":  # a share and its base must not give away a count of 1-7 either way
+        k = round(headline.estimate * headline.base)
+        if 1 <= k <= SMALL_MAX or 1 <= headline.base - k <= SMALL_MAX:
+            return {"name": name, "value": "*", "interval": "", "base": base,
+                    "interval_kind": headline.interval,
+                    "note": "not shown: with its base it would give away a count of 1 to 7"}
     interval = f"{_fmt(kind, headline.low)} to {_fmt(kind, headline.high)}"
     return {"name": name, "value": _fmt(kind, headline.estimate), "interval": interval, "base": base,
             "interval_kind": headline.interval, "note": headline.note}

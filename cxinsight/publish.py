@@ -149,6 +149,27 @@ def write_csv(frame: pd.DataFrame, path) -> Path:
     return path
 
 
+def suppress_shares(frame: pd.DataFrame, numerator: str, base: str, shares: list[str]) -> pd.DataFrame:
+    """Blank every share (and its interval) that, with its base, would give away a count of 1 to 7:
+    where the numerator, or the base minus the numerator, is from 1 to 7. Numbers become missing
+    (show them with ``na_rep="*"``), text becomes ``*``. Call before the counts are rounded.
+
+    >>> f = pd.DataFrame({"k": [3, 50, 96], "n": [40, 100, 100], "pct": [7.5, 50.0, 96.0], "ci": ["a", "b", "c"]})
+    >>> suppress_shares(f, "k", "n", ["pct", "ci"])[["pct", "ci"]].values.tolist()
+    [[nan, '*'], [50.0, 'b'], [nan, '*']]
+    """
+    k = pd.to_numeric(frame[numerator], errors="coerce")
+    n = pd.to_numeric(frame[base], errors="coerce")
+    small = (k.between(1, SMALL_MAX) | (n - k).between(1, SMALL_MAX)).to_numpy()
+    out = frame.copy()
+    for col in shares:
+        if pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].where(~small)
+        else:
+            out[col] = out[col].astype(object).where(~small, "*")
+    return out
+
+
 def download_frame(frame: pd.DataFrame, counts=()) -> pd.DataFrame:
     """The analysis-ready version of a published table: plain numbers, the same disclosure control.
 

@@ -418,7 +418,7 @@ def write_index(out: Path, figures: list, services: list[str], footer: str = "",
         d = council.get(measure)
         if d is None:
             continue
-        rng = f"{d['interval_kind']}: {d['interval']}" if d["interval"] else ""
+        rng = f"{d['interval_kind']}: {d['interval']}" if d["interval"] else (d.get("note", "") if d["value"] == "*" else "")
         base = f"Base: {d['base']}" if d["base"] else d.get("note", "")
         cards.append(f'<li class="card"><span class="name">{esc(d["name"])}</span>'
                      f'<span class="value">{esc(d["value"])}</span><span class="range">{esc(rng)}</span>'
