@@ -62,6 +62,14 @@ def _pid_of(path: Path) -> int | None:
         return None
 
 
+def set_aside(target: Path) -> list[Path]:
+    """Complete earlier versions of ``target`` a swap set aside (``.<name>.old-<pid>``), oldest first."""
+    target = Path(target)
+    if not target.parent.exists():
+        return []
+    return sorted(target.parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
+
+
 def recover(target: Path) -> None:
     """Put the last complete version of ``target`` back if a run was killed in the middle of a swap,
     and clear what killed runs left behind."""
@@ -69,7 +77,7 @@ def recover(target: Path) -> None:
     parent = target.parent
     if not parent.exists():
         return
-    olds = sorted(parent.glob(f".{target.name}.old-*"), key=lambda p: p.stat().st_mtime)
+    olds = set_aside(target)
     if not target.exists() and olds:
         os.rename(olds[-1], target)
         log.warning("%s: a run was stopped while replacing this folder; the previous complete version is back",

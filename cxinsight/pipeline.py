@@ -246,7 +246,7 @@ def complete_folder(folder: Path) -> Path:
     complete version set aside beside it; otherwise :class:`IncompleteOutputs` or FileNotFoundError."""
     folder = Path(folder)
     if not folder.exists():
-        olds = sorted(folder.parent.glob(f".{folder.name}.old-*"), key=lambda p: p.stat().st_mtime)
+        olds = outputs.set_aside(folder)
         if olds:
             return olds[-1]
         raise FileNotFoundError(f"{folder}: not built yet. Run notebook 01 or `make report` first.")

@@ -134,9 +134,6 @@ RULES_SPEC: list[tuple[str, str, str | tuple[str, ...]]] = [
                   r"\s*(?:no|number|num|id)?\.?)[:#\s-]*)(?:[A-Za-z]{0,3}\d{6,})(?![\w/])",
      ("acc", "a/c", "claim", "customer", "tenancy")),
 ]
-DIGIT_PATTERNS: dict[str, str] = {}
-for _kind, _pattern, _needs in RULES_SPEC[1:]:
-    DIGIT_PATTERNS[_kind] = f"{DIGIT_PATTERNS[_kind]}|{_pattern}" if _kind in DIGIT_PATTERNS else _pattern
 
 _TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Revd|Cllr|Mstr|Master)"
 #: Words that follow a title or "spoke to" and are not a person.
@@ -173,13 +170,12 @@ NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     ("NAME", r"(?P<lead_o>(?i:\bregards|\bsincerely|\bthanks|\bthank[ \t]+you|\bcheers)[,.!]?[ \t]*(?:\r?\n[ \t]*)?)"
              rf"{_CAP_NAME}(?=[ \t]*(?:$|\r?\n|[,.]))", ("regards", "sincerely", "thank", "cheers")),
 ]
-NAME = "|".join(p for _, p, _ in NAME_RULES)
 #: Every rule compiled, in the order it runs.
 RULES: list[tuple[str, re.Pattern, str | tuple[str, ...]]] = [
     (kind, re.compile(pattern), needs) for kind, pattern, needs in RULES_SPEC + NAME_RULES]
 
-PATTERNS: dict[str, str] = {"EMAIL": EMAIL, **DIGIT_PATTERNS, "NAME": NAME}
-KINDS: tuple[str, ...] = tuple(PATTERNS)
+#: Every kind of personal data, in the order the rules first name it.
+KINDS: tuple[str, ...] = tuple(dict.fromkeys(kind for kind, _, _ in RULES))
 _HAS_DIGIT = re.compile(r"\d")
 _TOKEN = re.compile(r"\[(?:" + "|".join(KINDS) + r")\]")
 _NHS_CUE = re.compile(r"(?i)nhs|health\s*(?:service)?\s*(?:no|number)")
@@ -295,6 +291,15 @@ def _redact_all(texts: list[str]) -> list[tuple[str, dict[str, int]]]:
         return _redact_chunk(texts)
 
 
+def _row_counts(results: list[tuple[str, dict[str, int]]], freq: np.ndarray) -> dict[str, int]:
+    """Items redacted by kind, counting every row: each distinct text's counts times its frequency."""
+    totals: dict[str, int] = {}
+    for (_, found), f in zip(results, freq, strict=True):
+        for kind, k in found.items():
+            totals[kind] = totals.get(kind, 0) + k * int(f)
+    return totals
+
+
 def redact_text(values: pd.Series, counts: bool = False):
     """Replace personal data in each text with ``[KIND]`` tokens.
 
@@ -315,11 +320,7 @@ def redact_text(values: pd.Series, counts: bool = False):
     series = pd.Series(out, index=values.index, name=values.name)
     if not counts:
         return series
-    freq = np.bincount(codes[valid], minlength=len(uniques))
-    totals: dict[str, int] = {}
-    for (_, c), f in zip(results, freq, strict=True):
-        for kind, k in c.items():
-            totals[kind] = totals.get(kind, 0) + k * int(f)
+    totals = _row_counts(results, np.bincount(codes[valid], minlength=len(uniques)))
     return series, pd.Series(totals, dtype="int64").sort_index()
 
 
@@ -340,11 +341,8 @@ def _redact_categorical(values: pd.Series) -> tuple[pd.Series, dict[str, int]]:
     """Redact the categories of a categorical column (each once) and keep it categorical."""
     cats = values.cat.categories
     results = [_redact_one(str(c)) for c in cats]
-    freq = np.bincount(values.cat.codes.to_numpy()[values.cat.codes.to_numpy() >= 0], minlength=len(cats))
-    totals: dict[str, int] = {}
-    for (_, c), f in zip(results, freq, strict=True):
-        for kind, k in c.items():
-            totals[kind] = totals.get(kind, 0) + k * int(f)
+    codes = values.cat.codes.to_numpy()
+    totals = _row_counts(results, np.bincount(codes[codes >= 0], minlength=len(cats)))
     if not totals:
         return values, totals
     red = [r[0] for r in results]
