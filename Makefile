@@ -51,6 +51,7 @@ benchmark: demo-data ## Time load + clean and classification at 1M and 6M contac
 clean-data: ## Delete generated data and reports (never touches your own exports)
 	rm -rf data/raw/demo data/raw/demo_answer_key
 	find data/processed reports -mindepth 1 ! -name README.md ! -name .gitkeep -exec rm -rf {} +
+	rm -rf data/interim
 
 clean: clean-data ## Also delete the virtual environment
 	rm -rf $(VENV)

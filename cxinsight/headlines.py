@@ -1,9 +1,11 @@
 """Headline figures: each with its base and interval, recorded by the notebooks, read by the index.
 
-A notebook run by :mod:`cxinsight.report` records its headline figures with :func:`record` into a
-folder the runner gives it (``headlines_dir``); :func:`read_all` collects them for
-``reports/index.html``. Keeping the numbers in the notebooks means the index can never disagree
-with the report it links to.
+:func:`compute` works out a scope's figures from the shared :class:`~cxinsight.analysis.Analysis`
+(the council or one service, optionally a period), and :func:`compare` sets the latest quarter
+beside the one before and the same quarter a year earlier. The at-a-glance notebook records them
+with :func:`record` into a folder the runner gives it (``headlines_dir``); :func:`read_all` collects
+them for ``reports/index.html``; the detailed council reports show the same figure from the same
+computation (:func:`table`), so a figure never differs between the index and the page it links to.
 
 >>> h = Headline("failure_share", "council", 0.4523, 0.43, 0.47, 150_000, "contacts")
 >>> describe(h)["value"], describe(h)["interval"], describe(h)["base"]
@@ -30,7 +32,9 @@ log = logging.getLogger(__name__)
 MEASURES: dict[str, tuple[str, str, int]] = {
     "failure_share": ("Failure demand (share of contacts)", "share", SMALL_MAX + 1),
     "likely_excluded": ("Customers likely digitally excluded", "share", SMALL_MAX + 1),
-    "savings_npv": ("Channel-shift net savings (NPV, median)", "money", 1),
+    "savings_npv": ("Net savings: channel shift and fixing failure demand together (NPV, median)", "money", 1),
+    "savings_shift": ("Net savings: channel shift alone (NPV, median)", "money", 1),
+    "savings_failure": ("Net savings: fixing failure demand alone (NPV, median)", "money", 1),
     "complaints_on_time": ("Stage 1 complaints answered on time", "share", SMALL_MAX + 1),
     "nps": ("Net Promoter Score", "score", 30),
 }
@@ -49,6 +53,7 @@ class Headline:
     base_unit: str              # what they are ("contacts", "customers", ...)
     interval: str = "95% interval"
     note: str = ""
+    changes: tuple = ()         # (against, sentence, short) triples: see compare()
 
     def __post_init__(self):
         if self.measure not in MEASURES:
@@ -72,17 +77,49 @@ def record(headline: Headline, directory: Path | str | None) -> Path | None:
 
 def read_all(directory: Path | str) -> list[Headline]:
     """Every headline recorded in ``directory``."""
-    return [Headline(**json.loads(p.read_text(encoding="utf-8"))) for p in sorted(Path(directory).glob("*.json"))]
+    out = []
+    for p in sorted(Path(directory).glob("*.json")):
+        if p.name.endswith("__actions.json"):
+            continue
+        data = json.loads(p.read_text(encoding="utf-8"))
+        data["changes"] = tuple(tuple(c) for c in data.get("changes", ()))
+        out.append(Headline(**data))
+    return out
 
 
-def _fmt(kind: str, x: float | None) -> str:
+def _fmt(kind: str, x: float | None, outward: str | None = None) -> str:
+    """``x`` as shown; ``outward="down"`` or ``"up"`` rounds an interval's end away from the estimate,
+    so a displayed range is never narrower than the one computed."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
+    step = {"share": 0.01, "money": 1000.0}.get(kind, 1.0)
+    # As recorded (4 decimals), then halves rounded up: a figure read back from its record is shown
+    # exactly as the page that computed it shows it.
+    q = round(round(float(x), 4) / step, 6)
+    units = {"down": math.floor, "up": math.ceil}.get(outward, lambda v: math.floor(v + 0.5))(q)
     if kind == "share":
-        return f"{100 * x:.0f}%"
+        return f"{units}%"
     if kind == "money":
-        return money(x)
-    return f"{x:+.0f}"
+        return money(units * 1000.0)
+    return f"{units:+d}"
+
+
+def value_text(x: float, kind: str = "share") -> str:
+    """A figure as every page shows it (halves rounded up).
+
+    >>> value_text(0.445), value_text(-16.5, "score")
+    ('45%', '-16')
+    """
+    return _fmt(kind, x)
+
+
+def interval_text(low: float, high: float, kind: str = "share") -> str:
+    """An interval as every page shows it, each end rounded outward.
+
+    >>> interval_text(0.7149, 0.7651), interval_text(-12.2, 3.1, "score")
+    ('71% to 77%', '-13 to +4')
+    """
+    return f"{_fmt(kind, low, 'down')} to {_fmt(kind, high, 'up')}"
 
 
 def describe(headline: Headline) -> dict[str, str]:
@@ -103,11 +140,257 @@ def describe(headline: Headline) -> dict[str, str]:
             return {"name": name, "value": "*", "interval": "", "base": base,
                     "interval_kind": headline.interval,
                     "note": "not shown: with its base it would give away a count of 1 to 7"}
-    interval = f"{_fmt(kind, headline.low)} to {_fmt(kind, headline.high)}"
+    interval = interval_text(headline.low, headline.high, kind)
     return {"name": name, "value": _fmt(kind, headline.estimate), "interval": interval, "base": base,
             "interval_kind": headline.interval, "note": headline.note}
+
+
+def record_actions(scope: str, actions: list[str], directory: Path | str | None) -> Path | None:
+    """Write ``scope``'s "what this means" actions (:func:`cxinsight.actions.what_this_means`)."""
+    if directory is None:
+        return None
+    path = Path(directory) / f"{scope}__actions.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(list(actions), indent=1), encoding="utf-8")
+    return path
+
+
+def read_actions(directory: Path | str, scope: str = "council") -> list[str]:
+    """The actions recorded for ``scope`` (none recorded: an empty list)."""
+    path = Path(directory) / f"{scope}__actions.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
 
 def record_missing(measure: str, scope: str, why: str, directory: Path | str | None) -> Path | None:
     """Record that a figure cannot be given for ``scope`` and what data would unlock it."""
     return record(Headline(measure, scope, None, None, None, 0, "", interval="", note=why), directory)
+
+
+# ---- computing the figures: once, from the shared analysis -----------------------------------
+
+# The detailed council report that explains each figure (the index card links to it).
+PAGES: dict[str, str] = {
+    "failure_share": "02_failure_demand.html",
+    "likely_excluded": "03_digital_exclusion.html",
+    "savings_npv": "04_channel_shift.html",
+    "savings_shift": "04_channel_shift.html",
+    "savings_failure": "04_channel_shift.html",
+    "complaints_on_time": "05_complaints.html",
+    "nps": "06_customer_experience.html",
+}
+SAVINGS_MEASURES = {"savings_npv": "both", "savings_shift": "digital_push", "savings_failure": "fix_failure_first"}
+
+
+@dataclass
+class Figures:
+    """A scope's headline figures, what could not be given (and why), and the working behind them
+    that the pages chart: ``failure`` (the overall failure-share row), ``sizes`` (customer segment
+    shares), ``savings`` (:class:`cxinsight.analysis.Savings`), ``on_time`` (complaint timeliness by
+    stage), ``nps`` (the score) and ``responses`` (survey responses linked to their contacts)."""
+
+    scope: str
+    headlines: list
+    missing: dict
+    failure: pd.Series | None = None
+    sizes: pd.DataFrame | None = None
+    savings: object = None
+    on_time: pd.DataFrame | None = None
+    timed: pd.DataFrame | None = None
+    nps: pd.Series | None = None
+    responses: pd.DataFrame | None = None
+
+    def get(self, measure: str) -> Headline | None:
+        return next((h for h in self.headlines if h.measure == measure), None)
+
+
+def compute(analysis, with_savings: bool = True) -> Figures:
+    """The headline figures for ``analysis``'s scope (see :meth:`cxinsight.analysis.Analysis.scoped`).
+
+    Each figure needs some data; what the council did not supply switches that figure off, and
+    ``missing`` says what would unlock it. ``with_savings=False`` leaves out the savings (a forecast,
+    not compared between periods)."""
+    from cxinsight import availability
+    from cxinsight.analysis import savings as savings_model
+    from cxinsight.complaints import extract_date, timeliness, timeliness_summary
+    from cxinsight.demand.measures import failure_share
+    from cxinsight.exclusion.customers import segment_sizes
+    from cxinsight.experience import nps
+
+    scope = analysis.service or "council"
+    out = Figures(scope, [], {})
+    contacts = analysis.contacts
+    if len(contacts):
+        review = analysis.review if analysis.review is not None and len(analysis.review) else None
+        fd = failure_share(contacts, review=review).iloc[0]
+        out.failure = fd
+        out.headlines.append(Headline(
+            "failure_share", scope, float(fd.estimate), float(fd.low), float(fd.high), int(fd.n), "contacts",
+            note="corrected by a review sample" if fd.n_reviewed else "classifier only, not yet reviewed"))
+    else:
+        out.missing["failure_share"] = "No contacts in this period."
+
+    if analysis.has_customers:
+        sizes = segment_sizes(analysis.segments).set_index("segment")
+        out.sizes = sizes
+        ex = sizes.loc["likely_excluded"]
+        if int(ex.base):
+            out.headlines.append(Headline("likely_excluded", scope, float(ex.share), float(ex.low), float(ex.high),
+                                          int(ex.base), "customers"))
+        else:
+            out.missing["likely_excluded"] = "No customers with a customer number in this period."
+        if with_savings:
+            s = savings_model(analysis)
+            out.savings = s
+            for measure, lever in SAVINGS_MEASURES.items():
+                p10, p50, p90 = s.npv_range(lever)
+                out.headlines.append(Headline(
+                    measure, scope, p50, p10, p90, int(s.inputs.volume.sum()), "contacts a year",
+                    interval=f"P10 to P90 of {s.draws:,} draws",
+                    note=f"{s.assumptions.horizon_years} years, placeholder investment costs"
+                         + (" apportioned by share of contacts" if s.apportioned else "")))
+    else:
+        why = availability.unlock("contacts.customer_id")
+        out.missing["likely_excluded"] = why
+        if with_savings:
+            out.missing.update({m: why for m in SAVINGS_MEASURES})
+
+    complaints = analysis.complaints
+    whole = analysis.council.complaints
+    if whole is None or "responded_on" not in whole:
+        out.missing["complaints_on_time"] = availability.unlock("complaints" if whole is None
+                                                                else "complaints.responded_on")
+    elif complaints is None or complaints.empty:
+        out.missing["complaints_on_time"] = "No complaints were recorded for this scope and period."
+    else:
+        timed = timeliness(complaints, as_of=extract_date(whole))  # late is judged at the export's date
+        on_time = timeliness_summary(timed, by="stage")
+        out.timed, out.on_time = timed, on_time
+        stage1 = on_time.loc[(on_time["stage"] == 1) & on_time["measure"].str.startswith("responded")]
+        if len(stage1) and int(stage1.iloc[0]["base"]):
+            s1 = stage1.iloc[0]
+            out.headlines.append(Headline("complaints_on_time", scope, float(s1["share"]), float(s1["low"]),
+                                          float(s1["high"]), int(s1["base"]), "stage 1 complaints answered"))
+        else:
+            out.missing["complaints_on_time"] = "No stage 1 complaint had reached its deadline."
+
+    survey = analysis.survey
+    if analysis.council.survey is None or "nps" not in analysis.council.survey:
+        out.missing["nps"] = availability.unlock("survey")
+    else:
+        whole_contacts = analysis.council.contacts
+        linked = survey.merge(whole_contacts[["contact_id", "service", "channel"]], on="contact_id", how="left")
+        if analysis.service is not None:
+            linked = linked.loc[linked["service"].astype(str) == analysis.service]
+        score = nps(linked["nps"])
+        out.nps, out.responses = score, linked
+        out.headlines.append(Headline("nps", scope, float(score.estimate), float(score.low), float(score.high),
+                                      int(score.n), "survey responses"))
+    order = list(MEASURES)
+    out.headlines.sort(key=lambda h: order.index(h.measure))
+    return out
+
+
+def table(headlines_: list[Headline]) -> pd.DataFrame:
+    """The figures as a reader sees them: measure, figure, range, what the range is, base (the same
+    text on every page, so the index and the page it links to can be checked against each other)."""
+    rows = []
+    for h in headlines_:
+        d = describe(h)
+        rows.append({"Measure": d["name"], "Figure": d["value"], "Range": d["interval"],
+                     "Range is": d.get("interval_kind", "") if d["interval"] else "", "Base": d["base"]})
+    return pd.DataFrame(rows, columns=["Measure", "Figure", "Range", "Range is", "Base"])
+
+
+# ---- change against earlier periods ----------------------------------------------------------
+
+def quarters(received_at: pd.Series) -> dict[str, tuple[pd.Timestamp, pd.Timestamp]]:
+    """The latest three whole months in the data, the three before, and the same three a year
+    earlier, each as (first day, last day); a window the data do not fully cover is left out.
+
+    >>> w = quarters(pd.Series(pd.to_datetime(["2024-04-01 09:00", "2025-03-31 17:00"])))
+    >>> {k: (a.date().isoformat(), b.date().isoformat()) for k, (a, b) in w.items()}
+    {'latest': ('2025-01-01', '2025-03-31'), 'previous': ('2024-10-01', '2024-12-31')}
+    """
+    first, last = pd.Timestamp(received_at.min()).normalize(), pd.Timestamp(received_at.max()).normalize()
+    month_end = last + pd.offsets.MonthEnd(0)
+    end = last if last == month_end else last - pd.offsets.MonthEnd(1)  # the last whole month
+    day = pd.Timedelta(days=1)
+    start = end + day - pd.DateOffset(months=3)
+    windows = {"latest": (start, end),
+               "previous": (start - pd.DateOffset(months=3), start - day),
+               "last_year": (start - pd.DateOffset(months=12), start - pd.DateOffset(months=9) - day)}
+    return {k: (a, b) for k, (a, b) in windows.items() if a >= first}
+
+
+def period_words(window: tuple[pd.Timestamp, pd.Timestamp]) -> str:
+    """``January to March 2025``; ``November 2024 to January 2025`` across a year end."""
+    a, b = window
+    return f"{a:%B} to {b:%B %Y}" if a.year == b.year else f"{a:%B %Y} to {b:%B %Y}"
+
+
+def _difference(now: Headline, then: Headline) -> tuple[float, float, float]:
+    """The change and its 95% interval (MOVER: Newcombe 1998, Zou and Donner 2008), combining each
+    figure's own interval; assumes the two periods' figures are independent."""
+    d = now.estimate - then.estimate
+    low = d - math.sqrt((now.estimate - now.low) ** 2 + (then.high - then.estimate) ** 2)
+    high = d + math.sqrt((now.high - now.estimate) ** 2 + (then.estimate - then.low) ** 2)
+    return d, low, high
+
+
+def change_sentence(now: Headline | None, then: Headline | None, against: str, short: bool = False) -> str:
+    """One sentence a reader can act on: the two figures, the change with its interval, and whether
+    it is clear of the noise; or why there is no comparison. ``short``: only the change and the verdict.
+
+    >>> a = Headline("failure_share", "council", 0.40, 0.37, 0.43, 1000, "contacts")
+    >>> b = Headline("failure_share", "council", 0.30, 0.27, 0.33, 1000, "contacts")
+    >>> change_sentence(a, b, "the quarter before", short=True)
+    'up 10 points (95% interval +5 to +15), a clear change'
+    """
+    if now is None or then is None:
+        return "no comparison" if short else (f"Against {against}: no comparison (the figure is not available "
+                                              "for both periods).")
+    dn, dt = describe(now), describe(then)
+    if dn["value"] in ("*", "too few to report") or dt["value"] in ("*", "too few to report"):
+        return "too few to compare" if short else f"Against {against}: too few to compare."
+    kind = MEASURES[now.measure][1]
+    scale = 100 if kind == "share" else 1
+    d, lo, hi = (scale * x for x in _difference(now, then))
+    lo, hi = math.floor(lo), math.ceil(hi)  # rounded outward: never narrower than it is
+    size = round(abs(d))
+    direction = "no change" if size == 0 else f"{'up' if d > 0 else 'down'} {size} point{'s' if size != 1 else ''}"
+    verdict = "a clear change" if lo > 0 or hi < 0 else "within the noise"
+    if short:
+        return f"{direction} (95% interval {lo:+d} to {hi:+d}), {verdict}"
+    return (f"Against {against}: {dn['value']} against {dt['value']}, {direction} "
+            f"(95% interval {lo:+d} to {hi:+d}), {verdict}.")
+
+
+def compare(analysis, measures: tuple[str, ...] = ("failure_share", "likely_excluded", "complaints_on_time", "nps")
+            ) -> dict[str, tuple[tuple[str, str], ...]]:
+    """For each measure, the latest quarter set beside the quarter before and the same quarter a
+    year earlier (``(against, sentence, short)`` triples; the first, ``latest``, holds the latest
+    quarter's figure and the quarter in words), for ``analysis``'s scope. Where the data do not
+    reach back a year, the sentence says so."""
+    whole = analysis.council
+    windows = quarters(whole.contacts["received_at"])
+    latest = windows["latest"]
+    figs = {name: compute(whole.scoped(analysis.service, w), with_savings=False) for name, w in windows.items()}
+    first = whole.contacts["received_at"].min()
+    out: dict[str, tuple] = {}
+    for m in measures:
+        now = figs["latest"].get(m)
+        if now is None:
+            continue
+        shown = describe(now)
+        lines = [("latest", f"{shown['value']}" + (f" ({shown['interval']})" if shown["interval"] else ""),
+                  period_words(latest))]
+        for name, label in (("previous", "the quarter before"), ("last_year", "the same quarter a year earlier")):
+            if name in figs:
+                then = figs[name].get(m)
+                lines.append((name, change_sentence(now, then, f"{label} ({period_words(windows[name])})"),
+                              change_sentence(now, then, label, short=True)))
+            else:
+                lines.append((name, f"Against {label}: not in the data (it begins on {first.day} {first:%B %Y}).",
+                              "not in the data"))
+        out[m] = tuple(lines)
+    return out

@@ -31,6 +31,7 @@ from pathlib import Path
 class Table:
     caption: str = ""
     cells: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)  # the same cells, row by row
 
 
 @dataclass
@@ -98,6 +99,8 @@ class _Parser(HTMLParser):
         if tag == "table":
             self.table = Table()
             self.page.tables.append(self.table)
+        if tag == "tr" and self.table is not None:
+            self.table.rows.append([])
         if tag == "img":
             self.page.images.append(a)
             if not str(a.get("src", "")).startswith("data:"):
@@ -126,6 +129,8 @@ class _Parser(HTMLParser):
             self.text = None
         elif tag in ("td", "th") and self.table is not None:
             self.table.cells.append(text)
+            if self.table.rows:
+                self.table.rows[-1].append(text)
             self.text = None
         elif tag == "caption" and self.table is not None:
             self.table.caption = text

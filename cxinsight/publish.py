@@ -94,10 +94,10 @@ def escape_tables() -> None:
 def money(x: float) -> str:
     """Pounds for a reader, in thousands, the sign before the pound.
 
-    >>> money(-62_400), money(1_234_567)
-    ('-£62k', '£1,235k')
+    >>> money(-62_400), money(1_234_567), money(-400)
+    ('-£62k', '£1,235k', '£0k')
     """
-    return f"{'-' if x < 0 else ''}£{abs(x) / 1000:,.0f}k"
+    return f"{'-' if round(x / 1000) < 0 else ''}£{abs(x) / 1000:,.0f}k"
 
 
 def share_of_rounded(counts: pd.Series) -> pd.Series:

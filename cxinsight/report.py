@@ -3,12 +3,14 @@
 :func:`build_reports` does, in order:
 
 1. notebook 01 (the pipeline: load, clean, redact, validate; rows in = rows out + quarantined);
-2. in parallel, ``workers`` at a time: notebooks 02-06 for the whole council (02 writes the review
-   sample an analyst labels), and ``07_at_a_glance`` once for the council and once per service
+2. the analysis (:func:`cxinsight.analysis.build_analysis`): every contact classified, the review
+   sample drawn (written for an analyst to label) and customers segmented, once;
+3. in parallel, ``workers`` at a time: notebooks 02-06 for the whole council, and
+   ``07_at_a_glance`` once for the council and once per service, all reading that analysis
    (papermill parameters, passed as text: ``service``, ``period``, paths);
-3. ``reports/index.html``: the council at a glance and a row per service, each figure with its
+4. ``reports/index.html``: the council at a glance and a row per service, each figure with its
    range and base, linking to every report;
-4. the last gate (:mod:`cxinsight.publish`): every generated file is scanned for personal data,
+5. the last gate (:mod:`cxinsight.publish`): every generated file is scanned for personal data,
    and the run fails if any is found.
 
 Each executed notebook's recorded status is checked, not only the exit code. HTML pages carry no
@@ -157,6 +159,10 @@ figcaption.takeaway { background: var(--panel); border-left: 5px solid var(--lin
 .card .value { font-size: 2rem; font-weight: 700; display: block; }
 .card .range, .card .base, .note { color: var(--muted); display: block; font-size: .9rem; }
 .period { color: var(--muted); margin: .2rem 0 0; font-size: .95rem; }
+blockquote, .actions { background: var(--panel); border-left: 5px solid #00703c; margin: 1.25rem 0;
+                      padding: .4rem 1.1rem .6rem; }
+blockquote h2, .actions h2 { margin-top: .6rem; font-size: 1.3rem; }
+.change { color: var(--muted); display: block; font-size: .85rem; margin-top: .3rem; }
 .banner { background: var(--panel); border-left: 5px solid #d4351c; padding: .6rem .9rem; margin: 1rem 0; }
 """
 
@@ -282,6 +288,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     and :class:`cxinsight.publish.PersonalDataFound` if the last gate finds personal data.
     """
     from cxinsight import availability, headlines, publish
+    from cxinsight.analysis import build_analysis
     from cxinsight.charts import label
 
     t_start = time.perf_counter()
@@ -316,6 +323,8 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         first[0].period = whole
         to_html(first[0].executed, first[0].html, first[0].title, first[0].nav, footer, banner, whole)
         glance_period = reporting_period(processed_dir, period) if period else whole
+        # Classified, reviewed and segmented once; every notebook below reads this (cxinsight.analysis).
+        build_analysis(processed_dir)
 
         services, others = (list(services), 0) if services else _services(processed_dir)
         have = availability.supplied(processed_dir)
@@ -339,7 +348,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         _run_all(rest, workers, "reports")
 
         index = write_index(out, headlines.read_all(headlines_dir), services, footer=footer, banner=banner,
-                            others=others, period=glance_period)
+                            others=others, period=glance_period, actions=headlines.read_actions(headlines_dir))
         log.info("index: %s", final / index.relative_to(out))
         check_pages(out)
         publish.assert_no_personal_data(out)
@@ -403,14 +412,17 @@ def write_unavailable(path: Path, title: str, reasons: list[str], footer: str, b
 
 
 def write_index(out: Path, figures: list, services: list[str], footer: str = "", banner: str = "",
-                others: int = 0, period: str = "") -> Path:
-    """``index.html``: the council's five figures and a row per service, each with range and base."""
+                others: int = 0, period: str = "", actions: list[str] | None = None) -> Path:
+    """``index.html``: what the figures mean, the council's figures (each linking to the report that
+    explains it, with its change against earlier quarters) and a row per service, each with range
+    and base."""
     from cxinsight.charts import label
-    from cxinsight.headlines import MEASURES, describe
+    from cxinsight.headlines import MEASURES, PAGES, SAVINGS_MEASURES, describe
 
     by_scope: dict[str, dict[str, dict]] = {}
     for h in figures:
-        by_scope.setdefault(h.scope, {})[h.measure] = describe(h) | {"interval_kind": h.interval}
+        by_scope.setdefault(h.scope, {})[h.measure] = describe(h) | {"interval_kind": h.interval,
+                                                                     "changes": h.changes}
     esc = html.escape
     council = by_scope.get("council", {})
     cards = []
@@ -420,21 +432,30 @@ def write_index(out: Path, figures: list, services: list[str], footer: str = "",
             continue
         rng = f"{d['interval_kind']}: {d['interval']}" if d["interval"] else (d.get("note", "") if d["value"] == "*" else "")
         base = f"Base: {d['base']}" if d["base"] else d.get("note", "")
-        cards.append(f'<li class="card"><span class="name">{esc(d["name"])}</span>'
+        changes = "".join(f'<span class="change">{esc(text)}</span>' for key, text, _ in d["changes"] if key != "latest")
+        latest = next((f'<span class="change">Latest quarter ({esc(words)}): {esc(text)}</span>'
+                       for key, text, words in d["changes"] if key == "latest"), "")
+        cards.append(f'<li class="card"><a class="name" href="council/{PAGES[measure]}">{esc(d["name"])}</a>'
                      f'<span class="value">{esc(d["value"])}</span><span class="range">{esc(rng)}</span>'
-                     f'<span class="base">{esc(base)}</span></li>')
-    head = "".join(f"<th scope=\"col\">{esc(MEASURES[m][0])}</th>" for m in MEASURES)
+                     f'<span class="base">{esc(base)}</span>{latest}{changes}</li>')
+    shown = [m for m in MEASURES if m not in SAVINGS_MEASURES or m == "savings_npv"]
+    head = "".join(f"<th scope=\"col\">{esc(MEASURES[m][0])}</th>" for m in shown)
     rows = []
     for code in services:
         cells = []
-        for m in MEASURES:
+        for m in shown:
             d = by_scope.get(code, {}).get(m)
             if d is None:
                 cells.append("<td>not reported</td>")
                 continue
             rng = f" ({d['interval']})" if d["interval"] else ""
-            cells.append(f"<td>{esc(d['value'])}{esc(rng)}<br><span class=\"note\">{esc(d['base'])}</span></td>")
+            since = next((short for key, _, short in d["changes"] if key == "previous"), "")
+            since = f'<span class="change">Since the quarter before: {esc(since)}</span>' if since else ""
+            cells.append(f"<td>{esc(d['value'])}{esc(rng)}<br><span class=\"note\">{esc(d['base'])}</span>{since}</td>")
         rows.append(f'<tr><th scope="row"><a href="services/{esc(code)}.html">{esc(label(code))}</a></th>{"".join(cells)}</tr>')
+    todo = "".join(f"<li>{esc(a)}</li>" for a in (actions or []))
+    box = (f'<div class="actions"><h2>What this means'
+           f'</h2><ul>{todo}</ul></div>' if todo else "")
     chapters = "".join(f'<li><a href="council/{nb.replace(".ipynb", ".html")}">{esc(TITLES[nb])}</a></li>'
                        for nb in COUNCIL_NOTEBOOKS)
     body = f"""<h1>Customer contact: what the council's own data says</h1>
@@ -442,13 +463,14 @@ def write_index(out: Path, figures: list, services: list[str], footer: str = "",
 contact exists because something went wrong first, who would be stranded by digital-only services, what
 moving contacts online could save, whether complaints are answered in time, and what customers think.
 Every figure carries its range and the number it rests on.</p>
+{box}
 <h2>The whole council at a glance</h2>
 <ul class="cards">{''.join(cards)}</ul>
 <p><a href="council/at_a_glance.html">The whole council at a glance, with charts</a></p>
 <h2>By service</h2>
 <table>
-<caption>Each service's five figures: estimate, range (95% interval; savings: P10 to P90) and base. Select a
-service for its report.</caption>
+<caption>Each service's figures: estimate, range (95% interval; savings: P10 to P90), base and the change
+since the quarter before. Select a service for its report.</caption>
 <thead><tr><th scope="col">Service</th>{head}</tr></thead>
 <tbody>{''.join(rows)}</tbody>
 </table>

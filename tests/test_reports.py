@@ -45,11 +45,12 @@ def test_every_local_link_resolves(built):
 
 def test_index_figures_carry_base_and_range(built):
     text = (built["reports"] / "index.html").read_text(encoding="utf-8")
-    for name in ("Failure demand", "likely digitally excluded", "Channel-shift net savings",
-                 "complaints answered on time", "Net Promoter Score"):
+    for name in ("Failure demand", "likely digitally excluded", "channel shift and fixing failure demand together",
+                 "channel shift alone", "fixing failure demand alone", "complaints answered on time",
+                 "Net Promoter Score"):
         assert name in text, name
     cards = re.findall(r'<li class="card">(.*?)</li>', text, flags=re.S)
-    assert len(cards) == 5
+    assert len(cards) == 7
     for card in cards:
         assert "Base:" in card
         assert " to " in card or "too few" in card or "give away a count" in card, card
@@ -200,3 +201,57 @@ def test_downloads_are_analysis_ready(built):
             assert ((values % 5 == 0) & ~values.between(1, 7)).all(), (path.name, col)
             checked += 1
     assert checked >= 3
+
+
+def _figures_on(page) -> dict[str, dict[str, str]]:
+    """Every headline figure a page shows in a figures table (Measure, Figure, Range, Range is, ...)."""
+    found = {}
+    for table in page.tables:
+        if not table.rows or table.rows[0][:4] != ["Measure", "Figure", "Range", "Range is"]:
+            continue
+        head = table.rows[0]
+        for row in table.rows[1:]:
+            shown = dict(zip(head[:5], row[:5], strict=True))
+            # a figure shown twice on one page is shown the same way both times
+            assert found.setdefault(row[0], shown) == shown, (page.path.name, found[row[0]], shown)
+    return found
+
+
+def test_every_index_figure_equals_the_figure_on_the_page_it_links_to(built):
+    """One computation per figure: each council card's value, range and base are the ones on the
+    detailed report it links to and on the council at-a-glance page; each service row's are the
+    ones on that service's page (issue 13)."""
+    import html as html_
+
+    reports = built["reports"]
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    cards = re.findall(r'<li class="card"><a class="name" href="([^"]+)">(.*?)</a><span class="value">(.*?)</span>'
+                       r'<span class="range">(.*?)</span><span class="base">(.*?)</span>', index, flags=re.S)
+    assert len(cards) == 7, len(cards)
+    glance = _figures_on(built["pages"][reports / "council" / "at_a_glance.html"])
+    compared = 0
+    for href, name, value, rng, base in cards:
+        name, value, rng, base = (html_.unescape(x) for x in (name, value, rng, base))
+        for where, shown in ((href, _figures_on(built["pages"][reports / href])), ("at a glance", glance)):
+            assert name in shown, (where, name, list(shown))
+            row = shown[name]
+            assert row["Figure"] == value, (where, name, row, value)
+            if row["Range"]:
+                assert rng == f"{row['Range is']}: {row['Range']}", (where, name, row, rng)
+            if "Base" in row:
+                assert base == f"Base: {row['Base']}", (where, name, row, base)
+            compared += 1
+    assert compared == 14
+
+    head = re.search(r"<thead><tr>(.*?)</tr></thead>", index, flags=re.S).group(1)
+    measures = [html_.unescape(m) for m in re.findall(r'<th scope="col">(.*?)</th>', head)][1:]
+    rows = re.findall(r'<tr><th scope="row"><a href="services/([^"]+)\.html">.*?</a></th>(.*?)</tr>', index, flags=re.S)
+    assert sorted(code for code, _ in rows) == sorted(built["services"])
+    for code, cells in rows:
+        shown = _figures_on(built["pages"][reports / "services" / f"{code}.html"])
+        for measure, cell in zip(measures, re.findall(r"<td>(.*?)</td>", cells, flags=re.S), strict=True):
+            m = re.match(r'(.*?)(?: \((.*?)\))?<br><span class="note">(.*?)</span>', html_.unescape(cell))
+            assert m, (code, measure, cell)
+            value, rng, base = m.group(1), m.group(2) or "", m.group(3)
+            row = shown[measure]
+            assert (row["Figure"], row["Range"], row["Base"]) == (value, rng, base), (code, measure, row, cell)

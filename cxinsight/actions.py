@@ -1,0 +1,94 @@
+"""What this means: the two or three actions a scope's figures support, in plain English.
+
+Each action is drawn from a figure on the same page and only when that figure is shown (not
+suppressed, not too few): the lever with the best net present value, the largest cause of failure
+demand, the residents to keep an assisted route for, complaints answered late. Nothing here is a
+judgement the figures cannot carry: where the savings range crosses zero, the action is to replace
+the placeholder costs before deciding.
+
+>>> from cxinsight.headlines import Figures, Headline
+>>> f = Figures("council", [Headline("complaints_on_time", "council", 0.62, 0.55, 0.69, 200,
+...                                  "stage 1 complaints answered")], {})
+>>> what_this_means(f)[0].startswith("Answer stage 1 complaints on time: 62%")
+True
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxinsight.headlines import Figures, describe
+from cxinsight.publish import count_text, money
+
+ON_TIME_TARGET = 0.95  # the codes expect every complaint answered within its limit; 95% allows for a few
+
+
+def _savings_action(figures: Figures) -> str | None:
+    s = figures.savings
+    if s is None or figures.get("savings_npv") is None:
+        return None
+    levers = s.levers().set_index("lever")
+    best = levers["npv_p50"].idxmax()
+    row = levers.loc[best]
+    if row["npv_p50"] <= 0 or row["chance_positive"] < 0.5:
+        return ("Do not commit to channel shift on these figures: no lever's net present value is reliably "
+                f"positive (the best, {row['name'].lower()}, has a median of {money(row['npv_p50'])}). Replace the "
+                "placeholder investment and running costs with the council's own first.")
+    others = levers.drop(index=best)
+    against = "; ".join(f"{r['name'].lower()} {money(r['npv_p50'])}" for _, r in others.iterrows())
+    payback = ("" if pd.isna(row["payback_year"]) else
+               f", paying back in year {int(row['payback_year'])} at central assumptions")
+    lead = {"fix_failure_first": "Fix failure demand first", "digital_push": "Lead with channel shift",
+            "both": "Do both: fix failure demand and shift channels"}[best]
+    return (f"{lead}: it has the best net present value over {s.assumptions.horizon_years} years, "
+            f"{money(row['npv_p50'])} at the median (P10 {money(row['npv_p10'])} to P90 {money(row['npv_p90'])})"
+            f"{payback}; against {against}.")
+
+
+def _failure_action(figures: Figures, classified: pd.DataFrame | None) -> str | None:
+    h = figures.get("failure_share")
+    if h is None or describe(h)["value"] in ("*", "too few to report") or classified is None:
+        return None
+    fail = classified.loc[classified["demand"].astype(str) == "failure"]
+    if fail.empty:
+        return None
+    from cxinsight.charts import label
+    from cxinsight.demand import load_taxonomy
+
+    counts = fail.groupby(["service", "failure_type"], observed=True).size().sort_values(ascending=False)
+    (service, ftype), n = counts.index[0], int(counts.iloc[0])
+    if n <= 7:
+        return None
+    kind = load_taxonomy().labels.get(str(ftype), label(str(ftype)))
+    where = "" if figures.scope != "council" else f" in {label(str(service))}"
+    return (f"Start on failure demand where it is largest: '{kind}'{where}, about {count_text(n)} contacts "
+            f"in the period. {describe(h)['value']} of contacts are failure demand ({describe(h)['interval']}); "
+            "removing the cause removes the contact.")
+
+
+def _exclusion_action(figures: Figures) -> str | None:
+    h = figures.get("likely_excluded")
+    if h is None or describe(h)["value"] in ("*", "too few to report"):
+        return None
+    d = describe(h)
+    return (f"Keep a phone or counter route open as services move online: {d['value']} of customers with a "
+            f"customer number ({d['interval']}) are likely digitally excluded.")
+
+
+def _complaints_action(figures: Figures) -> str | None:
+    h = figures.get("complaints_on_time")
+    if h is None or describe(h)["value"] in ("*", "too few to report") or h.estimate >= ON_TIME_TARGET:
+        return None
+    overdue = ""
+    if figures.timed is not None:
+        n = int(figures.timed["overdue"].sum())
+        overdue = f"; {count_text(n)} complaints are open past their limit now" if n else ""
+    return (f"Answer stage 1 complaints on time: {describe(h)['value']} were ({describe(h)['interval']}), and the "
+            f"Ombudsman codes expect every one within 10 working days{overdue}.")
+
+
+def what_this_means(figures: Figures, classified: pd.DataFrame | None = None, limit: int = 3) -> list[str]:
+    """Up to ``limit`` actions the figures support, most valuable first."""
+    found = [_savings_action(figures), _failure_action(figures, classified), _complaints_action(figures),
+             _exclusion_action(figures)]
+    return [a for a in found if a][:limit]

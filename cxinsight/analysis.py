@@ -1,0 +1,326 @@
+"""The analysis layer: classify, review and segment the council once; every page reads the result.
+
+:func:`build_analysis` reads ``data/processed`` (notebook 01's output), classifies every contact
+(with the complaints, for open-complaint chasing), draws and labels the review sample, scores the
+areas (DERI) and segments the customers, and writes it all to ``data/interim`` beside the processed
+folder. :func:`load_analysis` reads it back, building it first if it is missing or was made from
+other processed data or other options. Notebooks 02-07 and the index's headline figures
+(:mod:`cxinsight.headlines`) all start from the same :class:`Analysis`, so a figure shown on two
+pages is one computation, not two that happen to agree.
+
+>>> interim_dir(Path("data/processed")).as_posix()
+'data/interim'
+>>> interim_dir(Path("/tmp/council_a")).as_posix()
+'/tmp/council_a_interim'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cxinsight import outputs, paths
+
+log = logging.getLogger(__name__)
+
+VERSION = 1  # bump when what is written changes, so an old interim folder is rebuilt
+
+
+@dataclass(frozen=True)
+class Options:
+    """How the analysis is done; the same options give the same results, page after page.
+
+    ``review_path``: the analyst's labelled review CSV (None: draw a sample; on the demo council the
+    answer key labels it). ``review_size`` and ``seed``: the sample drawn. ``repeat_window_days``:
+    same customer, same service, within this many days is a repeat contact. ``draws``: Monte Carlo
+    draws for the savings range. ``deri_version``: ``"v1.4"`` (demography) or ``"v1.2"`` (age).
+    """
+
+    review_path: str | None = None
+    review_size: int = 1500
+    seed: int = 2024
+    repeat_window_days: float = 14
+    draws: int = 10_000
+    deri_version: str = "v1.4"
+
+    @classmethod
+    def from_parameters(cls, **parameters) -> Options:
+        """Options from a notebook's parameters: ``None`` (or an empty string) keeps the default, so a
+        notebook run with no parameters reads the same analysis as the report.
+
+        >>> Options.from_parameters(review_path=None, seed="7").seed
+        7
+        """
+        types = {f.name: f.type for f in fields(cls)}
+        kept = {k: v for k, v in parameters.items() if v not in (None, "")}
+        unknown = sorted(set(kept) - set(types))
+        if unknown:
+            raise ValueError(f"unknown analysis options {unknown}; expected some of {sorted(types)}")
+        cast = {"int": int, "float": float}
+        return cls(**{k: cast.get(types[k], lambda x: x)(v) for k, v in kept.items()})
+
+    def __post_init__(self):
+        if self.deri_version not in ("v1.4", "v1.2"):
+            raise ValueError(f"deri_version: expected 'v1.4' or 'v1.2', found {self.deri_version!r}")
+        if int(self.review_size) < 1 or int(self.draws) < 100:
+            raise ValueError(f"review_size must be at least 1 and draws at least 100, found {self.review_size} "
+                             f"and {self.draws}")
+
+
+@dataclass
+class Analysis:
+    """Everything the pages are drawn from, for the whole council (or, after :meth:`scoped`, a part).
+
+    ``contacts`` are the classified contacts (the processed contacts plus ``demand``,
+    ``failure_type``, ``demand_confidence``, ``demand_source``...). ``review``: the labelled review
+    sample, or None. ``segments``: one row per customer with a customer number, or None when the
+    contacts carry none. ``scored``: the council's areas with DERI scores, or None.
+    """
+
+    processed: Path
+    options: Options
+    contacts: pd.DataFrame
+    complaints: pd.DataFrame | None
+    survey: pd.DataFrame | None
+    areas: pd.DataFrame | None
+    scored: pd.DataFrame | None
+    review: pd.DataFrame | None
+    review_note: str
+    segments: pd.DataFrame | None
+    service: str | None = None
+    period: tuple[pd.Timestamp, pd.Timestamp] | None = None
+    whole: Analysis | None = field(default=None, repr=False)
+
+    @property
+    def council(self) -> Analysis:
+        """The whole council's analysis (itself when not scoped)."""
+        return self.whole or self
+
+    @property
+    def has_customers(self) -> bool:
+        return self.segments is not None
+
+    def scoped(self, service: str | None = None, period: str | tuple | None = None) -> Analysis:
+        """The same analysis limited to one service and/or a period (``"YYYY-MM-DD/YYYY-MM-DD"``,
+        both days included). Nothing is reclassified: a contact's class, a customer's segment and the
+        review's labels are those of the whole council's analysis."""
+        whole = self.council
+        contacts, complaints, survey = whole.contacts, whole.complaints, whole.survey
+        if service is not None:
+            known = set(contacts["service"].dropna().astype(str).unique())
+            if str(service) not in known:
+                raise ValueError(f"service {service!r} is not in the contacts; expected one of {sorted(known)}")
+            contacts = contacts.loc[contacts["service"].astype(str) == str(service)]
+            if complaints is not None and "service" in complaints:
+                complaints = complaints.loc[complaints["service"].astype(str) == str(service)]
+            if survey is not None:
+                survey = survey.loc[survey["contact_id"].isin(contacts["contact_id"])]
+        window = parse_period(period) if isinstance(period, str) else period
+        if window is not None:
+            start, end = window
+            stop = end + pd.Timedelta(days=1)
+            contacts = contacts.loc[contacts["received_at"].between(start, stop, inclusive="left")]
+            if complaints is not None:
+                complaints = complaints.loc[complaints["received_on"].between(start, stop, inclusive="left")]
+            if survey is not None:
+                survey = survey.loc[survey["submitted_at"].between(start, stop, inclusive="left")]
+        review = whole.review
+        if review is not None and (service is not None or window is not None):
+            review = review.loc[review["contact_id"].isin(contacts["contact_id"])]
+        segments = whole.segments
+        if segments is not None and (service is not None or window is not None):
+            segments = segments.loc[segments["customer_id"].isin(contacts["customer_id"].dropna().unique())]
+        return replace(whole, contacts=contacts, complaints=complaints, survey=survey, review=review,
+                       segments=segments, service=None if service is None else str(service), period=window,
+                       whole=whole)
+
+
+def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """``"YYYY-MM-DD/YYYY-MM-DD"`` as two days (both included), or a clear error.
+
+    >>> parse_period("2025-01-01/2025-03-31")[1].date().isoformat()
+    '2025-03-31'
+    """
+    try:
+        start, end = (pd.Timestamp(x).normalize() for x in str(period).split("/"))
+    except ValueError:
+        raise ValueError(f"period: expected 'YYYY-MM-DD/YYYY-MM-DD', found {period!r}") from None
+    if end < start:
+        raise ValueError(f"period: the end {end:%d %B %Y} is before the start {start:%d %B %Y}")
+    return start, end
+
+
+def interim_dir(processed: Path | str) -> Path:
+    """Where the analysis of ``processed`` is kept: ``data/interim`` for ``data/processed``,
+    ``<name>_interim`` beside any other folder."""
+    processed = Path(processed)
+    name = "interim" if processed.name == "processed" else f"{processed.name}_interim"
+    return processed.parent / name
+
+
+def _key(processed: Path, options: Options) -> str:
+    """What the analysis was made from: the processed manifest (itself written last, listing every
+    output's size) and the options."""
+    manifest = (processed / "manifest.json").read_bytes()
+    review = options.review_path and Path(options.review_path)
+    review_stamp = review.stat().st_mtime_ns if review and review.exists() else None
+    blob = json.dumps({"v": VERSION, "manifest": hashlib.sha256(manifest).hexdigest(),
+                       "options": asdict(options), "review": review_stamp}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def area_scores(areas: pd.DataFrame | None, version: str = "v1.4") -> pd.DataFrame | None:
+    """The council's areas with DERI scores, relative within the council (GMCA's district base)."""
+    from cxinsight.exclusion import DeriWeights, deri_scores
+
+    if areas is None:
+        return None
+    if "pct_65_plus" not in areas and {"pct_65_74", "pct_75_plus"} <= set(areas):
+        areas = areas.assign(pct_65_plus=areas["pct_65_74"] + areas["pct_75_plus"])
+    weights = DeriWeights.v1_4() if version == "v1.4" else DeriWeights.v1_2()
+    return deri_scores(areas.assign(lad_code="council"), weights, scale="district")
+
+
+def _compute(processed: Path, options: Options) -> Analysis:
+    from cxinsight.demand import classify, load_taxonomy
+    from cxinsight.demand.review import obtain_review
+    from cxinsight.exclusion.customers import customer_features, segment_customers
+    from cxinsight.pipeline import read_optional, read_processed
+
+    t0 = time.perf_counter()
+    contacts = read_processed("contacts", processed)
+    complaints = read_optional("complaints", processed)
+    survey = read_optional("survey", processed)
+    areas = read_optional("areas", processed)
+    classified = classify(contacts, complaints=complaints, window_days=options.repeat_window_days)
+    answer_key = paths.answer_key_for(processed)  # the demo's truth, only for the demo's own data
+    review, note = obtain_review(classified, options.review_path, out_dir=processed / "review",
+                                 answer_key=answer_key / "contacts_truth.parquet" if answer_key else None,
+                                 n=options.review_size, seed=options.seed, taxonomy=load_taxonomy())
+    scored = area_scores(areas, options.deri_version)
+    has_customers = "customer_id" in contacts and contacts["customer_id"].notna().any()
+    segments = segment_customers(customer_features(contacts, scored)) if has_customers else None
+    log.info("classified %s contacts and segmented %s customers once for every page (%.1f s)",
+             f"{len(classified):,}", "no" if segments is None else f"{len(segments):,}", time.perf_counter() - t0)
+    return Analysis(processed, options, classified, complaints, survey, areas, scored, review, note, segments)
+
+
+def build_analysis(processed: Path | str | None = None, options: Options | None = None) -> Analysis:
+    """Analyse ``processed`` (default ``data/processed``) and write the result to its interim folder,
+    replaced as a whole (:func:`cxinsight.outputs.replacing`)."""
+    processed = Path(processed or paths.processed_dir()).resolve()
+    options = options or Options()
+    analysis = _compute(processed, options)
+    with outputs.replacing(interim_dir(processed)) as stage:
+        analysis.contacts.to_parquet(stage / "classified.parquet", index=False)
+        if analysis.review is not None:
+            analysis.review.to_parquet(stage / "review.parquet", index=False)
+        if analysis.segments is not None:
+            analysis.segments.to_parquet(stage / "segments.parquet", index=False)
+        if analysis.scored is not None:
+            analysis.scored.to_parquet(stage / "scored_areas.parquet", index=False)
+        meta = {"key": _key(processed, options), "options": asdict(options), "review_note": analysis.review_note}
+        (stage / "analysis.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
+    return analysis
+
+
+def load_analysis(processed: Path | str | None = None, options: Options | None = None) -> Analysis:
+    """The analysis of ``processed`` with ``options``: read from the interim folder when it was made
+    from exactly these processed data and options, else built (and kept) now."""
+    from cxinsight.pipeline import complete_folder, read_optional
+
+    processed = complete_folder(Path(processed or paths.processed_dir()).resolve())
+    options = options or Options()
+    folder = interim_dir(processed)
+    meta_path = folder / "analysis.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    if meta.get("key") != _key(processed, options):
+        log.info("no analysis of these data with these options yet: building it")
+        return build_analysis(processed, options)
+
+    def optional(name: str) -> pd.DataFrame | None:
+        path = folder / f"{name}.parquet"
+        return pd.read_parquet(path) if path.exists() else None
+
+    return Analysis(processed, options, pd.read_parquet(folder / "classified.parquet"),
+                    read_optional("complaints", processed), read_optional("survey", processed),
+                    read_optional("areas", processed), optional("scored_areas"), optional("review"),
+                    meta["review_note"], optional("segments"))
+
+
+# ---- savings: one computation for every page that shows them ----------------------------------
+
+LEVERS = {"digital_push": "Channel shift alone", "fix_failure_first": "Fixing failure demand alone",
+          "both": "Both together"}
+
+
+@dataclass
+class Savings:
+    """The channel-shift model for one scope: its inputs, assumptions, the Monte Carlo of each lever
+    (common random numbers: the same draws for every lever) and the central projection."""
+
+    inputs: object
+    assumptions: object
+    shiftable: pd.DataFrame
+    volumes: pd.DataFrame
+    runs: dict[str, dict]
+    projection: pd.DataFrame
+    draws: int
+    apportioned: float | None
+
+    def npv_range(self, lever: str = "both") -> tuple[float, float, float]:
+        """P10, P50 and P90 of the NPV for ``lever``."""
+        p10, p50, p90 = np.percentile(self.runs[lever]["npv"], [10, 50, 90])
+        return float(p10), float(p50), float(p90)
+
+    def levers(self) -> pd.DataFrame:
+        """One row per lever: P10, median and P90 NPV, chance of a positive NPV and central payback."""
+        from cxinsight.savings import summarise
+
+        central = summarise(self.projection).set_index("scenario")
+        rows = []
+        for lever, name in LEVERS.items():
+            p10, p50, p90 = self.npv_range(lever)
+            rows.append({"lever": lever, "name": name, "npv_p10": p10, "npv_p50": p50, "npv_p90": p90,
+                         "chance_positive": float((self.runs[lever]["npv"] > 0).mean()),
+                         "payback_year": central.loc[lever, "payback_year"]})
+        return pd.DataFrame(rows)
+
+
+def savings(analysis: Analysis) -> Savings | None:
+    """The channel-shift model for ``analysis``'s scope, or None when the contacts carry no customer
+    numbers (nothing to segment, so no shiftable volume). For a service, the council-wide programme
+    costs are apportioned by its share of contacts. Always on the whole period analysed: contacts a
+    year are the export's year, whatever period a page reports on."""
+    from cxinsight.demand.measures import failure_share
+    from cxinsight.exclusion.customers import shiftable_volume
+    from cxinsight.savings import Inputs, SavingsAssumptions, baseline, monte_carlo, project
+
+    if not analysis.has_customers:
+        return None
+    whole = analysis.council
+    contacts = whole.contacts
+    if analysis.service is not None:
+        contacts = contacts.loc[contacts["service"].astype(str) == analysis.service]
+    assumptions = SavingsAssumptions()
+    share = None
+    if analysis.service is not None:  # the programme's costs are shared: charge the service its share
+        share = len(contacts) / len(whole.contacts)
+        assumptions = assumptions.apportioned(share)
+    volumes = baseline(contacts, assumptions)
+    shiftable = shiftable_volume(contacts, whole.segments, by=("service", "channel"))
+    review = whole.review
+    if review is not None and analysis.service is not None:
+        review = review.loc[review["contact_id"].isin(contacts["contact_id"])]
+    shares = failure_share(contacts, by="service", review=review if review is not None and len(review) else None)
+    inputs = Inputs.from_frames(volumes, shiftable, shares)
+    o = whole.options
+    runs = {lever: monte_carlo(inputs, assumptions, lever, draws=o.draws, seed=o.seed) for lever in LEVERS}
+    return Savings(inputs, assumptions, shiftable, volumes, runs, project(inputs, assumptions), o.draws, share)
