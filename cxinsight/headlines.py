@@ -373,6 +373,8 @@ def compare(analysis, measures: tuple[str, ...] = ("failure_share", "likely_excl
     reach back a year, the sentence says so."""
     whole = analysis.council
     windows = quarters(whole.contacts["received_at"])
+    if "latest" not in windows:  # less than three whole months of data: nothing to compare
+        return {}
     latest = windows["latest"]
     figs = {name: compute(whole.scoped(analysis.service, w), with_savings=False) for name, w in windows.items()}
     first = whole.contacts["received_at"].min()

@@ -13,8 +13,9 @@ def test_nps_by_hand():
     scores = pd.Series([10] * 50 + [8] * 30 + [3] * 20)
     out = nps(scores)
     assert out["estimate"] == pytest.approx(30.0)
-    var = 100**2 * ((0.5 + 0.2) - (0.5 - 0.2) ** 2) / 100
-    assert out["high"] - out["estimate"] == pytest.approx(1.959964 * np.sqrt(var), rel=1e-5)
+    p, d = 51 / 103, 21 / 103  # one pseudo-response per category (adjusted Wald)
+    var = 100**2 * ((p + d) - (p - d) ** 2) / 103
+    assert out["high"] - 100 * (p - d) == pytest.approx(1.959964 * np.sqrt(var), rel=1e-5)
     assert (out["promoters"], out["detractors"], out["n"]) == (50, 20, 100)
 
 
@@ -28,6 +29,25 @@ def test_nps_interval_covers_the_truth_93_to_97_percent_of_1000_draws():
         est = nps(sample)
         covered += est["low"] <= true_nps <= est["high"]
     assert 0.93 <= covered / 1000 <= 0.97
+
+
+@pytest.mark.parametrize("mix", [(0.85, 0.12, 0.03), (0.05, 0.15, 0.80), (0.35, 0.30, 0.35), (0.50, 0.05, 0.45)],
+                         ids=["mostly_promoters", "mostly_detractors", "even", "split"])
+def test_nps_interval_covers_93_to_97_percent_at_n_30_with_extreme_scores(mix):
+    """At the smallest base a page shows an NPS on (30 responses), extreme mixes included."""
+    rng = np.random.default_rng(30)
+    promoter, passive, detractor = mix
+    probs = np.r_[np.full(7, detractor / 7), np.full(2, passive / 2), np.full(2, promoter / 2)]
+    true_nps = 100 * (promoter - detractor)
+    draws = rng.choice(11, size=(4000, 30), p=probs)
+    covered = sum(lo <= true_nps <= hi for lo, hi in
+                  (nps(pd.Series(row))[["low", "high"]] for row in draws))
+    assert 0.93 <= covered / 4000 <= 0.97, covered / 4000
+
+
+def test_ces_interval_stays_on_its_scale():
+    assert ces(pd.Series([7] * 9 + [6]))["high"] <= 7 and ces(pd.Series([1] * 9 + [2]))["low"] >= 1
+    assert ces(pd.Series([5, 4, 3, 2, 1]), scale=5)["high"] <= 5
 
 
 def test_ces_csat_and_net_satisfaction_by_hand():

@@ -148,7 +148,7 @@ def test_an_empty_period_gives_a_clear_message(tmp_path):
     from cxinsight.report import NotebookFailed, execute
 
     build_processed(REAL / "nyc311" / "sources.yaml", tmp_path / "processed")
-    with pytest.raises(NotebookFailed, match="no contacts were received from 01 January 2020 to 01 February 2020"):
+    with pytest.raises(NotebookFailed, match="no contacts were received from 01 January 2020 to 31 January 2020: choose a period inside the data"):
         execute("07_at_a_glance.ipynb", tmp_path / "glance.ipynb",
                 {"processed_dir": str(tmp_path / "processed"), "period": "2020-01-01/2020-01-31"})
 

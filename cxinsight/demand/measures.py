@@ -31,6 +31,9 @@ def _as_list(by) -> list[str]:
     return [by] if isinstance(by, str) else list(by)
 
 
+CELL_PRIOR = 1.0  # contacts' worth of a stratum's rate lent to each group x stratum cell (coverage-tested)
+
+
 def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None = None,
                   level: float = 0.95, simultaneous: bool = False, draws: int = 4000,
                   seed: int = 0) -> pd.DataFrame:
@@ -46,7 +49,10 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
     mean over the strata it contains. The interval comes from Beta draws (Jeffreys prior) per
     stratum, so it reflects how many contacts were reviewed; an unreviewed stratum gets the prior
     alone (an honestly wide interval). Assumption, stated in ``method``: within a stratum the
-    classifier is as accurate in every group (exact when grouping by the stratifying columns).
+    classifier is as accurate in every group (exact when grouping by the stratifying columns). When
+    the groups cut across the strata (by channel or month), that is not assumed: each group x
+    stratum cell is estimated from its own reviewed contacts with a weak prior towards the stratum's
+    rate, so coverage holds for small groups too (tested by simulation).
     ``level`` is the interval's coverage; ``simultaneous=True`` widens each group's interval
     (Bonferroni) so that *all* groups' intervals cover together at ``level``: use it for a table
     whose reader compares every row.
@@ -77,8 +83,9 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
         raise ValueError("the review has no 'stratum_by' column; draw it with sample_for_review")
     strata_by = str(review["stratum_by"].iloc[0]).split(",")
     stratum = stratum_labels(frame, strata_by)
-    ids = frame["contact_id"].astype(str).to_numpy()
-    rv = review.loc[review["contact_id"].astype(str).isin(set(ids))]
+    ids = frame["contact_id"].astype(str).to_numpy(dtype=object)
+    id_index = pd.Index(ids)
+    rv = review.loc[id_index.get_indexer(review["contact_id"].astype(str).to_numpy(dtype=object)) >= 0]
     if rv.empty:
         raise ValueError("no reviewed contact_id matches the classified contacts")
     true = (rv["analyst_demand"].astype(str) == "failure").astype(float).to_numpy()
@@ -94,8 +101,33 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
     group_keys = stratum_labels(grouped.reset_index(), keys) if keys else pd.Series([""])
     weights = cells.reindex(group_keys.to_numpy()).fillna(0).to_numpy(float)
     weights = weights / weights.sum(axis=1, keepdims=True)
-    estimate = weights @ p_hat
-    sims = p_draws @ weights.T
+    nested = bool(((weights > 0).sum(axis=0) <= 1).all())  # each stratum inside one group (or no groups)
+    if nested:
+        estimate = weights @ p_hat
+        sims = p_draws @ weights.T
+    else:
+        # The groups cut across the strata (channel, month...): the classifier may be right more often
+        # on one channel than another within a stratum, so each group x stratum cell is estimated
+        # from its own reviewed contacts, drawn towards its stratum's rate by a weak prior (CELL_PRIOR
+        # contacts' worth) plus Jeffreys'. A cell with few reviews gets an honestly wide interval.
+        rv_group = rv["contact_id"].astype(str).map(pd.Series(gkey.to_numpy(), index=ids)).to_numpy()
+        gi = pd.Index(group_keys.to_numpy()).get_indexer(rv_group)
+        si = names.get_indexer(rv_stratum)
+        k_c = np.zeros(weights.shape)
+        n_c = np.zeros(weights.shape)
+        np.add.at(k_c, (gi, si), true)
+        np.add.at(n_c, (gi, si), 1.0)
+        g_idx, s_idx = np.nonzero(weights)
+        shrunk = (k_c + CELL_PRIOR * p_hat[None, :]) / (n_c + CELL_PRIOR)
+        estimate = (weights * shrunk).sum(axis=1)
+        to_group = np.zeros((len(g_idx), len(group_keys)))
+        to_group[np.arange(len(g_idx)), g_idx] = weights[g_idx, s_idx]
+        sims = np.zeros((draws, len(group_keys)))
+        for start in range(0, draws, 500):  # in chunks: draws x cells stays small on a large council
+            ps = p_draws[start:start + 500][:, s_idx]
+            a = k_c[g_idx, s_idx] + CELL_PRIOR * ps + 0.5
+            b = n_c[g_idx, s_idx] - k_c[g_idx, s_idx] + CELL_PRIOR * (1 - ps) + 0.5
+            sims[start:start + 500] = rng.beta(a, b) @ to_group
     lo, hi = np.percentile(sims, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
     reviewed_in_group = (rv["contact_id"].astype(str).map(pd.Series(gkey.to_numpy(), index=ids))
                          .value_counts().reindex(group_keys.to_numpy(), fill_value=0).to_numpy())
