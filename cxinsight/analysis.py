@@ -30,7 +30,7 @@ from cxinsight import outputs, paths
 
 log = logging.getLogger(__name__)
 
-VERSION = 1  # bump when what is written changes, so an old interim folder is rebuilt
+VERSION = 2  # bump when what is written changes, so an old interim folder is rebuilt
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,10 @@ class Options:
     answer key labels it). ``review_size`` and ``seed``: the sample drawn. ``repeat_window_days``:
     same customer, same service, within this many days is a repeat contact. ``draws``: Monte Carlo
     draws for the savings range. ``deri_version``: ``"v1.4"`` (demography) or ``"v1.2"`` (age).
+    ``segment_check_path``: a checked random sample of customers (CSV, see
+    :func:`cxinsight.exclusion.customers.check_sample`) that measures the segment rule's error;
+    None: a sample of ``segment_check_size`` is written for a person to check (on the demo council
+    the answer key checks it).
     """
 
     review_path: str | None = None
@@ -49,6 +53,8 @@ class Options:
     repeat_window_days: float = 14
     draws: int = 10_000
     deri_version: str = "v1.4"
+    segment_check_path: str | None = None
+    segment_check_size: int = 300
 
     @classmethod
     def from_parameters(cls, **parameters) -> Options:
@@ -94,6 +100,8 @@ class Analysis:
     review: pd.DataFrame | None
     review_note: str
     segments: pd.DataFrame | None
+    segment_check: pd.DataFrame | None = None
+    segment_check_note: str = ""
     service: str | None = None
     period: tuple[pd.Timestamp, pd.Timestamp] | None = None
     whole: Analysis | None = field(default=None, repr=False)
@@ -134,11 +142,13 @@ class Analysis:
         review = whole.review
         if review is not None and (service is not None or window is not None):
             review = review.loc[review["contact_id"].isin(contacts["contact_id"])]
-        segments = whole.segments
+        segments, check = whole.segments, whole.segment_check
         if segments is not None and (service is not None or window is not None):
             segments = segments.loc[segments["customer_id"].isin(contacts["customer_id"].dropna().unique())]
+            if check is not None:
+                check = check.loc[check["customer_id"].isin(segments["customer_id"].astype(str))]
         return replace(whole, contacts=contacts, complaints=complaints, survey=survey, review=review,
-                       segments=segments, service=None if service is None else str(service), period=window,
+                       segments=segments, segment_check=check, service=None if service is None else str(service), period=window,
                        whole=whole)
 
 
@@ -169,10 +179,12 @@ def _key(processed: Path, options: Options) -> str:
     """What the analysis was made from: the processed manifest (itself written last, listing every
     output's size) and the options."""
     manifest = (processed / "manifest.json").read_bytes()
-    review = options.review_path and Path(options.review_path)
-    review_stamp = review.stat().st_mtime_ns if review and review.exists() else None
+    stamps = {}
+    for name in ("review_path", "segment_check_path"):  # an analyst's file changed: analyse again
+        given = getattr(options, name)
+        stamps[name] = Path(given).stat().st_mtime_ns if given and Path(given).exists() else None
     blob = json.dumps({"v": VERSION, "manifest": hashlib.sha256(manifest).hexdigest(),
-                       "options": asdict(options), "review": review_stamp}, sort_keys=True)
+                       "options": asdict(options), "files": stamps}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -207,9 +219,37 @@ def _compute(processed: Path, options: Options) -> Analysis:
     scored = area_scores(areas, options.deri_version)
     has_customers = "customer_id" in contacts and contacts["customer_id"].notna().any()
     segments = segment_customers(customer_features(contacts, scored)) if has_customers else None
+    check, check_note = (None, "") if segments is None else _segment_check(segments, options, processed, answer_key)
     log.info("classified %s contacts and segmented %s customers once for every page (%.1f s)",
              f"{len(classified):,}", "no" if segments is None else f"{len(segments):,}", time.perf_counter() - t0)
-    return Analysis(processed, options, classified, complaints, survey, areas, scored, review, note, segments)
+    return Analysis(processed, options, classified, complaints, survey, areas, scored, review, note, segments,
+                    check, check_note)
+
+
+def _segment_check(segments: pd.DataFrame, options: Options, processed: Path,
+                   answer_key: Path | None) -> tuple[pd.DataFrame | None, str]:
+    """The checked sample that measures the segment rule's error, and a sentence saying where it
+    came from (the analyst's file; the demo's answer key standing in for a person; or none yet)."""
+    from cxinsight.exclusion.customers import check_sample, read_check
+
+    if options.segment_check_path:
+        check = read_check(options.segment_check_path, segments)
+        return check, f"{len(check):,} customers checked by a person ({Path(options.segment_check_path).name})."
+    sample = check_sample(segments, n=options.segment_check_size, seed=options.seed)
+    folder = processed / "review"
+    folder.mkdir(exist_ok=True)
+    sample.to_csv(folder / "segment_check_sample.csv", index=False)
+    truth_path = answer_key / "customers_truth.parquet" if answer_key else None
+    if truth_path is not None and truth_path.exists():
+        truth = pd.read_parquet(truth_path, columns=["customer_id", "digital_capability"])
+        truth = truth.set_index(truth["customer_id"].astype(str))["digital_capability"]
+        check = sample.assign(checked_segment=truth.reindex(sample["customer_id"]).to_numpy())
+        check = check.dropna(subset=["checked_segment"])
+        return check, (f"Demo council: {len(check):,} randomly chosen customers checked against the demo's answer "
+                       "key, standing in for a person, to measure the segment rule's error.")
+    return None, ("The segment rule's error is not measured yet: a random sample of customers has been written to "
+                  "data/processed/review/segment_check_sample.csv for a person to check. Until then the intervals "
+                  "cover sampling only.")
 
 
 def build_analysis(processed: Path | str | None = None, options: Options | None = None) -> Analysis:
@@ -226,7 +266,10 @@ def build_analysis(processed: Path | str | None = None, options: Options | None 
             analysis.segments.to_parquet(stage / "segments.parquet", index=False)
         if analysis.scored is not None:
             analysis.scored.to_parquet(stage / "scored_areas.parquet", index=False)
-        meta = {"key": _key(processed, options), "options": asdict(options), "review_note": analysis.review_note}
+        if analysis.segment_check is not None:
+            analysis.segment_check.to_parquet(stage / "segment_check.parquet", index=False)
+        meta = {"key": _key(processed, options), "options": asdict(options), "review_note": analysis.review_note,
+                "segment_check_note": analysis.segment_check_note}
         (stage / "analysis.json").write_text(json.dumps(meta, indent=1), encoding="utf-8")
     return analysis
 
@@ -252,7 +295,7 @@ def load_analysis(processed: Path | str | None = None, options: Options | None =
     return Analysis(processed, options, pd.read_parquet(folder / "classified.parquet"),
                     read_optional("complaints", processed), read_optional("survey", processed),
                     read_optional("areas", processed), optional("scored_areas"), optional("review"),
-                    meta["review_note"], optional("segments"))
+                    meta["review_note"], optional("segments"), optional("segment_check"), meta["segment_check_note"])
 
 
 # ---- savings: one computation for every page that shows them ----------------------------------

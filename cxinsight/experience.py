@@ -117,6 +117,48 @@ def by_group(responses: pd.DataFrame, group: str, measure: str = "nps", column: 
     return table.reset_index(), suppressed
 
 
+def nps_differs(responses: pd.DataFrame, group: str, column: str = "nps", min_responses: int = 30) -> pd.Series:
+    """Whether NPS really differs between the values of ``group`` (hours, days, services...): a
+    chi-square test of promoters, passives and detractors across the groups with at least
+    ``min_responses`` responses. Returns ``statistic, dof, p_value, groups, significant`` (at 5%).
+    A breakdown is worth showing only when it is significant; otherwise it ranks noise.
+
+    >>> rng = np.random.default_rng(0)
+    >>> same = pd.DataFrame({"hour": np.repeat(range(8, 18), 60), "nps": rng.integers(0, 11, 600)})
+    >>> bool(nps_differs(same, "hour")["significant"])
+    False
+    """
+    s = pd.to_numeric(responses[column], errors="coerce")
+    kind = pd.cut(s, [-0.5, 6.5, 8.5, 10.5], labels=["detractor", "passive", "promoter"])
+    table = pd.crosstab(responses[group], kind)
+    table = table.loc[table.sum(axis=1) >= min_responses]
+    table = table.loc[:, table.sum(axis=0) > 0]
+    if len(table) < 2 or table.shape[1] < 2:
+        return pd.Series({"statistic": np.nan, "dof": 0, "p_value": np.nan, "groups": len(table), "significant": False})
+    chi2, p, dof, _ = stats.chi2_contingency(table.to_numpy())
+    return pd.Series({"statistic": float(chi2), "dof": int(dof), "p_value": float(p), "groups": len(table),
+                      "significant": bool(p < 0.05)})
+
+
+def funnel(responses: pd.DataFrame, group: str, column: str = "nps", min_responses: int = MIN_STAFF_RESPONSES,
+           sigmas: float = 3.0) -> tuple[pd.DataFrame, float, float, int]:
+    """A funnel plot's numbers, not a league table: each group's NPS (with at least ``min_responses``)
+    against the centre of the responses it rests on, and the control limit for its number of
+    responses (``sigmas`` standard errors of one response's score over sqrt(n)).
+
+    Returns the table (``group, estimate, n, limit, outside``...), the centre, one response's
+    standard deviation and how many groups were left out for too few responses.
+    """
+    table, hidden = by_group(responses, group, "nps", column=column, min_responses=min_responses)
+    scores = pd.to_numeric(responses.loc[responses[group].notna(), column], errors="coerce").dropna()
+    p_pro, p_det = float((scores >= 9).mean()), float((scores <= 6).mean())
+    centre = 100 * (p_pro - p_det)
+    sd_one = 100 * float(np.sqrt(max(p_pro + p_det - (p_pro - p_det) ** 2, 1e-9)))
+    table = table.assign(limit=sigmas * sd_one / np.sqrt(table["n"].astype(float)))
+    table = table.assign(outside=(table["estimate"] - centre).abs() > table["limit"])
+    return table, centre, sd_one, hidden
+
+
 def satisfaction_drivers(survey: pd.DataFrame, classified: pd.DataFrame, outcome: str = "csat") -> pd.DataFrame:
     """What goes with satisfaction: a transparent linear-probability model with robust (HC1) 95%
     intervals, so each effect reads in percentage points.

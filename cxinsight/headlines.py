@@ -178,6 +178,7 @@ PAGES: dict[str, str] = {
     "complaints_on_time": "05_complaints.html",
     "nps": "06_customer_experience.html",
 }
+MIN_CHECKED = 30  # checked customers needed before a segment share is corrected by them
 SAVINGS_MEASURES = {"savings_npv": "both", "savings_shift": "digital_push", "savings_failure": "fix_failure_first"}
 
 
@@ -213,7 +214,7 @@ def compute(analysis, with_savings: bool = True) -> Figures:
     from cxinsight.analysis import savings as savings_model
     from cxinsight.complaints import extract_date, timeliness, timeliness_summary
     from cxinsight.demand.measures import failure_share
-    from cxinsight.exclusion.customers import segment_sizes
+    from cxinsight.exclusion.customers import corrected_share, segment_sizes
     from cxinsight.experience import nps
 
     scope = analysis.service or "council"
@@ -231,11 +232,18 @@ def compute(analysis, with_savings: bool = True) -> Figures:
 
     if analysis.has_customers:
         sizes = segment_sizes(analysis.segments).set_index("segment")
+        check = analysis.segment_check
+        corrected = check is not None and len(check) >= MIN_CHECKED
+        if corrected:  # the rule's own error, measured on a checked random sample, is in the interval
+            fixed = pd.DataFrame({s: corrected_share(analysis.segments, check, s) for s in sizes.index}).T
+            sizes = sizes.assign(share=fixed["share"], low=fixed["low"], high=fixed["high"])
         out.sizes = sizes
         ex = sizes.loc["likely_excluded"]
         if int(ex.base):
+            note = (f"corrected by a check of {len(check):,} customers" if corrected else
+                    "the segment rule's own error not yet measured")
             out.headlines.append(Headline("likely_excluded", scope, float(ex.share), float(ex.low), float(ex.high),
-                                          int(ex.base), "customers"))
+                                          int(ex.base), "customers", note=note))
         else:
             out.missing["likely_excluded"] = "No customers with a customer number in this period."
         if with_savings:

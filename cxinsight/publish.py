@@ -170,6 +170,53 @@ def suppress_shares(frame: pd.DataFrame, numerator: str, base: str, shares: list
     return out
 
 
+def pinned_count(share: str, base: str, interval: str = "") -> int | None:
+    """The count of 1 to 7 that a published share gives away with its base (and interval), or None.
+
+    Works as someone with the page would: every base the shown base could be (a count ending in 0
+    or 5 was rounded to 5, so it is anything within 2 of it), every whole count that would show as
+    that share, and, where the interval is a Wilson interval, only the counts that give exactly the
+    interval shown. If every possibility leaves the same count of 1 to 7 (or the same 1 to 7
+    outside it), that count is given away.
+
+    >>> pinned_count("20%", "10")           # 2 of 10: only 2 shows as 20% of 8 to 12
+    2
+    >>> pinned_count("20%", "1,000") is None, pinned_count("*", "10") is None
+    (True, True)
+    >>> pinned_count("99.5", "1,400")       # 1,393 of 1,400: 7 outside the share
+    7
+    """
+    import math
+    import re
+
+    from cxinsight.stats import wilson
+
+    m = re.fullmatch(r"\s*(-?\d+(?:\.(\d+))?)\s*%?\s*", str(share))
+    b = re.match(r"\s*([\d,]+)", str(base))
+    if not m or not b:
+        return None  # suppressed ("*"), not a share, or no base to work from
+    pct, places = float(m.group(1)), len(m.group(2) or "")
+    half = 0.5 * 10 ** -places
+    shown = int(b.group(1).replace(",", ""))
+    bases = range(max(shown - 2, 1), shown + 3) if shown % 5 == 0 else [shown]
+    ends = [float(x) for x in re.findall(r"(-?\d+(?:\.\d+)?)%", str(interval))]
+    found = []
+    for n in bases:
+        low_k, high_k = math.ceil((pct - half) * n / 100 - 1e-9), math.floor((pct + half) * n / 100 + 1e-9)
+        found += [(k, n) for k in range(max(low_k, 0), min(high_k, n) + 1)]
+    if len(ends) == 2 and found:  # keep the counts whose Wilson interval shows as the one printed
+        def shows(k, n):
+            _, lo, hi = wilson(k, n)
+            return any(abs(f(100 * lo) - ends[0]) < 1e-9 and abs(g(100 * hi) - ends[1]) < 1e-9
+                       for f, g in ((round, round), (math.floor, math.ceil)))
+        exact = [(k, n) for k, n in found if shows(k, n)]
+        found = exact or found  # not a Wilson interval: it cannot narrow the counts down
+    for side in ({k for k, _ in found}, {n - k for k, n in found}):
+        if len(side) == 1 and 1 <= next(iter(side)) <= SMALL_MAX:
+            return next(iter(side))
+    return None
+
+
 def download_frame(frame: pd.DataFrame, counts=()) -> pd.DataFrame:
     """The analysis-ready version of a published table: plain numbers, the same disclosure control.
 

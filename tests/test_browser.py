@@ -70,6 +70,16 @@ def test_every_report_renders_offline(built_reports, tmp_path_factory):
                 target = shots / (name.replace("/", "_") + ".png")
                 page.screenshot(path=str(target), full_page=True)
                 assert target.stat().st_size > 10_000
+                # what a head of service must see on the page they are handed (issue 13)
+                seen = page.inner_text("body")
+                for needed in ("Period: 1 April 2024 to 31 March 2025", "What this means", "the quarter before"):
+                    if needed not in seen:
+                        problems.append(f"{name}: '{needed}' not shown")
+                box = page.locator("text=What this means").first
+                if not box.is_visible():
+                    problems.append(f"{name}: the 'What this means' box is not visible")
+                elif page.locator("h2", has_text="What this means").count() and "change" not in seen.lower():
+                    problems.append(f"{name}: no change against the last period")
             page.close()
         browser.close()
     assert not outside, outside[:5]

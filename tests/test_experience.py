@@ -92,3 +92,31 @@ def test_drivers_recover_a_planted_effect():
     assert d.loc["failure demand", "low_pp"] < -30 < d.loc["failure demand", "high_pp"]
     assert d.loc["wait (per minute)", "low_pp"] < -3 < d.loc["wait (per minute)", "high_pp"]
     assert d.loc["channel: web", "low_pp"] < 0 < d.loc["channel: web", "high_pp"]
+
+
+def test_a_real_difference_between_hours_is_found_and_noise_is_not():
+    from cxinsight.experience import nps_differs
+
+    rng = np.random.default_rng(8)
+    hours = np.repeat(np.arange(8, 18), 120)
+    noise = pd.DataFrame({"hour": hours, "nps": rng.integers(0, 11, len(hours))})
+    assert not nps_differs(noise, "hour")["significant"]
+    # calls at 12:00 and 13:00 (the lunchtime queue) go badly
+    planted = noise.assign(nps=np.where(np.isin(hours, [12, 13]), rng.integers(0, 5, len(hours)), noise["nps"]))
+    result = nps_differs(planted, "hour")
+    assert result["significant"] and result["p_value"] < 1e-6 and result["groups"] == 10
+
+
+def test_funnel_limits_narrow_with_responses_and_flag_a_planted_outlier():
+    from cxinsight.experience import funnel
+
+    rng = np.random.default_rng(9)
+    sizes = {"S1": 40, "S2": 200, "S3": 400, "S4": 60, "S5": 10}
+    frame = pd.DataFrame({"staff_id": np.repeat(list(sizes), list(sizes.values()))})
+    frame["nps"] = rng.integers(5, 11, len(frame))
+    frame.loc[frame["staff_id"] == "S3", "nps"] = 0  # one member of staff's calls all go badly
+    table, centre, sd_one, hidden = funnel(frame, "staff_id")
+    assert hidden == 1 and set(table["staff_id"]) == {"S1", "S2", "S3", "S4"}
+    t = table.set_index("staff_id")
+    assert t.loc["S2", "limit"] < t.loc["S1", "limit"]
+    assert t.loc["S3", "outside"] and -100 < centre < 100 and sd_one > 0

@@ -255,3 +255,47 @@ def test_every_index_figure_equals_the_figure_on_the_page_it_links_to(built):
             value, rng, base = m.group(1), m.group(2) or "", m.group(3)
             row = shown[measure]
             assert (row["Figure"], row["Range"], row["Base"]) == (value, rng, base), (code, measure, row, cell)
+
+
+SHARE_BASES = {"Figure": "Base", "% failure": "Contacts", "%": "Customers", "% upheld": "Answered"}
+
+
+def test_no_published_share_gives_away_a_count_of_1_to_7(built):
+    """Back-calculation, as someone with the pages would do it: for every share shown beside its base
+    (and its interval), no count of 1 to 7, nor a complement of 1 to 7, follows uniquely (issue 13)."""
+    import html as html_
+
+    from cxinsight.publish import pinned_count
+
+    checked, pinned = 0, []
+    for path, page in built["pages"].items():
+        for table in page.tables:
+            if not table.rows:
+                continue
+            head = table.rows[0]
+            for share_col, base_col in SHARE_BASES.items():
+                if share_col not in head or base_col not in head:
+                    continue
+                i, j = head.index(share_col), head.index(base_col)
+                r = next((head.index(c) for c in head if "interval" in c.lower() or c == "Range"), None)
+                for row in table.rows[1:]:
+                    if len(row) != len(head) or not re.search(r"\d", row[i]) or "£" in row[i]:
+                        continue
+                    checked += 1
+                    k = pinned_count(row[i], row[j], row[r] if r is not None else "")
+                    if k is not None:
+                        pinned.append((path.name, table.caption[:40], row[0], row[i], row[j], k))
+    index = (built["reports"] / "index.html").read_text(encoding="utf-8")
+    for value, rng, base in re.findall(r'<span class="value">(\d+%)</span><span class="range">[^<]*?: ([^<]*)</span>'
+                                       r'<span class="base">Base: ([^<]*)</span>', index):
+        checked += 1
+        k = pinned_count(value, html_.unescape(base), rng)
+        if k is not None:
+            pinned.append(("index.html", "card", value, base, k))
+    for value, rng, base in re.findall(r'<td>(\d+%) \(([^)]*)\)<br><span class="note">([^<]*)</span>', index):
+        checked += 1
+        k = pinned_count(value, html_.unescape(base), rng)
+        if k is not None:
+            pinned.append(("index.html", "service row", value, base, k))
+    assert checked >= 100, checked
+    assert not pinned, pinned[:10]

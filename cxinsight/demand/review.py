@@ -148,23 +148,42 @@ def read_review(path: Path | str, taxonomy=None) -> pd.DataFrame:
     return reviewed.reset_index(drop=True)
 
 
-def evaluate(y_true, y_pred, labels: list[str] | None = None) -> dict:
+def design_weights(review: pd.DataFrame) -> np.ndarray:
+    """How many contacts each reviewed contact stands for: its stratum's size over the number
+    reviewed in it (the inverse of its chance of being drawn), so agreement measured on a sample
+    that over-represents uncertain strata describes all contacts."""
+    if not {"stratum", "stratum_size"} <= set(review.columns):
+        return np.ones(len(review))
+    reviewed = review.groupby("stratum")["stratum"].transform("size").to_numpy(float)
+    return pd.to_numeric(review["stratum_size"], errors="coerce").to_numpy(float) / reviewed
+
+
+def evaluate(y_true, y_pred, labels: list[str] | None = None, weights=None) -> dict:
     """Agreement between analyst (``y_true``) and classifier (``y_pred``).
 
     Returns ``per_class`` (precision, recall, F1, support), ``confusion`` (rows: analyst,
-    columns: classifier), ``kappa`` (Cohen's), ``accuracy`` and ``n``.
+    columns: classifier; reviewed contacts), ``kappa`` (Cohen's), ``accuracy`` and ``n``.
+    ``weights`` (:func:`design_weights`): precision, recall, F1, kappa and accuracy weighted by the
+    review's design, so they describe every contact, not the sample; support and the confusion
+    table stay counts of reviewed contacts.
+
+    >>> evaluate(["failure", "value", "value"], ["failure", "failure", "value"], weights=[1, 1, 8])["accuracy"]
+    0.9
     """
     t = np.asarray(y_true, dtype=object).astype(str)
     p = np.asarray(y_pred, dtype=object).astype(str)
+    w = None if weights is None else np.asarray(weights, dtype=float)
     labels = labels or sorted(set(t) | set(p))
-    prec, rec, f1, support = precision_recall_fscore_support(t, p, labels=labels, zero_division=0)
+    prec, rec, f1, _ = precision_recall_fscore_support(t, p, labels=labels, zero_division=0, sample_weight=w)
+    support = np.array([(t == label).sum() for label in labels])
     per_class = pd.DataFrame({"class": labels, "precision": prec.round(3), "recall": rec.round(3),
                               "f1": f1.round(3), "support": support})
     confusion = pd.DataFrame(confusion_matrix(t, p, labels=labels), index=pd.Index(labels, name="analyst"),
                              columns=pd.Index(labels, name="classifier"))
-    kappa = float(cohen_kappa_score(t, p, labels=labels)) if len(set(t) | set(p)) > 1 else 1.0
+    kappa = (float(cohen_kappa_score(t, p, labels=labels, sample_weight=w)) if len(set(t) | set(p)) > 1 else 1.0)
+    accuracy = float(np.average(t == p, weights=w))
     return {"per_class": per_class, "confusion": confusion, "kappa": round(kappa, 3),
-            "accuracy": round(float((t == p).mean()), 3), "n": int(len(t))}
+            "accuracy": round(accuracy, 3), "n": int(len(t)), "weighted": w is not None}
 
 
 def obtain_review(classified: pd.DataFrame, review_path: Path | str | None = None, out_dir: Path | str | None = None,

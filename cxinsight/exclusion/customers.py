@@ -201,3 +201,67 @@ def cluster_view(features: pd.DataFrame, k: int = 4, seed: int = 0) -> tuple[pd.
         customers=("customers", "size"), digital_share=("digital_share", "mean"),
         counter_or_letter=("counter_or_letter", "mean"), area_deri=("area_deri", "mean"), age=("age", "mean"))
     return features.assign(cluster=labels), profile.reset_index()
+
+
+def check_sample(segments: pd.DataFrame, n: int = 300, seed: int = 2024) -> pd.DataFrame:
+    """A simple random sample of customers for a person to check against what the council knows of
+    them (case notes, assisted-digital records): the rule's segment beside an empty
+    ``checked_segment`` column. Read back with :func:`read_check`; :func:`corrected_share` uses it."""
+    pick = segments.sample(min(n, len(segments)), random_state=seed)
+    return pd.DataFrame({"customer_id": pick["customer_id"].astype(str).to_numpy(),
+                         "segment": pick["segment"].astype(str).to_numpy(), "checked_segment": ""})
+
+
+def read_check(path, segments: pd.DataFrame) -> pd.DataFrame:
+    """A checked sample (CSV): every ``checked_segment`` one of the segments, every customer known."""
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for col in ("customer_id", "checked_segment"):
+        if col not in frame:
+            raise ValueError(f"{path}: column {col!r} is missing; expected customer_id and checked_segment")
+    frame = frame.loc[frame["checked_segment"].str.strip() != ""]
+    bad = ~frame["checked_segment"].isin(SEGMENTS)
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+        raise ValueError(f"{path}: row {row}, column 'checked_segment': expected one of {list(SEGMENTS)}, "
+                         f"found {frame['checked_segment'].iloc[row - 2]!r}")
+    unknown = ~frame["customer_id"].isin(segments["customer_id"].astype(str))
+    if unknown.any():
+        raise ValueError(f"{path}: {int(unknown.sum())} customer_id values are not among the segmented customers")
+    return frame.assign(segment=frame["customer_id"].map(segments.set_index(
+        segments["customer_id"].astype(str))["segment"].astype(str)))
+
+
+def corrected_share(segments: pd.DataFrame, check: pd.DataFrame, segment: str = "likely_excluded",
+                    z: float = 1.959964) -> pd.Series:
+    """The share of customers truly in ``segment``, with the rule's error measured on a checked
+    random sample: a difference estimator (the rule's share over all customers, plus the mean of
+    truth minus rule on the checked ones), with a 95% interval from both sources of error.
+
+    Design-based: valid whatever the rule's error, provided the checked customers are a simple
+    random sample of ``segments`` (:func:`check_sample`). Returns ``share, low, high, base,
+    checked, rule_share``.
+
+    >>> seg = pd.DataFrame({"customer_id": [str(i) for i in range(1000)],
+    ...                     "segment": ["likely_excluded"] * 200 + ["self_serve"] * 800})
+    >>> chk = pd.DataFrame({"customer_id": [str(i) for i in range(0, 1000, 10)],
+    ...                     "segment": ["likely_excluded"] * 20 + ["self_serve"] * 80,
+    ...                     "checked_segment": ["likely_excluded"] * 18 + ["self_serve"] * 2
+    ...                                         + ["likely_excluded"] * 8 + ["self_serve"] * 72})
+    >>> round(float(corrected_share(seg, chk)["share"]), 2)
+    0.26
+    """
+    rule = (segments["segment"].astype(str) == segment).to_numpy(float)
+    n_all, n_chk = len(rule), len(check)
+    p_rule = float(rule.mean()) if n_all else np.nan
+    d = ((check["checked_segment"].astype(str) == segment).to_numpy(float)
+         - (check["segment"].astype(str) == segment).to_numpy(float))
+    if n_chk < 2:
+        raise ValueError(f"a corrected share needs at least 2 checked customers, found {n_chk}")
+    share = p_rule + float(d.mean())
+    var = p_rule * (1 - p_rule) / n_all + float(d.var(ddof=1)) / n_chk * (1 - n_chk / max(n_all, n_chk))
+    # a check that found no disagreement still leaves some doubt: at least what one disagreement would add
+    var = max(var, p_rule * (1 - p_rule) / n_all + 1 / n_chk ** 2)
+    half = z * np.sqrt(var)
+    return pd.Series({"share": float(np.clip(share, 0, 1)), "low": float(np.clip(share - half, 0, 1)),
+                      "high": float(np.clip(share + half, 0, 1)), "base": n_all, "checked": n_chk,
+                      "rule_share": p_rule})
