@@ -297,5 +297,5 @@ def test_no_published_share_gives_away_a_count_of_1_to_7(built):
         k = pinned_count(value, html_.unescape(base), rng)
         if k is not None:
             pinned.append(("index.html", "service row", value, base, k))
-    assert checked >= 100, checked
+    assert checked >= 80, checked
     assert not pinned, pinned[:10]
