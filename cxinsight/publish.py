@@ -230,7 +230,68 @@ def download_frame(frame: pd.DataFrame, counts=()) -> pd.DataFrame:
     out = frame.copy()
     for col in counts:
         out[col] = round_to_5(out[col]).astype("Int64")
-    return out.rename(columns={c: f"{c} (rounded to 5; 1-7 blank)" for c in counts})
+    out = out.rename(columns={c: f"{c} (rounded to 5; 1-7 blank)" for c in counts})
+    columns = {}
+    for col in out.columns:  # display text ("44%", "£9k", "43% to 46%") becomes numbers in columns
+        columns.update(_as_numbers(out[col], str(col)))
+    return pd.DataFrame(columns, index=out.index)
+
+
+_MISSING = {"", "*", "-", "too few to report", "not available", "not shown"}
+
+
+def _number(text) -> tuple[float, str] | None:
+    """``"44%"`` -> (44, "%"), ``"-£9k"`` -> (-9000, "£"), ``"+5"`` -> (5, ""), ``"year 4"`` -> (4,
+    "year"), ``"1,235 contacts"`` -> (1235, "contacts"), a suppression mark -> (nan, ""); anything
+    else None."""
+    import re
+
+    t = str(text).strip().replace(",", "")
+    if t in _MISSING:
+        return np.nan, ""
+    if m := re.fullmatch(r"(-?)£(\d+(?:\.\d+)?)k", t):
+        return (-1 if m.group(1) else 1) * float(m.group(2)) * 1000, "£"
+    if m := re.fullmatch(r"([+-]?\d+(?:\.\d+)?)%", t):
+        return float(m.group(1)), "%"
+    if m := re.fullmatch(r"year (\d+)", t):
+        return float(m.group(1)), "year"
+    if re.fullmatch(r"[+-]?\d+(?:\.\d+)?", t):
+        return float(t), ""
+    if m := re.fullmatch(r"(\*|\d+) ([a-z][a-z0-9 ]*)", t):  # a base: "149930 contacts", "* customers"
+        return (np.nan if m.group(1) == "*" else float(m.group(1))), m.group(2)
+    return None
+
+
+def _as_numbers(values: pd.Series, name: str) -> dict[str, pd.Series]:
+    """A text column of figures as numbers (its unit in the header, or in a unit column when rows
+    differ); a column of ranges ("a to b") as two columns, low and high. Anything else as it is.
+
+    >>> _as_numbers(pd.Series(["43% to 46.5%", "*"]), "Range")["Range high (%)"].tolist()
+    [46.5, nan]
+    >>> sorted(_as_numbers(pd.Series(["44%", "£9k"]), "Figure"))
+    ['Figure', 'Figure unit']
+    """
+    if pd.api.types.is_numeric_dtype(values) or values.isna().all():
+        return {name: values}
+    text = values.astype(str).where(values.notna(), "")
+    parts = text.str.split(" to ", n=1, expand=True, regex=False)
+    ranges = parts.shape[1] == 2 and (parts[1].notna() | text.isin(_MISSING)).all()
+    pieces = {"low": parts[0], "high": parts[1].fillna("")} if ranges else {"": text}
+    parsed = {k: [_number(x) for x in v] for k, v in pieces.items()}
+    if any(p is None for ps in parsed.values() for p in ps):
+        return {name: values}
+    units = {u for ps in parsed.values() for _, u in ps if u}
+    out = {}
+    for k, ps in parsed.items():
+        label = f"{name} {k}".strip()
+        label = f"{label} ({next(iter(units))})" if len(units) == 1 else label
+        numbers = pd.Series([v for v, _ in ps], index=values.index, dtype="float64")
+        whole = numbers.dropna()
+        out[label] = numbers.astype("Int64") if len(whole) and (whole == whole.round()).all() else numbers
+    if len(units) > 1:
+        out[f"{name} unit"] = pd.Series([next((u for _, u in (ps[i] for ps in parsed.values()) if u), "")
+                                         for i in range(len(values))], index=values.index)
+    return out
 
 
 def table(frame: pd.DataFrame, caption: str, counts=(), formats: dict | None = None, csv_path=None):

@@ -110,6 +110,70 @@ def execute(notebook: str, target: Path, parameters: dict | None = None) -> Path
     return target
 
 
+APPENDIX_TAG = "appendix"
+# Plain English for the terms the pages use; printed at the end of every council report.
+GLOSSARY: dict[str, str] = {
+    "Failure demand": "contact that exists because the council did not do something, or did not do it right, "
+                      "for the customer first (chasing, things not done, unclear letters, repeat contacts). "
+                      "Value demand is everything else: what the council is there to do.",
+    "95% interval": "the range the true figure very probably lies in, given how many contacts, customers or "
+                    "responses it rests on (and, for failure demand, how often the classifier is right).",
+    "P10 to P90": "for savings: 8 in 10 of the simulated outcomes, varying every assumption, fall in this range.",
+    "NPV": "net present value: savings minus costs over the years, with later years discounted (HM Treasury "
+           "Green Book, 3.5% a year).",
+    "Base": "how many contacts, customers, complaints or responses a figure rests on.",
+    "* and rounding": "counts of 1 to 7 are shown as *, and other counts rounded to the nearest 5, so that no "
+                      "person can be picked out; a share that would give such a count away is not shown either.",
+    "Within the noise": "a change smaller than chance alone could produce; 'a clear change' is one it could not.",
+    "Review sample": "contacts chosen at random (more where the classifier is unsure) and labelled by a person, "
+                     "to correct the shares and measure how often the classifier is right.",
+    "Precision, recall, kappa": "how often the classifier's 'failure' is right (precision), how much of the real "
+                                "failure demand it finds (recall), and agreement beyond chance (kappa, 1 is perfect).",
+    "Control chart (XmR)": "a week-by-week chart with limits set by the data's own variation: points outside "
+                           "them, or long runs on one side, signal a real change.",
+    "DERI": "GMCA's Digital Exclusion Risk Index for small areas: 0 is the lowest risk and 10 the highest in "
+            "the comparison; it ranks areas, it is not a target.",
+    "Likely digitally excluded": "customers whose contact with the council shows no digital use and signs of "
+                                 "needing help; an estimate, not a label on a person.",
+    "NPS": "Net Promoter Score: the share of survey responses scoring 9-10 minus the share scoring 0-6, "
+           "from -100 to +100.",
+}
+
+
+def for_the_reader(cells: list) -> list:
+    """The cells in the order a head of service reads them: analyst material (cells tagged
+    ``appendix``: agreement tables, control charts, correlation checks) moved to an appendix at the
+    end, followed by a plain glossary; "How to run" paragraphs (for analysts in JupyterLab) left out;
+    numbered sections numbered again in the order they now appear."""
+    import re
+
+    import nbformat
+
+    def strip(cell):
+        if cell.cell_type == "markdown":
+            paragraphs = re.split(r"\n\s*\n", cell.source)
+            cell.source = "\n\n".join(p for p in paragraphs if not p.lstrip().startswith("**How to run.**"))
+        return cell
+
+    main = [strip(c) for c in cells if APPENDIX_TAG not in c.get("metadata", {}).get("tags", [])]
+    extra = [strip(c) for c in cells if APPENDIX_TAG in c.get("metadata", {}).get("tags", [])]
+    counter = iter(range(1, 100))
+    for c in main:
+        if c.cell_type == "markdown":
+            c.source = re.sub(r"^## \d+\. ", lambda m: f"## {next(counter)}. ", c.source, flags=re.M)
+    if not extra:
+        return main
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for c in extra:
+        if c.cell_type == "markdown":
+            c.source = re.sub(r"^##+ (?:\d+\. )?", lambda m: f"### {next(letters)}. ", c.source, flags=re.M)
+    head = nbformat.v4.new_markdown_cell("## Appendix: how far to trust the figures, for analysts\n\n"
+                                         "The checks behind the figures above. A head of service can skip them.")
+    words = "\n".join(f"- **{term}**: {meaning}" for term, meaning in GLOSSARY.items())
+    glossary = nbformat.v4.new_markdown_cell(f"## Glossary\n\n{words}")
+    return main + [head, *extra, glossary]
+
+
 def notebook_body(executed: Path) -> str:
     """The executed notebook as HTML body content: no code, no prompts, no warnings, no hidden cells."""
     import nbformat
@@ -120,6 +184,7 @@ def notebook_body(executed: Path) -> str:
     for cell in nb.cells:
         if cell.cell_type == "code":  # warnings and logs are for the analyst, not the reader
             cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream")]
+    nb.cells = for_the_reader(nb.cells)
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS)
     config.TagRemovePreprocessor.enabled = True

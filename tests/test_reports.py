@@ -128,7 +128,9 @@ def test_csv_downloads_are_formula_safe_and_suppressed(built):
         cells = frame.to_numpy().ravel()
         risky = [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r") or (c[:1] == "-" and not re.fullmatch(r"-[\d.,]+", c))]
         assert not risky, (path.name, risky[:3])
-        assert not any(re.fullmatch(r"[1-7]", c) for c in cells), path.name
+        # counts (now plain numbers beside shares that are numbers too): never 1 to 7
+        counts = frame[[c for c in frame.columns if "rounded to 5" in c or c == "Base"]].to_numpy().ravel()
+        assert not any(re.fullmatch(r"[1-7]", c) for c in counts), path.name
 
 
 def test_gate_fails_the_run_and_names_file_and_kind(tmp_path):
@@ -200,6 +202,10 @@ def test_downloads_are_analysis_ready(built):
             assert pd.api.types.is_numeric_dtype(frame[col]), (path.name, col)
             assert ((values % 5 == 0) & ~values.between(1, 7)).all(), (path.name, col)
             checked += 1
+        # no display text left where a number belongs: shares, money, ranges are numbers in columns
+        for col in frame.select_dtypes(exclude="number").columns:
+            shown = frame[col].dropna().astype(str)
+            assert not shown.str.fullmatch(r"-?£?[\d,.]+[k%]?( to -?£?[\d,.]+[k%]?)?").any(), (path.name, col)
     assert checked >= 3
 
 
