@@ -60,6 +60,11 @@ def label(code: object) -> str:
     return text[:1].upper() + text[1:]
 
 
+def legend_below(ax, ncol: int = 3, **kwargs) -> None:
+    """The legend under the axes, never over a bar or a line."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=ncol, fontsize=8, frameon=False, **kwargs)
+
+
 def possessive(name: str) -> str:
     """``"Parking"`` -> ``"Parking's"``, ``"Libraries"`` -> ``"Libraries'"``.
 
