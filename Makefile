@@ -19,8 +19,10 @@ help: ## Show this help
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "cxinsight needs Python 3.11 or newer, found " + sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[notebooks,test,dev]"
+	@# pip's own notices (machine pip configuration, setuptools' editable-install note) go to a log,
+	@# shown only if the install fails: a successful run prints no warning lines
+	$(BIN)/python -m pip install --quiet --upgrade pip 2> $(VENV)/pip-install.log || (cat $(VENV)/pip-install.log; exit 1)
+	$(BIN)/python -m pip install --quiet -e ".[notebooks,test,dev]" 2>> $(VENV)/pip-install.log || (cat $(VENV)/pip-install.log; exit 1)
 	@touch $(STAMP)
 
 venv: $(STAMP) ## Create .venv and install cxinsight with its notebook, test and dev extras
