@@ -47,12 +47,30 @@ def built_reports(tmp_path_factory):
     root = tmp_path_factory.mktemp("reports")
     data = root / "data"
     generate_demo(data / "raw" / "demo", data / "raw" / "demo_answer_key", REPORT_SPEC)
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("CXINSIGHT_DATA_DIR", str(data))
-        env.setenv("CXINSIGHT_REPORTS_DIR", str(root / "reports"))
-        written = build_reports(reports=root / "reports", workers=2)
+    import logging
+    import warnings
+
+    class Keep(logging.Handler):
+        def __init__(self):
+            super().__init__(logging.WARNING)
+            self.records = []
+
+        def emit(self, record):
+            self.records.append(f"{record.name}: {record.getMessage()}")
+
+    noisy = Keep()
+    logging.getLogger().addHandler(noisy)
+    try:
+        with pytest.MonkeyPatch.context() as env, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            env.setenv("CXINSIGHT_DATA_DIR", str(data))
+            env.setenv("CXINSIGHT_REPORTS_DIR", str(root / "reports"))
+            written = build_reports(reports=root / "reports", workers=2)
+    finally:
+        logging.getLogger().removeHandler(noisy)
     services = sorted(pd.read_parquet(data / "processed" / "contacts.parquet", columns=["service"])["service"]
                       .astype(str).unique())
     pages = sorted((root / "reports").rglob("*.html"))
     return {"root": root, "reports": root / "reports", "written": written, "services": services,
-            "pages": {p: read_page(p) for p in pages}, "key": read_answer_key(data / "raw" / "demo_answer_key")}
+            "pages": {p: read_page(p) for p in pages}, "key": read_answer_key(data / "raw" / "demo_answer_key"),
+            "warnings": noisy.records + [f"{w.category.__name__}: {w.message}" for w in caught]}

@@ -305,3 +305,9 @@ def test_no_published_share_gives_away_a_count_of_1_to_7(built):
             pinned.append(("index.html", "service row", value, base, k))
     assert checked >= 80, checked
     assert not pinned, pinned[:10]
+
+
+def test_a_successful_run_logs_no_warnings(built):
+    """`make report` on success: progress lines only, no warning from the runner, the analysis or a
+    library it calls (issue 13)."""
+    assert built["warnings"] == [], built["warnings"][:5]
