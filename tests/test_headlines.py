@@ -1,0 +1,80 @@
+"""Headline figures from the shared analysis: the change against earlier quarters, and the actions
+the figures support. The demo council spans one year, so the comparison with a year earlier is
+checked here on a council with two years of contacts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxinsight import actions, headlines
+from cxinsight.analysis import Analysis, Options
+
+
+def _two_year_council(seed: int = 1, jump: float = 0.15) -> Analysis:
+    """Contacts from April 2023 to March 2025, classified; failure demand jumps by ``jump`` in the
+    latest quarter (January to March 2025)."""
+    rng = np.random.default_rng(seed)
+    days = pd.date_range("2023-04-01", "2025-03-31 12:00", freq="2h")
+    when = pd.Series(days).sample(30_000, replace=True, random_state=seed).sort_values().to_numpy()
+    latest = when >= np.datetime64("2025-01-01")
+    failure = rng.random(len(when)) < np.where(latest, 0.30 + jump, 0.30)
+    contacts = pd.DataFrame({"contact_id": [f"C{i}" for i in range(len(when))], "received_at": when,
+                             "service": rng.choice(["parking", "planning"], len(when)), "channel": "phone",
+                             "demand": np.where(failure, "failure", "value"),
+                             "failure_type": np.where(failure, "not_done", "")})
+    return Analysis(Path("."), Options(), contacts, None, None, None, None, None, "no review", None)
+
+
+def test_the_latest_quarter_is_set_beside_the_one_before_and_a_year_earlier():
+    changes = headlines.compare(_two_year_council())["failure_share"]
+    kinds = [k for k, _, _ in changes]
+    assert kinds == ["latest", "previous", "last_year"]
+    latest = changes[0]
+    assert latest[2] == "January to March 2025"
+    before, year = changes[1][1], changes[2][1]
+    assert "the quarter before (October to December 2024)" in before and "a clear change" in before
+    assert "the same quarter a year earlier (January to March 2024)" in year
+    assert re.search(r"up 1[2-8] points \(95% interval \+\d+ to \+\d+\), a clear change", year), year
+
+
+def test_no_change_is_called_within_the_noise():
+    changes = dict((k, s) for k, s, _ in headlines.compare(_two_year_council(seed=2, jump=0.0))["failure_share"])
+    assert "within the noise" in changes["previous"] and "within the noise" in changes["last_year"]
+
+
+def test_a_service_is_compared_with_its_own_past():
+    whole = _two_year_council()
+    changes = headlines.compare(whole.scoped("parking"))["failure_share"]
+    parking = whole.contacts.loc[whole.contacts["service"] == "parking"]
+    latest = parking.loc[parking["received_at"] >= "2025-01-01"]
+    shown = headlines.value_text((latest["demand"] == "failure").mean())
+    assert changes[0][1].startswith(shown)
+
+
+def test_less_than_a_quarter_of_data_gives_no_comparison():
+    short = _two_year_council()
+    short = Analysis(short.processed, short.options, short.contacts.loc[short.contacts["received_at"] >= "2025-02-01"],
+                     None, None, None, None, None, "", None)
+    assert headlines.compare(short) == {}
+
+
+@pytest.mark.parametrize("value,low,high,expected", [(0.445, 0.4049, 0.4851, ("45%", "40% to 49%")),
+                                                     (0.5, 0.4951, 0.5049, ("50%", "49% to 51%"))])
+def test_ranges_are_rounded_outward_and_figures_half_up(value, low, high, expected):
+    h = headlines.Headline("failure_share", "council", value, low, high, 5000, "contacts")
+    d = headlines.describe(h)
+    assert (d["value"], d["interval"]) == expected
+
+
+def test_actions_follow_the_figures_and_never_use_a_suppressed_one():
+    whole = _two_year_council()
+    figs = headlines.compute(whole, with_savings=False)
+    todo = actions.what_this_means(figs, whole.contacts)
+    assert any("'Not done' in Parking" in a or "'Not done' in Planning" in a for a in todo), todo
+    tiny = headlines.Figures("parking", [headlines.Headline("failure_share", "parking", 0.5, 0.3, 0.7, 10, "contacts")], {})
+    assert actions.what_this_means(tiny, whole.contacts.head(10)) == []
