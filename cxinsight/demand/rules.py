@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -107,19 +108,55 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
                     frozenset(str(k).lower() for k in data.get("fuzzy_exclude") or ()), str(path))
 
 
-class TypoCorrector:
-    """Reads a word one keystroke away from a keyword as the keyword (SymSpell-style deletions).
+def within_one_edit(a: str, b: str) -> bool:
+    """True when ``a`` becomes ``b`` by one keystroke: a letter deleted, inserted or changed, or two
+    neighbours swapped (Damerau-Levenshtein distance 1), or when they are equal.
 
-    >>> fix = TypoCorrector(["wrong", "confused", "chasing"])
-    >>> fix("bill is wong, cust cofnused, chsing it")
+    >>> within_one_edit("chsing", "chasing"), within_one_edit("cofnused", "confused")
+    (True, True)
+    >>> within_one_edit("causing", "chasing")   # two edits: not a slip of one key
+    False
+    """
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    i = 0
+    while i < min(la, lb) and a[i] == b[i]:
+        i += 1
+    if la == lb:
+        return a[i + 1:] == b[i + 1:] or (a[i + 2:] == b[i + 2:] and a[i:i + 2] == b[i:i + 2][::-1])
+    return a[i + 1:] == b[i:] if la > lb else a[i:] == b[i + 1:]
+
+
+@lru_cache(maxsize=1)
+def english_near_keywords() -> frozenset[str]:
+    """Real English words one keystroke from a default fuzzy keyword (``make_word_list.py``):
+    a word a resident meant is never read as a typo ("causing", "crossing", "wrung")."""
+    path = Path(__file__).with_name("english_near_keywords.txt")
+    if not path.exists():
+        return frozenset()
+    return frozenset(w for w in path.read_text(encoding="utf-8").split() if not w.startswith("#"))
+
+
+class TypoCorrector:
+    """Reads a misspelling one keystroke away from a keyword as the keyword (SymSpell-style
+    deletions, then a check that it really is one keystroke), unless the word is itself a real
+    English word (:func:`english_near_keywords`) or listed in ``exclude``.
+
+    >>> fix = TypoCorrector(["wrong", "confused", "chasing", "closing"])
+    >>> fix("bill is wrng, cust cofnused, chsing it")
     'bill is wrong, cust confused, chasing it'
+    >>> fix("causing a flood at the crossing")
+    'causing a flood at the crossing'
     """
 
     _WORD = re.compile(r"[a-z]{4,}")
 
     def __init__(self, keywords, exclude=frozenset()) -> None:
         self.keywords = set(keywords)
-        self.exclude = set(exclude) | self.keywords
+        self.exclude = set(exclude) | self.keywords | english_near_keywords()
         self.index: dict[str, str] = {}
         for kw in sorted(self.keywords, key=len):
             for variant in {kw, *self._deletions(kw)}:
@@ -135,7 +172,7 @@ class TypoCorrector:
             return word
         for variant in (word, *self._deletions(word)):
             kw = self.index.get(variant)
-            if kw is not None and abs(len(kw) - len(word)) <= 1:
+            if kw is not None and within_one_edit(word, kw):
                 return kw
         return word
 
