@@ -52,3 +52,22 @@ def test_no_real_word_is_read_as_a_typo():
     texts = ["Water is causing a flood across the road", "Cars crossing the junction too fast",
              "The shop is closing early", "Mr Wong's hedge is overgrown"]
     assert list(classify_text(texts)) == ["value"] * 4
+
+
+def _ece(p, y, bins: int = 10) -> float:
+    import numpy as np
+
+    p, y = np.asarray(p, float), np.asarray(y, float)
+    idx = np.minimum((p * bins).astype(int), bins - 1)
+    return float(sum(abs(y[idx == b].mean() - p[idx == b].mean()) * (idx == b).sum()
+                     for b in range(bins) if (idx == b).any()) / len(p))
+
+
+def test_confidence_is_calibrated_on_the_held_out_reports(corpus):
+    """demand_confidence means what it says: on the test split the chance a report is failure demand,
+    as the classifier states it, matches how often it is (expected calibration error <= 0.05)."""
+    from cxinsight.demand import score_text
+
+    test = corpus.loc[corpus["split"] == "test"]
+    p = score_text(test["text"].tolist())["p_failure"].to_numpy()
+    assert _ece(p, (test["demand"] == "failure").to_numpy()) <= 0.05

@@ -62,6 +62,7 @@ class Taxonomy:
     fuzzy_exclude: frozenset[str] = frozenset()
     path: str = ""
     extra: dict = field(default_factory=dict)
+    calibration: tuple[float, float] | None = None  # (slope, intercept) on failure minus value weight
 
     @property
     def labels(self) -> dict[str, str]:
@@ -102,10 +103,39 @@ def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
             raise TaxonomyError(f"{path}: cues[{i}] pattern {cue.get('pattern')!r} is not valid: {exc}") from exc
         cues.append(Cue(ctype, float(cue.get("weight", 1.0)), compiled))
     decision = data.get("decision") or {}
+    calibration = decision.get("calibration")
+    if calibration is not None:
+        try:
+            calibration = (float(calibration["slope"]), float(calibration["intercept"]))
+        except (KeyError, TypeError, ValueError):
+            raise TaxonomyError(f"{path}: decision.calibration must have numeric 'slope' and 'intercept', found "
+                                f"{calibration!r}") from None
     return Taxonomy(data["value_types"], failure_types, tuple(shorthand), tuple(cues),
                     float(decision.get("margin", 2.0)), float(decision.get("confidence_scale", 2.5)),
                     tuple(str(k).lower() for k in data.get("fuzzy_keywords") or ()),
-                    frozenset(str(k).lower() for k in data.get("fuzzy_exclude") or ()), str(path))
+                    frozenset(str(k).lower() for k in data.get("fuzzy_exclude") or ()), str(path),
+                    calibration=calibration)
+
+
+def fit_calibration(weight_difference, is_failure) -> tuple[float, float]:
+    """The (slope, intercept) that turn the failure-minus-value weight into a probability of failure
+    demand, fitted by logistic regression on labelled texts (for example the reviewed contacts, or
+    a corpus's dev split); put them in a taxonomy's ``decision.calibration``."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.asarray(weight_difference, dtype=float).reshape(-1, 1)
+    y = np.asarray(is_failure, dtype=int)
+    model = LogisticRegression(C=1e6).fit(x, y)
+    return float(model.coef_[0][0]), float(model.intercept_[0])
+
+
+def weight_difference(engine, texts) -> np.ndarray:
+    """Failure weight minus value weight for each text, as :meth:`RuleEngine.decide` combines them."""
+    w, v, _ = engine.weights(pd.Series(list(texts)))
+    if w.shape[1] == 0:
+        return -v
+    best = w.max(axis=1)
+    return best + 0.25 * (w.sum(axis=1) - best) - v
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -276,7 +306,11 @@ class RuleEngine:
         best_w = w[np.arange(n), best]
         failure = best_w + 0.25 * (w.sum(axis=1) - best_w)
         z = failure - value - self.taxonomy.margin
-        p_failure = 1.0 / (1.0 + np.exp(-2.0 * z / self.taxonomy.confidence_scale))  # 0.5 at the margin
+        if self.taxonomy.calibration is not None:  # fitted on labelled real text: p means what it says
+            slope, intercept = self.taxonomy.calibration
+            p_failure = 1.0 / (1.0 + np.exp(-(slope * (failure - value) + intercept)))
+        else:
+            p_failure = 1.0 / (1.0 + np.exp(-2.0 * z / self.taxonomy.confidence_scale))  # 0.5 at the margin
         is_failure = (z >= 0) & (best_w > 0)
         demand = np.where(is_failure, "failure", "value").astype(object)
         ftype = np.where(is_failure, np.array(self.failure_types, dtype=object)[best], "").astype(object)
