@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxinsight.publish import SMALL_MAX, money, suppress_counts
+from cxinsight.publish import SMALL_MAX, gives_away, money, suppress_counts
 
 log = logging.getLogger(__name__)
 
@@ -135,8 +135,7 @@ def describe(headline: Headline) -> dict[str, str]:
     if headline.base < minimum or headline.estimate is None or math.isnan(headline.estimate):
         return {"name": name, "value": "too few to report", "interval": "", "base": base}
     if kind == "share":  # a share and its base must not give away a count of 1-7 either way
-        k = round(headline.estimate * headline.base)
-        if 1 <= k <= SMALL_MAX or 1 <= headline.base - k <= SMALL_MAX:
+        if gives_away(headline.estimate * headline.base, headline.base):
             return {"name": name, "value": "*", "interval": "", "base": base,
                     "interval_kind": headline.interval,
                     "note": "not shown: with its base it would give away a count of 1 to 7"}

@@ -149,6 +149,28 @@ def write_csv(frame: pd.DataFrame, path) -> Path:
     return path
 
 
+def gives_away(k, n):
+    """Whether a share of ``k`` in ``n`` shown beside its base would give away a count of 1 to 7:
+    ``k`` or ``n - k`` from 1 to 7 (``k`` rounded to a whole count). Works on numbers or Series.
+
+    >>> gives_away(3, 40), gives_away(95, 100), gives_away(50, 100)
+    (True, True, False)
+    """
+    k = np.round(k)
+    small = (1 <= k) & (k <= SMALL_MAX) | (1 <= n - k) & (n - k <= SMALL_MAX)
+    return bool(small) if np.ndim(small) == 0 else small
+
+
+def drawable(frame: pd.DataFrame, share: str = "estimate", base: str = "n") -> pd.DataFrame:
+    """The rows of ``frame`` whose share may be drawn: a bar or point whose count (share x base), or
+    whose complement, would be 1 to 7 is left out, as a table leaves it out (:func:`suppress_shares`).
+
+    >>> drawable(pd.DataFrame({"estimate": [0.1, 0.5], "n": [40, 40]}))["n"].tolist()
+    [40]
+    """
+    return frame.loc[~gives_away(frame[share] * frame[base], frame[base])]
+
+
 def suppress_shares(frame: pd.DataFrame, numerator: str, base: str, shares: list[str]) -> pd.DataFrame:
     """Blank every share (and its interval) that, with its base, would give away a count of 1 to 7:
     where the numerator, or the base minus the numerator, is from 1 to 7. Numbers become missing
@@ -160,7 +182,7 @@ def suppress_shares(frame: pd.DataFrame, numerator: str, base: str, shares: list
     """
     k = pd.to_numeric(frame[numerator], errors="coerce")
     n = pd.to_numeric(frame[base], errors="coerce")
-    small = (k.between(1, SMALL_MAX) | (n - k).between(1, SMALL_MAX)).to_numpy()
+    small = gives_away(k, n).to_numpy()
     out = frame.copy()
     for col in shares:
         if pd.api.types.is_numeric_dtype(out[col]):

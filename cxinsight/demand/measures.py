@@ -222,6 +222,23 @@ def top_drivers(classified: pd.DataFrame, by: str = "service", top: int = 3, exa
     return counts
 
 
+def reliability(p_failure, is_failure, bins: int = 10) -> tuple[pd.DataFrame, float]:
+    """A reliability table (per bin of stated chance: ``stated`` mean, ``observed`` share, ``contacts``)
+    and the expected calibration error: how far, on average over the contacts, the classifier's
+    stated chance of failure demand is from how often it is failure demand.
+
+    >>> table, ece = reliability([0.1, 0.1, 0.9, 0.9], [False, False, True, False])
+    >>> round(ece, 2), table["contacts"].tolist()
+    (0.25, [2, 2])
+    """
+    p = np.asarray(p_failure, dtype=float)
+    y = np.asarray(is_failure, dtype=float)
+    frame = pd.DataFrame({"bin": np.minimum((p * bins).astype(int), bins - 1), "p": p, "y": y})
+    table = frame.groupby("bin").agg(stated=("p", "mean"), observed=("y", "mean"), contacts=("y", "size"))
+    ece = float((table["contacts"] * (table["stated"] - table["observed"]).abs()).sum() / max(len(p), 1))
+    return table, ece
+
+
 def plausible_range(k: int, n: int) -> str:
     """Plain-English rendering of a share and its Wilson interval.
 

@@ -129,13 +129,19 @@ def fit_calibration(weight_difference, is_failure) -> tuple[float, float]:
     return float(model.coef_[0][0]), float(model.intercept_[0])
 
 
+def failure_weight(w: np.ndarray) -> np.ndarray:
+    """A text's failure weight from its weight per failure type: the strongest type in full, the
+    others at a quarter (so several weak signs add up, but less than one strong one)."""
+    if w.shape[1] == 0:
+        return np.zeros(len(w))
+    best = w.max(axis=1)
+    return best + 0.25 * (w.sum(axis=1) - best)
+
+
 def weight_difference(engine, texts) -> np.ndarray:
     """Failure weight minus value weight for each text, as :meth:`RuleEngine.decide` combines them."""
     w, v, _ = engine.weights(pd.Series(list(texts)))
-    if w.shape[1] == 0:
-        return -v
-    best = w.max(axis=1)
-    return best + 0.25 * (w.sum(axis=1) - best) - v
+    return failure_weight(w) - v
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -304,7 +310,7 @@ class RuleEngine:
             return np.full(n, "value", dtype=object), empty, np.ones(n), np.zeros(n)
         best = w.argmax(axis=1)  # ties go to the earlier type in the taxonomy
         best_w = w[np.arange(n), best]
-        failure = best_w + 0.25 * (w.sum(axis=1) - best_w)
+        failure = failure_weight(w)
         z = failure - value - self.taxonomy.margin
         if self.taxonomy.calibration is not None:  # fitted on labelled real text: p means what it says
             slope, intercept = self.taxonomy.calibration
