@@ -284,10 +284,9 @@ def compute(analysis, with_savings: bool = True) -> Figures:
     if analysis.council.survey is None or "nps" not in analysis.council.survey:
         out.missing["nps"] = availability.unlock("survey")
     else:
+        # the responses are already the scope's (Analysis.scoped keeps those about its contacts)
         whole_contacts = analysis.council.contacts
         linked = survey.merge(whole_contacts[["contact_id", "service", "channel"]], on="contact_id", how="left")
-        if analysis.service is not None:
-            linked = linked.loc[linked["service"].astype(str) == analysis.service]
         score = nps(linked["nps"])
         out.nps, out.responses = score, linked
         out.headlines.append(Headline("nps", scope, float(score.estimate), float(score.low), float(score.high),
