@@ -240,6 +240,35 @@ def test_uncertainty_samples_cannot_correct_shares(classified):
         failure_share(classified, review=sample)
 
 
+def test_uncertainty_targeted_review_sits_beside_the_stratified_one(classified):
+    """Drawn beside the stratified sample: the contacts nearest the threshold, none already reviewed;
+    they teach the model, and the estimate uses the stratified part only (and says so)."""
+    stratified = sample_for_review(classified, n=200, seed=3)
+    targeted = sample_for_review(classified, n=100, strategy="uncertain", exclude=stratified["contact_id"], seed=3)
+    assert len(targeted) == 100 and not set(targeted["contact_id"]) & set(stratified["contact_id"])
+    chosen = classified["contact_id"].astype(str).isin(targeted["contact_id"])
+    conf = classified["demand_confidence"]
+    distance = (np.where(classified["demand"].astype(str) == "failure", conf, 1 - conf) - 0.5).__abs__()
+    distance = pd.Series(distance, index=classified.index)
+    assert distance[chosen].max() <= distance[~chosen & ~classified["contact_id"].astype(str)
+                                               .isin(stratified["contact_id"])].min() + 1e-9
+    truth = dict(zip(classified["contact_id"].astype(str), classified["demand"].astype(str), strict=True))
+    both = pd.concat([stratified, targeted], ignore_index=True)
+    both["analyst_demand"] = both["contact_id"].map(truth)
+    alone = stratified.assign(analyst_demand=stratified["contact_id"].map(truth))
+    mixed, plain = failure_share(classified, review=both), failure_share(classified, review=alone)
+    assert mixed["estimate"].iloc[0] == pytest.approx(plain["estimate"].iloc[0])
+    assert "100 uncertainty-targeted reviews left out" in mixed["method"].iloc[0]
+
+
+def test_stratified_sample_is_the_size_asked_for(classified):
+    """n contacts, unless every stratum's minimum of 10 (or all it has) already needs more."""
+    sizes = (classified["service"].astype(str) + " / " + classified["demand_source"].astype(str)).value_counts()
+    floor = int(np.minimum(10, sizes).sum())
+    for n in (150, 400, 1000):
+        assert len(sample_for_review(classified, n=n, seed=4)) == max(n, floor)
+
+
 # ---------------------------------------------------------------------------------- review workflow
 
 

@@ -5,9 +5,13 @@
   records the classes); ``target="demand"`` predicts failure/value, ``target="failure_type"``
   predicts the type (``"value"`` for value demand).
 - :class:`LearnedDemandClassifier` learns from an analyst-labelled sample: word and character
-  n-grams (character n-grams cope with "chsing", "misd" and typos) into a linear model whose
-  probabilities are calibrated by cross-validation. It can start from the rules' suggestions
-  (:func:`bootstrap_labels`) and be corrected by review.
+  n-grams (character n-grams cope with "chsing", "misd" and typos) and, by default, the rules' own
+  evidence (:class:`RuleFeatures`: each failure type's weight, the value weight and the calibrated
+  log-odds), into a linear model whose probabilities are calibrated by cross-validation. For
+  failure/value it calls "failure" above the threshold that gave the best cross-validated F1 on
+  its own training labels (``threshold_``), because failure demand is the minority class. It can
+  start from the rules' suggestions (:func:`bootstrap_labels`) and learns from review
+  (:func:`cxinsight.demand.review.learn_from_review`).
 
 Text estimators are skipped by ``check_estimator``, so ``tests/test_demand.py`` checks ``clone``,
 ``get_params``/``set_params``, ``fit`` returning ``self`` and the not-fitted error directly.
@@ -21,17 +25,21 @@ Text estimators are skipped by ``check_estimator``, so ``tests/test_demand.py`` 
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 TARGETS = ("demand", "failure_type")
+log = logging.getLogger(__name__)
 
 
 def _texts(X) -> pd.Series:
@@ -86,14 +94,51 @@ class RuleDemandClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([p, 1 - p])
 
 
+class RuleFeatures(TransformerMixin, BaseEstimator):
+    """The rules' evidence for each text as numbers a model can weigh.
+
+    Columns: the weight of each failure type's cues, the value cues' weight, and the rules'
+    calibrated log-odds of failure (clipped to +/-6, divided by 3). Texts are scored once per
+    distinct text, like the rules themselves.
+
+    >>> RuleFeatures().fit(["x"]).transform(["chasing my repair again", "order a bin"]).shape[0]
+    2
+    """
+
+    def __init__(self, taxonomy: str | None = None):
+        self.taxonomy = taxonomy
+
+    def fit(self, X, y=None):
+        _texts(X)
+        self.n_features_in_ = 1
+        return self
+
+    def transform(self, X) -> np.ndarray:
+        from cxinsight.demand import _engine
+        from cxinsight.demand.rules import failure_weight
+
+        check_is_fitted(self, "n_features_in_")
+        engine = _engine(str(self.taxonomy) if self.taxonomy else None)
+        w, value, _ = engine.weights(_texts(X))
+        slope, intercept = engine.taxonomy.calibration or (1.0, -engine.taxonomy.margin)
+        log_odds = np.clip(slope * (failure_weight(w) - value) + intercept, -6, 6) / 3
+        return np.column_stack([w, value, log_odds])
+
+
 class LearnedDemandClassifier(ClassifierMixin, BaseEstimator):
-    """Word + character n-grams into a calibrated logistic regression.
+    """Word + character n-grams (and the rules' evidence) into a calibrated logistic regression.
 
     Parameters are stored as given (scikit-learn convention); everything learned ends in ``_``.
+    ``rule_features=True`` adds :class:`RuleFeatures`, so the model starts from what the rules
+    know and learns where they are wrong. ``threshold="f1"``: for failure/value labels, the
+    probability above which a text is called failure is chosen by cross-validation on the training
+    labels to give the best F1 (``threshold_``); a number fixes it; other labels use the most
+    probable class.
     """
 
     def __init__(self, word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5),
                  min_df: int = 1, C: float = 4.0, class_weight: str | None = "balanced", cv: int = 3,
+                 rule_features: bool = True, threshold="f1", taxonomy: str | None = None,
                  random_state: int = 0):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
@@ -101,19 +146,43 @@ class LearnedDemandClassifier(ClassifierMixin, BaseEstimator):
         self.C = C
         self.class_weight = class_weight
         self.cv = cv
+        self.rule_features = rule_features
+        self.threshold = threshold
+        self.taxonomy = taxonomy
         self.random_state = random_state
 
     def _pipeline(self) -> Pipeline:
-        features = FeatureUnion([
+        parts = [
             ("words", TfidfVectorizer(ngram_range=tuple(self.word_ngrams), min_df=self.min_df,
                                       sublinear_tf=True, lowercase=True)),
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_ngrams),
                                       min_df=self.min_df, sublinear_tf=True, lowercase=True)),
-        ])
+        ]
+        if self.rule_features:
+            parts.append(("rules", RuleFeatures(self.taxonomy)))
         model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000,
                                    random_state=self.random_state)
-        return Pipeline([("features", features),
+        return Pipeline([("features", FeatureUnion(parts)),
                          ("model", CalibratedClassifierCV(model, cv=self.cv, method="sigmoid"))])
+
+    def _binary(self) -> bool:
+        return set(self.classes_) == {"failure", "value"}
+
+    def _choose_threshold(self, texts: pd.Series, labels: np.ndarray) -> float:
+        if not isinstance(self.threshold, str):
+            return float(self.threshold)
+        if self.threshold != "f1":
+            raise ValueError(f"threshold must be 'f1' or a number, found {self.threshold!r}")
+        fewest = int(pd.Series(labels).value_counts().min())
+        if fewest < 2 * self.cv:  # too few to cross-validate inside cross-validation
+            log.info("only %d examples of the rarer class: threshold left at 0.5", fewest)
+            return 0.5
+        folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
+        column = list(self.classes_).index("failure")
+        p = cross_val_predict(self._pipeline(), texts, labels, cv=folds, method="predict_proba")[:, column]
+        grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+        scores = [f1_score(labels == "failure", p >= t, zero_division=0) for t in grid]
+        return float(grid[int(np.argmax(scores))])  # the lowest of equally good thresholds
 
     def fit(self, X, y):
         texts = _texts(X)
@@ -128,12 +197,16 @@ class LearnedDemandClassifier(ClassifierMixin, BaseEstimator):
                              f"{dict(zip(classes.tolist(), counts.tolist(), strict=True))}")
         self.pipeline_ = self._pipeline().fit(texts, labels)
         self.classes_ = self.pipeline_.classes_
+        self.threshold_ = self._choose_threshold(texts, labels) if self._binary() else None
         self.n_features_in_ = 1
         return self
 
     def predict(self, X) -> np.ndarray:
         check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict(_texts(X))
+        if self.threshold_ is None:
+            return self.pipeline_.predict(_texts(X))
+        p = self.predict_proba(X)[:, list(self.classes_).index("failure")]
+        return np.where(p >= self.threshold_, "failure", "value").astype(object)
 
     def predict_proba(self, X) -> np.ndarray:
         check_is_fitted(self, "pipeline_")

@@ -76,9 +76,14 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
 
     from cxinsight.demand.review import stratum_labels
 
-    if "strategy" in review.columns and (review["strategy"].astype(str) == "uncertain").any():
-        raise ValueError("the review sample was drawn by uncertainty, not at random: it cannot correct "
-                         "shares. Draw one with sample_for_review(strategy='stratified').")
+    targeted = 0
+    if "strategy" in review.columns:
+        drawn_at_random = review["strategy"].astype(str) != "uncertain"
+        targeted = int((~drawn_at_random).sum())
+        review = review.loc[drawn_at_random]  # uncertainty-targeted reviews teach; they cannot estimate
+        if review.empty:
+            raise ValueError("the review sample was drawn by uncertainty, not at random: it cannot correct "
+                             "shares. Draw one with sample_for_review(strategy='stratified').")
     if "stratum_by" not in review.columns:
         raise ValueError("the review has no 'stratum_by' column; draw it with sample_for_review")
     strata_by = str(review["stratum_by"].iloc[0]).split(",")
@@ -133,6 +138,8 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
                          .value_counts().reindex(group_keys.to_numpy(), fill_value=0).to_numpy())
     unreviewed = int((n_h == 0).sum())
     note = f"; {unreviewed} strata unreviewed (prior only)" if unreviewed else ""
+    if targeted:
+        note += f"; {targeted} uncertainty-targeted reviews left out (they teach the model, not the estimate)"
     out = grouped.assign(estimate=estimate, low=np.minimum(lo, estimate), high=np.maximum(hi, estimate),
                          n_reviewed=reviewed_in_group,
                          method=f"stratified by {' x '.join(strata_by)}: {int(n_h.sum())} reviewed{note}; {label}")

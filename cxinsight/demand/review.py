@@ -3,14 +3,18 @@
 1. :func:`sample_for_review` draws contacts for an analyst to label: ``"stratified"`` (random
    within service x deciding signal, more where the classifier is unsure, so the sample can
    correct the headline shares) or
-   ``"uncertain"`` (the least confident first, to teach a learned model fastest; not for
-   correcting shares).
+   ``"uncertain"`` (the contacts a classifier is least sure about, to teach a learned model
+   fastest; drawn beside a stratified sample, used for learning and never for the shares).
 2. :func:`write_review` writes it as a CSV that opens safely in Excel (text redacted again, no
    cell that Excel would run as a formula).
 3. The analyst fills ``analyst_demand`` (``failure`` or ``value``) and, for failure,
    ``analyst_failure_type``; :func:`read_review` reads it back and checks every label.
 4. :func:`evaluate` reports per-class precision, recall and F1, the confusion matrix and Cohen's
    kappa between analyst and classifier.
+5. :func:`learn_from_review` teaches :class:`~cxinsight.demand.learn.LearnedDemandClassifier`
+   (with the rules' evidence as features) from the reviewed contacts; :func:`learning_gain` shows,
+   on reviewed contacts each model did not learn from, whether it agrees with the analyst more
+   often than the rules do.
 
 >>> evaluate(["failure", "value", "value", "failure"], ["failure", "value", "failure", "failure"])["kappa"]
 0.5
@@ -49,16 +53,21 @@ def stratum_labels(frame: pd.DataFrame, by) -> pd.Series:
 
 def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "stratified",
                       by: tuple[str, ...] = ("service", "demand_source"), min_per_stratum: int = 10,
-                      seed: int = 0, text_column: str = "notes") -> pd.DataFrame:
+                      seed: int = 0, text_column: str = "notes", score_column: str = "p_failure",
+                      threshold: float = 0.5, exclude=None) -> pd.DataFrame:
     """Contacts for an analyst to label, with the classifier's suggestion beside each.
 
     ``stratified`` (the default, and the only kind that can correct shares): strata are ``by``
     (service x the signal that decided the classification); ``n`` is allocated across strata in
     proportion to size x the classifier's own uncertainty (Neyman allocation, with the standard
     deviation taken as sqrt(c(1 - c)) for mean confidence c), at least ``min_per_stratum`` each
-    (or the whole stratum if smaller); random within each stratum. ``stratum_size`` records how
-    many contacts each stratum holds. ``uncertain``: the ``n`` least confident contacts, to teach a
-    learned model fastest.
+    (or the whole stratum if smaller), trimmed from the largest strata so the sample is ``n`` when
+    the minimums allow; random within each stratum. ``stratum_size`` records how
+    many contacts each stratum holds. ``uncertain``: the ``n`` contacts whose ``score_column`` (a
+    probability of failure: the rules' ``p_failure``, or a learned model's) is nearest its
+    ``threshold``, ties in random order, to teach a learned model fastest; ``exclude`` (contact ids
+    already reviewed) keeps it beside an earlier sample rather than on top of it. Without that
+    column the probability is read from ``demand`` and ``demand_confidence``.
     """
     if strategy not in {"stratified", "uncertain"}:
         raise ValueError(f"strategy must be 'stratified' or 'uncertain', found {strategy!r}")
@@ -72,17 +81,33 @@ def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "s
     stratum = stratum_labels(frame, by)
     sizes = stratum.value_counts()
     if strategy == "uncertain":
-        idx = np.argsort(frame["demand_confidence"].to_numpy(float), kind="stable")[:n]
+        if score_column in frame.columns:
+            p = frame[score_column].to_numpy(float)
+        else:  # the classifier's own probability of failure, from its call and confidence
+            conf = frame["demand_confidence"].to_numpy(float)
+            p = np.where(frame["demand"].astype(str).to_numpy() == "failure", conf, 1 - conf)
+        distance = np.abs(p - threshold)
+        distance = distance + rng.random(len(frame)) * 1e-9  # ties in random order, not file order
+        if exclude is not None:
+            distance[frame["contact_id"].astype(str).isin(pd.Index(exclude).astype(str)).to_numpy()] = np.inf
+        idx = np.argsort(distance, kind="stable")[:n]
+        idx = idx[np.isfinite(distance[idx])]
     else:
         conf = frame["demand_confidence"].astype(float).groupby(stratum).mean().reindex(sizes.index)
         spread = np.sqrt(np.clip(conf * (1 - conf), 0.0025, 0.25))
         share = sizes * spread / (sizes * spread).sum()
-        alloc = np.minimum(np.maximum(min_per_stratum, np.round(n * share)), sizes).astype(int)
+        alloc = np.minimum(np.maximum(min_per_stratum, np.round(n * share)), sizes).to_numpy(dtype=int, copy=True)
+        floor = np.minimum(min_per_stratum, sizes.to_numpy())
+        for _ in range(max(int(alloc.sum()) - n, 0)):  # rounding and the minimum overshot n: trim the largest
+            room = np.where(alloc > floor, alloc, -1)
+            if room.max() < 0:
+                break
+            alloc[int(room.argmax())] -= 1
         codes = pd.Categorical(stratum, categories=sizes.index).codes
         order = rng.permutation(len(frame))
         ranked = pd.Series(codes[order]).groupby(codes[order]).cumcount().to_numpy()
         take = np.zeros(len(frame), dtype=bool)
-        take[order] = ranked < alloc.to_numpy()[codes[order]]
+        take[order] = ranked < alloc[codes[order]]
         idx = np.flatnonzero(take)
     picked = frame.iloc[idx]
     received = picked["received_at"].dt.strftime("%Y-%m-%d") if "received_at" in picked else ""
@@ -184,6 +209,60 @@ def evaluate(y_true, y_pred, labels: list[str] | None = None, weights=None) -> d
     accuracy = float(np.average(t == p, weights=w))
     return {"per_class": per_class, "confusion": confusion, "kappa": round(kappa, 3),
             "accuracy": round(accuracy, 3), "n": int(len(t)), "weighted": w is not None}
+
+
+def learn_from_review(review: pd.DataFrame, model=None, text_column: str = "text"):
+    """A learned classifier taught by the reviewed contacts (analyst's failure/value labels).
+
+    ``model`` defaults to :class:`~cxinsight.demand.learn.LearnedDemandClassifier` with the rules'
+    evidence as features, so it starts from the rules and learns where this council's texts
+    differ. Every reviewed contact teaches it, stratified and uncertainty-targeted alike.
+    """
+    from cxinsight.demand.learn import LearnedDemandClassifier
+
+    labelled = review.loc[review["analyst_demand"].astype(str).isin(["failure", "value"])]
+    if labelled.empty:
+        raise ReviewError("no reviewed contact has analyst_demand 'failure' or 'value' to learn from")
+    model = model if model is not None else LearnedDemandClassifier()
+    return model.fit(labelled[text_column].fillna("").astype(str), labelled["analyst_demand"].astype(str))
+
+
+def learning_gain(review: pd.DataFrame, folds: int = 5, seed: int = 0, model=None,
+                  text_column: str = "text") -> pd.DataFrame:
+    """Agreement with the analyst before and after learning, on reviewed contacts held out.
+
+    The reviewed contacts are split into ``folds``; each fold is predicted by a model taught by
+    the others (so no contact is scored by a model that saw its label), and compared with the
+    rules' suggestion for the same contacts. Rows: ``rules`` and ``learned from review``; columns
+    ``precision``, ``recall``, ``f1`` (failure demand), ``kappa``, ``accuracy`` and ``n`` (as
+    sampled: the reviewed contacts, not weighted to all contacts).
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold
+
+    from cxinsight.demand.learn import LearnedDemandClassifier
+
+    labelled = review.loc[review["analyst_demand"].astype(str).isin(["failure", "value"])].reset_index(drop=True)
+    truth = labelled["analyst_demand"].astype(str).to_numpy()
+    counts = pd.Series(truth).value_counts()
+    if len(counts) < 2 or counts.min() < folds:
+        raise ReviewError(f"learning_gain needs at least {folds} reviewed contacts of each kind; found "
+                          f"{counts.to_dict()}")
+    template = model if model is not None else LearnedDemandClassifier()
+    texts = labelled[text_column].fillna("").astype(str)
+    learned = np.empty(len(labelled), dtype=object)
+    for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, truth):
+        fitted = clone(template).fit(texts.iloc[train], truth[train])
+        learned[test] = fitted.predict(texts.iloc[test])
+    rows = []
+    for name, predicted in (("rules", labelled["suggested_demand"].astype(str).to_numpy()),
+                            ("learned from review", learned.astype(str))):
+        result = evaluate(truth, predicted, labels=["failure", "value"])
+        failure = result["per_class"].set_index("class").loc["failure"]
+        rows.append({"classifier": name, "precision": failure["precision"], "recall": failure["recall"],
+                     "f1": failure["f1"], "kappa": result["kappa"], "accuracy": result["accuracy"],
+                     "n": result["n"]})
+    return pd.DataFrame(rows)
 
 
 def obtain_review(classified: pd.DataFrame, review_path: Path | str | None = None, out_dir: Path | str | None = None,

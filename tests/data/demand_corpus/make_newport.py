@@ -1,0 +1,86 @@
+"""Draw the held-out real source of the failure-demand corpus: Newport (Rhode Island) SeeClickFix.
+
+Source 2, ``seeclickfix_newport``: residents' requests to the City of Newport, RI through
+SeeClickFix, 2009-2017, as archived by the public repository ``NewportDataProject/seeclickfix-analysis``
+(MIT licence), file ``20170903_newport_issues_archive.json`` at commit ``ARCHIVE_COMMIT``.
+Only the resident's description, the request type, the issue number and the date are kept: no
+reporter names, avatars or coordinates. Descriptions are redacted as cxinsight redacts any free
+text (``cxinsight.privacy.redact_text``), and then by hand where that missed a person's name or a
+US phone number (``BY_HAND``; each is a gap the redactor had when this sample was drawn).
+
+This source is **held out from the rules' development**: no cue in ``taxonomy.yaml`` was written
+or changed by reading it. It measures the classifier on text nobody here tuned to, and it is the
+"new source" on which the review loop is tested (review some, learn, score the rest).
+
+A simple random sample of ``SAMPLE`` of the distinct descriptions with at least 15 characters is
+drawn before anyone reads it (``weight`` = distinct descriptions / drawn).
+
+Run from the repository root with the archive fetched:
+``python tests/data/demand_corpus/make_newport.py /path/to/seeclickfix-analysis``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cxinsight import privacy
+
+ARCHIVE_COMMIT = "af6e815a0c463ea2ea45a982f72e4f3b5260946c"
+ARCHIVE_FILE = "20170903_newport_issues_archive.json"
+SAMPLE = 500
+SEED = 2027
+# What the redactor missed, found by reading the sample: issue -> (text, replacement).
+BY_HAND = {
+    "scf-2414305": [("Bob Nagle", "[NAME]")],
+    "scf-2414449": [("Rick McGowan", "[NAME]")],
+    "scf-2830377": [("Keri Shea", "[NAME]"), ("Keri's", "[NAME]'s"), ("Jennifer Robinson", "[NAME]")],
+    "scf-3600872": [("DAVID UTZSCHNEIDER", "[NAME]"), ("667 217 9250", "[PHONE]")],
+}
+
+
+def issues(archive: Path) -> list[dict]:
+    raw = subprocess.run(["git", "-C", str(archive), "show", f"{ARCHIVE_COMMIT}:{ARCHIVE_FILE}"],
+                         capture_output=True, check=True).stdout
+    seen: dict[str, dict] = {}
+    for item in sorted(json.loads(raw), key=lambda i: i["id"]):
+        text = " ".join((item.get("description") or "").split())
+        if len(text) >= 15 and text not in seen:
+            created = datetime.fromtimestamp(item["created_at"] / 1000, tz=timezone.utc)
+            seen[text] = {"id": f"scf-{item['id']}", "text": text,
+                          "category": item.get("request_type.title") or "",
+                          "created_on": created.strftime("%Y-%m-%d")}
+    return list(seen.values())
+
+
+def main(archive: Path, out: Path) -> None:
+    pool = issues(archive)
+    rng = np.random.default_rng(SEED)
+    chosen = sorted((pool[i] for i in rng.choice(len(pool), size=SAMPLE, replace=False)), key=lambda r: r["id"])
+    redacted = privacy.redact_text(pd.Series([r["text"] for r in chosen])).tolist()
+    for r, text in zip(chosen, redacted, strict=True):
+        for old, new in BY_HAND.get(r["id"], []):
+            if old not in text:
+                raise ValueError(f"{r['id']}: expected {old!r} in the text to redact by hand, found none")
+            text = text.replace(old, new)
+        r["text"] = text
+    weight = round(len(pool) / SAMPLE, 3)
+    rows = [{"id": r["id"], "source": "seeclickfix_newport", "stratum": "random", "has_cue": "",
+             "weight": weight, "split": "heldout", "category": r["category"], "text": r["text"],
+             "commit": ARCHIVE_COMMIT[:12], "created_on": r["created_on"]} for r in chosen]
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    print(f"{len(rows)} requests from {len(pool):,} distinct descriptions -> {out}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(__file__).with_name("seeclickfix_newport.csv"))
