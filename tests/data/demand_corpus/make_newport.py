@@ -25,7 +25,7 @@ import csv
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +53,7 @@ def issues(archive: Path) -> list[dict]:
     for item in sorted(json.loads(raw), key=lambda i: i["id"]):
         text = " ".join((item.get("description") or "").split())
         if len(text) >= 15 and text not in seen:
-            created = datetime.fromtimestamp(item["created_at"] / 1000, tz=timezone.utc)
+            created = datetime.fromtimestamp(item["created_at"] / 1000, tz=UTC)
             seen[text] = {"id": f"scf-{item['id']}", "text": text,
                           "category": item.get("request_type.title") or "",
                           "created_on": created.strftime("%Y-%m-%d")}
