@@ -117,6 +117,10 @@ RULES_SPEC: list[tuple[str, str, str | tuple[str, ...]]] = [
                   r"[A-CEGHJ-NPR-TW-Za-ceghj-npr-tw-z][\s-]?(?:\d[\s-]?){6}[A-Da-d](?![A-Za-z0-9])", _D(6)),
     # ten digits: kept only with an "NHS" cue or a valid modulus-11 check digit (see _keep)
     ("NHS_NUMBER", r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)", _D(10)),
+    # North American numbers as US and Canadian exports write them: (401) 555-0134, 401-555-0134,
+    # 401 555 0134, +1 401 555 0134 (area code and exchange never start 0 or 1, so no UK number
+    # is read as one); after the NHS rule, so a valid NHS number keeps its own token
+    ("PHONE", r"(?<![\d+])(?:\+?1[\s.-]?)?(?:\([2-9]\d{2}\)[\s.-]?|[2-9]\d{2}[\s.-])[2-9]\d{2}[\s.-]\d{4}(?!\d)", _D(10)),
     # AB12 CDE (current), A123 BCD (prefix), ABC 123D (suffix); any shape after "reg" or "VRM"
     ("VEHICLE", r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[a-z]{2}\d{2}\s?[a-z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}"
                 r"|[A-Z]{3}\s?\d{1,3}[A-Z])(?![A-Za-z0-9])", _D(1)),
@@ -169,6 +173,9 @@ NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     # a sign-off, with the name on the same line or the next: "Kind regards,\nJane Smith"
     ("NAME", r"(?P<lead_o>(?i:\bregards|\bsincerely|\bthanks|\bthank[ \t]+you|\bcheers)[,.!]?[ \t]*(?:\r?\n[ \t]*)?)"
              rf"{_CAP_NAME}(?=[ \t]*(?:$|\r?\n|[,.]))", ("regards", "sincerely", "thank", "cheers")),
+    # after a formal sign-off a name is a name wherever the line goes on: "Sincerely, Jane Smith, resident"
+    ("NAME", r"(?P<lead_o>(?i:\bregards|\bsincerely)[,.!]?[ \t]*(?:\r?\n[ \t]*)?)"
+             rf"{_NOT_NAME}{_NAME_WORD}[ \t]+{_CAP_NAME}", ("regards", "sincerely")),
 ]
 #: Every rule compiled, in the order it runs.
 RULES: list[tuple[str, re.Pattern, str | tuple[str, ...]]] = [

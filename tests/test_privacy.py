@@ -30,6 +30,10 @@ from cxinsight import privacy
     ("Mrs Siân O'Neill called", "[NAME]"),
     ("spoke to Kwame Mensah", "[NAME]"),
     ("my name is Agnieszka Nowak", "[NAME]"),
+    # from a real US export (Newport SeeClickFix): a North American number, a sign-off that runs on
+    ("wallet lost, cell 667 217 9250", "[PHONE]"),
+    ("call (401) 555-0134 after 5", "[PHONE]"),
+    ("she deserves recognition! Sincerely, Jennifer Robinson Newport Resident", "[NAME]"),
 ])
 def test_personal_data_is_redacted(text, token):
     out = privacy.redact_text(pd.Series([text])).iloc[0]
@@ -41,6 +45,7 @@ def test_personal_data_is_redacted(text, token):
     "bin missed again on tuesday, 3rd time", "Q3 2024 figures", "called at 10:30 re £45.50 refund",
     "ref ENQ12345678 chased", "section 21 notice", "Mr rang re bins", "Spoke to cust, advised",
     "the 2nd call this week", "CTR claim", "Stage 2 complaint", "B&Q car park",
+    "Order 1234567890", "with regards to the bins", "Kind regards, Council Tax Team",
 ])
 def test_ordinary_text_is_left_alone(text):
     assert privacy.redact_text(pd.Series([text])).iloc[0] == text
