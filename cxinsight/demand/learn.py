@@ -7,7 +7,7 @@
 - :class:`LearnedDemandClassifier` learns from an analyst-labelled sample: word and character
   n-grams (character n-grams cope with "chsing", "misd" and typos) and, by default, the rules' own
   evidence (:class:`RuleFeatures`: each failure type's weight, the value weight and the calibrated
-  log-odds), into a linear model whose probabilities are calibrated by cross-validation. For
+  log-odds), into a logistic regression whose probabilities are calibrated on out-of-fold scores. For
   failure/value it calls "failure" above the threshold that gave the best cross-validated F1 on
   its own training labels (``threshold_``), because failure demand is the minority class. It can
   start from the rules' suggestions (:func:`bootstrap_labels`) and learns from review
@@ -25,8 +25,6 @@ Text estimators are skipped by ``check_estimator``, so ``tests/test_demand.py`` 
 
 from __future__ import annotations
 
-import logging
-
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -39,7 +37,6 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 TARGETS = ("demand", "failure_type")
-log = logging.getLogger(__name__)
 
 
 def _texts(X) -> pd.Series:
@@ -151,7 +148,7 @@ class LearnedDemandClassifier(ClassifierMixin, BaseEstimator):
         self.taxonomy = taxonomy
         self.random_state = random_state
 
-    def _pipeline(self) -> Pipeline:
+    def _model(self, calibrated: bool = False) -> Pipeline:
         parts = [
             ("words", TfidfVectorizer(ngram_range=tuple(self.word_ngrams), min_df=self.min_df,
                                       sublinear_tf=True, lowercase=True)),
@@ -162,55 +159,69 @@ class LearnedDemandClassifier(ClassifierMixin, BaseEstimator):
             parts.append(("rules", RuleFeatures(self.taxonomy)))
         model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000,
                                    random_state=self.random_state)
-        return Pipeline([("features", FeatureUnion(parts)),
-                         ("model", CalibratedClassifierCV(model, cv=self.cv, method="sigmoid"))])
-
-    def _binary(self) -> bool:
-        return set(self.classes_) == {"failure", "value"}
-
-    def _choose_threshold(self, texts: pd.Series, labels: np.ndarray) -> float:
-        if not isinstance(self.threshold, str):
-            return float(self.threshold)
-        if self.threshold != "f1":
-            raise ValueError(f"threshold must be 'f1' or a number, found {self.threshold!r}")
-        fewest = int(pd.Series(labels).value_counts().min())
-        if fewest < 2 * self.cv:  # too few to cross-validate inside cross-validation
-            log.info("only %d examples of the rarer class: threshold left at 0.5", fewest)
-            return 0.5
-        folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
-        column = list(self.classes_).index("failure")
-        p = cross_val_predict(self._pipeline(), texts, labels, cv=folds, method="predict_proba")[:, column]
-        grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-        scores = [f1_score(labels == "failure", p >= t, zero_division=0) for t in grid]
-        return float(grid[int(np.argmax(scores))])  # the lowest of equally good thresholds
+        if calibrated:
+            model = CalibratedClassifierCV(model, cv=self.cv, method="sigmoid", ensemble=False)
+        return Pipeline([("features", FeatureUnion(parts)), ("model", model)])
 
     def fit(self, X, y):
+        """Learn from labelled texts.
+
+        Failure/value labels: ``cv``-fold out-of-fold scores (each text scored by a model that did
+        not see it) give a sigmoid calibration and, with ``threshold="f1"``, the threshold with the
+        best F1; then one model is fitted on every text. ``cv`` + 1 fits in all. Other labels: a
+        model calibrated the same way, predicting the most probable class.
+        """
         texts = _texts(X)
         labels = np.asarray(y, dtype=object).ravel()
         if len(texts) != len(labels):
             raise ValueError(f"X has {len(texts)} texts but y has {len(labels)} labels")
-        classes, counts = np.unique(labels, return_counts=True)
+        classes, counts = np.unique(labels.astype(str), return_counts=True)
         if len(classes) < 2:
             raise ValueError(f"need at least two classes to learn, found {classes.tolist()}")
         if counts.min() < self.cv:
             raise ValueError(f"every class needs at least cv={self.cv} examples; counts are "
                              f"{dict(zip(classes.tolist(), counts.tolist(), strict=True))}")
-        self.pipeline_ = self._pipeline().fit(texts, labels)
-        self.classes_ = self.pipeline_.classes_
-        self.threshold_ = self._choose_threshold(texts, labels) if self._binary() else None
+        if not isinstance(self.threshold, str | float | int) or (isinstance(self.threshold, str)
+                                                                   and self.threshold != "f1"):
+            raise ValueError(f"threshold must be 'f1' or a number, found {self.threshold!r}")
+        labels = labels.astype(str)
         self.n_features_in_ = 1
+        if set(classes) != {"failure", "value"}:
+            self.pipeline_ = self._model(calibrated=True).fit(texts, labels)
+            self.classes_ = self.pipeline_.classes_
+            self.calibrator_, self.threshold_ = None, None
+            return self
+        is_failure = labels == "failure"
+        folds = StratifiedKFold(n_splits=self.cv, shuffle=True, random_state=self.random_state)
+        # the model's decision score is for "value" (the second class): its negative is failure's
+        oof = -cross_val_predict(self._model(), texts, labels, cv=folds, method="decision_function")
+        self.calibrator_ = LogisticRegression(C=1e4).fit(oof[:, None], is_failure)
+        p = self.calibrator_.predict_proba(oof[:, None])[:, 1]
+        if isinstance(self.threshold, str):
+            grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+            scores = [f1_score(is_failure, p >= t, zero_division=0) for t in grid]
+            self.threshold_ = float(grid[int(np.argmax(scores))])  # the lowest of equally good thresholds
+        else:
+            self.threshold_ = float(self.threshold)
+        self.pipeline_ = self._model().fit(texts, labels)
+        self.classes_ = np.array(["failure", "value"], dtype=object)
         return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated probabilities, one column per class in ``classes_`` order."""
+        check_is_fitted(self, "pipeline_")
+        if self.calibrator_ is None:
+            return self.pipeline_.predict_proba(_texts(X))
+        score = -self.pipeline_.decision_function(_texts(X))
+        p = self.calibrator_.predict_proba(score[:, None])[:, 1]
+        return np.column_stack([p, 1 - p])
 
     def predict(self, X) -> np.ndarray:
         check_is_fitted(self, "pipeline_")
         if self.threshold_ is None:
             return self.pipeline_.predict(_texts(X))
-        p = self.predict_proba(X)[:, list(self.classes_).index("failure")]
+        p = self.predict_proba(X)[:, 0]
         return np.where(p >= self.threshold_, "failure", "value").astype(object)
-
-    def predict_proba(self, X) -> np.ndarray:
-        check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict_proba(_texts(X))
 
 
 def bootstrap_labels(texts, min_confidence: float = 0.8, taxonomy: str | None = None) -> pd.DataFrame:
