@@ -11,7 +11,7 @@ DEMO := data/raw/demo_answer_key/planted.yaml
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo-data pipeline report test lint benchmark clean-data clean
+.PHONY: help venv demo-data pipeline report test test-slow lint benchmark clean-data clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "; printf "cxinsight targets:\n"} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,8 +39,11 @@ pipeline: demo-data ## Load, clean, redact and validate the demo exports into da
 report: demo-data ## Run the pipeline and every report on the demo council; open reports/index.html
 	$(BIN)/cxinsight report
 
-test: demo-data ## Run every test: unit, property, doctests, real public data, notebooks (nbval)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: demo-data ## Run the tests: unit, property, doctests, real public data, notebooks (nbval), in parallel
+	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+
+test-slow: demo-data ## Run the slow tests (whole reports from other exports, killed runs, hostile input); CI runs both
+	$(BIN)/python -m pytest -n auto --dist loadfile -m slow $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check cxinsight tests benchmarks

@@ -35,7 +35,10 @@ def _sync_playwright():
     return sync_playwright
 
 
-def test_every_report_renders_offline(built_reports, tmp_path_factory):
+def check_every_report_renders_offline(built_reports, tmp_path_factory):
+    """The check behind ``tests/test_reports.py::test_every_report_renders_offline``: it runs there,
+    in the file whose tests share the one build of every report (``make test`` hands each test file
+    to one pytest-xdist worker, so a second file would build them all again)."""
     sync_playwright = _sync_playwright()
     shots = tmp_path_factory.mktemp("screenshots")
     pages = sorted(built_reports["pages"])
@@ -155,6 +158,7 @@ def _hostile_council(root):
     return raw / "sources.yaml"
 
 
+@pytest.mark.slow  # builds every report from hostile exports (about 1.5 minutes): make test-slow, and CI
 def test_a_report_from_hostile_exports_has_no_live_markup(tmp_path_factory):
     """Built from exports full of markup: no script runs, no dialog opens, no request leaves the
     page's own files, no markup element from the data is in any page, and every CSV reads back safe."""

@@ -114,7 +114,10 @@ CASES = {
 }
 
 
-@pytest.mark.parametrize("case", list(CASES))
+# One case runs with `make test` (a real export, as a new user runs it); the rest are marked slow
+# (each builds every report, about a minute) and run with `make test-slow` and in CI.
+@pytest.mark.parametrize("case", [c if c.startswith("nyc311") else pytest.param(c, marks=pytest.mark.slow)
+                                  for c in CASES])
 def test_the_whole_report_builds_and_passes_the_last_gate(case, small_council, tmp_path):
     kind, what = CASES[case]
     sources = REAL / what / "sources.yaml" if kind == "real" else _demo_sources(small_council, what)

@@ -311,3 +311,10 @@ def test_a_successful_run_logs_no_warnings(built):
     """`make report` on success: progress lines only, no warning from the runner, the analysis or a
     library it calls (issue 13)."""
     assert built["warnings"] == [], built["warnings"][:5]
+
+
+def test_every_report_renders_offline(built_reports, tmp_path_factory):
+    """Every page opened from disk in headless Chromium with the network off (tests/test_browser.py)."""
+    from tests.test_browser import check_every_report_renders_offline
+
+    check_every_report_renders_offline(built_reports, tmp_path_factory)

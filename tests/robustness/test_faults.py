@@ -138,6 +138,7 @@ def _snapshot(folder: Path) -> dict[str, int]:
     return {str(p.relative_to(folder)): p.stat().st_size for p in folder.rglob("*.html")}
 
 
+@pytest.mark.slow  # builds the whole report several times (about 2.5 minutes): make test-slow, and CI
 def test_a_report_run_killed_part_way_or_at_the_swap_leaves_complete_reports(council, tmp_path):
     """Reports: a SIGKILL while the notebooks run, and a kill just after the swap, each leave one
     complete set of pages (the previous one, or the new one), never a mixture."""
