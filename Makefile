@@ -8,6 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := data/raw/demo_answer_key/planted.yaml
+PROCESSED := data/processed/manifest.json
+INTERIM := data/interim/analysis.json
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -39,10 +41,21 @@ pipeline: demo-data ## Load, clean, redact and validate the demo exports into da
 report: demo-data ## Run the pipeline and every report on the demo council; open reports/index.html
 	$(BIN)/cxinsight report
 
-test: demo-data ## Run the tests: unit, property, doctests, real public data, notebooks (nbval), in parallel
-	$(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
+# The tests' set-up: the demo council processed and analysed once, before the parallel workers
+# start (notebooks 02-07 read both; two workers must not race to build them).
+$(PROCESSED): | demo-data
+	$(BIN)/cxinsight pipeline
 
-test-slow: demo-data ## Run the slow tests (whole reports from other exports, killed runs, hostile input); CI runs both
+$(INTERIM): | $(PROCESSED)
+	$(BIN)/python -c "from cxinsight.analysis import load_analysis; load_analysis()"
+
+# Notebook 01 rebuilds data/processed, which notebooks 02-07 read: it runs first, on its own; the
+# rest run in parallel, each test file and notebook on one worker (its cells share one kernel).
+test: $(INTERIM) ## Run the tests: unit, property, doctests, real public data, notebooks (nbval), in parallel
+	$(BIN)/python -m pytest notebooks/01_data_quality.ipynb $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist loadfile --ignore=notebooks/01_data_quality.ipynb $(PYTEST_ARGS)
+
+test-slow: $(INTERIM) ## Run the slow tests (whole reports from other exports, killed runs, hostile input); CI runs both
 	$(BIN)/python -m pytest -n auto --dist loadfile -m slow $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Check style with ruff
