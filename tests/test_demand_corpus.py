@@ -128,3 +128,16 @@ def test_learning_gain_scores_each_model_only_on_contacts_it_did_not_learn_from(
     rules_f1 = _f1(review["analyst_demand"], review["suggested_demand"])
     assert gain.loc["rules", "f1"] == pytest.approx(rules_f1, abs=1e-3)
     assert gain.loc["learned from review", "f1"] > gain.loc["rules", "f1"]
+
+
+def test_written_texts_for_the_services_real_sources_lack():
+    """147 texts written for council tax, benefits, housing and other services no public source
+    covers, in call handlers', emails' and web forms' styles (written.csv). Written by the project,
+    so they overstate; the README records the first run (F1 0.83) and the cues added after it."""
+    texts = pd.read_csv(CORPUS / "written.csv")
+    frame = texts.merge(pd.read_csv(CORPUS / "labels.csv"), on="id", validate="one_to_one")
+    assert len(frame) == len(texts) == 147
+    assert {"council_tax", "benefits", "housing"} <= set(frame["service"])
+    predicted = classify_text(frame["text"].tolist())
+    p, r, f, _ = precision_recall_fscore_support(frame["demand"], predicted, labels=["failure"], zero_division=0)
+    assert f[0] >= 0.85 and p[0] >= 0.90, (p[0], r[0], f[0])
