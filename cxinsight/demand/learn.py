@@ -112,13 +112,12 @@ class RuleFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X) -> np.ndarray:
         from cxinsight.demand import _engine
-        from cxinsight.demand.rules import failure_weight
 
         check_is_fitted(self, "n_features_in_")
         engine = _engine(str(self.taxonomy) if self.taxonomy else None)
         w, value, _ = engine.weights(_texts(X))
-        slope, intercept = engine.taxonomy.calibration or (1.0, -engine.taxonomy.margin)
-        log_odds = np.clip(slope * (failure_weight(w) - value) + intercept, -6, 6) / 3
+        p = np.clip(engine.decide(w, value)[3], 1e-9, 1 - 1e-9)  # the rules' own p_failure
+        log_odds = np.clip(np.log(p / (1 - p)), -6, 6) / 3
         return np.column_stack([w, value, log_odds])
 
 

@@ -69,6 +69,14 @@ def reports(archive: Path) -> dict[str, dict]:
     return found
 
 
+def write_sample(rows: list[dict], out: Path) -> None:
+    """A drawn sample as UTF-8 CSV, columns in the order of the first row (also used by make_newport.py)."""
+    with open(out, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def main(archive: Path, out: Path) -> None:
     pool = sorted(reports(archive).values(), key=lambda r: r["id"])
     rng = np.random.default_rng(SEED)
@@ -89,10 +97,7 @@ def main(archive: Path, out: Path) -> None:
             rows.append({"id": r["id"], "source": "fixmystreet", "stratum": name, "has_cue": has_cue,
                          "weight": round(1 / (p_cue if has_cue else p_random), 3), "split": split,
                          "category": r["category"], "text": r["text"], "commit": r["commit"][:12]})
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_sample(rows, out)
     print(f"{len(rows)} reports from {len(pool):,} ({len(strata['cue']):,} with a cue) -> {out}")
 
 

@@ -23,7 +23,6 @@ Run from the repository root with the archive fetched:
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import sys
@@ -34,6 +33,9 @@ import numpy as np
 import pandas as pd
 
 from cxinsight import privacy
+
+sys.path.insert(0, str(Path(__file__).parent))
+from make_corpus import write_sample  # noqa: E402 - the sibling script, run from anywhere
 
 ARCHIVE_COMMIT = "af6e815a0c463ea2ea45a982f72e4f3b5260946c"
 ARCHIVE_FILE = "20170903_newport_issues_archive.json"
@@ -77,10 +79,7 @@ def main(archive: Path, out: Path) -> None:
     rows = [{"id": r["id"], "source": "seeclickfix_newport", "stratum": "random", "has_cue": "",
              "weight": weight, "split": "heldout", "category": r["category"], "text": r["text"],
              "commit": ARCHIVE_COMMIT[:12], "created_on": r["created_on"]} for r in chosen]
-    with open(out, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_sample(rows, out)
     print(f"{len(rows)} requests from {len(pool):,} distinct descriptions -> {out}")
 
 
