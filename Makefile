@@ -24,10 +24,10 @@ $(STAMP): pyproject.toml
 	@# pip's own notices (machine pip configuration, setuptools' editable-install note) go to a log,
 	@# shown only if the install fails: a successful run prints no warning lines
 	$(BIN)/python -m pip install --quiet --upgrade pip 2> $(VENV)/pip-install.log || (cat $(VENV)/pip-install.log; exit 1)
-	$(BIN)/python -m pip install --quiet -e ".[notebooks,test,dev]" 2>> $(VENV)/pip-install.log || (cat $(VENV)/pip-install.log; exit 1)
+	$(BIN)/python -m pip install --quiet -e ".[notebooks,test,dev,scale]" 2>> $(VENV)/pip-install.log || (cat $(VENV)/pip-install.log; exit 1)
 	@touch $(STAMP)
 
-venv: $(STAMP) ## Create .venv and install cxinsight with its notebook, test and dev extras
+venv: $(STAMP) ## Create .venv and install cxinsight with its notebook, test, dev and scale extras
 
 $(DEMO): $(STAMP)
 	$(BIN)/cxinsight demo

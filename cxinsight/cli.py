@@ -1,4 +1,4 @@
-"""The ``cxinsight`` command: ``demo``, ``pipeline`` and ``report`` (``cxinsight --help``)."""
+"""The ``cxinsight`` command: ``demo``, ``pipeline``, ``report`` and ``history`` (``cxinsight --help``)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,26 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _history(args: argparse.Namespace) -> int:
+    from cxinsight import history, paths, publish
+
+    out = Path(args.out) if args.out else paths.history_dir()
+    result = history.build_history(args.history, out, force=args.force)
+    done = result.status["status"].value_counts()
+    logging.info("%d council-years: %d processed, %d unchanged", len(result.status), done.get("processed", 0),
+                 done.get("unchanged", 0))
+    aggregates = history.aggregate(out, engine=args.engine, scheduler=args.scheduler)
+    aggregates.to_parquet(out / "aggregates.parquet", index=False)
+    names = dict(zip(result.status["council_slug"], result.status["council"], strict=True))
+    table = history.yearly(aggregates).assign(council=lambda t: t["council"].map(names))
+    publish.write_csv(table, out / "yearly.csv")  # no cell of it can run as a spreadsheet formula
+    for _, row in table.iterrows():
+        logging.info("%-30s %-8s %10s contacts  failure %5.1f%%  online %5.1f%%", row["council"], row["year"],
+                     f"{int(row['contacts']):,}", 100 * row["failure_share"], 100 * row["digital_share"])
+    logging.info("aggregates in %s (aggregates.parquet, yearly.csv)", out)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cxinsight", description="Customer-experience insight for UK councils.")
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
@@ -75,6 +95,13 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--period", help="YYYY-MM-DD/YYYY-MM-DD: limit the at-a-glance reports to these dates")
     r.add_argument("--workers", type=int, default=2, help="notebooks run at a time (default 2)")
     r.set_defaults(func=_report)
+    h = sub.add_parser("history", help="several years and councils: process each council-year once, then aggregate")
+    h.add_argument("history", help="history.yaml: councils, each with a sources.yaml per year")
+    h.add_argument("--out", help="history folder (default data/history)")
+    h.add_argument("--engine", choices=["duckdb", "pandas"], default="duckdb", help="local aggregation engine")
+    h.add_argument("--scheduler", help="a Dask scheduler address (tcp://host:port): aggregate on that cluster")
+    h.add_argument("--force", action="store_true", help="process every council-year again, even if unchanged")
+    h.set_defaults(func=_history)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")

@@ -39,6 +39,11 @@ def processed_dir() -> Path:
     return data_dir() / "processed"
 
 
+def history_dir() -> Path:
+    """Several councils' and years' classified contacts, partitioned (:mod:`cxinsight.history`)."""
+    return data_dir() / "history"
+
+
 def reports_dir() -> Path:
     """Generated HTML reports: ``$CXINSIGHT_REPORTS_DIR`` or ``<root>/reports``."""
     env = os.environ.get("CXINSIGHT_REPORTS_DIR")
