@@ -30,7 +30,7 @@ from cxinsight import outputs, paths
 
 log = logging.getLogger(__name__)
 
-VERSION = 2  # bump when what is written changes, so an old interim folder is rebuilt
+VERSION = 3  # bump when what is written changes, so an old interim folder is rebuilt
 
 
 @dataclass(frozen=True)
@@ -177,15 +177,66 @@ def interim_dir(processed: Path | str) -> Path:
 
 def _key(processed: Path, options: Options) -> str:
     """What the analysis was made from: the processed manifest (itself written last, listing every
-    output's size) and the options."""
+    output's size), the demand rules and the options."""
     manifest = (processed / "manifest.json").read_bytes()
     stamps = {}
     for name in ("review_path", "segment_check_path"):  # an analyst's file changed: analyse again
         given = getattr(options, name)
         stamps[name] = Path(given).stat().st_mtime_ns if given and Path(given).exists() else None
-    blob = json.dumps({"v": VERSION, "manifest": hashlib.sha256(manifest).hexdigest(),
-                       "options": asdict(options), "files": stamps}, sort_keys=True)
+    from cxinsight import __version__
+    from cxinsight.demand.rules import rules_fingerprint
+
+    blob = json.dumps({"v": [VERSION, __version__], "manifest": hashlib.sha256(manifest).hexdigest(),
+                       "rules": rules_fingerprint(), "options": asdict(options), "files": stamps}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def write_by_year(contacts: pd.DataFrame, folder: Path, column: str = "received_at") -> list[Path]:
+    """The contacts as Parquet partitioned by the calendar year of ``column``
+    (``folder/year=2024/part-0.parquet``...), rows in their order; contacts with no date in
+    ``year=none``. Returns the files written, oldest year first."""
+    folder.mkdir(parents=True, exist_ok=True)
+    years = contacts[column].dt.year.to_numpy()
+    labels = np.unique(years[~np.isnan(years)]).astype(int).tolist() if years.dtype.kind == "f" else np.unique(years).tolist()
+    written = []
+    for year in labels:
+        part = folder / f"year={year}"
+        part.mkdir()
+        contacts.loc[years == year].to_parquet(part / "part-0.parquet", index=False)
+        written.append(part / "part-0.parquet")
+    undated = contacts.loc[contacts[column].isna()]
+    if len(undated):
+        (folder / "year=none").mkdir()
+        undated.to_parquet(folder / "year=none" / "part-0.parquet", index=False)
+        written.append(folder / "year=none" / "part-0.parquet")
+    return written
+
+
+def read_by_year(folder: Path, years: list[int] | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+    """Contacts written by :func:`write_by_year`: every year, or only ``years`` (the others are not
+    read at all), as one frame in the order written.
+
+    >>> import tempfile
+    >>> c = pd.DataFrame({"contact_id": ["a", "b", "c"], "received_at": pd.to_datetime(
+    ...     ["2024-12-31", "2025-01-02", None])})
+    >>> d = Path(tempfile.mkdtemp()) / "classified"
+    >>> [p.parent.name for p in write_by_year(c, d)]
+    ['year=2024', 'year=2025', 'year=none']
+    >>> read_by_year(d)["contact_id"].tolist(), read_by_year(d, years=[2025])["contact_id"].tolist()
+    (['a', 'b', 'c'], ['b'])
+    """
+    def order(path: Path) -> tuple[int, str]:
+        label = path.parent.name.removeprefix("year=")
+        return (1, label) if label == "none" else (0, f"{int(label):06d}")
+
+    files = sorted(folder.glob("year=*/part-0.parquet"), key=order)
+    if years is not None:
+        wanted = {f"year={int(y)}" for y in years}
+        files = [f for f in files if f.parent.name in wanted]
+    if not files:
+        raise FileNotFoundError(f"{folder}: no contacts{'' if years is None else f' for the years {years}'}")
+    frames = [pd.read_parquet(f, columns=columns) for f in files]
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def area_scores(areas: pd.DataFrame | None, version: str = "v1.4") -> pd.DataFrame | None:
@@ -259,7 +310,7 @@ def build_analysis(processed: Path | str | None = None, options: Options | None 
     options = options or Options()
     analysis = _compute(processed, options)
     with outputs.replacing(interim_dir(processed)) as stage:
-        analysis.contacts.to_parquet(stage / "classified.parquet", index=False)
+        write_by_year(analysis.contacts, stage / "classified")
         if analysis.review is not None:
             analysis.review.to_parquet(stage / "review.parquet", index=False)
         if analysis.segments is not None:
@@ -292,7 +343,7 @@ def load_analysis(processed: Path | str | None = None, options: Options | None =
         path = folder / f"{name}.parquet"
         return pd.read_parquet(path) if path.exists() else None
 
-    return Analysis(processed, options, pd.read_parquet(folder / "classified.parquet"),
+    return Analysis(processed, options, read_by_year(folder / "classified"),
                     read_optional("complaints", processed), read_optional("survey", processed),
                     read_optional("areas", processed), optional("scored_areas"), optional("review"),
                     meta["review_note"], optional("segments"), optional("segment_check"), meta["segment_check_note"])

@@ -165,14 +165,13 @@ def unit_key(unit: Unit, options: HistoryOptions) -> str:
     """SHA-256 of everything a council-year's result depends on: the sources file, every raw file it
     names, the profiles that read them, the demand rules, the options and this module's version."""
     from cxinsight import __version__
-    from cxinsight.demand.rules import DEFAULT_TAXONOMY
+    from cxinsight.demand.rules import rules_fingerprint
     from cxinsight.pipeline import Sources
     from cxinsight.profile import load_profile
 
     src = Sources.read(unit.sources)
     parts = {"version": [HISTORY_VERSION, __version__], "options": asdict(options),
-             "sources": _sha256(unit.sources), "rules": [_sha256(f) for f in sorted(DEFAULT_TAXONOMY.parent.glob("*.*"))
-                                                         if f.suffix in (".yaml", ".txt")], "files": [],
+             "sources": _sha256(unit.sources), "rules": rules_fingerprint(), "files": [],
              "profiles": {}}
     search = [src.base / "profiles", src.base]
     for export in src.exports:

@@ -34,6 +34,18 @@ import yaml
 from cxinsight.demand.prefilter import Prefilter
 
 DEFAULT_TAXONOMY = Path(__file__).resolve().parent / "taxonomy.yaml"
+
+
+def rules_fingerprint() -> str:
+    """SHA-256 of the shipped rules (the taxonomy and its word lists): a result classified by other
+    rules is stale. Cached analyses and history years use it in their keys."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for f in sorted(DEFAULT_TAXONOMY.parent.glob("*")):
+        if f.suffix in (".yaml", ".txt"):
+            h.update(f.name.encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
 PARALLEL_MIN = 60_000  # distinct texts above which scoring uses every core
 
 

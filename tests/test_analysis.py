@@ -1,0 +1,49 @@
+"""The analysis layer's kept result (data/interim): partitioned by year, reused only while it is current."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import pytest
+
+from cxinsight import analysis
+from cxinsight.pipeline import build_processed
+from cxinsight.synthetic import DemoSpec, generate_demo
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("council")
+    generate_demo(root / "raw", root / "key", DemoSpec(contacts=2000, seed=7))
+    build_processed(root / "raw" / "sources.yaml", root / "processed")
+    return root / "processed"
+
+
+def rebuilt(caplog) -> bool:
+    return any("building it" in r.getMessage() for r in caplog.records)
+
+
+def test_classified_contacts_are_kept_partitioned_by_calendar_year(processed):
+    built = analysis.build_analysis(processed)
+    folder = analysis.interim_dir(processed) / "classified"
+    years = sorted(p.name for p in folder.iterdir())
+    assert years == ["year=2024", "year=2025"]  # the demo's year runs April to March
+    pd.testing.assert_frame_equal(analysis.read_by_year(folder), built.contacts)
+    only_2025 = analysis.read_by_year(folder, years=[2025], columns=["received_at"])
+    assert (only_2025["received_at"].dt.year == 2025).all()
+    assert len(only_2025) == (built.contacts["received_at"].dt.year == 2025).sum()
+
+
+def test_the_kept_analysis_is_reused_until_the_rules_or_options_change(processed, caplog, monkeypatch):
+    analysis.build_analysis(processed)
+    with caplog.at_level(logging.INFO, logger="cxinsight.analysis"):
+        analysis.load_analysis(processed)
+        assert not rebuilt(caplog)
+        analysis.load_analysis(processed, analysis.Options(seed=11))
+        assert rebuilt(caplog)
+        caplog.clear()
+        # an analyst edits the taxonomy: contacts classified by the old rules must not be shown
+        monkeypatch.setattr("cxinsight.demand.rules.rules_fingerprint", lambda: "other rules")
+        analysis.load_analysis(processed, analysis.Options(seed=11))
+        assert rebuilt(caplog)
