@@ -13,7 +13,7 @@ INTERIM := data/interim/analysis.json
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo-data pipeline report test test-slow lint benchmark clean-data clean
+.PHONY: help venv demo-data pipeline report test test-slow lint benchmark benchmark-scale clean-data clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "; printf "cxinsight targets:\n"} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -66,10 +66,13 @@ benchmark: demo-data ## Time load + clean and classification at 1M and 6M contac
 	cd benchmarks && ../$(BIN)/python bench_classify.py --sizes 1000000 6000000
 	cd benchmarks && ../$(BIN)/python bench_savings.py
 
+benchmark-scale: demo-data ## The whole report and history mode at 150k/1M/6M and a 30M-row history, beside plain DuckDB and naive pandas
+	cd benchmarks && ../$(BIN)/python bench_scale.py
+
 clean-data: ## Delete generated data and reports (never touches your own exports)
 	rm -rf data/raw/demo data/raw/demo_answer_key
 	find data/processed reports -mindepth 1 ! -name README.md ! -name .gitkeep -exec rm -rf {} +
-	rm -rf data/interim
+	rm -rf data/interim data/history
 
 clean: clean-data ## Also delete the virtual environment
 	rm -rf $(VENV)

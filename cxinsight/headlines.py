@@ -286,7 +286,9 @@ def compute(analysis, with_savings: bool = True) -> Figures:
     else:
         # the responses are already the scope's (Analysis.scoped keeps those about its contacts)
         whole_contacts = analysis.council.contacts
-        linked = survey.merge(whole_contacts[["contact_id", "service", "channel"]], on="contact_id", how="left")
+        about = whole_contacts.loc[whole_contacts["contact_id"].isin(survey["contact_id"]),  # not all 6M ids
+                                   ["contact_id", "service", "channel"]]
+        linked = survey.merge(about, on="contact_id", how="left")
         score = nps(linked["nps"])
         out.nps, out.responses = score, linked
         out.headlines.append(Headline("nps", scope, float(score.estimate), float(score.low), float(score.high),

@@ -349,8 +349,9 @@ def readable_text(path) -> str:
     """What a reader (or a search) could find in a generated file.
 
     HTML: the visible text and the attributes a reader meets (alt text, titles, links), not the
-    markup or style sheets; notebooks: cell sources and outputs (HTML outputs read as HTML);
-    everything: embedded images (``data:`` URIs) left out.
+    markup or style sheets; notebooks: cell sources and outputs (HTML outputs read as HTML); CSV:
+    each cell on a line of its own (like an HTML table's cells); everything: embedded images
+    (``data:`` URIs) left out.
     """
     import json
     import re
@@ -377,6 +378,11 @@ def readable_text(path) -> str:
         return "\n".join(parts)
     if path.suffix in (".html", ".htm"):
         return read_markup(text, path).text
+    if path.suffix == ".csv":  # cell by cell, as a reader sees them: a count beside a text is not "44, ... Rd"
+        import csv
+        import io
+
+        return "\n|\n".join(cell for row in csv.reader(io.StringIO(text)) for cell in row)
     return text
 
 

@@ -300,6 +300,21 @@ def run_job(job: Job) -> tuple[Path, float]:
     return job.html, time.perf_counter() - t0
 
 
+def _analyse(processed: str, level: int) -> None:
+    from cxinsight.analysis import build_analysis
+
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    build_analysis(processed)
+
+
+def analyse_apart(processed: Path) -> None:
+    """:func:`cxinsight.analysis.build_analysis` in a process of its own: the whole council's
+    classified contacts (GBs at 6M contacts) are not held by this process while the pages run."""
+    level = logging.getLogger().getEffectiveLevel()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(_analyse, str(processed), level).result()
+
+
 def _run_all(jobs: list[Job], workers: int, stage: str) -> None:
     """Run ``jobs``, ``workers`` at a time, logging progress per notebook and service."""
     done = 0
@@ -353,7 +368,6 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     and :class:`cxinsight.publish.PersonalDataFound` if the last gate finds personal data.
     """
     from cxinsight import availability, headlines, publish
-    from cxinsight.analysis import build_analysis
     from cxinsight.charts import label
 
     t_start = time.perf_counter()
@@ -389,7 +403,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         to_html(first[0].executed, first[0].html, first[0].title, first[0].nav, footer, banner, whole)
         glance_period = reporting_period(processed_dir, period) if period else whole
         # Classified, reviewed and segmented once; every notebook below reads this (cxinsight.analysis).
-        build_analysis(processed_dir)
+        analyse_apart(processed_dir)
 
         services, others = (list(services), 0) if services else _services(processed_dir)
         have = availability.supplied(processed_dir)

@@ -47,3 +47,11 @@ def test_the_kept_analysis_is_reused_until_the_rules_or_options_change(processed
         monkeypatch.setattr("cxinsight.demand.rules.rules_fingerprint", lambda: "other rules")
         analysis.load_analysis(processed, analysis.Options(seed=11))
         assert rebuilt(caplog)
+
+
+def test_pages_read_the_analysis_without_the_columns_only_a_record_trace_needs(processed):
+    built = analysis.build_analysis(processed)
+    lean = analysis.load_analysis(processed)
+    assert not set(analysis.DETAIL_ONLY) & set(lean.contacts.columns)
+    pd.testing.assert_frame_equal(lean.contacts, built.contacts.drop(columns=list(analysis.DETAIL_ONLY)))
+    pd.testing.assert_frame_equal(analysis.load_analysis(processed, detail=True).contacts, built.contacts)

@@ -26,3 +26,18 @@ def test_formula_injection_is_neutralised():
     frame = pd.DataFrame({"text": ["=1+1", "+44 7700", "-x", "@sum", "fine", None]})
     out = publish.safe_csv_frame(frame)
     assert out["text"].tolist()[:5] == ["'=1+1", "'+44 7700", "'-x", "'@sum", "fine"]
+
+
+def test_the_last_gate_reads_a_csv_cell_by_cell(tmp_path):
+    """A count beside a verbatim ("44.0" then "Mrs rang 3rd call") is not an address ("0 ... 3rd" as
+    "Rd"), nor a row of counts a phone number; personal data inside one cell is still found."""
+    from cxinsight.publish import scan_for_personal_data, write_csv
+
+    write_csv(pd.DataFrame({"contacts": [370, 800], "share": [44.0, 685.0],
+                            "example": ["Mrs rang 3rd call re the pothole repair", "bin not emptied"]}),
+              tmp_path / "clean.csv")
+    assert scan_for_personal_data(tmp_path).empty
+    write_csv(pd.DataFrame({"contacts": [5], "example": ["call 07700 900123 about 12 High Street"]}),
+              tmp_path / "leak.csv")
+    found = scan_for_personal_data(tmp_path)
+    assert set(found["file"]) == {"leak.csv"} and {"PHONE", "ADDRESS"} <= set(found["kind"])

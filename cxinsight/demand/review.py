@@ -45,10 +45,20 @@ def stratum_labels(frame: pd.DataFrame, by) -> pd.Series:
     missing = [c for c in by if c not in frame.columns]
     if missing:
         raise ValueError(f"stratifying columns {missing} are not in the frame; classify the contacts first")
-    out = frame[by[0]].astype("str")
+    if len(by) == 1:
+        return frame[by[0]].astype("str")
+    # joined once per distinct combination of values, then broadcast (a council's millions of
+    # contacts hold a few hundred combinations)
+    combo = np.zeros(len(frame), dtype=np.int64)
+    for col in by:
+        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
+        combo = combo * (len(uniques) + 1) + codes
+    _, first, inverse = np.unique(combo, return_index=True, return_inverse=True)
+    distinct = frame[by].iloc[first]
+    labels = distinct[by[0]].astype("str")
     for col in by[1:]:
-        out = out + " / " + frame[col].astype("str")
-    return out
+        labels = labels + " / " + distinct[col].astype("str")
+    return pd.Series(labels.to_numpy()[inverse.ravel()], index=frame.index, dtype=labels.dtype)
 
 
 def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "stratified",
