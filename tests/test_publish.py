@@ -41,3 +41,10 @@ def test_the_last_gate_reads_a_csv_cell_by_cell(tmp_path):
               tmp_path / "leak.csv")
     found = scan_for_personal_data(tmp_path)
     assert set(found["file"]) == {"leak.csv"} and {"PHONE", "ADDRESS"} <= set(found["kind"])
+
+
+def test_the_gate_does_not_take_a_common_word_after_name_for_a_person():
+    from cxinsight import gate
+
+    assert gate.scan("Hi, You have made a mistake, bill in the wrong name Many thanks") == {}
+    assert gate.scan("customer name John Smith rang about the bill") == {"NAME": 1}

@@ -80,6 +80,8 @@ inspector surveyor contractor operative caseworker case worker gp doctor nurse s
 asked word excel teams office outlook access forms edge men who january february march april may june
 july august september october november december monday tuesday wednesday thursday friday saturday sunday
 jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun total all none other
+many much please thank thanks kind best some any also but so can could would should still again just
+now then there here when what why how which if as
 """.split())
 STOP = frozenset("""
 the a an at in on of to my our your his her their this that for from and or by near outside behind
