@@ -8,8 +8,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := data/raw/demo_answer_key/planted.yaml
-PROCESSED := data/processed/manifest.json
-INTERIM := data/interim/analysis.json
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -41,22 +39,33 @@ pipeline: demo-data ## Load, clean, redact and validate the demo exports into da
 report: demo-data ## Run the pipeline and every report on the demo council; open reports/index.html
 	$(BIN)/cxinsight report
 
-# The tests' set-up: the demo council processed and analysed once, before the parallel workers
-# start (notebooks 02-07 read both; two workers must not race to build them).
-$(PROCESSED): | demo-data
-	$(BIN)/cxinsight pipeline
+# The tests run on a data folder of their own (.test/data, .test/reports), never on yours: an
+# analyst's data/processed, data/interim and reports/ are left byte-identical (checked by
+# tests/conftest.py at the end of every run). Set-up: the demo council generated, processed and
+# analysed once there, before the parallel workers start (two workers must not race to build them).
+TEST_DIR := $(CURDIR)/.test
+TEST_ENV := CXINSIGHT_DATA_DIR=$(TEST_DIR)/data CXINSIGHT_REPORTS_DIR=$(TEST_DIR)/reports
+TEST_DEMO := $(TEST_DIR)/data/raw/demo_answer_key/planted.yaml
+TEST_PROCESSED := $(TEST_DIR)/data/processed/manifest.json
+TEST_INTERIM := $(TEST_DIR)/data/interim/analysis.json
 
-$(INTERIM): | $(PROCESSED)
-	$(BIN)/python -c "from cxinsight.analysis import load_analysis; load_analysis()"
+$(TEST_DEMO): | $(STAMP)
+	$(TEST_ENV) $(BIN)/cxinsight -q demo
 
-# Notebook 01 rebuilds data/processed, which notebooks 02-07 read: it runs first, on its own; the
-# rest run in parallel, each test file and notebook on one worker (its cells share one kernel).
-test: $(INTERIM) ## Run the tests: unit, property, doctests, real public data, notebooks (nbval), in parallel
-	$(BIN)/python -m pytest notebooks/01_data_quality.ipynb $(PYTEST_ARGS)
-	$(BIN)/python -m pytest -n auto --dist loadfile --ignore=notebooks/01_data_quality.ipynb $(PYTEST_ARGS)
+$(TEST_PROCESSED): | $(TEST_DEMO)
+	$(TEST_ENV) $(BIN)/cxinsight -q pipeline
 
-test-slow: $(INTERIM) ## Run the slow tests (whole reports from other exports, killed runs, hostile input); CI runs both
-	$(BIN)/python -m pytest -n auto --dist loadfile -m slow $(PYTEST_ARGS)
+$(TEST_INTERIM): | $(TEST_PROCESSED)
+	$(TEST_ENV) $(BIN)/python -c "from cxinsight.analysis import load_analysis; load_analysis()"
+
+# Notebook 01 rebuilds the (test) processed folder, which notebooks 02-07 read: it runs first, on its
+# own; the rest run in parallel, each test file and notebook on one worker (its cells share one kernel).
+test: $(TEST_INTERIM) ## Run the tests (unit, property, doctests, real public data, notebooks) in parallel, on a data folder of their own
+	$(TEST_ENV) $(BIN)/python -m pytest notebooks/01_data_quality.ipynb $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile --ignore=notebooks/01_data_quality.ipynb $(PYTEST_ARGS)
+
+test-slow: $(TEST_INTERIM) ## Run the slow tests (whole reports from other exports, killed runs, hostile input); CI runs both
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile -m slow $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check cxinsight tests benchmarks
@@ -72,7 +81,7 @@ benchmark-scale: demo-data ## The whole report and history mode at 150k/1M/6M an
 clean-data: ## Delete generated data and reports (never touches your own exports)
 	rm -rf data/raw/demo data/raw/demo_answer_key
 	find data/processed reports -mindepth 1 ! -name README.md ! -name .gitkeep -exec rm -rf {} +
-	rm -rf data/interim data/history
+	rm -rf data/interim data/history .test
 
 clean: clean-data ## Also delete the virtual environment
 	rm -rf $(VENV)

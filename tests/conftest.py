@@ -14,6 +14,45 @@ from cxinsight.report import build_reports
 from cxinsight.synthetic import DemoSpec, generate_demo, read_answer_key
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+PROJECT = Path(__file__).resolve().parents[1]
+USERS_OWN = ("data/processed", "data/interim", "reports")  # an analyst's outputs: a test run never touches them
+_USERS = pytest.StashKey[dict]()
+
+
+def _fingerprint() -> dict[str, str]:
+    """SHA-256 of every file in the analyst's own output folders (not the test run's)."""
+    import hashlib
+
+    out = {}
+    for folder in USERS_OWN:
+        for f in sorted((PROJECT / folder).rglob("*")) if (PROJECT / folder).exists() else []:
+            if f.is_file():
+                out[f.relative_to(PROJECT).as_posix()] = hashlib.sha256(f.read_bytes()).hexdigest()
+    return out
+
+
+def _controller(config) -> bool:
+    return not hasattr(config, "workerinput")  # the pytest-xdist controller, or a run without workers
+
+
+def pytest_sessionstart(session):
+    if _controller(session.config):
+        session.config.stash[_USERS] = _fingerprint()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """``make test`` runs on its own data folder: the analyst's data/processed, data/interim and
+    reports/ must be byte-identical afterwards. A run that changed them fails, naming the files."""
+    if not _controller(session.config) or _USERS not in session.config.stash:
+        return
+    before, after = session.config.stash[_USERS], _fingerprint()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    if changed:
+        session.config.get_terminal_writer().line(
+            f"FAILED: the test run changed the analyst's own outputs: {changed[:5]} ({len(changed)} files). "
+            "Tests must run on a data folder of their own (make test sets CXINSIGHT_DATA_DIR).", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 TEST_SPEC = DemoSpec(contacts=40_000, seed=7)
 
 
