@@ -60,15 +60,16 @@ $(TEST_INTERIM): | $(TEST_PROCESSED)
 
 # Notebook 01 rebuilds the (test) processed folder, which notebooks 02-07 read: it runs first, on its
 # own; the rest run in parallel, each test file and notebook on one worker (its cells share one kernel).
-test: $(TEST_INTERIM) ## Run the tests (unit, property, doctests, real public data, notebooks) in parallel, on a data folder of their own
+test: $(TEST_INTERIM) ## Run ruff and the tests (unit, property, doctests, real public data, notebooks) in parallel, on a data folder of their own
+	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/python -m pytest notebooks/01_data_quality.ipynb $(PYTEST_ARGS)
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile --ignore=notebooks/01_data_quality.ipynb $(PYTEST_ARGS)
 
 test-slow: $(TEST_INTERIM) ## Run the slow tests (whole reports from other exports, killed runs, hostile input); CI runs both
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile -m slow $(PYTEST_ARGS)
 
-lint: $(STAMP) ## Check style with ruff
-	$(BIN)/ruff check cxinsight tests benchmarks
+lint: $(STAMP) ## Check style with ruff (the library, tests, benchmarks and notebooks)
+	$(BIN)/ruff check .
 
 benchmark: demo-data ## Time load + clean and classification at 1M and 6M contacts, and the savings Monte Carlo
 	cd benchmarks && ../$(BIN)/python bench_load_clean.py --sizes 1000000 6000000
