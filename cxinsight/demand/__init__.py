@@ -10,30 +10,13 @@ Public API, kept stable:
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
-import pandas as pd
 
-from cxinsight.demand.rules import RuleEngine, Taxonomy, TaxonomyError, load_taxonomy
+from cxinsight.demand.rules import RuleEngine, Taxonomy, TaxonomyError, load_taxonomy, score_text
+from cxinsight.demand.signals import classify
 
 __all__ = ["RuleEngine", "Taxonomy", "TaxonomyError", "classify", "classify_text", "load_taxonomy",
            "score_text"]
-
-
-@lru_cache(maxsize=4)
-def _engine(path: str | None = None) -> RuleEngine:
-    return RuleEngine(load_taxonomy(path))
-
-
-def score_text(texts, taxonomy: str | None = None) -> pd.DataFrame:
-    """Scores for each text: ``demand, failure_type, demand_confidence, demand_evidence, p_failure``.
-
-    >>> score_text(["still waiting for my refund", "pay council tax"])[["demand", "failure_type"]].values.tolist()
-    [['failure', 'progress_chasing'], ['value', '']]
-    """
-    return _engine(str(taxonomy) if taxonomy else None).score_many(pd.Series(list(texts) if not isinstance(
-        texts, pd.Series) else texts))
 
 
 def classify_text(texts, taxonomy: str | None = None) -> np.ndarray:
@@ -44,5 +27,3 @@ def classify_text(texts, taxonomy: str | None = None) -> np.ndarray:
     """
     return score_text(texts, taxonomy)["demand"].astype(str).to_numpy(dtype=object)
 
-
-from cxinsight.demand.signals import classify  # noqa: E402  (uses score_text)

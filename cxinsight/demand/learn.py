@@ -36,6 +36,10 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from cxinsight.demand.agreement import evaluate
+from cxinsight.demand.rules import engine as rule_engine
+from cxinsight.demand.rules import score_text
+
 TARGETS = ("demand", "failure_type")
 
 
@@ -62,10 +66,8 @@ class RuleDemandClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y=None):
         if self.target not in TARGETS:
             raise ValueError(f"target must be one of {TARGETS}, found {self.target!r}")
-        from cxinsight.demand import _engine
-
         _texts(X)
-        engine = _engine(str(self.taxonomy) if self.taxonomy else None)
+        engine = rule_engine(str(self.taxonomy) if self.taxonomy else None)
         self.classes_ = (np.array(["failure", "value"], dtype=object) if self.target == "demand"
                          else np.array(sorted(engine.failure_types) + ["value"], dtype=object))
         self.n_features_in_ = 1
@@ -73,8 +75,6 @@ class RuleDemandClassifier(ClassifierMixin, BaseEstimator):
 
     def _scores(self, X) -> pd.DataFrame:
         check_is_fitted(self, "classes_")
-        from cxinsight.demand import score_text
-
         return score_text(_texts(X), self.taxonomy)
 
     def predict(self, X) -> np.ndarray:
@@ -111,10 +111,8 @@ class RuleFeatures(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X) -> np.ndarray:
-        from cxinsight.demand import _engine
-
         check_is_fitted(self, "n_features_in_")
-        engine = _engine(str(self.taxonomy) if self.taxonomy else None)
+        engine = rule_engine(str(self.taxonomy) if self.taxonomy else None)
         w, value, _ = engine.weights(_texts(X))
         p = np.clip(engine.decide(w, value)[3], 1e-9, 1 - 1e-9)  # the rules' own p_failure
         log_odds = np.clip(np.log(p / (1 - p)), -6, 6) / 3
@@ -229,8 +227,6 @@ def bootstrap_labels(texts, min_confidence: float = 0.8, taxonomy: str | None = 
     Returns ``text, demand, failure_type, confidence`` for the texts the rules are at least
     ``min_confidence`` sure about; analysts then correct a sample (see :mod:`.review`).
     """
-    from cxinsight.demand import score_text
-
     s = pd.Series(texts).fillna("").astype(str)
     scored = score_text(s, taxonomy)
     keep = scored["demand_confidence"] >= min_confidence
@@ -241,8 +237,6 @@ def bootstrap_labels(texts, min_confidence: float = 0.8, taxonomy: str | None = 
 
 def cross_validated_report(estimator, texts, labels, folds: int = 5, random_state: int = 0) -> pd.DataFrame:
     """Per-class precision, recall and F1 from stratified k-fold predictions (never on training rows)."""
-    from cxinsight.demand.review import evaluate
-
     texts = _texts(texts)
     labels = np.asarray(labels, dtype=object)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)

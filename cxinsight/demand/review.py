@@ -26,9 +26,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import cohen_kappa_score, confusion_matrix, precision_recall_fscore_support
 
 from cxinsight import privacy, publish
+from cxinsight.demand.agreement import evaluate  # noqa: F401  (notebooks import it from here)
 
 REVIEW_COLUMNS = ["review_id", "contact_id", "service", "channel", "received_on", "text", "suggested_demand",
                   "suggested_failure_type", "confidence", "stratum", "stratum_size", "stratum_by", "strategy",
@@ -154,7 +154,7 @@ def read_review(path: Path | str, taxonomy=None) -> pd.DataFrame:
     Rows with no ``analyst_demand`` are dropped (not yet reviewed). Errors name the file, the row,
     the column, what was expected and what was found.
     """
-    from cxinsight.demand import load_taxonomy
+    from cxinsight.demand.rules import load_taxonomy
 
     path = Path(path)
     tax = taxonomy or load_taxonomy()
@@ -191,34 +191,6 @@ def design_weights(review: pd.DataFrame) -> np.ndarray:
         return np.ones(len(review))
     reviewed = review.groupby("stratum")["stratum"].transform("size").to_numpy(float)
     return pd.to_numeric(review["stratum_size"], errors="coerce").to_numpy(float) / reviewed
-
-
-def evaluate(y_true, y_pred, labels: list[str] | None = None, weights=None) -> dict:
-    """Agreement between analyst (``y_true``) and classifier (``y_pred``).
-
-    Returns ``per_class`` (precision, recall, F1, support), ``confusion`` (rows: analyst,
-    columns: classifier; reviewed contacts), ``kappa`` (Cohen's), ``accuracy`` and ``n``.
-    ``weights`` (:func:`design_weights`): precision, recall, F1, kappa and accuracy weighted by the
-    review's design, so they describe every contact, not the sample; support and the confusion
-    table stay counts of reviewed contacts.
-
-    >>> evaluate(["failure", "value", "value"], ["failure", "failure", "value"], weights=[1, 1, 8])["accuracy"]
-    0.9
-    """
-    t = np.asarray(y_true, dtype=object).astype(str)
-    p = np.asarray(y_pred, dtype=object).astype(str)
-    w = None if weights is None else np.asarray(weights, dtype=float)
-    labels = labels or sorted(set(t) | set(p))
-    prec, rec, f1, _ = precision_recall_fscore_support(t, p, labels=labels, zero_division=0, sample_weight=w)
-    support = np.array([(t == label).sum() for label in labels])
-    per_class = pd.DataFrame({"class": labels, "precision": prec.round(3), "recall": rec.round(3),
-                              "f1": f1.round(3), "support": support})
-    confusion = pd.DataFrame(confusion_matrix(t, p, labels=labels), index=pd.Index(labels, name="analyst"),
-                             columns=pd.Index(labels, name="classifier"))
-    kappa = (float(cohen_kappa_score(t, p, labels=labels, sample_weight=w)) if len(set(t) | set(p)) > 1 else 1.0)
-    accuracy = float(np.average(t == p, weights=w))
-    return {"per_class": per_class, "confusion": confusion, "kappa": round(kappa, 3),
-            "accuracy": round(accuracy, 3), "n": int(len(t)), "weighted": w is not None}
 
 
 def learn_from_review(review: pd.DataFrame, model=None, text_column: str = "text"):

@@ -354,3 +354,19 @@ class RuleEngine:
 def _score_chunk(taxonomy_path: str, texts: np.ndarray):
     """Worker: score a chunk of distinct texts (module level so processes can run it)."""
     return RuleEngine(load_taxonomy(taxonomy_path))._weights_unique(texts)
+
+
+@lru_cache(maxsize=4)
+def engine(path: str | None = None) -> RuleEngine:
+    """The rule engine for a taxonomy file (default: the shipped one), built once and kept."""
+    return RuleEngine(load_taxonomy(path))
+
+
+def score_text(texts, taxonomy: str | None = None) -> pd.DataFrame:
+    """Scores for each text: ``demand, failure_type, demand_confidence, demand_evidence, p_failure``.
+
+    >>> score_text(["still waiting for my refund", "pay council tax"])[["demand", "failure_type"]].values.tolist()
+    [['failure', 'progress_chasing'], ['value', '']]
+    """
+    return engine(str(taxonomy) if taxonomy else None).score_many(pd.Series(list(texts) if not isinstance(
+        texts, pd.Series) else texts))

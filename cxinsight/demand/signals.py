@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from cxinsight import clean
+from cxinsight.demand.rules import engine as rule_engine
 
 ASSISTED_AFTER_WEB = ("phone", "face_to_face", "webchat")
 BEHAVIOUR_CONFIDENCE = {"channel_hop": 0.75, "repeat": 0.65, "open_complaint": 0.6}
@@ -91,15 +92,13 @@ def classify(contacts: pd.DataFrame, text_columns: tuple[str, ...] = ("notes", "
     >>> classify(c)[["demand", "failure_type", "demand_source"]].values.tolist()
     [['value', '', 'none'], ['failure', 'information_not_found', 'channel_hop']]
     """
-    from cxinsight.demand import _engine
-
     cols = [c for c in text_columns if c in contacts.columns]
     if not cols:  # an export without free text: only behaviour (repeats, channel hops) can decide
         logging.getLogger(__name__).warning(
             "no text column of %s: failure demand is classified from behaviour alone", list(text_columns))
         contacts = contacts.assign(notes=pd.Series(None, index=contacts.index, dtype="str"))
         cols = ["notes"]
-    engine = _engine(str(taxonomy) if taxonomy else None)
+    engine = rule_engine(str(taxonomy) if taxonomy else None)
     # Score each text field on its own distinct values, then decide once per distinct combination.
     fields = [pd.factorize(contacts[c].fillna("").astype("str")) for c in cols]
     scored = [engine.weights(pd.Series(uniques, dtype="str")) for _, uniques in fields]
