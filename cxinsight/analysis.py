@@ -196,10 +196,9 @@ def write_by_year(contacts: pd.DataFrame, folder: Path, column: str = "received_
     (``folder/year=2024/part-0.parquet``...), rows in their order; contacts with no date in
     ``year=none``. Returns the files written, oldest year first."""
     folder.mkdir(parents=True, exist_ok=True)
-    years = contacts[column].dt.year.to_numpy()
-    labels = np.unique(years[~np.isnan(years)]).astype(int).tolist() if years.dtype.kind == "f" else np.unique(years).tolist()
+    years = contacts[column].dt.year
     written = []
-    for year in labels:
+    for year in sorted(years.dropna().astype(int).unique()):
         part = folder / f"year={year}"
         part.mkdir()
         contacts.loc[years == year].to_parquet(part / "part-0.parquet", index=False)

@@ -153,32 +153,24 @@ class HistoryResult:
         return [self.out / "units" / f / "contacts.parquet" for f in self.status["folder"]]
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 22):
-            h.update(block)
-    return h.hexdigest()
-
-
 def unit_key(unit: Unit, options: HistoryOptions) -> str:
     """SHA-256 of everything a council-year's result depends on: the sources file, every raw file it
     names, the profiles that read them, the demand rules, the options and this module's version."""
     from cxinsight import __version__
     from cxinsight.demand.rules import rules_fingerprint
-    from cxinsight.pipeline import Sources
+    from cxinsight.pipeline import Sources, file_sha256
     from cxinsight.profile import load_profile
 
     src = Sources.read(unit.sources)
     parts = {"version": [HISTORY_VERSION, __version__], "options": asdict(options),
-             "sources": _sha256(unit.sources), "rules": rules_fingerprint(), "files": [],
+             "sources": file_sha256(unit.sources), "rules": rules_fingerprint(), "files": [],
              "profiles": {}}
     search = [src.base / "profiles", src.base]
     for export in src.exports:
         for f in src.paths_for(export):
-            parts["files"].append([export["table"], f.relative_to(src.base).as_posix(), _sha256(f)])
+            parts["files"].append([export["table"], f.relative_to(src.base).as_posix(), file_sha256(f)])
         profile = load_profile(export["profile"], search)
-        parts["profiles"][export["profile"]] = _sha256(Path(profile.path)) if profile.path else None
+        parts["profiles"][export["profile"]] = file_sha256(Path(profile.path)) if profile.path else None
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()
 
 
@@ -303,13 +295,9 @@ def history_files(out_dir: Path | str) -> list[Path]:
 
 
 def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.reset_index() if KEYS[0] not in frame.columns else frame
-    out = frame[KEYS + COUNTS].copy()
-    for k in KEYS:
-        out[k] = out[k].astype(str)
-    for c in COUNTS:
-        out[c] = out[c].astype("int64")
-    return out.loc[out["contacts"] > 0].sort_values(KEYS, kind="stable").reset_index(drop=True)
+    """Every engine's result in one form: string keys, int64 counts, sorted by the keys."""
+    out = frame[KEYS + COUNTS].astype({**dict.fromkeys(KEYS, str), **dict.fromkeys(COUNTS, "int64")})
+    return out.sort_values(KEYS, kind="stable").reset_index(drop=True)
 
 
 def _duckdb(files: list[Path], memory_limit: str, threads: int | None) -> pd.DataFrame:

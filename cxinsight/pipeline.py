@@ -113,7 +113,8 @@ class PipelineResult:
             raise AssertionError(f"row accounting fails for: {bad['source_file'].tolist()}")
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in 4 MB blocks (a year's export need not fit in memory)."""
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while block := fh.read(1 << 22):
@@ -176,7 +177,7 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
         result = load_table(files, export["profile"], table=export["table"], search=search)
         parts.setdefault(export["table"], []).append(result)
         files_read += [{"table": export["table"], "file": f.name, "bytes": f.stat().st_size,
-                        "sha256": _sha256(f), "profile": export["profile"]} for f in files]
+                        "sha256": file_sha256(f), "profile": export["profile"]} for f in files]
 
     loads = {table: combine(results) for table, results in parts.items()}
     tables: dict[str, pd.DataFrame] = {}
