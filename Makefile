@@ -44,7 +44,10 @@ report: demo-data ## Run the pipeline and every report on the demo council; open
 # tests/conftest.py at the end of every run). Set-up: the demo council generated, processed and
 # analysed once there, before the parallel workers start (two workers must not race to build them).
 TEST_DIR := $(CURDIR)/.test
-TEST_ENV := CXINSIGHT_DATA_DIR=$(TEST_DIR)/data CXINSIGHT_REPORTS_DIR=$(TEST_DIR)/reports
+# One thread per numerical library per process: pytest runs a worker per core, and more BLAS threads
+# than cores only queue (OpenBLAS spin-waits slow every worker).
+TEST_ENV := CXINSIGHT_DATA_DIR=$(TEST_DIR)/data CXINSIGHT_REPORTS_DIR=$(TEST_DIR)/reports \
+	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 TEST_DEMO := $(TEST_DIR)/data/raw/demo_answer_key/planted.yaml
 TEST_PROCESSED := $(TEST_DIR)/data/processed/manifest.json
 TEST_INTERIM := $(TEST_DIR)/data/interim/analysis.json

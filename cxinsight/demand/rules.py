@@ -47,6 +47,10 @@ def rules_fingerprint() -> str:
             h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
 PARALLEL_MIN = 60_000  # distinct texts above which scoring uses every core
+# Distinct texts whose weights an engine remembers: a learned model scores the same reviewed texts in
+# every cross-validation fold, and notebooks score the same corpus more than once. A text's weights
+# depend only on the text and the taxonomy, so remembering them changes no answer.
+MEMO_MAX = 50_000
 
 
 class TaxonomyError(ValueError):
@@ -243,6 +247,7 @@ class RuleEngine:
         self._shorthand_filter = Prefilter([p for p, _ in taxonomy.shorthand])
         self._typos = TypoCorrector(taxonomy.fuzzy_keywords, taxonomy.fuzzy_exclude)
         self._cue_filter = Prefilter([c.pattern for c in taxonomy.cues])
+        self._memo: dict[str, tuple[np.ndarray, float, str]] = {}
 
     def normalise(self, text: str) -> str:
         """Lower case, one line, shorthand and contractions expanded.
@@ -301,8 +306,14 @@ class RuleEngine:
         w_u = np.zeros((len(uniq), k))
         v_u = np.zeros(len(uniq))
         e_u = np.empty(len(uniq), dtype=object)
+        memo = self._memo if not exhaustive and len(uniq) <= MEMO_MAX else None
         for j, text in enumerate(uniq):
-            w_u[j], v_u[j], e_u[j] = self._weights_one(text, exhaustive)
+            found = memo.get(text) if memo is not None else None
+            if found is None:
+                found = self._weights_one(text, exhaustive)
+                if memo is not None and len(memo) < MEMO_MAX:
+                    memo[text] = found
+            w_u[j], v_u[j], e_u[j] = found
         return w_u, v_u, e_u
 
     def _weights_parallel(self, uniq: np.ndarray, workers: int):
