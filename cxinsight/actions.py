@@ -52,8 +52,8 @@ def _failure_action(figures: Figures, classified: pd.DataFrame | None) -> str | 
     fail = classified.loc[classified["demand"].astype(str) == "failure"]
     if fail.empty:
         return None
-    from cxinsight.charts import label
     from cxinsight.demand import load_taxonomy
+    from cxinsight.wording import label
 
     counts = fail.groupby(["service", "failure_type"], observed=True).size().sort_values(ascending=False)
     (service, ftype), n = counts.index[0], int(counts.iloc[0])

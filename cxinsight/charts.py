@@ -17,6 +17,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
+from cxinsight.wording import label, possessive  # noqa: E402,F401  (notebooks call charts.label)
+
 PALETTE = sns.color_palette("colorblind")
 
 
@@ -50,28 +52,9 @@ def show(fig, alt: str, takeaway: str = "") -> None:
     display(HTML(figure_html(fig, alt, takeaway)))
 
 
-def label(code: object) -> str:
-    """A canonical code as plain English: ``"face_to_face"`` -> ``"Face to face"``.
-
-    >>> label("environmental_health"), label("web")
-    ('Environmental health', 'Web')
-    """
-    text = str(code).replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
 def legend_below(ax, ncol: int = 3, **kwargs) -> None:
     """The legend under the axes, never over a bar or a line."""
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=ncol, fontsize=8, frameon=False, **kwargs)
-
-
-def possessive(name: str) -> str:
-    """``"Parking"`` -> ``"Parking's"``, ``"Libraries"`` -> ``"Libraries'"``.
-
-    >>> possessive("Parking"), possessive("Libraries"), possessive("the council")
-    ("Parking's", "Libraries'", "the council's")
-    """
-    return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
 TOP_SERVICES = 12  # charts of services show the largest this many and "all other"

@@ -1,0 +1,186 @@
+"""The main job: run the notebooks, turn them into HTML a head of service can open, check it all.
+
+:func:`build_reports` does, in order:
+
+1. notebook 01 (the pipeline: load, clean, redact, validate; rows in = rows out + quarantined);
+2. the analysis (:func:`cxinsight.analysis.build_analysis`): every contact classified, the review
+   sample drawn (written for an analyst to label) and customers segmented, once;
+3. in parallel, ``workers`` at a time: notebooks 02-06 for the whole council, and
+   ``07_at_a_glance`` once for the council and once per service, all reading that analysis
+   (papermill parameters, passed as text: ``service``, ``period``, paths);
+4. ``reports/index.html``: the council at a glance and a row per service, each figure with its
+   range and base, linking to every report;
+5. the last gate (:mod:`cxinsight.publish`): every generated file is scanned for personal data,
+   and the run fails if any is found.
+
+Three rooms: :mod:`.run` runs notebooks (papermill jobs on warm kernels, the analysis in a process
+of its own), :mod:`.render` turns them and the index into pages (nbconvert and autoescaped Jinja2
+templates, one style sheet), :mod:`.gate` checks what was written (an HTML parser for the pages, an
+independent scan for personal data). This module only decides what runs, in which order.
+
+Each executed notebook's recorded status is checked, not only the exit code. HTML pages carry no
+code and no prompts, embed their images, use no external script, font or style sheet, and keep
+hidden the cells tagged ``invariant``, ``remove`` or ``evaluation``. Nothing here imports a
+plotting library: the charts are drawn in the notebooks' kernels.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import datetime
+from pathlib import Path
+
+from cxinsight import outputs, paths
+from cxinsight.report.gate import PageProblem, check_pages, last_gate
+from cxinsight.report.notebooks import (
+    COUNCIL_NOTEBOOKS,
+    GLANCE,
+    MAX_SERVICE_REPORTS,
+    MIN_SERVICE_CONTACTS,
+    NEEDS,
+    TITLES,
+    notebook_dir,
+    page_name,
+)
+from cxinsight.report.render import (
+    GLOSSARY,
+    HIDDEN_TAGS,
+    for_the_reader,
+    notebook_body,
+    page,
+    to_html,
+    write_index,
+    write_unavailable,
+)
+from cxinsight.report.run import (
+    KERNEL_START_SECONDS,
+    Job,
+    NotebookFailed,
+    WarmKernel,
+    analyse_apart,
+    execute,
+    run_all,
+    run_job,
+)
+
+__all__ = ["COUNCIL_NOTEBOOKS", "GLANCE", "GLOSSARY", "HIDDEN_TAGS", "KERNEL_START_SECONDS", "MAX_SERVICE_REPORTS",
+           "MIN_SERVICE_CONTACTS", "NEEDS", "TITLES", "Job", "NotebookFailed", "PageProblem", "WarmKernel",
+           "analyse_apart", "build_reports", "check_pages", "execute", "for_the_reader", "last_gate", "notebook_body",
+           "notebook_dir", "page", "page_name", "reporting_period", "run_all", "run_job", "to_html", "write_index",
+           "write_unavailable"]
+
+log = logging.getLogger(__name__)
+
+
+def _services(processed: Path) -> tuple[list[str], int]:
+    """The services that get a page of their own (the largest, each with enough contacts), and how
+    many smaller ones are left to the council reports."""
+    import pandas as pd
+
+    counts = pd.read_parquet(processed / "contacts.parquet", columns=["service"])["service"].astype(str).value_counts()
+    chosen = counts.loc[counts >= MIN_SERVICE_CONTACTS].index[:MAX_SERVICE_REPORTS]
+    if len(chosen) < len(counts):
+        log.info("%d services get their own report; %d smaller ones appear in the council reports only",
+                 len(chosen), len(counts) - len(chosen))
+    return sorted(chosen), len(counts) - len(chosen)
+
+
+def build_reports(sources: Path | str | None = None, reports: Path | str | None = None,
+                  processed: Path | str | None = None, services: list[str] | None = None,
+                  period: str | None = None, workers: int = 2) -> list[Path]:
+    """Run every notebook on ``sources`` (default: the demo) and write the HTML reports.
+
+    ``services``: the service codes to report on (default: every service in the contacts).
+    ``period``: ``"YYYY-MM-DD/YYYY-MM-DD"`` to limit the at-a-glance reports to those dates.
+    Returns every page written, index first. Raises :class:`NotebookFailed` if a notebook fails
+    and :class:`cxinsight.publish.PersonalDataFound` if the last gate finds personal data.
+    """
+    from cxinsight import availability, headlines
+    from cxinsight.wording import label
+
+    t_start = time.perf_counter()
+    # Absolute paths: papermill runs each notebook in the notebooks folder, not the caller's.
+    sources = Path(sources).resolve() if sources else None
+    out = Path(reports).resolve() if reports else paths.reports_dir()
+    processed_dir = Path(processed).resolve() if processed else paths.processed_dir()
+    final = out
+    # Built in a staging folder and swapped in whole when the last gate has passed: a run that fails
+    # or is killed leaves the previous complete reports (cxinsight.outputs).
+    with outputs.replacing(final) as out:
+        work = out / "_work"
+        headlines_dir = work / "headlines"
+        for stale in list(headlines_dir.glob("*.json")) if headlines_dir.exists() else []:
+            stale.unlink()
+        demo = sources is None
+        banner = ("Demonstration: these figures come from a synthetic council generated for testing, not from "
+                  "any real council's data.") if demo else ""
+        generated = datetime.now().strftime("%d %B %Y %H:%M")
+        footer = (f"Generated {generated} by cxinsight. Counts of 1 to 7 are shown as *; other counts are rounded "
+                  "to the nearest 5. Free text is redacted.")
+        base = {"processed_dir": str(processed_dir)}
+
+        def council_job(nb: str, params: dict | None = None) -> Job:
+            return Job(nb, out / "council" / page_name(nb), work / "council" / nb, TITLES[nb],
+                       {**base, **(params or {})}, nav=[("All reports", "../index.html")], footer=footer, banner=banner,
+                       period=whole if nb != COUNCIL_NOTEBOOKS[0] else "")
+
+        first = [council_job(COUNCIL_NOTEBOOKS[0], {"sources": str(sources)} if sources else {})]
+        run_all(first, 1, "pipeline")
+        whole = reporting_period(processed_dir)
+        first[0].period = whole
+        to_html(first[0].executed, first[0].html, first[0].title, first[0].nav, footer, banner, whole)
+        glance_period = reporting_period(processed_dir, period) if period else whole
+        # Classified, reviewed and segmented once; every notebook below reads this (cxinsight.analysis).
+        analyse_apart(processed_dir)
+
+        services, others = (list(services), 0) if services else _services(processed_dir)
+        have = availability.supplied(processed_dir)
+        unavailable = {nb: [availability.unlock(n) for n in NEEDS.get(nb, ()) if not availability.available(have, n)]
+                       for nb in COUNCIL_NOTEBOOKS[1:]}
+        for nb, why in unavailable.items():
+            if why:
+                log.info("%s: not run, the data it needs was not supplied", nb)
+                write_unavailable(out / "council" / page_name(nb), TITLES[nb], why, footer, banner, whole)
+        glance = {**base, "headlines_dir": str(headlines_dir), "downloads_dir": str(out / "downloads"),
+                  "downloads_href": "../downloads/", **({"period": period} if period else {})}
+        rest = [council_job(nb) for nb in COUNCIL_NOTEBOOKS[1:] if not unavailable[nb]]
+        rest.append(Job(GLANCE, out / "council" / "at_a_glance.html", work / "council" / GLANCE,
+                        "The whole council at a glance", {**glance, "service": "council"},
+                        nav=[("All reports", "../index.html")], footer=footer, banner=banner, period=glance_period))
+        for code in services:
+            rest.append(Job(GLANCE, out / "services" / f"{code}.html", work / "services" / f"{code}.ipynb",
+                            f"{label(code)} at a glance", {**glance, "service": str(code)},
+                            nav=[("All reports", "../index.html")], footer=footer, banner=banner, period=glance_period))
+        log.info("running %d reports, %d at a time", len(rest), workers)
+        run_all(rest, workers, "reports")
+
+        index = write_index(out, headlines.read_all(headlines_dir), services, footer=footer, banner=banner,
+                            others=others, period=glance_period, actions=headlines.read_actions(headlines_dir))
+        log.info("index: %s", final / index.relative_to(out))
+        last_gate(out)
+        log.info("last gate passed: no personal data in the new reports; all reports in %.0f s", time.perf_counter() - t_start)
+        pages = [index] + [j.html for j in first + rest]
+    log.info("reports in %s", final)
+    return [final / p.relative_to(out) for p in pages]
+
+
+def reporting_period(processed: Path, period: str | None = None) -> str:
+    """The period the figures cover, in words: ``period`` (``YYYY-MM-DD/YYYY-MM-DD``) if given, else
+    the one sources.yaml names, else the first and last contact in the data."""
+    import pandas as pd
+
+    start = end = None
+    if period:
+        start, end = period.split("/", 1)
+    else:
+        manifest = Path(processed) / "manifest.json"
+        named = json.loads(manifest.read_text(encoding="utf-8")).get("period") if manifest.exists() else None
+        if isinstance(named, dict) and named.get("start") and named.get("end"):
+            start, end = named["start"], named["end"]
+        else:
+            when = pd.read_parquet(Path(processed) / "contacts.parquet", columns=["received_at"])["received_at"]
+            start, end = when.min(), when.max()
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    return f"Period: {start.day} {start:%B %Y} to {end.day} {end:%B %Y}"

@@ -1,0 +1,40 @@
+"""Which notebooks make the reports: their titles, what data each needs, where they live."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cxinsight import paths
+
+COUNCIL_NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb", "03_digital_exclusion.ipynb",
+                                      "04_channel_shift.ipynb", "05_complaints.ipynb",
+                                      "06_customer_experience.ipynb")
+GLANCE = "07_at_a_glance.ipynb"
+TITLES = {
+    "01_data_quality.ipynb": "Data quality: what came in and what we could use",
+    "02_failure_demand.ipynb": "Failure demand",
+    "03_digital_exclusion.ipynb": "Digital exclusion",
+    "04_channel_shift.ipynb": "Channel shift: savings and their range",
+    "05_complaints.ipynb": "Complaints against the codes",
+    "06_customer_experience.ipynb": "Customer experience",
+}
+
+# What each council report needs beyond the contacts (tables, or table.field with some values).
+NEEDS: dict[str, tuple[str, ...]] = {
+    "03_digital_exclusion.ipynb": ("contacts.customer_id|areas",),  # either half runs alone
+    "04_channel_shift.ipynb": ("contacts.customer_id",),
+    "05_complaints.ipynb": ("complaints", "complaints.responded_on"),
+    "06_customer_experience.ipynb": ("survey",),
+}
+
+MAX_SERVICE_REPORTS = 30   # a real feed can have hundreds of categories: report on the largest
+MIN_SERVICE_CONTACTS = 30  # a service page needs enough contacts for its figures to mean anything
+
+
+def notebook_dir() -> Path:
+    return paths.project_root() / "notebooks"
+
+
+def page_name(notebook: str) -> str:
+    """``"02_failure_demand.ipynb"`` -> ``"02_failure_demand.html"``."""
+    return notebook.replace(".ipynb", ".html")

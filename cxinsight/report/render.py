@@ -1,0 +1,203 @@
+"""Render executed notebooks and the index as pages a head of service can open: no code, no prompts,
+no scripts, nothing fetched from outside the page.
+
+Pages are Jinja2 templates (``templates/``) with autoescaping on: every value from the data (a service
+name, a figure, a banner) is escaped where it is placed; only HTML this package produced itself (a
+notebook body converted by nbconvert, the rendered index body, the style sheet ``report.css``) is
+marked safe. Analyst material (cells tagged ``appendix``) moves to an appendix with a glossary.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from cxinsight.report.notebooks import (
+    COUNCIL_NOTEBOOKS,
+    MAX_SERVICE_REPORTS,
+    MIN_SERVICE_CONTACTS,
+    TITLES,
+    page_name,
+)
+
+HERE = Path(__file__).parent
+HIDDEN_TAGS = {"invariant", "remove", "evaluation"}
+APPENDIX_TAG = "appendix"
+# Plain English for the terms the pages use; printed at the end of every council report.
+GLOSSARY: dict[str, str] = {
+    "Failure demand": "contact that exists because the council did not do something, or did not do it right, "
+                      "for the customer first (chasing, things not done, unclear letters, repeat contacts). "
+                      "Value demand is everything else: what the council is there to do.",
+    "95% interval": "the range the true figure very probably lies in, given how many contacts, customers or "
+                    "responses it rests on (and, for failure demand, how often the classifier is right).",
+    "P10 to P90": "for savings: 8 in 10 of the simulated outcomes, varying every assumption, fall in this range.",
+    "NPV": "net present value: savings minus costs over the years, with later years discounted (HM Treasury "
+           "Green Book, 3.5% a year).",
+    "Base": "how many contacts, customers, complaints or responses a figure rests on.",
+    "* and rounding": "counts of 1 to 7 are shown as *, and other counts rounded to the nearest 5, so that no "
+                      "person can be picked out; a share that would give such a count away is not shown either.",
+    "Within the noise": "a change smaller than chance alone could produce; 'a clear change' is one it could not.",
+    "Review sample": "contacts chosen at random (more where the classifier is unsure) and labelled by a person, "
+                     "to correct the shares and measure how often the classifier is right.",
+    "Precision, recall, kappa": "how often the classifier's 'failure' is right (precision), how much of the real "
+                                "failure demand it finds (recall), and agreement beyond chance (kappa, 1 is perfect).",
+    "Control chart (XmR)": "a week-by-week chart with limits set by the data's own variation: points outside "
+                           "them, or long runs on one side, signal a real change.",
+    "DERI": "GMCA's Digital Exclusion Risk Index for small areas: 0 is the lowest risk and 10 the highest in "
+            "the comparison; it ranks areas, it is not a target.",
+    "Likely digitally excluded": "customers whose contact with the council shows no digital use and signs of "
+                                 "needing help; an estimate, not a label on a person.",
+    "NPS": "Net Promoter Score: the share of survey responses scoring 9-10 minus the share scoring 0-6, "
+           "from -100 to +100.",
+}
+
+
+def for_the_reader(cells: list) -> list:
+    """The cells in the order a head of service reads them: analyst material (cells tagged
+    ``appendix``: agreement tables, control charts, correlation checks) moved to an appendix at the
+    end, followed by a plain glossary; "How to run" paragraphs (for analysts in JupyterLab) left out;
+    numbered sections numbered again in the order they now appear."""
+    import re
+
+    import nbformat
+
+    def strip(cell):
+        if cell.cell_type == "markdown":
+            paragraphs = re.split(r"\n\s*\n", cell.source)
+            cell.source = "\n\n".join(p for p in paragraphs if not p.lstrip().startswith("**How to run.**"))
+        return cell
+
+    main = [strip(c) for c in cells if APPENDIX_TAG not in c.get("metadata", {}).get("tags", [])]
+    extra = [strip(c) for c in cells if APPENDIX_TAG in c.get("metadata", {}).get("tags", [])]
+    counter = iter(range(1, 100))
+    for c in main:
+        if c.cell_type == "markdown":
+            c.source = re.sub(r"^## \d+\. ", lambda m: f"## {next(counter)}. ", c.source, flags=re.M)
+    if not extra:
+        return main
+    letters = iter("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    for c in extra:
+        if c.cell_type == "markdown":
+            c.source = re.sub(r"^##+ (?:\d+\. )?", lambda m: f"### {next(letters)}. ", c.source, flags=re.M)
+    head = nbformat.v4.new_markdown_cell("## Appendix: how far to trust the figures, for analysts\n\n"
+                                         "The checks behind the figures above. A head of service can skip them.")
+    words = "\n".join(f"- **{term}**: {meaning}" for term, meaning in GLOSSARY.items())
+    glossary = nbformat.v4.new_markdown_cell(f"## Glossary\n\n{words}")
+    return main + [head, *extra, glossary]
+
+
+def notebook_body(executed: Path) -> str:
+    """The executed notebook as HTML body content: no code, no prompts, no warnings, no hidden cells."""
+    import nbformat
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    nb = nbformat.read(str(executed), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":  # warnings and logs are for the analyst, not the reader
+            cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream")]
+    nb.cells = for_the_reader(nb.cells)
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = set(HIDDEN_TAGS)
+    config.TagRemovePreprocessor.enabled = True
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    config.HTMLExporter.exclude_anchor_links = True
+    exporter = HTMLExporter(config=config, template_name="basic")
+    body, _ = exporter.from_notebook_node(nb)
+    return body
+
+
+
+@cache
+def _templates():
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+    return Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined,
+                       keep_trailing_newline=True)
+
+
+@cache
+def css() -> str:
+    """The style sheet every page inlines (``report.css``)."""
+    return (HERE / "report.css").read_text(encoding="utf-8")
+
+
+def page(title: str, body: str, nav: list[tuple[str, str]], footer: str, banner: str = "", period: str = "") -> str:
+    """A whole, self-contained HTML page (inline styles, no scripts, no external resources).
+
+    ``body`` is HTML this package produced (trusted); every other argument is text, escaped.
+    ``period``: the reporting period, shown under the navigation of every page.
+
+    >>> html = page("<b>T</b>", "<p>body</p>", [("All", "index.html")], "f & g")
+    >>> "<title>&lt;b&gt;T&lt;/b&gt;</title>" in html, "<p>body</p>" in html, "f &amp; g" in html
+    (True, True, True)
+    """
+    from markupsafe import Markup
+
+    return _templates().get_template("page.html.j2").render(
+        title=title, css=Markup(css()), nav=nav, period=period, banner=banner, body=Markup(body), footer=footer)
+
+
+def to_html(executed: Path, html_path: Path, title: str = "", nav: list[tuple[str, str]] | None = None,
+            footer: str = "", banner: str = "", period: str = "") -> Path:
+    """Convert an executed notebook into a self-contained, code-free HTML page."""
+    html_path = Path(html_path)
+    html_path.parent.mkdir(parents=True, exist_ok=True)
+    html_path.write_text(page(title or html_path.stem, notebook_body(executed), nav or [], footer, banner, period),
+                         encoding="utf-8")
+    return html_path
+
+
+def write_unavailable(path: Path, title: str, reasons: list[str], footer: str, banner: str, period: str = "") -> Path:
+    """A page for a report the council's data cannot support, saying what would unlock it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = _templates().get_template("unavailable.html.j2").render(title=title, reasons=reasons)
+    path.write_text(page(title, body, [("All reports", "../index.html")], footer, banner, period), encoding="utf-8")
+    return path
+
+
+def write_index(out: Path, figures: list, services: list[str], footer: str = "", banner: str = "",
+                others: int = 0, period: str = "", actions: list[str] | None = None) -> Path:
+    """``index.html``: what the figures mean, the council's figures (each linking to the report that
+    explains it, with its change against earlier quarters) and a row per service, each with range
+    and base."""
+    from cxinsight.headlines import MEASURES, PAGES, SAVINGS_MEASURES, describe
+    from cxinsight.wording import label
+
+    by_scope: dict[str, dict[str, dict]] = {}
+    for h in figures:
+        by_scope.setdefault(h.scope, {})[h.measure] = describe(h) | {"interval_kind": h.interval,
+                                                                     "changes": h.changes}
+    council = by_scope.get("council", {})
+    cards = []
+    for measure in MEASURES:
+        d = council.get(measure)
+        if d is None:
+            continue
+        cards.append({
+            "page": PAGES[measure], "name": d["name"], "value": d["value"],
+            "range": (f"{d['interval_kind']}: {d['interval']}" if d["interval"]
+                      else (d.get("note", "") if d["value"] == "*" else "")),
+            "base": f"Base: {d['base']}" if d["base"] else d.get("note", ""),
+            "latest": next(((words, text) for key, text, words in d["changes"] if key == "latest"), None),
+            "changes": [text for key, text, _ in d["changes"] if key != "latest"]})
+    shown = [m for m in MEASURES if m not in SAVINGS_MEASURES or m == "savings_npv"]
+    rows = []
+    for code in services:
+        cells = []
+        for m in shown:
+            d = by_scope.get(code, {}).get(m)
+            cells.append(None if d is None else {
+                "value": d["value"], "range": f" ({d['interval']})" if d["interval"] else "", "base": d["base"],
+                "since": next((short for key, _, short in d["changes"] if key == "previous"), "")})
+        rows.append({"code": code, "name": label(code), "cells": cells})
+    body = _templates().get_template("index.html.j2").render(
+        actions=actions or [], cards=cards, columns=[MEASURES[m][0] for m in shown], rows=rows, others=others,
+        min_contacts=MIN_SERVICE_CONTACTS, max_reports=MAX_SERVICE_REPORTS,
+        chapters=[(TITLES[nb], page_name(nb)) for nb in COUNCIL_NOTEBOOKS])
+    path = out / "index.html"
+    path.write_text(page("Customer contact reports", body, [("All reports", "index.html")], footer, banner, period),
+                    encoding="utf-8")
+    return path
