@@ -38,6 +38,7 @@ import glob
 import io
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +50,7 @@ from pandas.api.types import union_categoricals
 
 from cxinsight import clean
 from cxinsight.profile import Profile, ProfileError, load_profile
-from cxinsight.schemas import FIELDS, RECORD_KEYS
+from cxinsight.schemas import FIELDS, RECORD_KEYS, FieldSpec
 
 log = logging.getLogger(__name__)
 
@@ -401,6 +402,135 @@ def check_date_order(values: pd.Series, file: str, header: str, profile: Profile
                           f"{' and '.join(repr(e) for e in examples)}), so cxinsight will not guess. {fix}")
 
 
+@dataclass
+class Reading:
+    """One canonical field being read from an export: what a kind's parser is given and fills in.
+
+    ``text``: the values, stripped, missing as ""; ``empty``: where nothing was written. A parser
+    sets ``values`` and adds row rejections (:meth:`reject`, first reason per row wins) and repairs
+    (:meth:`repair`: an action applied to the rows of a mask)."""
+
+    canon: str
+    spec: FieldSpec
+    header: str
+    raw: pd.Series
+    text: pd.Series
+    empty: np.ndarray
+    profile: Profile
+    file: str
+    now: pd.Timestamp
+    rejections: _Rejections
+    repairs: list[tuple[str, str, np.ndarray]]
+    values: pd.Series | None = None
+
+    def reject(self, mask: np.ndarray, reason: str, expected: str, found=None) -> None:
+        self.rejections.add(mask, reason, self.canon, expected, self.text.to_numpy() if found is None else found)
+
+    def repair(self, action: str, mask: np.ndarray) -> None:
+        self.repairs.append((self.canon, action, mask))
+
+
+def _read_dates(r: Reading) -> pd.Series:
+    declared = r.profile.date_formats
+    if not declared:
+        check_date_order(r.text.loc[~r.empty], r.file, r.header, r.profile)
+    parsed = clean.parse_uk_datetime(r.text, declared, strict=bool(declared))
+    expected = (f"a date written as {' or '.join(declared)} (the profile's date_formats)" if declared
+                else "a UK date (day first)")
+    r.reject(parsed.isna().to_numpy() & ~r.empty, "unparseable_date", expected)
+    out_of_range = (parsed < pd.Timestamp(r.profile.valid_from)) | (parsed > r.now + pd.Timedelta(days=366))
+    r.reject(out_of_range.to_numpy(), "date_out_of_range", f"a date from {r.profile.valid_from} to a year from now")
+    return parsed
+
+
+def _read_decimals(r: Reading) -> pd.Series:
+    """The numbers' text with decimal commas read as points (a repair); one style per column or an error."""
+    text, rewritten, dec, thou = clean.decimal_commas(r.text)
+    if dec and thou:
+        raise ExportError(f"{r.file}: column {r.header!r} mixes decimal commas (for example {dec[0]!r}) and "
+                          f"thousands separators (for example {thou[0]!r}); expected one style of number. "
+                          "Fix the export so every number is written the same way.")
+    r.repair("decimal comma read as a decimal point", rewritten)
+    return text
+
+
+def parse_datetime(r: Reading) -> pd.Series:
+    return _read_dates(r)
+
+
+def parse_date(r: Reading) -> pd.Series:
+    return _read_dates(r).dt.normalize()
+
+
+def parse_channel(r: Reading) -> pd.Series:
+    values = clean.normalise_channels(r.text, r.profile.channels).astype("category")
+    r.repair("blank or unrecognised channel set to 'other'", (values.eq("other") & ~r.text.str.lower().isin(["other"])).to_numpy())
+    return values
+
+
+def parse_service(r: Reading) -> pd.Series:
+    r.repair("blank service set to 'unknown'", r.empty)
+    return clean.normalise_services(r.text, r.profile.services).astype("category")
+
+
+def parse_id(r: Reading) -> pd.Series:
+    ids = clean.clean_ids(r.text, r.profile.zero_pad.get(r.canon))
+    r.repair("leading zeros restored", (ids.fillna("").str.len() > r.text.str.len()).to_numpy())
+    # Anything written that came out missing was a placeholder (NULL, N/A, 0, -).
+    r.repair("placeholder id (NULL, N/A, 0, -) set to missing", ids.isna().to_numpy() & ~r.empty)
+    return ids
+
+
+def parse_duration(r: Reading) -> pd.Series:
+    seconds, note = clean.parse_durations(_read_decimals(r))
+    for action in note[note != ""].unique():
+        r.repair(str(action), (note == action).to_numpy())
+    return seconds
+
+
+def parse_score(r: Reading) -> pd.Series:
+    scores = clean.parse_scores(r.text)
+    r.reject(scores.isna().to_numpy() & ~r.empty, "unreadable_value", "a whole number")
+    r.reject(((scores < r.spec.minimum) | (scores > r.spec.maximum)).to_numpy(), "out_of_range",
+             f"{r.spec.minimum:g} to {r.spec.maximum:g}")
+    return scores
+
+
+def parse_number(r: Reading) -> pd.Series:
+    nums = clean.parse_numbers(_read_decimals(r))
+    r.reject(nums.isna().to_numpy() & ~r.empty, "unreadable_value", "a number")
+    return nums
+
+
+def parse_bool(r: Reading) -> pd.Series:
+    return clean.parse_bools(r.text)
+
+
+def parse_lsoa(r: Reading) -> pd.Series:
+    codes = clean.clean_lsoa_codes(r.text)
+    r.repair("malformed area code set to missing", codes.isna().to_numpy() & ~r.empty)
+    return codes
+
+
+def parse_text(r: Reading) -> pd.Series:
+    return r.raw.fillna("").where(~r.empty, None).astype("str")
+
+
+def parse_category(r: Reading) -> pd.Series:
+    return clean.clean_categories(r.text)
+
+
+# The field-kind registry's half that knows how each kind is read from an export's text (the other
+# half, what the processed column must hold, is cxinsight.schemas.KIND_COLUMNS). A new kind is a
+# parser here and a column there; tests/test_io.py checks the two cover the same kinds.
+PARSERS: dict[str, Callable[[Reading], pd.Series]] = {
+    "id": parse_id, "datetime": parse_datetime, "date": parse_date, "channel": parse_channel,
+    "service": parse_service, "text": parse_text, "category": parse_category, "duration": parse_duration,
+    "score": parse_score, "int": parse_number, "float": parse_number, "bool": parse_bool, "lsoa": parse_lsoa,
+}
+REPAIRED_WHEN_MISSING = {"channel", "service"}  # required, but a blank is repaired, not rejected
+
+
 def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
                  now: pd.Timestamp | None = None) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
     """Canonical fields from one raw export: ``(clean, quarantine, repairs)``."""
@@ -424,71 +554,11 @@ def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
         spec = specs[canon]
         header = profile.columns.get(canon, f"constant {profile.constants.get(canon)!r}")
         text = values.fillna("").str.strip()
-        empty = text.eq("").to_numpy()
-        if spec.required and spec.kind not in {"channel", "service"}:  # those two are repaired
-            rej.add(empty, "missing_value", canon, f"a value in {header!r}", "")
-        if spec.kind in {"duration", "int", "float"}:
-            text, rewritten, dec, thou = clean.decimal_commas(text)
-            if dec and thou:
-                raise ExportError(f"{file}: column {header!r} mixes decimal commas (for example {dec[0]!r}) and "
-                                  f"thousands separators (for example {thou[0]!r}); expected one style of number. "
-                                  "Fix the export so every number is written the same way.")
-            repair_masks.append((canon, "decimal comma read as a decimal point", rewritten))
-        if spec.kind in {"datetime", "date"}:
-            declared = profile.date_formats
-            if not declared:
-                check_date_order(text.loc[~empty], file, header, profile)
-            parsed = clean.parse_uk_datetime(text, declared, strict=bool(declared))
-            bad = parsed.isna().to_numpy() & ~empty
-            expected = (f"a date written as {' or '.join(declared)} (the profile's date_formats)" if declared
-                        else "a UK date (day first)")
-            rej.add(bad, "unparseable_date", canon, expected, text.to_numpy())
-            out_of_range = ((parsed < pd.Timestamp(profile.valid_from)) | (parsed > now + pd.Timedelta(days=366)))
-            rej.add(out_of_range.to_numpy(), "date_out_of_range", canon,
-                    f"a date from {profile.valid_from} to a year from now", text.to_numpy())
-            if spec.kind == "date":
-                parsed = parsed.dt.normalize()
-            out[canon] = parsed
-        elif spec.kind == "channel":
-            out[canon] = clean.normalise_channels(text, profile.channels).astype("category")
-            unknown = (out[canon].eq("other") & ~text.str.lower().isin(["other"])).to_numpy()
-            repair_masks.append((canon, "blank or unrecognised channel set to 'other'", unknown))
-        elif spec.kind == "service":
-            out[canon] = clean.normalise_services(text, profile.services).astype("category")
-            repair_masks.append((canon, "blank service set to 'unknown'", empty))
-        elif spec.kind == "id":
-            ids = clean.clean_ids(text, profile.zero_pad.get(canon))
-            padded = (ids.fillna("").str.len() > text.str.len()).to_numpy()
-            repair_masks.append((canon, "leading zeros restored", padded))
-            # Anything written that came out missing was a placeholder (NULL, N/A, 0, -).
-            repair_masks.append((canon, "placeholder id (NULL, N/A, 0, -) set to missing", ids.isna().to_numpy() & ~empty))
-            out[canon] = ids
-        elif spec.kind == "duration":
-            seconds, note = clean.parse_durations(text)
-            for action in note[note != ""].unique():
-                repair_masks.append((canon, str(action), (note == action).to_numpy()))
-            out[canon] = seconds
-        elif spec.kind == "score":
-            scores = clean.parse_scores(text)
-            unreadable = scores.isna().to_numpy() & ~empty
-            rej.add(unreadable, "unreadable_value", canon, "a whole number", text.to_numpy())
-            outside = ((scores < spec.minimum) | (scores > spec.maximum)).to_numpy()
-            rej.add(outside, "out_of_range", canon, f"{spec.minimum:g} to {spec.maximum:g}", text.to_numpy())
-            out[canon] = scores
-        elif spec.kind in {"int", "float"}:
-            nums = clean.parse_numbers(text)
-            rej.add(nums.isna().to_numpy() & ~empty, "unreadable_value", canon, "a number", text.to_numpy())
-            out[canon] = nums
-        elif spec.kind == "bool":
-            out[canon] = clean.parse_bools(text)
-        elif spec.kind == "lsoa":
-            codes = clean.clean_lsoa_codes(text)
-            repair_masks.append((canon, "malformed area code set to missing", codes.isna().to_numpy() & ~empty))
-            out[canon] = codes
-        elif spec.kind == "text":
-            out[canon] = values.fillna("").where(~empty, None).astype("str")
-        else:  # category
-            out[canon] = clean.clean_categories(text)
+        reading = Reading(canon, spec, header, values, text, text.eq("").to_numpy(), profile, file, now, rej,
+                          repair_masks)
+        if spec.required and spec.kind not in REPAIRED_WHEN_MISSING:
+            reading.reject(reading.empty, "missing_value", f"a value in {header!r}", "")
+        out[canon] = PARSERS[spec.kind](reading)
     frame = pd.DataFrame(out, index=raw.index)
     frame["source_file"] = pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), [file])
     frame["source_row"] = raw["__row__"].to_numpy()

@@ -1,5 +1,5 @@
 """The canonical tables: which fields each has, how each is parsed, and the pandera models that
-check them at the raw -> processed boundary.
+check them at the raw -> processed boundary, generated from ``FIELDS`` (one source of truth).
 
 A profile (:mod:`cxinsight.profile`) maps one system's columns onto these fields. ``FIELDS`` says,
 for every table, each canonical field's *kind* (how :mod:`cxinsight.io` parses it) and whether it
@@ -14,15 +14,17 @@ at once, as a table of ``column, check, failure_case, index``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Optional
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.typing import Category
 
 CHANNELS: tuple[str, ...] = ("phone", "face_to_face", "email", "web", "webchat", "letter", "social", "other")
 DIGITAL_CHANNELS: tuple[str, ...] = ("email", "web", "webchat", "social")
+# What decided a contact's classification: its words ("text"; "none" when they named no failure), or
+# behaviour that overrides value demand (a repeat contact, a channel hop). cxinsight.demand.signals.
+DEMAND_SOURCES: tuple[str, ...] = ("text", "none", "repeat", "channel_hop")
 
 
 @dataclass(frozen=True)
@@ -113,76 +115,72 @@ def required_fields(table: str) -> list[str]:
     return [name for name, spec in FIELDS[table].items() if spec.required]
 
 
-class Contacts(pa.DataFrameModel):
-    """A processed contact: one row per customer contact, any channel."""
-
-    contact_id: str = pa.Field(unique=True)
-    received_at: pd.Timestamp = pa.Field()
-    channel: Category = pa.Field(isin=list(CHANNELS))
-    service: Category = pa.Field(str_matches=r"^[a-z0-9_]+$")
-    # Optional: a council's export may not have them (the analyses that need them switch off).
-    customer_id: Optional[str] = pa.Field(nullable=True)  # noqa: UP045 (pandera reads Optional)
-    lsoa_code: Optional[str] = pa.Field(nullable=True, str_matches=r"^[EWS]\d{8}$")  # noqa: UP045
-    notes: Optional[str] = pa.Field(nullable=True)  # noqa: UP045
-    handle_seconds: Optional[float] = pa.Field(nullable=True, ge=0)  # noqa: UP045
-    wait_seconds: Optional[float] = pa.Field(nullable=True, ge=0)  # noqa: UP045
-    source_file: str = pa.Field()
-    source_row: int = pa.Field(ge=1)
-
-    class Config:
-        strict = False
-        coerce = False
-
-
-class Complaints(pa.DataFrameModel):
-    """A processed complaint stage: one row per complaint and stage."""
-
-    complaint_id: str = pa.Field()
-    stage: float = pa.Field(isin=[1, 2])
-    received_on: pd.Timestamp = pa.Field()
-    acknowledged_on: Optional[pd.Timestamp] = pa.Field(nullable=True)  # noqa: UP045
-    responded_on: Optional[pd.Timestamp] = pa.Field(nullable=True)  # noqa: UP045
-    service: Category = pa.Field(str_matches=r"^[a-z0-9_]+$")
-    summary: Optional[str] = pa.Field(nullable=True)  # noqa: UP045
-    source_file: str = pa.Field()
-    source_row: int = pa.Field(ge=1)
-
-    class Config:
-        strict = False
-        unique = ["complaint_id", "stage"]
-
-
-class Survey(pa.DataFrameModel):
-    """A processed survey response."""
-
-    response_id: str = pa.Field(unique=True)
-    submitted_at: pd.Timestamp = pa.Field()
-    nps: Optional[float] = pa.Field(nullable=True, ge=0, le=10)  # noqa: UP045
-    ces: Optional[float] = pa.Field(nullable=True, ge=1, le=7)  # noqa: UP045
-    csat: Optional[float] = pa.Field(nullable=True, ge=1, le=5)  # noqa: UP045
-    comment: Optional[str] = pa.Field(nullable=True)  # noqa: UP045
-    source_file: str = pa.Field()
-    source_row: int = pa.Field(ge=1)
-
-    class Config:
-        strict = False
-
-
-class Areas(pa.DataFrameModel):
-    """A processed area (LSOA) row with its indicators."""
-
-    lsoa_code: str = pa.Field(unique=True, str_matches=r"^[EWS]\d{8}$")
-    population: Optional[float] = pa.Field(nullable=True, ge=0)  # noqa: UP045
-    source_file: str = pa.Field()
-    source_row: int = pa.Field(ge=1)
-
-    class Config:
-        strict = False
-
-
-MODELS: dict[str, type[pa.DataFrameModel]] = {
-    "contacts": Contacts, "complaints": Complaints, "survey": Survey, "areas": Areas,
+# The field-kind registry's half that knows what a processed column must hold (the other half,
+# how each kind is read from text, is cxinsight.io.PARSERS): kind -> (pandera dtype, checks).
+SERVICE_CODE = r"^[a-z0-9_]+$"
+LSOA_CODE = r"^[EWS]\d{8}$"
+KIND_COLUMNS: dict[str, tuple[object, Callable[[FieldSpec], list[pa.Check]]]] = {
+    "id": (str, lambda spec: []),
+    "datetime": ("datetime64[ns]", lambda spec: []),
+    "date": ("datetime64[ns]", lambda spec: []),
+    "channel": ("category", lambda spec: [pa.Check.isin(list(CHANNELS))]),
+    "service": ("category", lambda spec: [pa.Check.str_matches(SERVICE_CODE)]),
+    "text": (str, lambda spec: []),
+    "category": ("category", lambda spec: []),
+    "duration": (float, lambda spec: [pa.Check.ge(0)]),
+    "score": (float, lambda spec: [pa.Check.in_range(spec.minimum, spec.maximum)]),
+    "int": (float, lambda spec: []),    # read as numbers: missing values stay missing
+    "float": (float, lambda spec: []),
+    "bool": ("boolean", lambda spec: []),
+    "lsoa": (str, lambda spec: [pa.Check.str_matches(LSOA_CODE)]),
 }
+KINDS: tuple[str, ...] = tuple(KIND_COLUMNS)
+
+
+def table_schema(table: str) -> pa.DataFrameSchema:
+    """The pandera schema of a processed table, generated from :data:`FIELDS`: one column per field
+    (dtype and checks by its kind), present and never empty when the field is required or identifies
+    a record, plus ``source_file`` and ``source_row``. Columns beyond these (derived ones, such as
+    ``is_repeat``) are allowed.
+
+    >>> schema = table_schema("survey")
+    >>> schema.columns["nps"].nullable, schema.columns["response_id"].unique, schema.columns["submitted_at"].required
+    (True, True, True)
+    """
+    keys = RECORD_KEYS[table] or ()
+    columns = {}
+    for name, spec in FIELDS[table].items():
+        dtype, checks = KIND_COLUMNS[spec.kind]
+        needed = spec.required or name in keys
+        columns[name] = pa.Column(dtype, checks=checks(spec), nullable=not needed, required=needed,
+                                  unique=keys == (name,))
+    columns["source_file"] = pa.Column(str)
+    columns["source_row"] = pa.Column(int, checks=[pa.Check.ge(1)])
+    return pa.DataFrameSchema(columns, strict=False, coerce=False, name=table,
+                              unique=list(keys) if len(keys) > 1 else None)
+
+
+SCHEMAS: dict[str, pa.DataFrameSchema] = {table: table_schema(table) for table in FIELDS}
+
+
+def classified_schema(failure_types: list[str] | tuple[str, ...]) -> pa.DataFrameSchema:
+    """What classification adds to the contacts (:func:`cxinsight.demand.classify`): every contact
+    failure or value, a failure type from the taxonomy on failures only, a confidence and a
+    probability between 0 and 1, and the signal that decided it.
+
+    >>> classified_schema(["progress_chasing"]).columns["demand"].nullable
+    False
+    """
+    return pa.DataFrameSchema({
+        "demand": pa.Column("category", checks=[pa.Check.isin(["failure", "value"])]),
+        "failure_type": pa.Column("category", checks=[pa.Check.isin([*failure_types, ""])]),
+        "demand_confidence": pa.Column(float, checks=[pa.Check.in_range(0, 1)]),
+        "p_failure": pa.Column(float, checks=[pa.Check.in_range(0, 1)], required=False),
+        "demand_source": pa.Column("category", checks=[pa.Check.isin(list(DEMAND_SOURCES))]),
+    }, strict=False, coerce=False, name="classified contacts",
+        checks=[pa.Check(lambda d: (d["failure_type"] != "") == (d["demand"] == "failure"),
+                         name="failure type exactly on failures", error="a failure type on value demand, "
+                         "or failure demand without a type")])
 
 
 def validate(table: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -190,4 +188,4 @@ def validate(table: str, frame: pd.DataFrame) -> pd.DataFrame:
 
     Raises ``pandera.errors.SchemaErrors``; its ``failure_cases`` is a readable table.
     """
-    return MODELS[table].validate(frame, lazy=True)
+    return SCHEMAS[table].validate(frame, lazy=True)

@@ -450,3 +450,20 @@ def test_failure_share_by_month_covers_93_to_97_percent():
     assert reviewed.min() >= 50
     assert 0.93 <= coverage.mean() <= 0.97, coverage.round(3).to_dict()
     assert (coverage >= 0.88).all(), coverage.round(3).to_dict()
+
+
+def test_classify_output_has_a_schema_that_catches_a_broken_classification():
+    import pandera.errors
+
+    from cxinsight.demand import classify
+    from cxinsight.schemas import classified_schema
+
+    contacts = pd.DataFrame({"contact_id": ["1", "2"], "notes": ["chasing my refund again", "pay council tax"]})
+    done = classify(contacts, use_behaviour=False)
+    schema = classified_schema(sorted(set(done["failure_type"].astype(str)) - {""}))
+    schema.validate(done, lazy=True)
+    broken = done.assign(failure_type=pd.Categorical(["", "progress_chasing"]))  # the type on the value contact
+    with pytest.raises(pandera.errors.SchemaErrors, match="a failure type on value demand"):
+        schema.validate(broken, lazy=True)
+    with pytest.raises(pandera.errors.SchemaErrors, match="demand_confidence"):
+        schema.validate(done.assign(demand_confidence=[0.5, 1.5]), lazy=True)

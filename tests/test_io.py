@@ -162,3 +162,25 @@ def test_exports_without_an_id_get_one_from_file_and_row_and_dedupe_on_content(t
     assert result.data["contact_id"].tolist() == ["calls.csv:1", "calls.csv:2"]
     assert result.quarantine["reason"].tolist() == ["duplicate"]
     assert result.quarantine[["source_row", "record_id"]].values.tolist() == [[3, "calls.csv:3"]]
+
+
+def test_every_field_kind_has_a_parser_and_a_processed_column():
+    """The field-kind registry: each kind FIELDS uses is read by one parser (cxinsight.io.PARSERS)
+    and checked by one column rule (cxinsight.schemas.KIND_COLUMNS), and no rule is left unused."""
+    from cxinsight.io import PARSERS
+    from cxinsight.schemas import FIELDS, KIND_COLUMNS
+
+    used = {spec.kind for fields in FIELDS.values() for spec in fields.values()}
+    assert used == set(PARSERS) == set(KIND_COLUMNS)
+
+
+def test_the_processed_schemas_are_generated_from_the_fields():
+    from cxinsight.schemas import FIELDS, SCHEMAS
+
+    for table, fields in FIELDS.items():
+        columns = SCHEMAS[table].columns
+        assert set(fields) | {"source_file", "source_row"} == set(columns), table
+        for name, spec in fields.items():
+            assert columns[name].required == (not columns[name].nullable), (table, name)
+            if spec.required:
+                assert columns[name].required and not columns[name].nullable, (table, name)

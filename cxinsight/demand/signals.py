@@ -22,6 +22,7 @@ import pandas as pd
 
 from cxinsight import clean
 from cxinsight.demand.rules import engine as rule_engine
+from cxinsight.schemas import classified_schema
 
 ASSISTED_AFTER_WEB = ("phone", "face_to_face", "webchat")
 BEHAVIOUR_CONFIDENCE = {"channel_hop": 0.75, "repeat": 0.65, "open_complaint": 0.6}
@@ -129,10 +130,10 @@ def classify(contacts: pd.DataFrame, text_columns: tuple[str, ...] = ("notes", "
             flip = (demand == "value") & sig[column].to_numpy(bool)
             demand[flip], ftype[flip], source[flip] = "failure", new_type, signal
             confidence[flip] = BEHAVIOUR_CONFIDENCE[signal]
-    return contacts.assign(
-        demand=pd.Categorical(demand, categories=["failure", "value"]),
-        failure_type=pd.Categorical(ftype),
-        demand_confidence=confidence,
-        demand_evidence=evidence,
-        demand_source=pd.Categorical(source),
-    )
+    result = {"demand": pd.Categorical(demand, categories=["failure", "value"]), "failure_type": pd.Categorical(ftype),
+              "demand_confidence": confidence, "demand_evidence": evidence,
+              "demand_source": pd.Categorical(source)}
+    # The output's own schema (cxinsight.schemas): a broken classification fails here, naming the check.
+    classified_schema(engine.failure_types).validate(
+        pd.DataFrame({k: v for k, v in result.items() if k != "demand_evidence"}), lazy=True)
+    return contacts.assign(**result)
