@@ -467,3 +467,34 @@ def test_classify_output_has_a_schema_that_catches_a_broken_classification():
         schema.validate(broken, lazy=True)
     with pytest.raises(pandera.errors.SchemaErrors, match="demand_confidence"):
         schema.validate(done.assign(demand_confidence=[0.5, 1.5]), lazy=True)
+
+
+def test_every_taxonomy_argument_takes_a_path_or_a_taxonomy(tmp_path):
+    from dataclasses import replace
+
+    from cxinsight.demand.learn import RuleFeatures
+    from cxinsight.demand.rules import DEFAULT_TAXONOMY, RuleEngine
+
+    texts = ["chasing my refund again", "pay council tax", "bin not emptied again", "misd bin x2"]
+    by_path, by_object = str(DEFAULT_TAXONOMY), load_taxonomy()
+    expected = score_text(texts)["demand"].astype(str).tolist()
+    for taxonomy in (by_path, Path(by_path), by_object):
+        assert score_text(texts, taxonomy)["demand"].astype(str).tolist() == expected
+        assert classify_text(texts, taxonomy).tolist() == expected
+        assert classify(pd.DataFrame({"notes": texts}), taxonomy=taxonomy)["demand"].astype(str).tolist() == expected
+        assert RuleDemandClassifier(taxonomy=taxonomy).fit(texts, expected).predict(texts).tolist() == expected
+        features = RuleFeatures(taxonomy=taxonomy).fit(texts).transform(texts)
+        assert np.allclose(features, RuleFeatures().fit(texts).transform(texts))
+        assert clone(RuleFeatures(taxonomy=taxonomy)).get_params()["taxonomy"] == taxonomy
+    # A taxonomy edited in a notebook is the one used, in one process or several.
+    no_cues = replace(by_object, cues=tuple(c for c in by_object.cues if c.type == "value"))
+    assert set(score_text(texts, no_cues)["demand"].astype(str)) == {"value"}
+    serial = RuleEngine(no_cues).weights(pd.Series(texts * 20), workers=1)[0]
+    from cxinsight.demand import rules
+
+    before, rules.PARALLEL_MIN = rules.PARALLEL_MIN, 10
+    try:
+        parallel = RuleEngine(no_cues).weights(pd.Series([f"{t} {i}" for i in range(20) for t in texts]), workers=2)[0]
+    finally:
+        rules.PARALLEL_MIN = before
+    assert not serial.any() and not parallel.any()

@@ -10,6 +10,8 @@ Public API, kept stable:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from cxinsight.demand.rules import RuleEngine, Taxonomy, TaxonomyError, load_taxonomy, score_text
@@ -19,7 +21,7 @@ __all__ = ["RuleEngine", "Taxonomy", "TaxonomyError", "classify", "classify_text
            "score_text"]
 
 
-def classify_text(texts, taxonomy: str | None = None) -> np.ndarray:
+def classify_text(texts, taxonomy: Taxonomy | Path | str | None = None) -> np.ndarray:
     """``"failure"`` or ``"value"`` for each text, with the default classifier (no training).
 
     >>> classify_text(["misd bin x2 Oak Rd", "How do I report a missed bin?", "noise complaint re next door"]).tolist()

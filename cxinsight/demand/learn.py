@@ -25,6 +25,8 @@ Text estimators are skipped by ``check_estimator``, so ``tests/test_demand.py`` 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -37,8 +39,8 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from cxinsight.demand.agreement import evaluate
+from cxinsight.demand.rules import Taxonomy, score_text
 from cxinsight.demand.rules import engine as rule_engine
-from cxinsight.demand.rules import score_text
 
 TARGETS = ("demand", "failure_type")
 
@@ -59,7 +61,7 @@ class RuleDemandClassifier(ClassifierMixin, BaseEstimator):
     ['failure']
     """
 
-    def __init__(self, taxonomy: str | None = None, target: str = "demand"):
+    def __init__(self, taxonomy: Taxonomy | Path | str | None = None, target: str = "demand"):
         self.taxonomy = taxonomy
         self.target = target
 
@@ -67,7 +69,7 @@ class RuleDemandClassifier(ClassifierMixin, BaseEstimator):
         if self.target not in TARGETS:
             raise ValueError(f"target must be one of {TARGETS}, found {self.target!r}")
         _texts(X)
-        engine = rule_engine(str(self.taxonomy) if self.taxonomy else None)
+        engine = rule_engine(self.taxonomy)
         self.classes_ = (np.array(["failure", "value"], dtype=object) if self.target == "demand"
                          else np.array(sorted(engine.failure_types) + ["value"], dtype=object))
         self.n_features_in_ = 1
@@ -102,7 +104,7 @@ class RuleFeatures(TransformerMixin, BaseEstimator):
     2
     """
 
-    def __init__(self, taxonomy: str | None = None):
+    def __init__(self, taxonomy: Taxonomy | Path | str | None = None):
         self.taxonomy = taxonomy
 
     def fit(self, X, y=None):
@@ -112,7 +114,7 @@ class RuleFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X) -> np.ndarray:
         check_is_fitted(self, "n_features_in_")
-        engine = rule_engine(str(self.taxonomy) if self.taxonomy else None)
+        engine = rule_engine(self.taxonomy)
         w, value, _ = engine.weights(_texts(X))
         p = np.clip(engine.decide(w, value)[3], 1e-9, 1 - 1e-9)  # the rules' own p_failure
         log_odds = np.clip(np.log(p / (1 - p)), -6, 6) / 3
@@ -132,7 +134,7 @@ class LearnedDemandClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, word_ngrams: tuple[int, int] = (1, 2), char_ngrams: tuple[int, int] = (2, 5),
                  min_df: int = 1, C: float = 4.0, class_weight: str | None = "balanced", cv: int = 3,
-                 rule_features: bool = True, threshold="f1", taxonomy: str | None = None,
+                 rule_features: bool = True, threshold="f1", taxonomy: Taxonomy | Path | str | None = None,
                  random_state: int = 0):
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
@@ -221,7 +223,8 @@ class LearnedDemandClassifier(ClassifierMixin, BaseEstimator):
         return np.where(p >= self.threshold_, "failure", "value").astype(object)
 
 
-def bootstrap_labels(texts, min_confidence: float = 0.8, taxonomy: str | None = None) -> pd.DataFrame:
+def bootstrap_labels(texts, min_confidence: float = 0.8,
+                     taxonomy: Taxonomy | Path | str | None = None) -> pd.DataFrame:
     """The rules' confident suggestions as starting labels for a learned model.
 
     Returns ``text, demand, failure_type, confidence`` for the texts the rules are at least

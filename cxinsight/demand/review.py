@@ -157,7 +157,7 @@ def read_review(path: Path | str, taxonomy=None) -> pd.DataFrame:
     from cxinsight.demand.rules import load_taxonomy
 
     path = Path(path)
-    tax = taxonomy or load_taxonomy()
+    tax = load_taxonomy(taxonomy)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     for col in ("contact_id", "analyst_demand", "analyst_failure_type"):
         if col not in frame.columns:

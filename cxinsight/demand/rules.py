@@ -80,6 +80,9 @@ class Taxonomy:
     extra: dict = field(default_factory=dict)
     calibration: tuple[float, float] | None = None  # (slope, intercept) on failure minus value weight
 
+    def __deepcopy__(self, memo) -> Taxonomy:
+        return self  # immutable: a copy (scikit-learn's clone of a classifier's parameters) is itself
+
     @property
     def labels(self) -> dict[str, str]:
         """Plain-English label for every type code."""
@@ -93,8 +96,12 @@ class Taxonomy:
         return pd.DataFrame(rows)
 
 
-def load_taxonomy(path: Path | str | None = None) -> Taxonomy:
-    """Read a taxonomy YAML (default: the shipped one); errors name the cue and the problem."""
+def load_taxonomy(path: Taxonomy | Path | str | None = None) -> Taxonomy:
+    """Read a taxonomy YAML (default: the shipped one); errors name the cue and the problem. A
+    :class:`Taxonomy` already read is returned as it is, so every ``taxonomy`` argument in
+    :mod:`cxinsight.demand` takes a path or a Taxonomy."""
+    if isinstance(path, Taxonomy):
+        return path
     path = Path(path) if path else DEFAULT_TAXONOMY
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     for key in ("value_types", "failure_types", "cues"):
@@ -321,7 +328,7 @@ class RuleEngine:
 
         chunks = np.array_split(uniq, workers)
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            parts = list(pool.map(_score_chunk, [self.taxonomy.path] * len(chunks), chunks))
+            parts = list(pool.map(_score_chunk, [self.taxonomy] * len(chunks), chunks))
         return (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
                 np.concatenate([p[2] for p in parts]))
 
@@ -362,22 +369,41 @@ class RuleEngine:
                              "demand_evidence": evidence, "p_failure": p}, index=values.index)
 
 
-def _score_chunk(taxonomy_path: str, texts: np.ndarray):
+def _score_chunk(taxonomy: Taxonomy, texts: np.ndarray):
     """Worker: score a chunk of distinct texts (module level so processes can run it)."""
-    return RuleEngine(load_taxonomy(taxonomy_path))._weights_unique(texts)
+    return RuleEngine(taxonomy)._weights_unique(texts)
 
 
 @lru_cache(maxsize=4)
-def engine(path: str | None = None) -> RuleEngine:
-    """The rule engine for a taxonomy file (default: the shipped one), built once and kept."""
+def _engine_for_file(path: str | None) -> RuleEngine:
     return RuleEngine(load_taxonomy(path))
 
 
-def score_text(texts, taxonomy: str | None = None) -> pd.DataFrame:
+_ENGINES_FOR_OBJECTS: dict[int, tuple[Taxonomy, RuleEngine]] = {}
+
+
+def engine(taxonomy: Taxonomy | Path | str | None = None) -> RuleEngine:
+    """The rule engine for a taxonomy: a file (default: the shipped one) or a :class:`Taxonomy`
+    already read (one built or edited in a notebook), built once and kept.
+
+    >>> engine(load_taxonomy()) is engine(load_taxonomy()), engine() is engine()
+    (False, True)
+    """
+    if isinstance(taxonomy, Taxonomy):
+        kept = _ENGINES_FOR_OBJECTS.get(id(taxonomy))
+        if kept is None or kept[0] is not taxonomy:
+            if len(_ENGINES_FOR_OBJECTS) >= 4:
+                _ENGINES_FOR_OBJECTS.pop(next(iter(_ENGINES_FOR_OBJECTS)))
+            kept = _ENGINES_FOR_OBJECTS[id(taxonomy)] = (taxonomy, RuleEngine(taxonomy))
+        return kept[1]
+    return _engine_for_file(str(taxonomy) if taxonomy else None)
+
+
+def score_text(texts, taxonomy: Taxonomy | Path | str | None = None) -> pd.DataFrame:
     """Scores for each text: ``demand, failure_type, demand_confidence, demand_evidence, p_failure``.
 
     >>> score_text(["still waiting for my refund", "pay council tax"])[["demand", "failure_type"]].values.tolist()
     [['failure', 'progress_chasing'], ['value', '']]
     """
-    return engine(str(taxonomy) if taxonomy else None).score_many(pd.Series(list(texts) if not isinstance(
+    return engine(taxonomy).score_many(pd.Series(list(texts) if not isinstance(
         texts, pd.Series) else texts))

@@ -16,11 +16,13 @@ found; repeat -> repeat contact; open complaint -> progress chasing), with a low
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from cxinsight import clean
+from cxinsight.demand.rules import Taxonomy
 from cxinsight.demand.rules import engine as rule_engine
 from cxinsight.schemas import classified_schema
 
@@ -80,7 +82,7 @@ def _during_open_complaint(contacts: pd.DataFrame, complaints: pd.DataFrame) -> 
 
 
 def classify(contacts: pd.DataFrame, text_columns: tuple[str, ...] = ("notes", "reason"),
-             taxonomy: str | None = None, window_days: float = 14, hop_hours: float = 48,
+             taxonomy: Taxonomy | Path | str | None = None, window_days: float = 14, hop_hours: float = 48,
              complaints: pd.DataFrame | None = None, use_behaviour: bool = True) -> pd.DataFrame:
     """Contacts plus ``demand``, ``failure_type``, ``demand_confidence``, ``demand_evidence``,
     ``demand_source`` (``text``, ``channel_hop``, ``repeat``, ``open_complaint`` or ``none``).
@@ -99,7 +101,7 @@ def classify(contacts: pd.DataFrame, text_columns: tuple[str, ...] = ("notes", "
             "no text column of %s: failure demand is classified from behaviour alone", list(text_columns))
         contacts = contacts.assign(notes=pd.Series(None, index=contacts.index, dtype="str"))
         cols = ["notes"]
-    engine = rule_engine(str(taxonomy) if taxonomy else None)
+    engine = rule_engine(taxonomy)
     # Score each text field on its own distinct values, then decide once per distinct combination.
     fields = [pd.factorize(contacts[c].fillna("").astype("str")) for c in cols]
     scored = [engine.weights(pd.Series(uniques, dtype="str")) for _, uniques in fields]
