@@ -6,8 +6,8 @@ demand, the residents to keep an assisted route for, complaints answered late. N
 judgement the figures cannot carry: where the savings range crosses zero, the action is to replace
 the placeholder costs before deciding.
 
->>> from cxinsight.headlines import Figures, Headline
->>> f = Figures("council", [Headline("complaints_on_time", "council", 0.62, 0.55, 0.69, 200,
+>>> from cxinsight.headlines import COUNCIL, Figures, Headline
+>>> f = Figures(COUNCIL, [Headline("complaints_on_time", "council", 0.62, 0.55, 0.69, 200,
 ...                                  "stage 1 complaints answered")], {})
 >>> what_this_means(f)[0].startswith("Answer stage 1 complaints on time: 62%")
 True
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxinsight.headlines import Figures, describe
+from cxinsight.headlines import Council, Figures, describe
 from cxinsight.publish import count_text, money
 
 ON_TIME_TARGET = 0.95  # the codes expect every complaint answered within its limit; 95% allows for a few
@@ -60,7 +60,7 @@ def _failure_action(figures: Figures, classified: pd.DataFrame | None) -> str | 
     if n <= 7:
         return None
     kind = load_taxonomy().labels.get(str(ftype), label(str(ftype)))
-    where = "" if figures.scope != "council" else f" in {label(str(service))}"
+    where = f" in {label(str(service))}" if isinstance(figures.scope, Council) else ""
     return (f"Start on failure demand where it is largest: '{kind}'{where}, about {count_text(n)} contacts "
             f"in the period. {describe(h)['value']} of contacts are failure demand ({describe(h)['interval']}); "
             "removing the cause removes the contact.")

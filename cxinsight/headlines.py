@@ -28,6 +28,60 @@ from cxinsight.publish import SMALL_MAX, gives_away, money, suppress_counts
 
 log = logging.getLogger(__name__)
 
+
+@dataclass(frozen=True)
+class Council:
+    """The whole council as a scope: every service. Its key in recorded headlines is ``"council"``.
+
+    >>> str(COUNCIL), COUNCIL.service, scope_of(None) is COUNCIL
+    ('council', None, True)
+    """
+
+    @property
+    def service(self) -> None:
+        return None
+
+    def __str__(self) -> str:
+        return "council"
+
+
+@dataclass(frozen=True)
+class Service:
+    """One service as a scope, by its canonical code.
+
+    >>> str(Service("parking")), Service("parking").service, scope_of("parking")
+    ('parking', 'parking', Service(code='parking'))
+    """
+
+    code: str
+
+    def __post_init__(self):
+        if not str(self.code).strip():
+            raise ValueError("a service scope needs a service code; for every service use COUNCIL")
+
+    @property
+    def service(self) -> str:
+        return str(self.code)
+
+    def __str__(self) -> str:
+        return str(self.code)
+
+
+COUNCIL = Council()
+Scope = Council | Service
+
+
+def scope_of(value: Scope | str | None) -> Scope:
+    """A scope from what a caller has: a scope, ``None`` (the council) or a service code. The text
+    ``"council"`` is refused: it would be a service of that name, or a mistake for :data:`COUNCIL`."""
+    if isinstance(value, Council | Service):
+        return value
+    if value is None:
+        return COUNCIL
+    if str(value) == str(COUNCIL):
+        raise ValueError("'council' is not a service code: pass headlines.COUNCIL (or None) for the whole council")
+    return Service(str(value))
+
 # measure -> (plain-English name, kind of figure, minimum base to report it)
 MEASURES: dict[str, tuple[str, str, int]] = {
     "failure_share": ("Failure demand (share of contacts)", "share", SMALL_MAX + 1),
@@ -154,8 +208,8 @@ def record_actions(scope: str, actions: list[str], directory: Path | str | None)
     return path
 
 
-def read_actions(directory: Path | str, scope: str = "council") -> list[str]:
-    """The actions recorded for ``scope`` (none recorded: an empty list)."""
+def read_actions(directory: Path | str, scope: Scope | str = "council") -> list[str]:
+    """The actions recorded for ``scope`` (a scope, or its key; none recorded: an empty list)."""
     path = Path(directory) / f"{scope}__actions.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 
@@ -188,7 +242,7 @@ class Figures:
     shares), ``savings`` (:class:`cxinsight.analysis.Savings`), ``on_time`` (complaint timeliness by
     stage), ``nps`` (the score) and ``responses`` (survey responses linked to their contacts)."""
 
-    scope: str
+    scope: Scope
     headlines: list
     missing: dict
     failure: pd.Series | None = None
@@ -203,8 +257,11 @@ class Figures:
         return next((h for h in self.headlines if h.measure == measure), None)
 
 
-def compute(analysis, with_savings: bool = True) -> Figures:
-    """The headline figures for ``analysis``'s scope (see :meth:`cxinsight.analysis.Analysis.scoped`).
+def compute(analysis, scope: Scope | str | None = None, period: str | tuple | None = None,
+            with_savings: bool = True) -> Figures:
+    """The headline figures for ``scope`` (:data:`COUNCIL`, a :class:`Service` or a service code)
+    over ``period`` (``"YYYY-MM-DD/YYYY-MM-DD"``), from the council's shared analysis. With neither,
+    the figures are for ``analysis``'s own scope (see :meth:`cxinsight.analysis.Analysis.scoped`).
 
     Each figure needs some data; what the council did not supply switches that figure off, and
     ``missing`` says what would unlock it. ``with_savings=False`` leaves out the savings (a forecast,
@@ -216,7 +273,12 @@ def compute(analysis, with_savings: bool = True) -> Figures:
     from cxinsight.exclusion.customers import corrected_share, segment_sizes
     from cxinsight.experience import nps
 
-    scope = analysis.service or "council"
+    if scope is None and period is None:
+        scope = scope_of(analysis.service)
+    else:
+        scope = scope_of(scope)
+        analysis = analysis.council.scoped(scope.service, period if period is not None else analysis.period)
+    key = str(scope)
     out = Figures(scope, [], {})
     contacts = analysis.contacts
     if len(contacts):
@@ -224,7 +286,7 @@ def compute(analysis, with_savings: bool = True) -> Figures:
         fd = failure_share(contacts, review=review).iloc[0]
         out.failure = fd
         out.headlines.append(Headline(
-            "failure_share", scope, float(fd.estimate), float(fd.low), float(fd.high), int(fd.n), "contacts",
+            "failure_share", key, float(fd.estimate), float(fd.low), float(fd.high), int(fd.n), "contacts",
             note="corrected by a review sample" if fd.n_reviewed else "classifier only, not yet reviewed"))
     else:
         out.missing["failure_share"] = "No contacts in this period."
@@ -241,7 +303,7 @@ def compute(analysis, with_savings: bool = True) -> Figures:
         if int(ex.base):
             note = (f"corrected by a check of {len(check):,} customers" if corrected else
                     "the segment rule's own error not yet measured")
-            out.headlines.append(Headline("likely_excluded", scope, float(ex.share), float(ex.low), float(ex.high),
+            out.headlines.append(Headline("likely_excluded", key, float(ex.share), float(ex.low), float(ex.high),
                                           int(ex.base), "customers", note=note))
         else:
             out.missing["likely_excluded"] = "No customers with a customer number in this period."
@@ -251,7 +313,7 @@ def compute(analysis, with_savings: bool = True) -> Figures:
             for measure, lever in SAVINGS_MEASURES.items():
                 p10, p50, p90 = s.npv_range(lever)
                 out.headlines.append(Headline(
-                    measure, scope, p50, p10, p90, int(s.inputs.volume.sum()), "contacts a year",
+                    measure, key, p50, p10, p90, int(s.inputs.volume.sum()), "contacts a year",
                     interval=f"P10 to P90 of {s.draws:,} draws",
                     note=f"{s.assumptions.horizon_years} years, placeholder investment costs"
                          + (" apportioned by share of contacts" if s.apportioned else "")))
@@ -275,7 +337,7 @@ def compute(analysis, with_savings: bool = True) -> Figures:
         stage1 = on_time.loc[(on_time["stage"] == 1) & on_time["measure"].str.startswith("responded")]
         if len(stage1) and int(stage1.iloc[0]["base"]):
             s1 = stage1.iloc[0]
-            out.headlines.append(Headline("complaints_on_time", scope, float(s1["share"]), float(s1["low"]),
+            out.headlines.append(Headline("complaints_on_time", key, float(s1["share"]), float(s1["low"]),
                                           float(s1["high"]), int(s1["base"]), "stage 1 complaints answered"))
         else:
             out.missing["complaints_on_time"] = "No stage 1 complaint had reached its deadline."
@@ -291,7 +353,7 @@ def compute(analysis, with_savings: bool = True) -> Figures:
         linked = survey.merge(about, on="contact_id", how="left")
         score = nps(linked["nps"])
         out.nps, out.responses = score, linked
-        out.headlines.append(Headline("nps", scope, float(score.estimate), float(score.low), float(score.high),
+        out.headlines.append(Headline("nps", key, float(score.estimate), float(score.low), float(score.high),
                                       int(score.n), "survey responses"))
     order = list(MEASURES)
     out.headlines.sort(key=lambda h: order.index(h.measure))
@@ -384,7 +446,8 @@ def compare(analysis, measures: tuple[str, ...] = ("failure_share", "likely_excl
     if "latest" not in windows:  # less than three whole months of data: nothing to compare
         return {}
     latest = windows["latest"]
-    figs = {name: compute(whole.scoped(analysis.service, w), with_savings=False) for name, w in windows.items()}
+    scope = scope_of(analysis.service)
+    figs = {name: compute(whole, scope, w, with_savings=False) for name, w in windows.items()}
     first = whole.contacts["received_at"].min()
     out: dict[str, tuple] = {}
     for m in measures:

@@ -5,6 +5,7 @@ checked here on a council with two years of contacts."""
 from __future__ import annotations
 
 import re
+from dataclasses import astuple
 from pathlib import Path
 
 import numpy as np
@@ -76,5 +77,27 @@ def test_actions_follow_the_figures_and_never_use_a_suppressed_one():
     figs = headlines.compute(whole, with_savings=False)
     todo = actions.what_this_means(figs, whole.contacts)
     assert any("'Not done' in Parking" in a or "'Not done' in Planning" in a for a in todo), todo
-    tiny = headlines.Figures("parking", [headlines.Headline("failure_share", "parking", 0.5, 0.3, 0.7, 10, "contacts")], {})
+    tiny = headlines.Figures(headlines.Service("parking"), [headlines.Headline("failure_share", "parking", 0.5, 0.3, 0.7, 10, "contacts")], {})
     assert actions.what_this_means(tiny, whole.contacts.head(10)) == []
+
+
+def test_figures_for_a_scope_and_a_period_from_the_whole_council():
+    """compute(analysis, scope, period): the council scope is a type (COUNCIL), a service a Service;
+    the figures equal those of the analysis scoped by hand, and "council" as text is refused."""
+    whole = _two_year_council()
+    period = "2025-01-01/2025-06-30"
+    service = str(whole.contacts["service"].astype(str).value_counts().index[0])
+    by_hand = headlines.compute(whole.scoped(service, period), with_savings=False)
+    for scope in (headlines.Service(service), service):
+        figs = headlines.compute(whole, scope, period, with_savings=False)
+        assert figs.scope == headlines.Service(service)
+        assert [astuple(h) for h in figs.headlines] == [astuple(h) for h in by_hand.headlines]
+    council = headlines.compute(whole, headlines.COUNCIL, with_savings=False)
+    assert council.scope is headlines.COUNCIL and {h.scope for h in council.headlines} == {"council"}
+    assert [astuple(h) for h in council.headlines] == [astuple(h) for h in
+                                                        headlines.compute(whole, with_savings=False).headlines]
+    # a scoped analysis asked for the council gives the council's figures, not its own
+    assert headlines.compute(whole.scoped(service), headlines.COUNCIL, with_savings=False).get(
+        "failure_share") == council.get("failure_share")
+    with pytest.raises(ValueError, match="COUNCIL"):
+        headlines.compute(whole, "council")
