@@ -52,6 +52,45 @@ def show(fig, alt: str, takeaway: str = "") -> None:
     display(HTML(figure_html(fig, alt, takeaway)))
 
 
+def interval_bars(ax, names, estimate, low, high, *, colour=None, scale: float = 1.0, limits=None,
+                  xlabel: str = "", title: str = "", top_down: bool = False, zero_line: bool = False,
+                  legend: str | None = None) -> list[str]:
+    """Horizontal bars of estimates, each with its interval as a black whisker: the one way the
+    reports draw a figure and its range. Returns the bar labels as drawn
+    (``names`` as given: label codes with :func:`label` first).
+
+    ``scale=100`` shows shares as percentages; ``limits`` fixes the axis (``(0, 100)`` for shares);
+    ``top_down=True`` puts the first row at the top (else the last row is on top, so a table sorted
+    ascending reads largest-first); ``zero_line`` marks 0 (effects, NPS); ``colour``: one colour or one
+    per bar; ``legend``: the bars' name in a legend. An interval that does not hold its estimate draws
+    no whisker on that side.
+
+    >>> fig, ax = plt.subplots()
+    >>> interval_bars(ax, [label("web"), "Phone"], [0.2, 0.4], [0.15, 0.35], [0.25, 0.45], scale=100, limits=(0, 100))
+    ['Web', 'Phone']
+    >>> [round(p.get_width()) for p in ax.patches]
+    [20, 40]
+    >>> plt.close(fig)
+    """
+    labels = [str(n) for n in names]
+    est, lo, hi = (pd.to_numeric(pd.Series(list(x)), errors="coerce").to_numpy(float) * scale
+                   for x in (estimate, low, high))
+    ax.barh(labels, est, color=colour if colour is not None else PALETTE[0], alpha=0.9, label=legend)
+    below, above = (est - lo).clip(min=0), (hi - est).clip(min=0)
+    ax.errorbar(est, labels, xerr=[below, above], fmt="none", ecolor="black", capsize=3, lw=1)
+    if zero_line:
+        ax.axvline(0, color="grey", lw=1)
+    if limits is not None:
+        ax.set_xlim(*limits)
+    if top_down:
+        ax.invert_yaxis()
+    if xlabel:
+        ax.set_xlabel(xlabel)
+    if title:
+        ax.set_title(title)
+    return labels
+
+
 def legend_below(ax, ncol: int = 3, **kwargs) -> None:
     """The legend under the axes, never over a bar or a line."""
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25), ncol=ncol, fontsize=8, frameon=False, **kwargs)

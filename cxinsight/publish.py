@@ -316,9 +316,12 @@ def _as_numbers(values: pd.Series, name: str) -> dict[str, pd.Series]:
     return out
 
 
-def table(frame: pd.DataFrame, caption: str, counts=(), formats: dict | None = None, csv_path=None):
+def table(frame: pd.DataFrame, caption: str, counts=(), formats: dict | str | None = None, csv_path=None,
+          na_rep: str | None = None, precision: int | None = None):
     """A table for a report: counts suppressed and rounded, a caption, no index; optionally the
-    same (suppressed) table written as a safe CSV download.
+    same (suppressed) table written as a safe CSV download. ``formats``, ``na_rep`` (what a
+    missing or suppressed value shows; ``"-"`` once anything is formatted) and ``precision`` are
+    pandas Styler's.
 
     >>> t = table(pd.DataFrame({"Service": ["Parking"], "Contacts": [3]}), "Contacts", counts=["Contacts"])
     >>> "<caption>Contacts</caption>" in t.to_html() and ">*<" in t.to_html()
@@ -328,7 +331,9 @@ def table(frame: pd.DataFrame, caption: str, counts=(), formats: dict | None = N
     if csv_path is not None:
         write_csv(download_frame(frame, counts), csv_path)
     styler = shown.style.hide(axis="index").set_caption(caption)
-    return styler.format(formats, na_rep="-") if formats else styler
+    if formats is None and na_rep is None and precision is None:
+        return styler
+    return styler.format(formats, na_rep="-" if na_rep is None else na_rep, precision=precision)
 
 
 # ---- the last gate: a scan of every generated file -------------------------------------------
