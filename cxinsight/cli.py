@@ -1,4 +1,5 @@
-"""The ``cxinsight`` command: ``demo``, ``pipeline``, ``report`` and ``history`` (``cxinsight --help``)."""
+"""The ``cxinsight`` command: ``demo``, ``pipeline``, ``report``, ``history`` and ``check-classifier``
+(``cxinsight --help``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
 
@@ -71,6 +73,32 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_classifier(args: argparse.Namespace) -> int:
+    from cxinsight import publish
+    from cxinsight.demand.check import check_labelled, read_labelled
+
+    frame = read_labelled(args.file)
+    result = check_labelled(frame, args.text, args.label, taxonomy=args.taxonomy, learn=not args.no_learn,
+                            source=str(args.file))
+    logging.info("%s: %s labelled texts, scored by the default classifier", args.file, f"{result.n:,}")
+    for row in result.metrics.itertuples():
+        between = f" (95% interval {row.low:.2f} to {row.high:.2f})" if row.low == row.low else ""
+        logging.info("%-28s %.2f%s, n = %s", row.measure, row.estimate, between, f"{row.n:,}")
+    logging.info("Expected calibration error of p_failure: %.3f", result.ece)
+    if result.gain is not None:
+        for row in result.gain.itertuples():
+            logging.info("%-28s F1 %.2f, kappa %.2f (5-fold: each text scored by a model that did not learn it)",
+                         row.classifier, row.f1, row.kappa)
+    if args.out:
+        table = result.metrics if result.gain is None else pd.concat(
+            [result.metrics, result.gain.rename(columns={"classifier": "measure", "f1": "estimate"})
+             .assign(measure=lambda g: "F1, " + g["measure"] + " (5-fold)")[["measure", "estimate", "n"]]],
+            ignore_index=True)
+        publish.write_csv(table, args.out)
+        logging.info("written to %s", args.out)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cxinsight", description="Customer-experience insight for UK councils.")
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
@@ -102,9 +130,19 @@ def main(argv: list[str] | None = None) -> int:
     h.add_argument("--scheduler", help="a Dask scheduler address (tcp://host:port): aggregate on that cluster")
     h.add_argument("--force", action="store_true", help="process every council-year again, even if unchanged")
     h.set_defaults(func=_history)
+    c = sub.add_parser("check-classifier", help="how well the classifier reads your words: agreement with a file "
+                                                 "a person has labelled (failure/value)")
+    c.add_argument("file", help="a CSV or Excel file: one text and its hand label per row")
+    c.add_argument("--text", default="text", help="the texts' column (default: text)")
+    c.add_argument("--label", default="label", help="the labels' column: failure, value or a failure type")
+    c.add_argument("--taxonomy", help="a taxonomy YAML (default: the shipped one)")
+    c.add_argument("--no-learn", action="store_true", help="do not also try a model learned from these labels")
+    c.add_argument("--out", help="write the figures to this CSV (formula-safe)")
+    c.set_defaults(func=_check_classifier)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
+    from cxinsight.demand.check import LabelledFileError
     from cxinsight.io import ExportError
     from cxinsight.outputs import RunInProgress
     from cxinsight.pipeline import IncompleteOutputs
@@ -115,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except (ExportError, ProfileError, NotebookFailed, FileNotFoundError, RunInProgress, IncompleteOutputs,
-            PersonalDataFound, PageProblem) as exc:
+            PersonalDataFound, PageProblem, LabelledFileError) as exc:
         # A problem with the data or its description: say what and where, without a traceback.
         logging.error("%s", exc)
         return 2
