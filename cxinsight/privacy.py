@@ -162,6 +162,34 @@ _INITIALS = r"(?:[A-Z]\.?[ \t]?){1,2}[ \t]"
 _CAP_NAME = rf"(?:{_INITIALS})?{_NOT_NAME}{_NAME_WORD}(?:[ \t]+{_NOT_NAME}{_NAME_WORD}){{0,2}}"
 _ANY_NAME_WORD = rf"(?!{_STOP}|(?i:calling|ringing|writing|phoning|emailing|here|and|i|from|re|about)\b)[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
 _TITLE_WORDS = ("mr", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "rev", "cllr", "master", "mstr")
+# A word that can be part of a person's name in the structural rules below: capitalised, not a
+# council word (NOT_NAMES), a street type or a building ("Grace Road", "Victoria Park" are places).
+# (nor an organisation's word, nor a short abbreviation in capitals: "Res HB", "Age UK").
+_PERSON_WORD = (rf"{_NOT_NAME}(?![A-Z]{{1,3}}(?![A-Za-z'’-]))(?!(?i:{_ALL_TYPES}|{'|'.join(BUILDINGS)}|library|school|hospital|"
+                r"centre|pub|ward|surgery|station|academy|primary|church|market|trust|foundation|association|"
+                r"society|group|partnership|authority|agency|ltd|plc|res|ref|tel|mob)\b)" + _NAME_WORD)
+#: Forename and surname: two or three person words (a single capitalised word is too often not a person).
+_FULL_NAME = rf"(?:{_INITIALS})?{_PERSON_WORD}(?:[ \t]+{_PERSON_WORD}){{1,2}}"
+#: Words a call handler writes before the person a note is about or passed to.
+_BEFORE_A_PERSON = ("passed to", "referred to", "escalated to", "assigned to", "transferred to", "forwarded to",
+                    "handed to", "allocated to", "spoke with", "spoken with", "speaking with", "booked with",
+                    "meeting with", "appointment with", "on behalf of", "requested by", "reported by",
+                    "raised by", "email from", "e-mail from", "letter from", "message from", "voicemail from",
+                    "call from", "letter returned for", "letter for", "addressed to", "please ask", "ask",
+                    "per", "cc", "from:", "tenant", "resident", "neighbour", "neighbor", "cust", "customer",
+                    "applicant", "claimant", "occupant", "leaseholder", "son", "daughter", "wife", "husband",
+                    "partner", "mother", "father", "mum", "dad", "carer", "brother", "sister")
+#: ... and after them: a role or a relationship, in brackets or after a comma.
+_ROLES = (r"(?i:[a-z]+[ \t]+)?(?i:officer|manager|adviser|advisor|team[ \t]+leader|caseworker|case[ \t]+worker|"
+          r"inspector|surveyor|councillor|supervisor|coordinator|co-ordinator|assistant|director)")
+_RELATIONS = (r"(?i:tenant|resident|leaseholder|owner|occupier|daughter|son|wife|husband|partner|mother|father|"
+              r"mum|dad|carer|neighbour|neighbor|landlord|agent|brother|sister|friend|advocate)")
+#: What a person does, said of the name that opens a note: "Priya Raman rang", "Bethany Cole emailed".
+_PERSON_VERBS = (r"(?:rang|rung|called|phoned|telephoned|emailed|e-mailed|wrote|visited|attended|came|says|"
+                 r"said|states|stated|left|wants|wanted|asked|asks|complained|chasing|chased)")
+#: Words that follow a name as readily as a thing ("Mohammed Ali at flat 3", "Dog Fouling at the back"):
+#: a name there needs a known forename first (the gazetteers in cxinsight.gate; see _keep).
+_PLAIN_FOLLOWERS = r"(?:at|from|on|in|is|was|has|had|reports?|reported|requested|needs|would|will|still)"
 NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     ("NAME", rf"(?<![A-Za-z])(?i:{_TITLES})\.?[ \t]+{_CAP_NAME}", _TITLE_WORDS),
     ("NAME", rf"(?P<lead_n>(?i:\bmy[ \t]+name[ \t]+is)[ \t]+)(?:{_CAP_NAME}|{_ANY_NAME_WORD}(?:[ \t]+{_ANY_NAME_WORD})?)",
@@ -176,6 +204,25 @@ NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     # after a formal sign-off a name is a name wherever the line goes on: "Sincerely, Jane Smith, resident"
     ("NAME", r"(?P<lead_o>(?i:\bregards|\bsincerely)[,.!]?[ \t]*(?:\r?\n[ \t]*)?)"
              rf"{_NOT_NAME}{_NAME_WORD}[ \t]+{_CAP_NAME}", ("regards", "sincerely")),
+    # a forename and surname after words a call handler writes before a person: "passed to Sarah
+    # Jones", "tenant Olu Bakare", "on behalf of Tariq Hussain", "cc Lucy Armitage"
+    ("NAME", r"(?P<lead_p>(?<![A-Za-z])(?i:" + "|".join(re.escape(c).replace(r"\ ", r"[ \t]+") for c in _BEFORE_A_PERSON)
+             + rf")[,:]?[ \t]+){_FULL_NAME}(?![A-Za-z'’-])", _BEFORE_A_PERSON),
+    # a forename and surname followed by a role or a relationship: "Karen Wright, Neighbourhood
+    # Officer", "Chloe Hargreaves (daughter)", "Yusuf Demir (tenant)"
+    ("NAME", rf"(?<![A-Za-z])(?=[A-Z]){_FULL_NAME}(?=[ \t]*\([ \t]*(?:{_ROLES}|{_RELATIONS})[ \t]*\))", ("(",)),
+    ("NAME", rf"(?<![A-Za-z])(?=[A-Z]){_FULL_NAME}(?=[ \t]*,[ \t]*{_ROLES}\b)",
+     ("officer", "manager", "adviser", "advisor", "leader", "worker", "inspector", "surveyor", "councillor",
+      "supervisor", "ordinator", "assistant", "director")),
+    # a forename and surname that open a note, followed by what the person did or a house number:
+    # "Priya Raman rang", "Jane Whitfield 14 Acacia Avenue", "Imran Siddiqui - wants to know"
+    ("NAME", rf"^[ \t]*{_FULL_NAME}(?=['’]s[ \t]|[ \t]*[-–,]?[ \t]+(?i:{_PERSON_VERBS})\b|[ \t]+\d{{1,4}}[A-Za-z]?[ \t]+[A-Z]|[ \t]+\[ADDRESS\])",
+     ()),
+    # ... or by a word that follows things as readily: only after a known forename ("Mohammed Ali at flat 3")
+    ("NAME", rf"^[ \t]*(?P<forename_first>){_FULL_NAME}(?=[ \t]+(?i:{_PLAIN_FOLLOWERS})\b)", ()),
+    # a first name thanked for what a team did: "thanks Dave from the waste team"
+    ("NAME", rf"(?P<lead_o>(?i:\bthanks|\bthank[ \t]+you|\bcheers)[,!]?[ \t]+){_PERSON_WORD}(?=[ \t]+(?i:from|at|in|of)\b)",
+     ("thank", "cheers")),
 ]
 #: Every rule compiled, in the order it runs.
 RULES: list[tuple[str, re.Pattern, str | tuple[str, ...]]] = [
@@ -226,12 +273,18 @@ def _keep(kind: str, m: re.Match, text: str) -> bool:
     longer mark a name. After a title (MRS JANE SMITH) it always is.
     """
     groups = m.groupdict()
-    lead = (groups.get("lead_n") or groups.get("lead_s") or groups.get("lead_o")) if kind == "NAME" else None
-    if lead and m.group(0)[len(lead):].isupper():
-        from cxinsight import gate
+    lead = (groups.get("lead_n") or groups.get("lead_s") or groups.get("lead_o") or groups.get("lead_p") or ""
+            if kind == "NAME" else None)
+    if kind == "NAME":
+        body = m.group(0)[len(lead):]
+        titled = re.match(rf"[ \t]*(?i:{_TITLES})\b", body)
+        if groups.get("forename_first") is not None or (body.isupper() and not titled):
+            from cxinsight import gate
 
-        words = [w.lower() for w in re.findall(r"[^\W\d_][^\s]*", m.group(0)[len(lead):])]
-        return not (words and (words[0] in gate.forenames() or any(w in gate.surnames() for w in words)))
+            words = [w.lower().strip("'’") for w in re.findall(r"[^\W\d_][^\s]*", body)]
+            if groups.get("forename_first") is not None:
+                return not (words and words[0] in gate.forenames())
+            return not (words and (words[0] in gate.forenames() or any(w in gate.surnames() for w in words)))
     if kind == "NHS_NUMBER":
         digits = re.sub(r"\D", "", m.group(0))
         return not (nhs_check_digit_ok(digits) or _NHS_CUE.search(text, max(0, m.start() - 25), m.start()))
@@ -254,7 +307,7 @@ def _applicable(text: str) -> list[tuple[str, re.Pattern]]:
     present = {n for n in _ALL_NEEDS if n in low}
     digits = len(_NOT_DIGIT.sub("", text)) if _HAS_DIGIT.search(text) else 0
     return [(kind, rx) for kind, rx, by_digits, need in _PLAN
-            if (digits >= need if by_digits else not need.isdisjoint(present))]
+            if (digits >= need if by_digits else not need or not need.isdisjoint(present))]
 
 
 def _redact_one(text: str) -> tuple[str, dict[str, int]]:
