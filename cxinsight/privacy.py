@@ -9,7 +9,10 @@ text and broadcasts, so it costs what the distinct texts cost.
 The patterns follow how residents and call handlers write: phones as 0044, +44, with dots,
 dashes or zero-width characters; NI numbers with spaces or dashes; names in capitals, with
 apostrophes or hyphens, after a title (Mr, Mrs, Dr. ...) or after "my name is", "spoke to",
-"caller". Council vocabulary is left alone: "spoke to Council Tax team", the council's own 0300
+"caller"; a forename and surname after the words a call handler writes before a person ("passed
+to", "tenant", "on behalf of", "cc"), before a role or relation ("Karen Wright, Housing Officer",
+"(daughter)"), or opening a note before what the person did ("Priya Raman rang"). Council
+vocabulary is left alone: "spoke to Council Tax team", the council's own 0300
 number, "Ms Word", "Flat A1 1st floor", "Order 1234567890", "Bin 240L", "band D".
 
 Names are found only where the text marks them: a redactor that removed every capitalised word
@@ -20,6 +23,8 @@ another way. Review a sample before publishing verbatims.
 ['[NAME] rang from [POSTCODE], tel [PHONE], [EMAIL]']
 >>> redact_text(pd.Series(["lives at 38 Greenway Lane, DOB 03/11/1952, car AB12 CDE"])).tolist()
 ['lives at [ADDRESS], [DOB], car [VEHICLE]']
+>>> redact_text(pd.Series(["passed to Sarah Kowalski (Revenues Officer)", "Priya Raman rang re Grace Road"])).tolist()
+['passed to [NAME] (Revenues Officer)', '[NAME] rang re Grace Road']
 """
 
 from __future__ import annotations
