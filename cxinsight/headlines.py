@@ -407,6 +407,28 @@ def _difference(now: Headline, then: Headline) -> tuple[float, float, float]:
     return d, low, high
 
 
+def change_parts(now: Headline | None, then: Headline | None) -> dict[str, str]:
+    """The comparison of two figures in parts: ``then`` (the earlier figure as shown), ``change``
+    (signed, in points, rounded), ``range`` (its 95% interval, rounded outward), ``verdict``; or, with
+    no comparison, only ``verdict`` saying why.
+
+    >>> a = Headline("failure_share", "council", 0.40, 0.37, 0.43, 1000, "contacts")
+    >>> b = Headline("failure_share", "council", 0.30, 0.27, 0.33, 1000, "contacts")
+    >>> change_parts(a, b)
+    {'then': '30%', 'change': '+10', 'range': '+5 to +15', 'verdict': 'a clear change'}
+    """
+    if now is None or then is None:
+        return {"then": "", "change": "", "range": "", "verdict": "no comparison"}
+    dn, dt = describe(now), describe(then)
+    if dn["value"] in ("*", "too few to report") or dt["value"] in ("*", "too few to report"):
+        return {"then": dt["value"], "change": "", "range": "", "verdict": "too few to compare"}
+    scale = 100 if MEASURES[now.measure][1] == "share" else 1
+    d, lo, hi = (scale * x for x in _difference(now, then))
+    lo, hi = math.floor(lo), math.ceil(hi)  # rounded outward: never narrower than it is
+    return {"then": dt["value"], "change": f"{round(d):+d}", "range": f"{lo:+d} to {hi:+d}",
+            "verdict": "a clear change" if lo > 0 or hi < 0 else "within the noise"}
+
+
 def change_sentence(now: Headline | None, then: Headline | None, against: str, short: bool = False) -> str:
     """One sentence a reader can act on: the two figures, the change with its interval, and whether
     it is clear of the noise; or why there is no comparison. ``short``: only the change and the verdict.
@@ -416,40 +438,56 @@ def change_sentence(now: Headline | None, then: Headline | None, against: str, s
     >>> change_sentence(a, b, "the quarter before", short=True)
     'up 10 points (95% interval +5 to +15), a clear change'
     """
-    if now is None or then is None:
+    parts = change_parts(now, then)
+    if parts["verdict"] == "no comparison":
         return "no comparison" if short else (f"Against {against}: no comparison (the figure is not available "
                                               "for both periods).")
-    dn, dt = describe(now), describe(then)
-    if dn["value"] in ("*", "too few to report") or dt["value"] in ("*", "too few to report"):
+    if parts["verdict"] == "too few to compare":
         return "too few to compare" if short else f"Against {against}: too few to compare."
-    kind = MEASURES[now.measure][1]
-    scale = 100 if kind == "share" else 1
-    d, lo, hi = (scale * x for x in _difference(now, then))
-    lo, hi = math.floor(lo), math.ceil(hi)  # rounded outward: never narrower than it is
-    size = round(abs(d))
-    direction = "no change" if size == 0 else f"{'up' if d > 0 else 'down'} {size} point{'s' if size != 1 else ''}"
-    verdict = "a clear change" if lo > 0 or hi < 0 else "within the noise"
+    size = abs(int(parts["change"]))
+    direction = ("no change" if size == 0 else
+                 f"{'up' if parts['change'][0] == '+' else 'down'} {size} point{'s' if size != 1 else ''}")
+    lo, hi = parts["range"].split(" to ")
     if short:
-        return f"{direction} (95% interval {lo:+d} to {hi:+d}), {verdict}"
-    return (f"Against {against}: {dn['value']} against {dt['value']}, {direction} "
-            f"(95% interval {lo:+d} to {hi:+d}), {verdict}.")
+        return f"{direction} (95% interval {lo} to {hi}), {parts['verdict']}"
+    return (f"Against {against}: {describe(now)['value']} against {parts['then']}, {direction} "
+            f"(95% interval {lo} to {hi}), {parts['verdict']}.")
 
 
-def compare(analysis, measures: tuple[str, ...] = ("failure_share", "likely_excluded", "complaints_on_time", "nps")
-            ) -> dict[str, tuple[tuple[str, str], ...]]:
+def _bare(text: str, signs: dict[str, str]) -> str:
+    for sign, to in signs.items():
+        text = text.replace(sign, to)
+    return text
+
+
+MEASURES_COMPARED = ("failure_share", "likely_excluded", "complaints_on_time", "nps")
+EARLIER = (("previous", "the quarter before", "Quarter before"),
+           ("last_year", "the same quarter a year earlier", "A year earlier"))
+
+
+def compare(analysis, measures: tuple[str, ...] = MEASURES_COMPARED) -> dict[str, tuple[tuple[str, str], ...]]:
     """For each measure, the latest quarter set beside the quarter before and the same quarter a
     year earlier (``(against, sentence, short)`` triples; the first, ``latest``, holds the latest
     quarter's figure and the quarter in words), for ``analysis``'s scope. Where the data do not
-    reach back a year, the sentence says so."""
+    reach back a year, the sentence says so. :func:`comparison` gives the same as a table too."""
+    return comparison(analysis, measures)[0]
+
+
+def comparison(analysis, measures: tuple[str, ...] = MEASURES_COMPARED) -> tuple[dict[str, tuple], pd.DataFrame]:
+    """:func:`compare`'s sentences and the same comparisons as a table, from one computation: per
+    measure the latest quarter's figure and range, and against each earlier quarter its figure, the
+    change (points), the change's 95% interval and the verdict, each in a column of its own (what
+    :func:`cxinsight.publish.download_frame` turns into numbers for a download)."""
     whole = analysis.council
     windows = quarters(whole.contacts["received_at"])
     if "latest" not in windows:  # less than three whole months of data: nothing to compare
-        return {}
+        return {}, pd.DataFrame()
     latest = windows["latest"]
     scope = scope_of(analysis.service)
     figs = {name: compute(whole, scope, w, with_savings=False) for name, w in windows.items()}
     first = whole.contacts["received_at"].min()
     out: dict[str, tuple] = {}
+    rows = []
     for m in measures:
         now = figs["latest"].get(m)
         if now is None:
@@ -457,13 +495,23 @@ def compare(analysis, measures: tuple[str, ...] = ("failure_share", "likely_excl
         shown = describe(now)
         lines = [("latest", f"{shown['value']}" + (f" ({shown['interval']})" if shown["interval"] else ""),
                   period_words(latest))]
-        for name, label in (("previous", "the quarter before"), ("last_year", "the same quarter a year earlier")):
+        # numbers without their unit sign (the unit has a column of its own: shares and scores mix)
+        bare = {"%": "", "£": ""}
+        row = {"Measure": MEASURES[m][0], "Unit": "% (changes in points)" if MEASURES[m][1] == "share" else
+               "score (changes in points)", "Latest quarter": period_words(latest),
+               "Latest": _bare(shown["value"], bare), "Latest range": _bare(shown["interval"], bare)}
+        for name, label, column in EARLIER:
             if name in figs:
                 then = figs[name].get(m)
                 lines.append((name, change_sentence(now, then, f"{label} ({period_words(windows[name])})"),
                               change_sentence(now, then, label, short=True)))
+                parts = change_parts(now, then)
             else:
                 lines.append((name, f"Against {label}: not in the data (it begins on {first.day} {first:%B %Y}).",
                               "not in the data"))
+                parts = {"then": "", "change": "", "range": "", "verdict": "not in the data"}
+            row |= {column: _bare(parts["then"], bare), f"Change since {label} (points)": parts["change"],
+                    f"Change since {label}, 95% interval": parts["range"], f"Against {label}": parts["verdict"]}
         out[m] = tuple(lines)
-    return out
+        rows.append(row)
+    return out, pd.DataFrame(rows)

@@ -317,11 +317,12 @@ def _as_numbers(values: pd.Series, name: str) -> dict[str, pd.Series]:
 
 
 def table(frame: pd.DataFrame, caption: str, counts=(), formats: dict | str | None = None, csv_path=None,
-          na_rep: str | None = None, precision: int | None = None):
+          na_rep: str | None = None, precision: int | None = None, download: pd.DataFrame | None = None):
     """A table for a report: counts suppressed and rounded, a caption, no index; optionally the
-    same (suppressed) table written as a safe CSV download. ``formats``, ``na_rep`` (what a
-    missing or suppressed value shows; ``"-"`` once anything is formatted) and ``precision`` are
-    pandas Styler's.
+    same (suppressed) table written as a safe CSV download, or ``download``, the same figures laid
+    out for analysis, in its place (numbers in columns where the page has sentences). ``formats``,
+    ``na_rep`` (what a missing or suppressed value shows; ``"-"`` once anything is formatted) and
+    ``precision`` are pandas Styler's.
 
     >>> t = table(pd.DataFrame({"Service": ["Parking"], "Contacts": [3]}), "Contacts", counts=["Contacts"])
     >>> "<caption>Contacts</caption>" in t.to_html() and ">*<" in t.to_html()
@@ -329,7 +330,7 @@ def table(frame: pd.DataFrame, caption: str, counts=(), formats: dict | str | No
     """
     shown = suppress_table(frame, list(counts))
     if csv_path is not None:
-        write_csv(download_frame(frame, counts), csv_path)
+        write_csv(download_frame(frame if download is None else download, counts), csv_path)
     styler = shown.style.hide(axis="index").set_caption(caption)
     if formats is None and na_rep is None and precision is None:
         return styler

@@ -101,3 +101,23 @@ def test_figures_for_a_scope_and_a_period_from_the_whole_council():
         "failure_share") == council.get("failure_share")
     with pytest.raises(ValueError, match="COUNCIL"):
         headlines.compute(whole, "council")
+
+
+def test_the_comparison_table_holds_the_sentences_figures_as_numbers():
+    """The change download is for analysis: the figures the sentences give, one per column, numbers
+    after publish.download_frame (units in a column of their own), the same verdicts."""
+    from cxinsight import publish
+
+    sentences, table = headlines.comparison(_two_year_council())
+    assert list(sentences) == list(table["Measure"].map({v[0]: k for k, v in headlines.MEASURES.items()}))
+    row = table.iloc[0]
+    assert row["Against the quarter before"] in sentences["failure_share"][1][1]  # "a clear change"
+    assert row["Change since the quarter before, 95% interval"] in sentences["failure_share"][1][1]
+    numbers = publish.download_frame(table)
+    for column in ("Latest", "Latest range low", "Latest range high", "Quarter before",
+                   "Change since the quarter before (points)", "Change since the quarter before, 95% interval low"):
+        assert pd.api.types.is_numeric_dtype(numbers[column]), column
+    first = numbers.iloc[0]
+    assert first["Latest range low"] <= first["Latest"] <= first["Latest range high"]
+    assert first["Change since the quarter before (points)"] == pytest.approx(first["Latest"] - first["Quarter before"], abs=1)
+    assert headlines.compare(_two_year_council()) == sentences
