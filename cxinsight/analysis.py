@@ -44,7 +44,9 @@ class Options:
     ``segment_check_path``: a checked random sample of customers (CSV, see
     :func:`cxinsight.exclusion.customers.check_sample`) that measures the segment rule's error;
     None: a sample of ``segment_check_size`` is written for a person to check (on the demo council
-    the answer key checks it).
+    the answer key checks it). ``learn_from_review``: when a model taught by the council's own review
+    finds failure demand better than the rules (on reviewed contacts it did not learn from), it
+    classifies the contacts decided by their words (:func:`cxinsight.demand.review.reclassify_with_review`).
     """
 
     review_path: str | None = None
@@ -55,21 +57,26 @@ class Options:
     deri_version: str = "v1.4"
     segment_check_path: str | None = None
     segment_check_size: int = 300
+    learn_from_review: bool = False
 
     @classmethod
-    def from_parameters(cls, **parameters) -> Options:
-        """Options from a notebook's parameters: ``None`` (or an empty string) keeps the default, so a
-        notebook run with no parameters reads the same analysis as the report.
+    def from_parameters(cls, **parameters) -> Options | None:
+        """Options from a notebook's parameters: ``None`` (or an empty string) keeps the default. With
+        none set, ``None``: :func:`load_analysis` then reads the analysis as the report built it (with
+        the report's options), so a notebook run with no parameters shows the same figures.
 
-        >>> Options.from_parameters(review_path=None, seed="7").seed
-        7
+        >>> Options.from_parameters(review_path=None, seed="7").seed, Options.from_parameters(seed=None)
+        (7, None)
         """
         types = {f.name: f.type for f in fields(cls)}
         kept = {k: v for k, v in parameters.items() if v not in (None, "")}
+        if not kept:
+            return None
         unknown = sorted(set(kept) - set(types))
         if unknown:
             raise ValueError(f"unknown analysis options {unknown}; expected some of {sorted(types)}")
-        cast = {"int": int, "float": float}
+        cast = {"int": int, "float": float,
+                "bool": lambda x: x if isinstance(x, bool) else str(x).strip().lower() in ("1", "true", "yes")}
         return cls(**{k: cast.get(types[k], lambda x: x)(v) for k, v in kept.items()})
 
     def __post_init__(self):
@@ -266,6 +273,14 @@ def _compute(processed: Path, options: Options) -> Analysis:
     review, note = obtain_review(classified, options.review_path, out_dir=processed / "review",
                                  answer_key=answer_key / "contacts_truth.parquet" if answer_key else None,
                                  n=options.review_size, seed=options.seed, taxonomy=load_taxonomy())
+    if options.learn_from_review and review is not None and len(review):
+        from cxinsight.demand.review import reclassify_with_review
+
+        classified, review, learned = reclassify_with_review(classified, review)
+        note = f"{note} {learned}"
+        log.info("%s", learned)
+    elif options.learn_from_review:
+        note = f"{note} Learning from the review was asked for, but there is no labelled review yet: the rules classify."
     scored = area_scores(areas, options.deri_version)
     has_customers = "customer_id" in contacts and contacts["customer_id"].notna().any()
     segments = segment_customers(customer_features(contacts, scored)) if has_customers else None
@@ -337,10 +352,12 @@ def load_analysis(processed: Path | str | None = None, options: Options | None =
     from cxinsight.pipeline import complete_folder, read_optional
 
     processed = complete_folder(Path(processed or paths.processed_dir()).resolve())
-    options = options or Options()
     folder = interim_dir(processed)
     meta_path = folder / "analysis.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    if options is None:  # the analysis as built (by the report, with its options), else the defaults
+        stored = Options(**meta["options"]) if isinstance(meta.get("options"), dict) else None
+        options = stored if stored is not None and meta.get("key") == _key(processed, stored) else Options()
     if meta.get("key") != _key(processed, options):
         log.info("no analysis of these data with these options yet: building it")
         built = build_analysis(processed, options)

@@ -45,10 +45,12 @@ def _pipeline(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
+    from cxinsight.analysis import Options
     from cxinsight.report import build_reports
 
+    options = Options(learn_from_review=True) if args.learn_from_review else None
     written = build_reports(args.sources, args.out, processed=args.processed, services=args.service or None,
-                            period=args.period, workers=args.workers)
+                            period=args.period, workers=args.workers, options=options)
     logging.info("%d reports written; open %s", len(written), written[0])
     return 0
 
@@ -122,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--service", action="append", help="a service code to report on (repeat; default: every service)")
     r.add_argument("--period", help="YYYY-MM-DD/YYYY-MM-DD: limit the at-a-glance reports to these dates")
     r.add_argument("--workers", type=int, default=2, help="notebooks run at a time (default 2)")
+    r.add_argument("--learn-from-review", action="store_true",
+                   help="classify contacts by a model taught by the council's review, where it beats the rules")
     r.set_defaults(func=_report)
     h = sub.add_parser("history", help="several years and councils: process each council-year once, then aggregate")
     h.add_argument("history", help="history.yaml: councils, each with a sources.yaml per year")

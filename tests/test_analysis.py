@@ -55,3 +55,19 @@ def test_pages_read_the_analysis_without_the_columns_only_a_record_trace_needs(p
     assert not set(analysis.DETAIL_ONLY) & set(lean.contacts.columns)
     pd.testing.assert_frame_equal(lean.contacts, built.contacts.drop(columns=list(analysis.DETAIL_ONLY)))
     pd.testing.assert_frame_equal(analysis.load_analysis(processed, detail=True).contacts, built.contacts)
+
+
+def test_a_page_with_no_analysis_parameters_reads_the_analysis_as_the_report_built_it(processed, caplog):
+    """The report builds the analysis with its options (here learning from the review); a notebook run
+    with no analysis parameters (Options.from_parameters gives None) reads that one, not the defaults."""
+    built = analysis.build_analysis(processed, analysis.Options(learn_from_review=True))
+    assert "learning from the review" in built.review_note.lower()  # asked for, and said what became of it
+    assert analysis.Options.from_parameters(review_path=None, seed="") is None
+    with caplog.at_level(logging.INFO, logger="cxinsight.analysis"):
+        read = analysis.load_analysis(processed, analysis.Options.from_parameters(seed=None))
+    assert not rebuilt(caplog) and read.options.learn_from_review
+    assert read.review_note == built.review_note
+    with caplog.at_level(logging.INFO, logger="cxinsight.analysis"):
+        default = analysis.load_analysis(processed, analysis.Options())
+    assert rebuilt(caplog) and not default.options.learn_from_review
+    assert "learning from the review" not in default.review_note.lower()

@@ -146,3 +146,37 @@ def test_written_texts_for_the_services_real_sources_lack():
     predicted = classify_text(frame["text"].tolist())
     precision, recall, f1 = _failure_prf(frame["demand"], predicted)
     assert f1 >= 0.85 and precision >= 0.90, (precision, recall, f1)
+
+
+def test_the_analysis_can_classify_by_what_the_review_taught(newport):
+    """Options(learn_from_review=True): on the held-out source, with 300 reviewed contacts, the
+    contacts decided by their words take the learned model's call; F1 on the 200 nobody reviewed
+    rises, the reviewed contacts' suggestions are out-of-fold, the corrected share (which rests on the
+    reviewers' labels and the strata) is unchanged, and the output keeps classify's schema."""
+    from cxinsight.demand.measures import failure_share
+    from cxinsight.demand.review import reclassify_with_review
+    from cxinsight.demand.rules import engine
+    from cxinsight.schemas import classified_schema
+
+    contacts = newport.assign(demand_source=lambda d: pd.Categorical(d["demand"].map({"failure": "text", "value": "none"})),
+                              demand=lambda d: pd.Categorical(d["demand"], categories=["failure", "value"]),
+                              failure_type=lambda d: pd.Categorical(d["failure_type"]))
+    sample = sample_for_review(contacts, n=300, by=("service", "demand_source"), seed=0)
+    review = sample.assign(analyst_demand=sample["contact_id"].map(newport.set_index("contact_id")["truth"]),
+                           analyst_failure_type="")
+    learned, review_after, sentence = reclassify_with_review(contacts, review)
+    assert sentence.startswith("Learned from this council's review"), sentence
+    assert set(learned["demand_model"]) == {"learned from review"}
+    rest = ~learned["contact_id"].isin(review["contact_id"])
+    before = _f1(contacts.loc[rest, "truth"], contacts.loc[rest, "demand"].astype(str))
+    after = _f1(learned.loc[rest, "truth"], learned.loc[rest, "demand"].astype(str))
+    assert after >= before + 0.05, (before, after)
+    classified_schema(engine().failure_types).validate(learned, lazy=True)
+    oof = review_after.set_index("contact_id")["suggested_demand"]
+    in_sample = learned.set_index("contact_id").loc[oof.index, "demand"].astype(str)
+    assert (oof != in_sample).any()  # the reviewed contacts' suggestions are not the in-sample calls
+    share = failure_share(contacts, review=review)
+    assert failure_share(learned, review=review_after)["estimate"].iloc[0] == pytest.approx(share["estimate"].iloc[0])
+    # too few reviewed contacts of a kind: the rules stay
+    kept, _, why = reclassify_with_review(contacts, review.head(15))
+    assert set(kept["demand_model"]) == {"rules"} and "fewer than" in why

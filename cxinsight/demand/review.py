@@ -219,10 +219,7 @@ def learning_gain(review: pd.DataFrame, folds: int = 5, seed: int = 0, model=Non
     ``precision``, ``recall``, ``f1`` (failure demand), ``kappa``, ``accuracy`` and ``n`` (as
     sampled: the reviewed contacts, not weighted to all contacts).
     """
-    from sklearn.base import clone
-    from sklearn.model_selection import StratifiedKFold
 
-    from cxinsight.demand.learn import LearnedDemandClassifier
 
     labelled = review.loc[review["analyst_demand"].astype(str).isin(["failure", "value"])].reset_index(drop=True)
     truth = labelled["analyst_demand"].astype(str).to_numpy()
@@ -230,12 +227,7 @@ def learning_gain(review: pd.DataFrame, folds: int = 5, seed: int = 0, model=Non
     if len(counts) < 2 or counts.min() < folds:
         raise ReviewError(f"learning_gain needs at least {folds} reviewed contacts of each kind; found "
                           f"{counts.to_dict()}")
-    template = model if model is not None else LearnedDemandClassifier()
-    texts = labelled[text_column].fillna("").astype(str)
-    learned = np.empty(len(labelled), dtype=object)
-    for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, truth):
-        fitted = clone(template).fit(texts.iloc[train], truth[train])
-        learned[test] = fitted.predict(texts.iloc[test])
+    learned = out_of_fold(labelled[text_column], truth, folds, seed, model)[0]
     rows = []
     for name, predicted in (("rules", labelled["suggested_demand"].astype(str).to_numpy()),
                             ("learned from review", learned.astype(str))):
@@ -245,6 +237,103 @@ def learning_gain(review: pd.DataFrame, folds: int = 5, seed: int = 0, model=Non
                      "f1": failure["f1"], "kappa": result["kappa"], "accuracy": result["accuracy"],
                      "n": result["n"]})
     return pd.DataFrame(rows)
+
+
+def out_of_fold(texts, labels, folds: int = 5, seed: int = 0, model=None) -> tuple[np.ndarray, np.ndarray]:
+    """Each text's prediction and chance of failure demand from a model taught by the other folds
+    (``folds`` stratified folds): the only honest way to set a learned model beside the labels it
+    learned from."""
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold
+
+    from cxinsight.demand.learn import LearnedDemandClassifier
+
+    template = model if model is not None else LearnedDemandClassifier()
+    texts = pd.Series(texts).fillna("").astype(str).reset_index(drop=True)
+    labels = np.asarray(labels, dtype=object).astype(str)
+    predicted = np.empty(len(texts), dtype=object)
+    p_failure = np.zeros(len(texts))
+    for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, labels):
+        fitted = clone(template).fit(texts.iloc[train], labels[train])
+        predicted[test] = fitted.predict(texts.iloc[test])
+        p_failure[test] = fitted.predict_proba(texts.iloc[test])[:, list(fitted.classes_).index("failure")]
+    return predicted, p_failure
+
+
+MIN_EACH_TO_LEARN = 10  # reviewed contacts of each kind, decided by their words, before a model is taught
+
+
+def reclassify_with_review(classified: pd.DataFrame, review: pd.DataFrame, text_column: str = "notes",
+                           folds: int = 5, seed: int = 0, model=None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The council's own review teaches the classifier, and the contacts decided by their words are
+    classified again by what it learned: ``(classified, review, sentence)``.
+
+    Only when it helps: the rules and a model taught by the reviewed contacts are compared on reviewed
+    contacts each did not learn from (:func:`learning_gain`); if the model's F1 is not higher, nothing
+    changes. Otherwise contacts whose words decided them (``demand_source`` text or none) take the
+    model's call (behaviour-decided ones keep theirs); a new failure takes the failure type its words
+    weigh most (or, with no cue at all, the type reviewers gave most often); ``demand_confidence`` is
+    the model's calibrated chance; ``demand_model`` says which decided. The reviewed contacts'
+    ``suggested_demand`` become out-of-fold predictions (each from a model that did not learn its
+    label), so agreement stays honest; the strata and the analysts' labels, which are all the
+    corrected shares rest on (:func:`cxinsight.demand.measures.failure_share`), do not change.
+    """
+    from cxinsight.demand.rules import engine as rule_engine
+
+    classified = classified.copy()
+    classified["demand_model"] = "rules"
+    by_words = classified["demand_source"].astype(str).isin(["text", "none"]).to_numpy()
+    decided = pd.Series(by_words, index=classified["contact_id"].astype(str).to_numpy())
+    labelled = review["analyst_demand"].astype(str).isin(["failure", "value"]).to_numpy()
+    words = review.loc[labelled & review["contact_id"].astype(str).map(decided).fillna(False).to_numpy(bool)]
+    counts = words["analyst_demand"].astype(str).value_counts().reindex(["failure", "value"], fill_value=0)
+    if counts.min() < MIN_EACH_TO_LEARN:
+        return classified, review, (f"The rules classify every contact: the review holds {counts['failure']} failure "
+                                    f"and {counts['value']} value contacts decided by their words, fewer than the "
+                                    f"{MIN_EACH_TO_LEARN} of each a model needs to learn from.")
+    gain = learning_gain(words, folds=folds, seed=seed, model=model).set_index("classifier")["f1"]
+    if gain["learned from review"] <= gain["rules"]:
+        return classified, review, (f"The rules classify every contact: a model taught by the review does no better "
+                                    f"(F1 {gain['learned from review']:.2f} against {gain['rules']:.2f} for the rules, "
+                                    "on reviewed contacts each did not learn from).")
+    fitted = learn_from_review(words, model=model)
+    texts = classified.loc[by_words, text_column].fillna("").astype(str)
+    codes, uniques = pd.factorize(texts)
+    p_u = fitted.predict_proba(pd.Series(uniques, dtype="str"))[:, list(fitted.classes_).index("failure")]
+    p = p_u[codes]
+    threshold = fitted.threshold_ if getattr(fitted, "threshold_", None) is not None else 0.5
+    is_failure = p >= threshold
+    engine = rule_engine()
+    w_u = engine.weights(pd.Series(uniques, dtype="str"))[0]
+    types = np.array(engine.failure_types, dtype=object)
+    reviewed_types = review.loc[review["analyst_demand"].astype(str) == "failure", "analyst_failure_type"].astype(str)
+    reviewed_types = reviewed_types[reviewed_types.isin(engine.failure_types)]
+    fallback = reviewed_types.mode().iloc[0] if len(reviewed_types) else engine.failure_types[0]
+    cue_type = np.where(w_u.max(axis=1) > 0, types[w_u.argmax(axis=1)], fallback)[codes]
+    old_type = classified.loc[by_words, "failure_type"].astype(str).to_numpy()
+    new_type = np.where(is_failure, np.where(old_type != "", old_type, cue_type), "")
+    failure_types = list(dict.fromkeys([*classified["failure_type"].cat.categories, *engine.failure_types, ""]))
+    demand = classified["demand"].astype(str).to_numpy(dtype=object)
+    ftype = classified["failure_type"].astype(str).to_numpy(dtype=object)
+    confidence = classified["demand_confidence"].to_numpy(float).copy()
+    demand[by_words] = np.where(is_failure, "failure", "value")
+    ftype[by_words] = new_type
+    confidence[by_words] = np.round(np.where(is_failure, p, 1 - p), 3)
+    classified["demand"] = pd.Categorical(demand, categories=["failure", "value"])
+    classified["failure_type"] = pd.Categorical(ftype, categories=failure_types)
+    classified["demand_confidence"] = confidence
+    classified.loc[by_words, "demand_model"] = "learned from review"
+    # the reviewed contacts' suggestions: each from a model that did not learn its label
+    review = review.copy()
+    oof, _ = out_of_fold(words["text"], words["analyst_demand"], folds, seed, model)
+    suggested = pd.Series(oof, index=words["contact_id"].astype(str).to_numpy())
+    at = review["contact_id"].astype(str)
+    review["suggested_demand"] = at.map(suggested).fillna(review["suggested_demand"]).to_numpy()
+    return classified, review, (
+        f"Learned from this council's review: {len(words):,} reviewed contacts decided by their words taught a model "
+        f"that finds failure demand with F1 {gain['learned from review']:.2f}, against {gain['rules']:.2f} for the "
+        f"rules (on reviewed contacts each did not learn from); it now classifies the {int(by_words.sum()):,} "
+        "contacts decided by their words. The corrected shares still rest on the reviewers' labels.")
 
 
 def obtain_review(classified: pd.DataFrame, review_path: Path | str | None = None, out_dir: Path | str | None = None,

@@ -89,11 +89,13 @@ def _services(processed: Path) -> tuple[list[str], int]:
 
 def build_reports(sources: Path | str | None = None, reports: Path | str | None = None,
                   processed: Path | str | None = None, services: list[str] | None = None,
-                  period: str | None = None, workers: int = 2) -> list[Path]:
+                  period: str | None = None, workers: int = 2, options=None) -> list[Path]:
     """Run every notebook on ``sources`` (default: the demo) and write the HTML reports.
 
     ``services``: the service codes to report on (default: every service in the contacts).
     ``period``: ``"YYYY-MM-DD/YYYY-MM-DD"`` to limit the at-a-glance reports to those dates.
+    ``options``: the analysis options (:class:`cxinsight.analysis.Options`; default the defaults),
+    used by every page.
     Returns every page written, index first. Raises :class:`NotebookFailed` if a notebook fails
     and :class:`cxinsight.publish.PersonalDataFound` if the last gate finds personal data.
     """
@@ -133,7 +135,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         to_html(first[0].executed, first[0].html, first[0].title, first[0].nav, footer, banner, whole)
         glance_period = reporting_period(processed_dir, period) if period else whole
         # Classified, reviewed and segmented once; every notebook below reads this (cxinsight.analysis).
-        analyse_apart(processed_dir)
+        analyse_apart(processed_dir, options)
 
         services, others = (list(services), 0) if services else _services(processed_dir)
         have = availability.supplied(processed_dir)

@@ -217,19 +217,20 @@ def run_job(job: Job) -> tuple[Path, float]:
     return job.html, time.perf_counter() - t0
 
 
-def _analyse(processed: str, level: int) -> None:
+def _analyse(processed: str, level: int, options=None) -> None:
     from cxinsight.analysis import build_analysis
 
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
-    build_analysis(processed)
+    build_analysis(processed, options)
 
 
-def analyse_apart(processed: Path) -> None:
-    """:func:`cxinsight.analysis.build_analysis` in a process of its own: the whole council's
-    classified contacts (GBs at 6M contacts) are not held by this process while the pages run."""
+def analyse_apart(processed: Path, options=None) -> None:
+    """:func:`cxinsight.analysis.build_analysis` (with ``options``, default the defaults) in a process
+    of its own: the whole council's classified contacts (GBs at 6M contacts) are not held by this
+    process while the pages run. The notebooks, run with no analysis parameters, read it as built."""
     level = logging.getLogger().getEffectiveLevel()
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        pool.submit(_analyse, str(processed), level).result()
+        pool.submit(_analyse, str(processed), level, options).result()
 
 
 def run_all(jobs: list[Job], workers: int, stage: str) -> None:
