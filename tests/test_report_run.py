@@ -27,11 +27,12 @@ def _printed(executed) -> str:
 
 
 def test_a_warm_kernel_is_reused_and_keeps_nothing_of_the_last_notebook(tmp_path):
-    first = _notebook(tmp_path / "first.ipynb", "import os, pandas as pd\nleft_behind = 1\n"
-                      "pd.set_option('display.max_colwidth', 7)\nprint('pid', os.getpid())")
-    second = _notebook(tmp_path / "second.ipynb", "import os, sys, pandas as pd\nprint('pid', os.getpid())\n"
+    first = _notebook(tmp_path / "first.ipynb", "import os, pandas as pd, matplotlib\nleft_behind = 1\n"
+                      "pd.set_option('display.max_colwidth', 7)\nmatplotlib.rcParams['lines.linewidth'] = 9\n"
+                      "os.chdir('/')\nprint('pid', os.getpid())")
+    second = _notebook(tmp_path / "second.ipynb", "import os, sys, pandas as pd, matplotlib\nprint('pid', os.getpid())\n"
                        "print('left', 'left_behind' in dir())\nprint('width', pd.get_option('display.max_colwidth'))\n"
-                       "print('x', x)\nprint('cwd', os.getcwd())")
+                       "print('line', matplotlib.rcParams['lines.linewidth'])\nprint('x', x)\nprint('cwd', os.getcwd())")
     warm = WarmKernel()
     try:
         a = _printed(execute(str(first), tmp_path / "out" / "first.ipynb", {"x": "1"}, warm=warm))
@@ -39,7 +40,7 @@ def test_a_warm_kernel_is_reused_and_keeps_nothing_of_the_last_notebook(tmp_path
     finally:
         warm.shutdown()
     assert a.split()[1] == b.split()[1], "the second notebook should run on the same kernel"
-    assert "left False" in b and "width 50" in b and "x 2" in b
+    assert "left False" in b and "width 50" in b and "x 2" in b and "line 1.5" in b
     assert f"cwd {tmp_path}" in b
 
 

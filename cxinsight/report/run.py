@@ -34,17 +34,20 @@ class NotebookFailed(RuntimeError):
 
 # A kernel kept warm for the notebooks one worker runs in turn: started once, it keeps the modules
 # every notebook imports (pandas, matplotlib, seaborn, scikit-learn, cxinsight: about 2 s a notebook)
-# and nothing else: between notebooks its namespace is cleared, figures closed and display options
-# reset (RESET). A kernel that has grown large (a big council's notebook) is restarted rather than
+# and nothing else: between notebooks its namespace is cleared, figures closed, matplotlib's and
+# pandas' display settings reset and the working folder restored (RESET). A kernel that has grown large (a big council's notebook) is restarted rather than
 # kept, so a warm kernel never holds more memory than a cold one would.
 WARM_MAX_BYTES = 1_500_000_000
 RESET = """%reset -f
-import sys as _sys
+import os as _os, sys as _sys
 if "matplotlib.pyplot" in _sys.modules:
     _sys.modules["matplotlib.pyplot"].close("all")
+if "matplotlib" in _sys.modules:
+    _sys.modules["matplotlib"].rcdefaults()  # each notebook sets its style again (charts.setup)
 if "pandas" in _sys.modules:
     _sys.modules["pandas"].reset_option("^display")
-del _sys
+_os.chdir({folder!r})
+del _os, _sys
 """
 
 
@@ -100,7 +103,8 @@ class WarmKernel:
         kc.load_connection_info(self.km.get_connection_info())
         kc.start_channels()
         try:
-            reply = kc.execute_interactive(RESET, timeout=60, store_history=False, output_hook=lambda msg: None)
+            reply = kc.execute_interactive(RESET.format(folder=self.folder), timeout=60, store_history=False,
+                                           output_hook=lambda msg: None)
             ok = reply["content"]["status"] == "ok"
         except Exception as exc:  # a kernel that cannot be reset is not reused
             log.debug("warm kernel did not reset (%s): starting a fresh one", exc)
