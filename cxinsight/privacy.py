@@ -223,8 +223,9 @@ NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     # "Priya Raman rang", "Jane Whitfield 14 Acacia Avenue", "Imran Siddiqui - wants to know"
     ("NAME", rf"^[ \t]*{_FULL_NAME}(?=['’]s[ \t]|[ \t]*[-–,]?[ \t]+(?i:{_PERSON_VERBS})\b|[ \t]+\d{{1,4}}[A-Za-z]?[ \t]+[A-Z]|[ \t]+\[ADDRESS\])",
      ()),
-    # ... or by a word that follows things as readily: only after a known forename ("Mohammed Ali at flat 3")
-    ("NAME", rf"^[ \t]*(?P<forename_first>){_FULL_NAME}(?=[ \t]+(?i:{_PLAIN_FOLLOWERS})\b)", ()),
+    # ... or by a word that follows things as readily, or a dash: only after a known forename ("Mohammed
+# Ali at flat 3", "Elena Popescu - housing register"; "Fly Tipping - large amount" is left alone)
+    ("NAME", rf"^[ \t]*(?P<forename_first>){_FULL_NAME}(?=[ \t]+(?i:{_PLAIN_FOLLOWERS})\b|[ \t]*[-–:][ \t])", ()),
     # a first name thanked for what a team did: "thanks Dave from the waste team"
     ("NAME", rf"(?P<lead_o>(?i:\bthanks|\bthank[ \t]+you|\bcheers)[,!]?[ \t]+){_PERSON_WORD}(?=[ \t]+(?i:from|at|in|of)\b)",
      ("thank", "cheers")),
