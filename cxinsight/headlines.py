@@ -454,10 +454,9 @@ def change_sentence(now: Headline | None, then: Headline | None, against: str, s
             f"(95% interval {lo} to {hi}), {parts['verdict']}.")
 
 
-def _bare(text: str, signs: dict[str, str]) -> str:
-    for sign, to in signs.items():
-        text = text.replace(sign, to)
-    return text
+def _bare(text: str) -> str:
+    """A figure as shown without its unit sign ("46%" -> "46"): the unit has a column of its own."""
+    return text.replace("%", "").replace("£", "")
 
 
 MEASURES_COMPARED = ("failure_share", "likely_excluded", "complaints_on_time", "nps")
@@ -495,11 +494,9 @@ def comparison(analysis, measures: tuple[str, ...] = MEASURES_COMPARED) -> tuple
         shown = describe(now)
         lines = [("latest", f"{shown['value']}" + (f" ({shown['interval']})" if shown["interval"] else ""),
                   period_words(latest))]
-        # numbers without their unit sign (the unit has a column of its own: shares and scores mix)
-        bare = {"%": "", "£": ""}
         row = {"Measure": MEASURES[m][0], "Unit": "% (changes in points)" if MEASURES[m][1] == "share" else
                "score (changes in points)", "Latest quarter": period_words(latest),
-               "Latest": _bare(shown["value"], bare), "Latest range": _bare(shown["interval"], bare)}
+               "Latest": _bare(shown["value"]), "Latest range": _bare(shown["interval"])}
         for name, label, column in EARLIER:
             if name in figs:
                 then = figs[name].get(m)
@@ -510,7 +507,7 @@ def comparison(analysis, measures: tuple[str, ...] = MEASURES_COMPARED) -> tuple
                 lines.append((name, f"Against {label}: not in the data (it begins on {first.day} {first:%B %Y}).",
                               "not in the data"))
                 parts = {"then": "", "change": "", "range": "", "verdict": "not in the data"}
-            row |= {column: _bare(parts["then"], bare), f"Change since {label} (points)": parts["change"],
+            row |= {column: _bare(parts["then"]), f"Change since {label} (points)": parts["change"],
                     f"Change since {label}, 95% interval": parts["range"], f"Against {label}": parts["verdict"]}
         out[m] = tuple(lines)
         rows.append(row)

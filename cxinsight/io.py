@@ -407,8 +407,8 @@ class Reading:
     """One canonical field being read from an export: what a kind's parser is given and fills in.
 
     ``text``: the values, stripped, missing as ""; ``empty``: where nothing was written. A parser
-    sets ``values`` and adds row rejections (:meth:`reject`, first reason per row wins) and repairs
-    (:meth:`repair`: an action applied to the rows of a mask)."""
+    returns the parsed values and adds row rejections (:meth:`reject`, first reason per row wins) and
+    repairs (:meth:`repair`: an action applied to the rows of a mask)."""
 
     canon: str
     spec: FieldSpec
@@ -421,7 +421,6 @@ class Reading:
     now: pd.Timestamp
     rejections: _Rejections
     repairs: list[tuple[str, str, np.ndarray]]
-    values: pd.Series | None = None
 
     def reject(self, mask: np.ndarray, reason: str, expected: str, found=None) -> None:
         self.rejections.add(mask, reason, self.canon, expected, self.text.to_numpy() if found is None else found)
@@ -430,7 +429,7 @@ class Reading:
         self.repairs.append((self.canon, action, mask))
 
 
-def _read_dates(r: Reading) -> pd.Series:
+def parse_datetime(r: Reading) -> pd.Series:
     declared = r.profile.date_formats
     if not declared:
         check_date_order(r.text.loc[~r.empty], r.file, r.header, r.profile)
@@ -454,12 +453,8 @@ def _read_decimals(r: Reading) -> pd.Series:
     return text
 
 
-def parse_datetime(r: Reading) -> pd.Series:
-    return _read_dates(r)
-
-
 def parse_date(r: Reading) -> pd.Series:
-    return _read_dates(r).dt.normalize()
+    return parse_datetime(r).dt.normalize()
 
 
 def parse_channel(r: Reading) -> pd.Series:

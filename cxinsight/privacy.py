@@ -167,9 +167,9 @@ _INITIALS = r"(?:[A-Z]\.?[ \t]?){1,2}[ \t]"
 _CAP_NAME = rf"(?:{_INITIALS})?{_NOT_NAME}{_NAME_WORD}(?:[ \t]+{_NOT_NAME}{_NAME_WORD}){{0,2}}"
 _ANY_NAME_WORD = rf"(?!{_STOP}|(?i:calling|ringing|writing|phoning|emailing|here|and|i|from|re|about)\b)[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
 _TITLE_WORDS = ("mr", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "rev", "cllr", "master", "mstr")
-# A word that can be part of a person's name in the structural rules below: capitalised, not a
-# council word (NOT_NAMES), a street type or a building ("Grace Road", "Victoria Park" are places).
-# (nor an organisation's word, nor a short abbreviation in capitals: "Res HB", "Age UK").
+# A word that can be part of a person's name in the structural rules below: capitalised, and not a
+# council word (NOT_NAMES), a short abbreviation in capitals ("Res HB"), a street type, a building
+# or an organisation's word ("Grace Road", "Victoria Park", "Age UK" are not people).
 _PERSON_WORD = (rf"{_NOT_NAME}(?![A-Z]{{1,3}}(?![A-Za-z'’-]))(?!(?i:{_ALL_TYPES}|{'|'.join(BUILDINGS)}|library|school|hospital|"
                 r"centre|pub|ward|surgery|station|academy|primary|church|market|trust|foundation|association|"
                 r"society|group|partnership|authority|agency|ltd|plc|res|ref|tel|mob)\b)" + _NAME_WORD)
@@ -223,8 +223,8 @@ NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     # "Priya Raman rang", "Jane Whitfield 14 Acacia Avenue", "Imran Siddiqui - wants to know"
     ("NAME", rf"^[ \t]*{_FULL_NAME}(?=['’]s[ \t]|[ \t]*[-–,]?[ \t]+(?i:{_PERSON_VERBS})\b|[ \t]+\d{{1,4}}[A-Za-z]?[ \t]+[A-Z]|[ \t]+\[ADDRESS\])",
      ()),
-    # ... or by a word that follows things as readily, or a dash: only after a known forename ("Mohammed
-# Ali at flat 3", "Elena Popescu - housing register"; "Fly Tipping - large amount" is left alone)
+    # ... or by a word that follows things as readily, or a dash: only after a known forename
+    # ("Mohammed Ali at flat 3", "Elena Popescu - housing register"; "Fly Tipping - large amount" is not)
     ("NAME", rf"^[ \t]*(?P<forename_first>){_FULL_NAME}(?=[ \t]+(?i:{_PLAIN_FOLLOWERS})\b|[ \t]*[-–:][ \t])", ()),
     # a first name thanked for what a team did: "thanks Dave from the waste team"
     ("NAME", rf"(?P<lead_o>(?i:\bthanks|\bthank[ \t]+you|\bcheers)[,!]?[ \t]+){_PERSON_WORD}(?=[ \t]+(?i:from|at|in|of)\b)",
@@ -283,14 +283,16 @@ def _keep(kind: str, m: re.Match, text: str) -> bool:
             if kind == "NAME" else None)
     if kind == "NAME":
         body = m.group(0)[len(lead):]
-        titled = re.match(rf"[ \t]*(?i:{_TITLES})\b", body)
-        if groups.get("forename_first") is not None or (body.isupper() and not titled):
+        needs_forename = groups.get("forename_first") is not None
+        in_capitals = body.isupper() and not re.match(rf"[ \t]*(?i:{_TITLES})\b", body)
+        if needs_forename or in_capitals:
             from cxinsight import gate
 
             words = [w.lower().strip("'’") for w in re.findall(r"[^\W\d_][^\s]*", body)]
-            if groups.get("forename_first") is not None:
-                return not (words and words[0] in gate.forenames())
-            return not (words and (words[0] in gate.forenames() or any(w in gate.surnames() for w in words)))
+            known_forename = bool(words) and words[0] in gate.forenames()
+            if needs_forename:
+                return not known_forename
+            return not (known_forename or any(w in gate.surnames() for w in words))
     if kind == "NHS_NUMBER":
         digits = re.sub(r"\D", "", m.group(0))
         return not (nhs_check_digit_ok(digits) or _NHS_CUE.search(text, max(0, m.start() - 25), m.start()))

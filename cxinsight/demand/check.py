@@ -32,10 +32,10 @@ import pandas as pd
 
 from cxinsight.demand.agreement import evaluate
 from cxinsight.demand.measures import reliability, wilson
+from cxinsight.demand.review import MIN_EACH_TO_LEARN
 from cxinsight.demand.rules import Taxonomy, load_taxonomy, score_text
 
 log = logging.getLogger(__name__)
-MIN_EACH_TO_LEARN = 10
 
 
 class LabelledFileError(ValueError):

@@ -219,18 +219,20 @@ def learning_gain(review: pd.DataFrame, folds: int = 5, seed: int = 0, model=Non
     ``precision``, ``recall``, ``f1`` (failure demand), ``kappa``, ``accuracy`` and ``n`` (as
     sampled: the reviewed contacts, not weighted to all contacts).
     """
-
-
     labelled = review.loc[review["analyst_demand"].astype(str).isin(["failure", "value"])].reset_index(drop=True)
     truth = labelled["analyst_demand"].astype(str).to_numpy()
     counts = pd.Series(truth).value_counts()
     if len(counts) < 2 or counts.min() < folds:
         raise ReviewError(f"learning_gain needs at least {folds} reviewed contacts of each kind; found "
                           f"{counts.to_dict()}")
-    learned = out_of_fold(labelled[text_column], truth, folds, seed, model)[0]
+    learned = out_of_fold(labelled[text_column], truth, folds, seed, model)
+    return _rules_against_learned(truth, labelled["suggested_demand"].astype(str).to_numpy(), learned)
+
+
+def _rules_against_learned(truth: np.ndarray, rules: np.ndarray, learned: np.ndarray) -> pd.DataFrame:
+    """:func:`learning_gain`'s table from the analyst's labels and the two classifiers' calls."""
     rows = []
-    for name, predicted in (("rules", labelled["suggested_demand"].astype(str).to_numpy()),
-                            ("learned from review", learned.astype(str))):
+    for name, predicted in (("rules", rules), ("learned from review", learned.astype(str))):
         result = evaluate(truth, predicted, labels=["failure", "value"])
         failure = result["per_class"].set_index("class").loc["failure"]
         rows.append({"classifier": name, "precision": failure["precision"], "recall": failure["recall"],
@@ -239,10 +241,9 @@ def learning_gain(review: pd.DataFrame, folds: int = 5, seed: int = 0, model=Non
     return pd.DataFrame(rows)
 
 
-def out_of_fold(texts, labels, folds: int = 5, seed: int = 0, model=None) -> tuple[np.ndarray, np.ndarray]:
-    """Each text's prediction and chance of failure demand from a model taught by the other folds
-    (``folds`` stratified folds): the only honest way to set a learned model beside the labels it
-    learned from."""
+def out_of_fold(texts, labels, folds: int = 5, seed: int = 0, model=None) -> np.ndarray:
+    """Each text's prediction from a model taught by the other folds (``folds`` stratified folds):
+    the only honest way to set a learned model beside the labels it learned from."""
     from sklearn.base import clone
     from sklearn.model_selection import StratifiedKFold
 
@@ -252,12 +253,9 @@ def out_of_fold(texts, labels, folds: int = 5, seed: int = 0, model=None) -> tup
     texts = pd.Series(texts).fillna("").astype(str).reset_index(drop=True)
     labels = np.asarray(labels, dtype=object).astype(str)
     predicted = np.empty(len(texts), dtype=object)
-    p_failure = np.zeros(len(texts))
     for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, labels):
-        fitted = clone(template).fit(texts.iloc[train], labels[train])
-        predicted[test] = fitted.predict(texts.iloc[test])
-        p_failure[test] = fitted.predict_proba(texts.iloc[test])[:, list(fitted.classes_).index("failure")]
-    return predicted, p_failure
+        predicted[test] = clone(template).fit(texts.iloc[train], labels[train]).predict(texts.iloc[test])
+    return predicted
 
 
 MIN_EACH_TO_LEARN = 10  # reviewed contacts of each kind, decided by their words, before a model is taught
@@ -291,7 +289,12 @@ def reclassify_with_review(classified: pd.DataFrame, review: pd.DataFrame, text_
         return classified, review, (f"The rules classify every contact: the review holds {counts['failure']} failure "
                                     f"and {counts['value']} value contacts decided by their words, fewer than the "
                                     f"{MIN_EACH_TO_LEARN} of each a model needs to learn from.")
-    gain = learning_gain(words, folds=folds, seed=seed, model=model).set_index("classifier")["f1"]
+    # each reviewed contact called by a model that did not learn its label: once, for the comparison
+    # with the rules and for the reviewed contacts' new suggestions below
+    truth = words["analyst_demand"].astype(str).to_numpy()
+    oof = out_of_fold(words["text"], truth, folds, seed, model)
+    gain = _rules_against_learned(truth, words["suggested_demand"].astype(str).to_numpy(), oof)
+    gain = gain.set_index("classifier")["f1"]
     if gain["learned from review"] <= gain["rules"]:
         return classified, review, (f"The rules classify every contact: a model taught by the review does no better "
                                     f"(F1 {gain['learned from review']:.2f} against {gain['rules']:.2f} for the rules, "
@@ -325,7 +328,6 @@ def reclassify_with_review(classified: pd.DataFrame, review: pd.DataFrame, text_
     classified.loc[by_words, "demand_model"] = "learned from review"
     # the reviewed contacts' suggestions: each from a model that did not learn its label
     review = review.copy()
-    oof, _ = out_of_fold(words["text"], words["analyst_demand"], folds, seed, model)
     suggested = pd.Series(oof, index=words["contact_id"].astype(str).to_numpy())
     at = review["contact_id"].astype(str)
     review["suggested_demand"] = at.map(suggested).fillna(review["suggested_demand"]).to_numpy()
