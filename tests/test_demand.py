@@ -262,11 +262,37 @@ def test_uncertainty_targeted_review_sits_beside_the_stratified_one(classified):
 
 
 def test_stratified_sample_is_the_size_asked_for(classified):
-    """n contacts, unless every stratum's minimum of 10 (or all it has) already needs more."""
+    """n contacts: when the strata's minimums of 10 (or all a stratum has) would need more than n,
+    the smallest strata are pooled into one, recorded so the shares rebuild the same strata."""
+    from cxinsight.demand.review import POOLED, stratum_design, stratum_labels
+
     sizes = (classified["service"].astype(str) + " / " + classified["demand_source"].astype(str)).value_counts()
     floor = int(np.minimum(10, sizes).sum())
+    assert 150 < floor < 400  # n=150 needs pooling, the others do not
     for n in (150, 400, 1000):
-        assert len(sample_for_review(classified, n=n, seed=4)) == max(n, floor)
+        sample = sample_for_review(classified, n=n, seed=4)
+        assert len(sample) == n
+        by, pooled_below = stratum_design(sample["stratum_by"].iloc[0])
+        assert (pooled_below > 0) == (n < floor), sample["stratum_by"].iloc[0]
+        strata = stratum_labels(classified, by, pooled_below)
+        rebuilt = strata[classified["contact_id"].astype(str).isin(sample["contact_id"])]
+        assert sorted(rebuilt) == sorted(sample["stratum"])  # the shares see the strata the sample used
+        per = sample["stratum"].value_counts()
+        assert (per >= np.minimum(10, strata.value_counts()[per.index])).all()
+        assert (POOLED in set(strata)) == (n < floor)
+
+
+def test_a_stratum_reviewed_whole_is_known_exactly(classified):
+    """Only contacts nobody reviewed are unknown: review every contact and the share has no width."""
+    small = classified.groupby("service", observed=True).head(20).reset_index(drop=True)
+    sample = sample_for_review(small, n=len(small), by=("service",), min_per_stratum=20, seed=1)
+    assert len(sample) == len(small)
+    review = sample.assign(analyst_demand=sample["contact_id"].map(
+        dict(zip(small["contact_id"].astype(str), small["demand"].astype(str), strict=True))))
+    share = failure_share(small, review=review).iloc[0]
+    truth = (small["demand"].astype(str) == "failure").mean()
+    assert share["estimate"] == pytest.approx(truth)
+    assert share["low"] == pytest.approx(truth) and share["high"] == pytest.approx(truth)
 
 
 # ---------------------------------------------------------------------------------- review workflow

@@ -48,8 +48,10 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
     true failure demand comes from its reviewed contacts; a group's share is the contact-weighted
     mean over the strata it contains. The interval comes from Beta draws (Jeffreys prior) per
     stratum, so it reflects how many contacts were reviewed; an unreviewed stratum gets the prior
-    alone (an honestly wide interval). Assumption, stated in ``method``: within a stratum the
-    classifier is as accurate in every group (exact when grouping by the stratifying columns). When
+    alone (an honestly wide interval); only the contacts nobody reviewed are unknown, so a stratum
+    reviewed whole is known exactly (finite population correction). Assumption, stated in
+    ``method``: within a stratum the classifier is as accurate in every group (exact when grouping
+    by the stratifying columns). When
     the groups cut across the strata (by channel or month), that is not assumed: each group x
     stratum cell is estimated from its own reviewed contacts with a weak prior towards the stratum's
     rate, so coverage holds for small groups too (tested by simulation).
@@ -74,7 +76,7 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
                              method=f"classifier share; {label} for sampling only, not classifier error")
         return out.reset_index() if keys else out.reset_index(drop=True)
 
-    from cxinsight.demand.review import stratum_labels
+    from cxinsight.demand.review import stratum_design, stratum_labels
 
     targeted = 0
     if "strategy" in review.columns:
@@ -86,8 +88,8 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
                              "shares. Draw one with sample_for_review(strategy='stratified').")
     if "stratum_by" not in review.columns:
         raise ValueError("the review has no 'stratum_by' column; draw it with sample_for_review")
-    strata_by = str(review["stratum_by"].iloc[0]).split(",")
-    stratum = stratum_labels(frame, strata_by)
+    strata_by, pooled_below = stratum_design(review["stratum_by"].iloc[0])
+    stratum = stratum_labels(frame, strata_by, pooled_below)
     # each reviewed contact's row among the classified (positions: no 6M Python strings built)
     position = pd.Index(frame["contact_id"].astype(str)).get_indexer(review["contact_id"].astype(str))
     rv, rv_pos = review.loc[position >= 0], position[position >= 0]
@@ -108,8 +110,13 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
     weights = weights / weights.sum(axis=1, keepdims=True)
     nested = bool(((weights > 0).sum(axis=0) <= 1).all())  # each stratum inside one group (or no groups)
     if nested:
+        # a stratum's share is its reviewed contacts' failures plus those among the rest, unknown:
+        # a stratum reviewed whole (the small ones of an export with hundreds of categories) is known
+        # exactly, and a large one is all uncertainty (the finite population correction)
+        size_h = stratum.value_counts().reindex(names).to_numpy(float)
+        rest = rng.binomial((size_h - n_h).astype(np.int64), p_draws)
         estimate = weights @ p_hat
-        sims = p_draws @ weights.T
+        sims = ((k_h + rest) / size_h) @ weights.T
     else:
         # The groups cut across the strata (channel, month...): the classifier may be right more often
         # on one channel than another within a stratum, so each group x stratum cell is estimated

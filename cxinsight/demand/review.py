@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +40,55 @@ class ReviewError(ValueError):
     """A review file cannot be read back as labels."""
 
 
-def stratum_labels(frame: pd.DataFrame, by) -> pd.Series:
-    """The review stratum of each contact: its ``by`` values joined with " / "."""
-    by = list(by)
+POOLED = "Other (small strata pooled)"
+_POOLED_NOTE = re.compile(r"; strata under (\d+) contacts pooled$")
+
+
+def stratum_design(stratum_by: str) -> tuple[list[str], int]:
+    """The columns and pooling a review's ``stratum_by`` records, to rebuild its strata.
+
+    >>> stratum_design("service,demand_source; strata under 7 contacts pooled")
+    (['service', 'demand_source'], 7)
+    >>> stratum_design("service")
+    (['service'], 0)
+    """
+    text = str(stratum_by)
+    m = _POOLED_NOTE.search(text)
+    return text[:m.start() if m else len(text)].split(","), int(m.group(1)) if m else 0
+
+
+def _pooling_threshold(sizes: pd.Series, n: int, min_per_stratum: int) -> int:
+    """The smallest stratum size to keep apart so that every stratum's minimum fits in ``n``.
+
+    A council export with hundreds of categories has more strata than a review of ``n`` can give
+    ``min_per_stratum`` each; strata smaller than the returned size are pooled into one, so the
+    sample stays ``n`` and every contact keeps a reviewed stratum. 0 when nothing needs pooling.
+    """
+    if int(np.minimum(sizes, min_per_stratum).sum()) <= n:
+        return 0
+    for size in np.unique(sizes.to_numpy())[1:]:
+        kept, pooled = sizes[sizes >= size], int(sizes[sizes < size].sum())
+        if int(np.minimum(kept, min_per_stratum).sum()) + min(pooled, min_per_stratum) <= n:
+            return int(size)
+    return 0  # even pooling every stratum but the largest does not fit: keep them apart, trim below
+
+
+def stratum_labels(frame: pd.DataFrame, by, pooled_below: int = 0) -> pd.Series:
+    """The review stratum of each contact: its ``by`` values joined with " / ".
+
+    With ``pooled_below``, strata of fewer contacts than that are one stratum, ``POOLED``.
+    """
+    return _pooled(_joined_labels(frame, list(by)), pooled_below)
+
+
+def _pooled(labels: pd.Series, pooled_below: int) -> pd.Series:
+    if not pooled_below:
+        return labels
+    sizes = labels.value_counts()
+    return labels.where(~labels.isin(sizes.index[sizes < pooled_below]), POOLED)
+
+
+def _joined_labels(frame: pd.DataFrame, by: list[str]) -> pd.Series:
     missing = [c for c in by if c not in frame.columns]
     if missing:
         raise ValueError(f"stratifying columns {missing} are not in the frame; classify the contacts first")
@@ -72,7 +119,10 @@ def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "s
     proportion to size x the classifier's own uncertainty (Neyman allocation, with the standard
     deviation taken as sqrt(c(1 - c)) for mean confidence c), at least ``min_per_stratum`` each
     (or the whole stratum if smaller), trimmed from the largest strata so the sample is ``n`` when
-    the minimums allow; random within each stratum. ``stratum_size`` records how
+    the minimums allow; random within each stratum. When there are more strata than ``n`` can give
+    their minimum (an export with hundreds of categories), the smallest are pooled into one stratum
+    (``POOLED``; ``stratum_by`` records the size below which, so the shares rebuild the same
+    strata). ``stratum_size`` records how
     many contacts each stratum holds. ``uncertain``: the ``n`` contacts whose ``score_column`` (a
     probability of failure: the rules' ``p_failure``, or a learned model's) is nearest its
     ``threshold``, ties in random order, to teach a learned model fastest; ``exclude`` (contact ids
@@ -90,6 +140,10 @@ def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "s
     frame = classified.reset_index(drop=True)
     stratum = stratum_labels(frame, by)
     sizes = stratum.value_counts()
+    pooled_below = _pooling_threshold(sizes, n, min_per_stratum) if strategy == "stratified" else 0
+    if pooled_below:
+        stratum = _pooled(stratum, pooled_below)
+        sizes = stratum.value_counts()
     if strategy == "uncertain":
         if score_column in frame.columns:
             p = frame[score_column].to_numpy(float)
@@ -133,7 +187,7 @@ def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "s
         "confidence": picked["demand_confidence"].round(3).to_numpy(),
         "stratum": stratum.iloc[idx].to_numpy(),
         "stratum_size": stratum.iloc[idx].map(sizes).to_numpy(),
-        "stratum_by": ",".join(by),
+        "stratum_by": ",".join(by) + (f"; strata under {pooled_below} contacts pooled" if pooled_below else ""),
         "strategy": strategy,
         "analyst_demand": "", "analyst_failure_type": "", "analyst_comment": "",
     })
