@@ -70,14 +70,15 @@ _STREET_WORD = rf"(?!{_STOP})[A-Za-z][A-Za-z'’.-]*"
 _CAP_STREET_WORD = rf"(?!{_STOP})[A-Z][A-Za-z'’.-]*"
 _STRONG = "|".join(STREET_TYPES_STRONG)
 _ALL_TYPES = "|".join(STREET_TYPES_STRONG + STREET_TYPES_WEAK)
-_HOUSE = r"\d{1,4}[A-Za-z]?(?:[ \t]?[-–/][ \t]?\d{1,4}[A-Za-z]?)?,?"
+_HOUSE = r"\d{1,5}[A-Za-z]?(?:[ \t]?[-–/][ \t]?\d{1,4}[A-Za-z]?)?,?"  # up to 5 digits: "10911 Cole Thompson Ln"
+_ORDINAL_STREET = r"\d{1,3}(?:st|nd|rd|th)"  # a numbered street: "922 12th Avenue", "258 e 21st st"
 _FLAT = r"(?i:flat|apartment|apt|unit|maisonette)\.?[ \t]+[A-Za-z0-9]{1,4},?[ \t]+"
 _ADDRESS_CUE = r"(?i:address(?:[ \t]+is)?|lives[ \t]+at|living[ \t]+at|resides[ \t]+at|moved[ \t]+(?:in)?to|home[ \t]+at|property[ \t]+at|at[ \t]+no\.?|house[ \t]+at)[: \t]+"
 _STREET_TYPE_CAPS = "|".join([t.title() for t in STREET_TYPES_STRONG + STREET_TYPES_WEAK]
                              + [t.upper() for t in STREET_TYPES_STRONG + STREET_TYPES_WEAK])
 #: House number first: 38 Greenway Lane, 12a high street; 7 Orchard Way, 5 The Green (capitals).
 ADDRESS_NUMBER = (
-    rf"(?<![A-Za-z0-9]){_HOUSE}[ \t]+(?:{_STREET_WORD}[ \t]+){{1,3}}(?i:{_STRONG})\.?{_E}"
+    rf"(?<![A-Za-z0-9]){_HOUSE}[ \t]+(?:(?:{_ORDINAL_STREET}|{_STREET_WORD})[ \t]+){{1,3}}(?i:{_STRONG})\.?{_E}"
     rf"|(?<![A-Za-z0-9]){_HOUSE}[ \t]+(?:The[ \t]+(?:{_CAP_STREET_WORD}[ \t]+){{0,2}}|(?:{_CAP_STREET_WORD}[ \t]+){{1,3}})"
     rf"(?:{_STREET_TYPE_CAPS})\.?{_E}"
 )

@@ -34,6 +34,10 @@ from cxinsight import privacy
     ("wallet lost, cell 667 217 9250", "[PHONE]"),
     ("call (401) 555-0134 after 5", "[PHONE]"),
     ("she deserves recognition! Sincerely, Jennifer Robinson Newport Resident", "[NAME]"),
+    # from a real US export (SeeClickFix, 213 bodies): five-digit house numbers, numbered streets
+    ("Residents at 10911 Cole Thompson Ln leave garbage cans out", "[ADDRESS]"),
+    ("bushes in front of 922 12th Avenue are leaning", "[ADDRESS]"),
+    ("send someone to pick up that from my house 258 e 21st st", "[ADDRESS]"),
 ])
 def test_personal_data_is_redacted(text, token):
     out = privacy.redact_text(pd.Series([text])).iloc[0]

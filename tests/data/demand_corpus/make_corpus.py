@@ -69,6 +69,11 @@ def reports(archive: Path) -> dict[str, dict]:
     return found
 
 
+def split_of(item_id: str) -> str:
+    """``test`` for four in ten ids, ``dev`` for the rest, by a hash of the id (fixed before any is read)."""
+    return "test" if int(hashlib.sha1(item_id.encode()).hexdigest(), 16) % 10 < 4 else "dev"
+
+
 def write_sample(rows: list[dict], out: Path) -> None:
     """A drawn sample as UTF-8 CSV, columns in the order of the first row (also used by make_newport.py)."""
     with open(out, "w", newline="", encoding="utf-8") as f:
@@ -93,7 +98,7 @@ def main(archive: Path, out: Path) -> None:
         taken |= {r["id"] for r in chosen}
         for r in chosen:
             has_cue = bool(CUE.search(r["text"]))
-            split = "test" if int(hashlib.sha1(r["id"].encode()).hexdigest(), 16) % 10 < 4 else "dev"
+            split = split_of(r["id"])
             rows.append({"id": r["id"], "source": "fixmystreet", "stratum": name, "has_cue": has_cue,
                          "weight": round(1 / (p_cue if has_cue else p_random), 3), "split": split,
                          "category": r["category"], "text": r["text"], "commit": r["commit"][:12]})

@@ -12,7 +12,8 @@ each after a 32-byte checksum; the checksums are dropped to read the JSON.
 Only the description, the request type, the body it went to, the issue number and the date are
 kept: no reporter names, avatars, addresses or coordinates. Descriptions are redacted as cxinsight
 redacts any free text (``cxinsight.privacy.redact_text``), and then by hand where that missed a
-person's name (``BY_HAND``).
+person's name (``BY_HAND``). Reading this sample taught the redactor five-digit house numbers and
+numbered streets ("922 12th Avenue").
 
 This source is **held out from the rules' development**, as Newport was until the 30 November 2026
 session: it was labelled by hand before any classifier was run on it, and no cue in
