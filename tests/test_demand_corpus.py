@@ -73,7 +73,8 @@ def test_labels_follow_the_guide(corpus):
     labels = pd.read_csv(CORPUS / "labels.csv")
     assert labels["id"].is_unique
     texts = pd.concat([pd.read_csv(CORPUS / f, usecols=["id"]) for f in
-                       ("fixmystreet.csv", "seeclickfix_newport.csv", "seeclickfix_us2024.csv", "written.csv")])
+                       ("fixmystreet.csv", "fixmystreet_extra.csv", "seeclickfix_newport.csv", "seeclickfix_us2024.csv",
+                        "written.csv")])
     assert sorted(texts["id"]) == sorted(labels["id"])
     assert set(labels["demand"]) == {"failure", "value"}
     allowed = {"progress_chasing", "not_done", "not_done_right", "clarification", "information_not_found",

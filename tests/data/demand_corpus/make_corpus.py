@@ -17,7 +17,8 @@ Each report is given to ``dev`` or ``test`` by a hash of its id (40% test), fixe
 rules are developed on ``dev`` only and results are reported on ``test``.
 
 Run from the repository root with the archive fetched (``/work/.mirror`` or a clone):
-``python tests/data/demand_corpus/make_corpus.py /path/to/fix-my-street``.
+``python tests/data/demand_corpus/make_corpus.py /path/to/fix-my-street``; add ``--extra`` to draw
+``fixmystreet_extra.csv`` (300 more reports, all ``dev``; see ``main_extra``).
 """
 
 from __future__ import annotations
@@ -106,5 +107,39 @@ def main(archive: Path, out: Path) -> None:
     print(f"{len(rows)} reports from {len(pool):,} ({len(strata['cue']):,} with a cue) -> {out}")
 
 
+EXTRA = 300
+EXTRA_SEED = 2029
+# People named in the extra draw, found by reading it (locations stay as published, as in the first).
+EXTRA_BY_HAND = {"fms-df9e9d1f3d": [("Mrs Hazel Rees", "[NAME]")], "fms-9aa5e49667": [("Hi Dawn", "Hi [NAME]")]}
+
+
+def main_extra(archive: Path, sample: Path, out: Path) -> None:
+    """A further simple random sample of ``EXTRA`` reports, none already in ``sample``, all ``dev``.
+
+    Drawn on 30 November 2026 to give the rules' development more of residents' range; the first
+    sample's test split is unchanged, and these reports take no part in its design weights
+    (``weight`` is the plain random-sampling weight of this draw, ``stratum`` is ``random_extra``).
+    """
+    with open(sample, newline="", encoding="utf-8") as f:
+        drawn = {row["id"] for row in csv.DictReader(f)}
+    pool = [r for r in sorted(reports(archive).values(), key=lambda r: r["id"]) if r["id"] not in drawn]
+    rng = np.random.default_rng(EXTRA_SEED)
+    chosen = sorted((pool[i] for i in rng.choice(len(pool), size=EXTRA, replace=False)), key=lambda r: r["id"])
+    for r in chosen:
+        for old, new in EXTRA_BY_HAND.get(r["id"], []):
+            if old not in r["text"]:
+                raise ValueError(f"{r['id']}: expected {old!r} in the text to redact by hand, found none")
+            r["text"] = r["text"].replace(old, new)
+    rows = [{"id": r["id"], "source": "fixmystreet", "stratum": "random_extra",
+             "has_cue": bool(CUE.search(r["text"])), "weight": round(len(pool) / EXTRA, 3), "split": "dev",
+             "category": r["category"], "text": r["text"], "commit": r["commit"][:12]} for r in chosen]
+    write_sample(rows, out)
+    print(f"{len(rows)} more reports from {len(pool):,} not drawn before -> {out}")
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(__file__).with_name("fixmystreet.csv"))
+    here = Path(__file__).parent
+    if sys.argv[2:] == ["--extra"]:
+        main_extra(Path(sys.argv[1]), here / "fixmystreet.csv", here / "fixmystreet_extra.csv")
+    else:
+        main(Path(sys.argv[1]), here / "fixmystreet.csv")
