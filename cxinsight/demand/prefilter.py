@@ -59,8 +59,9 @@ def _required(items) -> set[str] | None:
     flush()
     if not options:
         return None
-    # The most selective option: fewest alternatives, then the longest shortest literal.
-    return min(options, key=lambda s: (len(s), -min(len(w) for w in s)))
+    # The most selective option: the longest shortest literal (a two-letter literal such as "by" is
+    # in most texts; lengths past 6 rarely matter), then the fewest alternatives.
+    return min(options, key=lambda s: (-min(6, min(len(w) for w in s)), len(s)))
 
 
 def required_literals(pattern: re.Pattern[str]) -> set[str] | None:

@@ -140,16 +140,28 @@ def load_taxonomy(path: Taxonomy | Path | str | None = None) -> Taxonomy:
                     calibration=calibration)
 
 
-def fit_calibration(weight_difference, is_failure) -> tuple[float, float]:
+def fit_calibration(weight_difference, is_failure, margin: float | None = None) -> tuple[float, float]:
     """The (slope, intercept) that turn the failure-minus-value weight into a probability of failure
     demand, fitted by logistic regression on labelled texts (for example the reviewed contacts, or
-    a corpus's dev split); put them in a taxonomy's ``decision.calibration``."""
+    a corpus's dev split); put them in a taxonomy's ``decision.calibration``.
+
+    With ``margin`` (the taxonomy's ``decision.margin``), the chance is held at one half exactly at
+    the margin, so every failure call has a confidence of at least one half and every value call too.
+
+    >>> slope, intercept = fit_calibration([0, 1, 2, 3, 4, 5], [0, 0, 1, 0, 1, 1], margin=2.0)
+    >>> round(-intercept / slope, 6)
+    2.0
+    """
     from sklearn.linear_model import LogisticRegression
 
     x = np.asarray(weight_difference, dtype=float).reshape(-1, 1)
     y = np.asarray(is_failure, dtype=int)
-    model = LogisticRegression(C=1e6).fit(x, y)
-    return float(model.coef_[0][0]), float(model.intercept_[0])
+    if margin is None:
+        model = LogisticRegression(C=1e6).fit(x, y)
+        return float(model.coef_[0][0]), float(model.intercept_[0])
+    model = LogisticRegression(C=1e6, fit_intercept=False).fit(x - margin, y)
+    slope = float(model.coef_[0][0])
+    return slope, -slope * margin
 
 
 def failure_weight(w: np.ndarray) -> np.ndarray:
