@@ -68,12 +68,13 @@ def _scores(frame: pd.DataFrame, weighted: bool) -> tuple[float, float, float]:
 
 
 def test_labels_follow_the_guide(corpus):
-    """Every label in labels.csv (all five sets) is failure with a guide's type, or value without one;
+    """Every label in labels.csv (all six sets) is failure with a guide's type, or value without one;
     every text of every set has exactly one label."""
     labels = pd.read_csv(CORPUS / "labels.csv")
     assert labels["id"].is_unique
     texts = pd.concat([pd.read_csv(CORPUS / f, usecols=["id"]) for f in
-                       ("fixmystreet.csv", "fixmystreet_extra.csv", "seeclickfix_newport.csv", "seeclickfix_us2024.csv",
+                       ("fixmystreet.csv", "fixmystreet_extra.csv", "seeclickfix_newport.csv", "seeclickfix_newport_rest.csv",
+                        "seeclickfix_us2024.csv",
                         "written.csv")])
     assert sorted(texts["id"]) == sorted(labels["id"])
     assert set(labels["demand"]) == {"failure", "value"}

@@ -19,7 +19,8 @@ A simple random sample of ``SAMPLE`` of the distinct descriptions with at least 
 drawn before anyone reads it (``weight`` = distinct descriptions / drawn).
 
 Run from the repository root with the archive fetched:
-``python tests/data/demand_corpus/make_newport.py /path/to/seeclickfix-analysis``.
+``python tests/data/demand_corpus/make_newport.py /path/to/seeclickfix-analysis``; add ``--rest`` for
+``seeclickfix_newport_rest.csv``, the descriptions the sample did not draw (all ``dev``, ``main_rest``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ BY_HAND = {
     "scf-2414449": [("Rick McGowan", "[NAME]")],
     "scf-2830377": [("Keri Shea", "[NAME]"), ("Keri's", "[NAME]'s")],
     "scf-3600872": [("DAVID UTZSCHNEIDER", "[NAME]")],
+    # in the requests the first sample did not draw (main_rest)
+    "scf-2606867": [("Matt Plumb", "[NAME]")],
+    "scf-3037400": [("Karen King", "[NAME]")],
 }
 
 
@@ -65,10 +69,8 @@ def issues(archive: Path) -> list[dict]:
     return list(seen.values())
 
 
-def main(archive: Path, out: Path) -> None:
-    pool = issues(archive)
-    rng = np.random.default_rng(SEED)
-    chosen = sorted((pool[i] for i in rng.choice(len(pool), size=SAMPLE, replace=False)), key=lambda r: r["id"])
+def _redacted(chosen: list[dict]) -> None:
+    """Redact each chosen request's text as cxinsight does, then by hand (``BY_HAND``), in place."""
     redacted = privacy.redact_text(pd.Series([r["text"] for r in chosen])).tolist()
     for r, text in zip(chosen, redacted, strict=True):
         for old, new in BY_HAND.get(r["id"], []):
@@ -76,6 +78,13 @@ def main(archive: Path, out: Path) -> None:
                 raise ValueError(f"{r['id']}: expected {old!r} in the text to redact by hand, found none")
             text = text.replace(old, new)
         r["text"] = text
+
+
+def main(archive: Path, out: Path) -> None:
+    pool = issues(archive)
+    rng = np.random.default_rng(SEED)
+    chosen = sorted((pool[i] for i in rng.choice(len(pool), size=SAMPLE, replace=False)), key=lambda r: r["id"])
+    _redacted(chosen)
     weight = round(len(pool) / SAMPLE, 3)
     rows = [{"id": r["id"], "source": "seeclickfix_newport", "stratum": "random", "has_cue": "",
              "weight": weight, "split": split_of(r["id"]), "category": r["category"], "text": r["text"],
@@ -84,5 +93,25 @@ def main(archive: Path, out: Path) -> None:
     print(f"{len(rows)} requests from {len(pool):,} distinct descriptions -> {out}")
 
 
+def main_rest(archive: Path, sample: Path, out: Path) -> None:
+    """Every distinct description the first sample did not draw (239), all ``dev``.
+
+    Drawn on 30 November 2026, once Newport had become a source the rules are developed on, to give
+    that development more of its residents' range; the first sample's test split is unchanged.
+    """
+    drawn = set(pd.read_csv(sample, usecols=["id"])["id"])
+    rest = [r for r in issues(archive) if r["id"] not in drawn]
+    _redacted(rest)
+    rows = [{"id": r["id"], "source": "seeclickfix_newport", "stratum": "rest", "has_cue": "", "weight": 1.0,
+             "split": "dev", "category": r["category"], "text": r["text"], "commit": ARCHIVE_COMMIT[:12],
+             "created_on": r["created_on"]} for r in rest]
+    write_sample(rows, out)
+    print(f"{len(rows)} more requests -> {out}")
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(__file__).with_name("seeclickfix_newport.csv"))
+    here = Path(__file__).parent
+    if sys.argv[2:] == ["--rest"]:
+        main_rest(Path(sys.argv[1]), here / "seeclickfix_newport.csv", here / "seeclickfix_newport_rest.csv")
+    else:
+        main(Path(sys.argv[1]), here / "seeclickfix_newport.csv")
