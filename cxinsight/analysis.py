@@ -355,12 +355,16 @@ def load_analysis(processed: Path | str | None = None, options: Options | None =
     folder = interim_dir(processed)
     meta_path = folder / "analysis.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    key = None  # the data-and-options key, computed once (it hashes the processed manifest)
     if options is None:  # the analysis as built (by the report, with its options), else the defaults
         known = {f.name for f in fields(Options)}
         kept = meta.get("options") if isinstance(meta.get("options"), dict) else None
         stored = Options(**{k: v for k, v in kept.items() if k in known}) if kept is not None else None
-        options = stored if stored is not None and meta.get("key") == _key(processed, stored) else Options()
-    if meta.get("key") != _key(processed, options):
+        if stored is not None and meta.get("key") == _key(processed, stored):
+            options, key = stored, meta["key"]
+        else:
+            options = Options()
+    if meta.get("key") != (key or _key(processed, options)):
         log.info("no analysis of these data with these options yet: building it")
         built = build_analysis(processed, options)
         if not detail:

@@ -23,7 +23,9 @@ import pandera.pandas as pa
 CHANNELS: tuple[str, ...] = ("phone", "face_to_face", "email", "web", "webchat", "letter", "social", "other")
 DIGITAL_CHANNELS: tuple[str, ...] = ("email", "web", "webchat", "social")
 # What decided a contact's classification: its words ("text"; "none" when they named no failure), or
-# behaviour that overrides value demand (a repeat contact, a channel hop). cxinsight.demand.signals.
+# behaviour that overrides value demand (a repeat contact, a channel hop). cxinsight.demand.signals
+# writes demand_source as a categorical with exactly these categories, so a source it writes that is
+# not listed here becomes missing and fails classify's schema check.
 DEMAND_SOURCES: tuple[str, ...] = ("text", "none", "repeat", "channel_hop")
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 from cxinsight import clean
 from cxinsight.demand.rules import Taxonomy
 from cxinsight.demand.rules import engine as rule_engine
-from cxinsight.schemas import classified_schema
+from cxinsight.schemas import DEMAND_SOURCES, classified_schema
 
 ASSISTED_AFTER_WEB = ("phone", "face_to_face", "webchat")
 BEHAVIOUR_CONFIDENCE = {"channel_hop": 0.75, "repeat": 0.65, "open_complaint": 0.6}
@@ -85,7 +85,9 @@ def classify(contacts: pd.DataFrame, text_columns: tuple[str, ...] = ("notes", "
              taxonomy: Taxonomy | Path | str | None = None, window_days: float = 14, hop_hours: float = 48,
              complaints: pd.DataFrame | None = None, use_behaviour: bool = True) -> pd.DataFrame:
     """Contacts plus ``demand``, ``failure_type``, ``demand_confidence``, ``demand_evidence``,
-    ``demand_source`` (``text``, ``channel_hop``, ``repeat``, ``open_complaint`` or ``none``).
+    ``demand_source`` (one of :data:`cxinsight.schemas.DEMAND_SOURCES`: ``text``, ``none``,
+    ``repeat`` or ``channel_hop``; an open complaint is reported by :func:`behaviour_signals` but
+    does not decide).
 
     Text from ``text_columns`` present in the frame is joined (notes and the CRM reason code).
 
@@ -134,7 +136,7 @@ def classify(contacts: pd.DataFrame, text_columns: tuple[str, ...] = ("notes", "
             confidence[flip] = BEHAVIOUR_CONFIDENCE[signal]
     result = {"demand": pd.Categorical(demand, categories=["failure", "value"]), "failure_type": pd.Categorical(ftype),
               "demand_confidence": confidence, "demand_evidence": evidence,
-              "demand_source": pd.Categorical(source)}
+              "demand_source": pd.Categorical(source, categories=DEMAND_SOURCES)}
     # The output's own schema (cxinsight.schemas): a broken classification fails here, naming the check.
     classified_schema(engine.failure_types).validate(
         pd.DataFrame({k: v for k, v in result.items() if k != "demand_evidence"}), lazy=True)
