@@ -75,6 +75,46 @@ def split_of(item_id: str) -> str:
     return "test" if int(hashlib.sha1(item_id.encode()).hexdigest(), 16) % 10 < 4 else "dev"
 
 
+def simple_random_sample(pool: list[dict], size: int, seed: int) -> list[dict]:
+    """``size`` of ``pool`` drawn at random without replacement (numpy, ``seed``), in id order.
+    (Also used by make_newport.py and make_us2024.py.)"""
+    picked = np.random.default_rng(seed).choice(len(pool), size=size, replace=False)
+    return sorted((pool[i] for i in picked), key=lambda r: r["id"])
+
+
+def redact(rows: list[dict], by_hand: dict[str, list[tuple[str, str]]], automatic: bool = True) -> None:
+    """Each row's ``text`` redacted as cxinsight redacts free text (unless ``automatic`` is False),
+    then by hand where that missed (``by_hand``: id -> [(text, replacement)]), in place. A by-hand
+    text that is not there is an error: the draw is not the one the corrections were written for.
+    (Also used by make_newport.py and make_us2024.py.)"""
+    if automatic:
+        import pandas as pd
+
+        from cxinsight import privacy
+
+        for r, text in zip(rows, privacy.redact_text(pd.Series([r["text"] for r in rows])).tolist(), strict=True):
+            r["text"] = text
+    for r in rows:
+        for old, new in by_hand.get(r["id"], []):
+            if old not in r["text"]:
+                raise ValueError(f"{r['id']}: expected {old!r} in the text to redact by hand, found none")
+            r["text"] = r["text"].replace(old, new)
+
+
+def draw_random_source(pool: list[dict], *, source: str, size: int, seed: int, by_hand: dict, split,
+                       commit: str, out: Path, extra: tuple[str, ...] = ()) -> None:
+    """A simple random sample of one source's distinct texts, redacted, written with its design
+    weight (texts in the pool / drawn) and each text's ``split(id)`` (make_newport.py, make_us2024.py)."""
+    chosen = simple_random_sample(pool, size, seed)
+    redact(chosen, by_hand)
+    weight = round(len(pool) / size, 3)
+    rows = [{"id": r["id"], "source": source, "stratum": "random", "has_cue": "", "weight": weight,
+             "split": split(r["id"]), "category": r["category"], **{k: r[k] for k in extra}, "text": r["text"],
+             "commit": commit[:12], "created_on": r["created_on"]} for r in chosen]
+    write_sample(rows, out)
+    print(f"{len(rows)} requests from {len(pool):,} distinct descriptions -> {out}")
+
+
 def write_sample(rows: list[dict], out: Path) -> None:
     """A drawn sample as UTF-8 CSV, columns in the order of the first row (also used by make_newport.py)."""
     with open(out, "w", newline="", encoding="utf-8") as f:
@@ -123,13 +163,8 @@ def main_extra(archive: Path, sample: Path, out: Path) -> None:
     with open(sample, newline="", encoding="utf-8") as f:
         drawn = {row["id"] for row in csv.DictReader(f)}
     pool = [r for r in sorted(reports(archive).values(), key=lambda r: r["id"]) if r["id"] not in drawn]
-    rng = np.random.default_rng(EXTRA_SEED)
-    chosen = sorted((pool[i] for i in rng.choice(len(pool), size=EXTRA, replace=False)), key=lambda r: r["id"])
-    for r in chosen:
-        for old, new in EXTRA_BY_HAND.get(r["id"], []):
-            if old not in r["text"]:
-                raise ValueError(f"{r['id']}: expected {old!r} in the text to redact by hand, found none")
-            r["text"] = r["text"].replace(old, new)
+    chosen = simple_random_sample(pool, EXTRA, EXTRA_SEED)
+    redact(chosen, EXTRA_BY_HAND, automatic=False)  # as published, as the first draw, but for names
     rows = [{"id": r["id"], "source": "fixmystreet", "stratum": "random_extra",
              "has_cue": bool(CUE.search(r["text"])), "weight": round(len(pool) / EXTRA, 3), "split": "dev",
              "category": r["category"], "text": r["text"], "commit": r["commit"][:12]} for r in chosen]

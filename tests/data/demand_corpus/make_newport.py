@@ -31,13 +31,10 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from cxinsight import privacy
-
 sys.path.insert(0, str(Path(__file__).parent))
-from make_corpus import split_of, write_sample  # noqa: E402 - the sibling script, run from anywhere
+from make_corpus import draw_random_source, redact, split_of, write_sample  # noqa: E402 - the sibling script, run from anywhere
 
 ARCHIVE_COMMIT = "af6e815a0c463ea2ea45a982f72e4f3b5260946c"
 ARCHIVE_FILE = "20170903_newport_issues_archive.json"
@@ -69,28 +66,9 @@ def issues(archive: Path) -> list[dict]:
     return list(seen.values())
 
 
-def _redacted(chosen: list[dict]) -> None:
-    """Redact each chosen request's text as cxinsight does, then by hand (``BY_HAND``), in place."""
-    redacted = privacy.redact_text(pd.Series([r["text"] for r in chosen])).tolist()
-    for r, text in zip(chosen, redacted, strict=True):
-        for old, new in BY_HAND.get(r["id"], []):
-            if old not in text:
-                raise ValueError(f"{r['id']}: expected {old!r} in the text to redact by hand, found none")
-            text = text.replace(old, new)
-        r["text"] = text
-
-
 def main(archive: Path, out: Path) -> None:
-    pool = issues(archive)
-    rng = np.random.default_rng(SEED)
-    chosen = sorted((pool[i] for i in rng.choice(len(pool), size=SAMPLE, replace=False)), key=lambda r: r["id"])
-    _redacted(chosen)
-    weight = round(len(pool) / SAMPLE, 3)
-    rows = [{"id": r["id"], "source": "seeclickfix_newport", "stratum": "random", "has_cue": "",
-             "weight": weight, "split": split_of(r["id"]), "category": r["category"], "text": r["text"],
-             "commit": ARCHIVE_COMMIT[:12], "created_on": r["created_on"]} for r in chosen]
-    write_sample(rows, out)
-    print(f"{len(rows)} requests from {len(pool):,} distinct descriptions -> {out}")
+    draw_random_source(issues(archive), source="seeclickfix_newport", size=SAMPLE, seed=SEED, by_hand=BY_HAND,
+                       split=split_of, commit=ARCHIVE_COMMIT, out=out)
 
 
 def main_rest(archive: Path, sample: Path, out: Path) -> None:
@@ -101,7 +79,7 @@ def main_rest(archive: Path, sample: Path, out: Path) -> None:
     """
     drawn = set(pd.read_csv(sample, usecols=["id"])["id"])
     rest = [r for r in issues(archive) if r["id"] not in drawn]
-    _redacted(rest)
+    redact(rest, BY_HAND)
     rows = [{"id": r["id"], "source": "seeclickfix_newport", "stratum": "rest", "has_cue": "", "weight": 1.0,
              "split": "dev", "category": r["category"], "text": r["text"], "commit": ARCHIVE_COMMIT[:12],
              "created_on": r["created_on"]} for r in rest]

@@ -33,13 +33,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from cxinsight import privacy
-
 sys.path.insert(0, str(Path(__file__).parent))
-from make_corpus import write_sample  # noqa: E402 - the sibling script, run from anywhere
+from make_corpus import draw_random_source  # noqa: E402 - the sibling script, run from anywhere
 
 ARCHIVE_COMMIT = "674ac3c15cc5f3923cdae630b35941520d93a692"
 CAPTURES = ("tests/issues.json", "include/data/minio/scf-lakehouse/SeeClickFix_Raw/issues.json/")
@@ -102,23 +97,8 @@ def issues(archive: Path) -> list[dict]:
 
 
 def main(archive: Path, out: Path) -> None:
-    pool = issues(archive)
-    rng = np.random.default_rng(SEED)
-    chosen = sorted((pool[i] for i in rng.choice(len(pool), size=SAMPLE, replace=False)), key=lambda r: r["id"])
-    redacted = privacy.redact_text(pd.Series([r["text"] for r in chosen])).tolist()
-    for r, text in zip(chosen, redacted, strict=True):
-        for old, new in BY_HAND.get(r["id"], []):
-            if old not in text:
-                raise ValueError(f"{r['id']}: expected {old!r} in the text to redact by hand, found none")
-            text = text.replace(old, new)
-        r["text"] = text
-    weight = round(len(pool) / SAMPLE, 3)
-    rows = [{"id": r["id"], "source": "seeclickfix_us2024", "stratum": "random", "has_cue": "",
-             "weight": weight, "split": "heldout", "category": r["category"], "body": r["body"],
-             "text": r["text"], "commit": ARCHIVE_COMMIT[:12], "created_on": r["created_on"]}
-            for r in chosen]
-    write_sample(rows, out)
-    print(f"{len(rows)} requests from {len(pool):,} distinct descriptions -> {out}")
+    draw_random_source(issues(archive), source="seeclickfix_us2024", size=SAMPLE, seed=SEED, by_hand=BY_HAND,
+                       split=lambda _: "heldout", commit=ARCHIVE_COMMIT, out=out, extra=("body",))
 
 
 if __name__ == "__main__":
