@@ -283,6 +283,9 @@ def test_stratified_sample_is_the_size_asked_for(classified):
         per = sample["stratum"].value_counts()
         assert (per >= np.minimum(10, strata.value_counts()[per.index])).all()
         assert (POOLED in set(strata)) == (n < floor)
+        review = sample.assign(analyst_demand=sample["suggested_demand"])
+        method = failure_share(classified, review=review)["method"].iloc[0]
+        assert ("pooled" in method) == (n < floor), method  # the page says the strata were pooled
 
 
 def test_a_stratum_reviewed_whole_is_known_exactly(classified):

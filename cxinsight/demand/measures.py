@@ -51,10 +51,10 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
     alone (an honestly wide interval); only the contacts nobody reviewed are unknown, so a stratum
     reviewed whole is known exactly (finite population correction). Assumption, stated in
     ``method``: within a stratum the classifier is as accurate in every group (exact when grouping
-    by the stratifying columns). When
-    the groups cut across the strata (by channel or month), that is not assumed: each group x
-    stratum cell is estimated from its own reviewed contacts with a weak prior towards the stratum's
-    rate, so coverage holds for small groups too (tested by simulation).
+    by the stratifying columns). When the groups cut across the strata (by channel or month), that
+    is not assumed: each group x stratum cell is estimated from its own reviewed contacts with a
+    weak prior towards the stratum's rate, so coverage holds for small groups too (tested by
+    simulation).
     ``level`` is the interval's coverage; ``simultaneous=True`` widens each group's interval
     (Bonferroni) so that *all* groups' intervals cover together at ``level``: use it for a table
     whose reader compares every row.
@@ -114,7 +114,7 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
         # a stratum reviewed whole (the small ones of an export with hundreds of categories) is known
         # exactly, and a large one is all uncertainty (the finite population correction)
         size_h = stratum.value_counts().reindex(names).to_numpy(float)
-        rest = rng.binomial((size_h - n_h).astype(np.int64), p_draws)
+        rest = rng.binomial(np.maximum(size_h - n_h, 0).astype(np.int64), p_draws)
         estimate = weights @ p_hat
         sims = ((k_h + rest) / size_h) @ weights.T
     else:
@@ -145,6 +145,8 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
                          .reindex(group_keys.to_numpy(), fill_value=0).to_numpy())
     unreviewed = int((n_h == 0).sum())
     note = f"; {unreviewed} strata unreviewed (prior only)" if unreviewed else ""
+    if pooled_below:
+        note += f"; strata under {pooled_below} contacts pooled"
     if targeted:
         note += f"; {targeted} uncertainty-targeted reviews left out (they teach the model, not the estimate)"
     out = grouped.assign(estimate=estimate, low=np.minimum(lo, estimate), high=np.maximum(hi, estimate),
