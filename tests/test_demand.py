@@ -299,6 +299,11 @@ def test_a_stratum_reviewed_whole_is_known_exactly(classified):
     truth = (small["demand"].astype(str) == "failure").mean()
     assert share["estimate"] == pytest.approx(truth)
     assert share["low"] == pytest.approx(truth) and share["high"] == pytest.approx(truth)
+    # by channel the groups cut across the strata (service): each cell reviewed whole is known too
+    by_channel = failure_share(small, by="channel", review=review).set_index("channel")
+    channel_truth = (small["demand"].astype(str) == "failure").groupby(small["channel"], observed=True).mean()
+    for col in ("estimate", "low", "high"):
+        assert by_channel[col].to_numpy() == pytest.approx(channel_truth.reindex(by_channel.index).to_numpy())
 
 
 # ---------------------------------------------------------------------------------- review workflow

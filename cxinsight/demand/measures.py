@@ -54,7 +54,7 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
     by the stratifying columns). When the groups cut across the strata (by channel or month), that
     is not assumed: each group x stratum cell is estimated from its own reviewed contacts with a
     weak prior towards the stratum's rate, so coverage holds for small groups too (tested by
-    simulation).
+    simulation); there too only a cell's unreviewed contacts are unknown.
     ``level`` is the interval's coverage; ``simultaneous=True`` widens each group's interval
     (Bonferroni) so that *all* groups' intervals cover together at ``level``: use it for a table
     whose reader compares every row.
@@ -106,8 +106,8 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
     gkey = stratum_labels(frame, keys) if keys else pd.Series("", index=frame.index)
     cells = pd.crosstab(gkey.to_numpy(), pd.Categorical(stratum.to_numpy(), categories=names), dropna=False)
     group_keys = stratum_labels(grouped.reset_index(), keys) if keys else pd.Series([""])
-    weights = cells.reindex(group_keys.to_numpy()).fillna(0).to_numpy(float)
-    weights = weights / weights.sum(axis=1, keepdims=True)
+    counts = cells.reindex(group_keys.to_numpy()).fillna(0).to_numpy(float)  # contacts per group x stratum
+    weights = counts / counts.sum(axis=1, keepdims=True)
     nested = bool(((weights > 0).sum(axis=0) <= 1).all())  # each stratum inside one group (or no groups)
     if nested:
         # a stratum's share is its reviewed contacts' failures plus those among the rest, unknown:
@@ -129,17 +129,20 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
         n_c = np.zeros(weights.shape)
         np.add.at(k_c, (gi, si), true)
         np.add.at(n_c, (gi, si), 1.0)
+        # As in the nested case, only a cell's unreviewed contacts are unknown (finite population).
         g_idx, s_idx = np.nonzero(weights)
         shrunk = (k_c + CELL_PRIOR * p_hat[None, :]) / (n_c + CELL_PRIOR)
-        estimate = (weights * shrunk).sum(axis=1)
+        unknown = np.maximum(counts - n_c, 0)
+        estimate = (weights * (k_c + unknown * shrunk) / np.maximum(counts, 1)).sum(axis=1)
         to_group = np.zeros((len(g_idx), len(group_keys)))
         to_group[np.arange(len(g_idx)), g_idx] = weights[g_idx, s_idx]
+        k_cell, n_cell = k_c[g_idx, s_idx], n_c[g_idx, s_idx]
+        size_cell, unknown_cell = counts[g_idx, s_idx], unknown[g_idx, s_idx].astype(np.int64)
         sims = np.zeros((draws, len(group_keys)))
         for start in range(0, draws, 500):  # in chunks: draws x cells stays small on a large council
             ps = p_draws[start:start + 500][:, s_idx]
-            a = k_c[g_idx, s_idx] + CELL_PRIOR * ps + 0.5
-            b = n_c[g_idx, s_idx] - k_c[g_idx, s_idx] + CELL_PRIOR * (1 - ps) + 0.5
-            sims[start:start + 500] = rng.beta(a, b) @ to_group
+            p_cell = rng.beta(k_cell + CELL_PRIOR * ps + 0.5, n_cell - k_cell + CELL_PRIOR * (1 - ps) + 0.5)
+            sims[start:start + 500] = ((k_cell + rng.binomial(unknown_cell, p_cell)) / size_cell) @ to_group
     lo, hi = np.percentile(sims, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
     reviewed_in_group = (pd.Series(gkey.to_numpy()[rv_pos]).value_counts()
                          .reindex(group_keys.to_numpy(), fill_value=0).to_numpy())
