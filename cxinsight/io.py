@@ -173,6 +173,22 @@ def _first_line(path: Path, encoding: str) -> str:
         return fh.readline()
 
 
+def read_text_csv(path: Path | str) -> pd.DataFrame:
+    """A small CSV (a labelled file, a lookup) with every column as text, its encoding and delimiter
+    detected as an export's are (UTF-8 with or without BOM, UTF-16, cp1252; comma, semicolon, tab).
+
+    >>> import tempfile; p = Path(tempfile.mkdtemp()) / "l.csv"
+    >>> _ = p.write_bytes("text;label\\nZoë rang again;failure\\n".encode("cp1252"))
+    >>> read_text_csv(p).to_dict("records")
+    [{'text': 'Zoë rang again', 'label': 'failure'}]
+    """
+    path = Path(path)
+    with _open_text(path, detect_encoding(path)) as fh:
+        delimiter = detect_delimiter(fh.readline())
+        fh.seek(0)
+        return pd.read_csv(fh, dtype=str, keep_default_na=False, sep=delimiter)
+
+
 def detect_delimiter(header_line: str) -> str:
     """The candidate delimiter that splits the header most.
 

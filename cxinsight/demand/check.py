@@ -32,8 +32,9 @@ import pandas as pd
 
 from cxinsight.demand.agreement import evaluate
 from cxinsight.demand.measures import reliability, wilson
-from cxinsight.demand.review import MIN_EACH_TO_LEARN
+from cxinsight.demand.review import MIN_EACH_TO_LEARN, learning_gain
 from cxinsight.demand.rules import Taxonomy, load_taxonomy, score_text
+from cxinsight.io import read_text_csv
 
 log = logging.getLogger(__name__)
 
@@ -118,8 +119,6 @@ def check_labelled(frame: pd.DataFrame, text_column: str = "text", label_column:
     gain = None
     counts = pd.Series(truth).value_counts()
     if learn and counts.reindex(["failure", "value"]).fillna(0).min() >= MIN_EACH_TO_LEARN:
-        from cxinsight.demand.review import learning_gain
-
         gain = learning_gain(pd.DataFrame({"text": texts, "analyst_demand": truth, "suggested_demand": predicted}))
     elif learn:
         log.info("%s: fewer than %d texts of each kind: no learned model is tried", source, MIN_EACH_TO_LEARN)
@@ -127,15 +126,11 @@ def check_labelled(frame: pd.DataFrame, text_column: str = "text", label_column:
 
 
 def read_labelled(path: Path | str) -> pd.DataFrame:
-    """A labelled CSV (any common encoding; UTF-8 first) or Excel file, every column as text."""
+    """A labelled CSV (encoding and delimiter detected as for exports: :func:`cxinsight.io.read_text_csv`)
+    or Excel file, every column as text."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such labelled file")
     if path.suffix.lower() in {".xlsx", ".xls"}:
         return pd.read_excel(path, dtype=str)
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
-        except UnicodeDecodeError:
-            continue
-    raise LabelledFileError(f"{path}: expected a CSV in UTF-8 or Windows-1252; found neither")
+    return read_text_csv(path)
