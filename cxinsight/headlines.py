@@ -407,6 +407,20 @@ def _difference(now: Headline, then: Headline) -> tuple[float, float, float]:
     return d, low, high
 
 
+def _change(now: Headline | None, then: Headline | None) -> tuple[str, tuple[float, int, int] | None, str]:
+    """``(then as shown, (change, low, high) in points or None, verdict)``: the one comparison of two
+    figures that :func:`change_parts` and :func:`change_sentence` both put in words."""
+    if now is None or then is None:
+        return "", None, "no comparison"
+    dn, dt = describe(now), describe(then)
+    if dn["value"] in ("*", "too few to report") or dt["value"] in ("*", "too few to report"):
+        return dt["value"], None, "too few to compare"
+    scale = 100 if MEASURES[now.measure][1] == "share" else 1
+    d, lo, hi = (scale * x for x in _difference(now, then))
+    lo, hi = math.floor(lo), math.ceil(hi)  # rounded outward: never narrower than it is
+    return dt["value"], (d, lo, hi), "a clear change" if lo > 0 or hi < 0 else "within the noise"
+
+
 def change_parts(now: Headline | None, then: Headline | None) -> dict[str, str]:
     """The comparison of two figures in parts: ``then`` (the earlier figure as shown), ``change``
     (signed, in points, rounded), ``range`` (its 95% interval, rounded outward), ``verdict``; or, with
@@ -417,16 +431,11 @@ def change_parts(now: Headline | None, then: Headline | None) -> dict[str, str]:
     >>> change_parts(a, b)
     {'then': '30%', 'change': '+10', 'range': '+5 to +15', 'verdict': 'a clear change'}
     """
-    if now is None or then is None:
-        return {"then": "", "change": "", "range": "", "verdict": "no comparison"}
-    dn, dt = describe(now), describe(then)
-    if dn["value"] in ("*", "too few to report") or dt["value"] in ("*", "too few to report"):
-        return {"then": dt["value"], "change": "", "range": "", "verdict": "too few to compare"}
-    scale = 100 if MEASURES[now.measure][1] == "share" else 1
-    d, lo, hi = (scale * x for x in _difference(now, then))
-    lo, hi = math.floor(lo), math.ceil(hi)  # rounded outward: never narrower than it is
-    return {"then": dt["value"], "change": f"{round(d):+d}", "range": f"{lo:+d} to {hi:+d}",
-            "verdict": "a clear change" if lo > 0 or hi < 0 else "within the noise"}
+    then_shown, points, verdict = _change(now, then)
+    if points is None:
+        return {"then": then_shown, "change": "", "range": "", "verdict": verdict}
+    d, lo, hi = points
+    return {"then": then_shown, "change": f"{round(d):+d}", "range": f"{lo:+d} to {hi:+d}", "verdict": verdict}
 
 
 def change_sentence(now: Headline | None, then: Headline | None, against: str, short: bool = False) -> str:
@@ -438,20 +447,19 @@ def change_sentence(now: Headline | None, then: Headline | None, against: str, s
     >>> change_sentence(a, b, "the quarter before", short=True)
     'up 10 points (95% interval +5 to +15), a clear change'
     """
-    parts = change_parts(now, then)
-    if parts["verdict"] == "no comparison":
+    then_shown, points, verdict = _change(now, then)
+    if verdict == "no comparison":
         return "no comparison" if short else (f"Against {against}: no comparison (the figure is not available "
                                               "for both periods).")
-    if parts["verdict"] == "too few to compare":
+    if points is None:
         return "too few to compare" if short else f"Against {against}: too few to compare."
-    size = abs(int(parts["change"]))
-    direction = ("no change" if size == 0 else
-                 f"{'up' if parts['change'][0] == '+' else 'down'} {size} point{'s' if size != 1 else ''}")
-    lo, hi = parts["range"].split(" to ")
+    d, lo, hi = points
+    size = round(abs(d))
+    direction = "no change" if size == 0 else f"{'up' if d > 0 else 'down'} {size} point{'s' if size != 1 else ''}"
     if short:
-        return f"{direction} (95% interval {lo} to {hi}), {parts['verdict']}"
-    return (f"Against {against}: {describe(now)['value']} against {parts['then']}, {direction} "
-            f"(95% interval {lo} to {hi}), {parts['verdict']}.")
+        return f"{direction} (95% interval {lo:+d} to {hi:+d}), {verdict}"
+    return (f"Against {against}: {describe(now)['value']} against {then_shown}, {direction} "
+            f"(95% interval {lo:+d} to {hi:+d}), {verdict}.")
 
 
 def _bare(text: str) -> str:
