@@ -8,7 +8,6 @@ import logging
 import sys
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 
@@ -92,11 +91,7 @@ def _check_classifier(args: argparse.Namespace) -> int:
             logging.info("%-28s F1 %.2f, kappa %.2f (5-fold: each text scored by a model that did not learn it)",
                          row.classifier, row.f1, row.kappa)
     if args.out:
-        table = result.metrics if result.gain is None else pd.concat(
-            [result.metrics, result.gain.rename(columns={"classifier": "measure", "f1": "estimate"})
-             .assign(measure=lambda g: "F1, " + g["measure"] + " (5-fold)")[["measure", "estimate", "n"]]],
-            ignore_index=True)
-        publish.write_csv(table, args.out)
+        publish.write_csv(result.figures(), args.out)
         logging.info("written to %s", args.out)
     return 0
 

@@ -56,6 +56,15 @@ class CheckResult:
     gain: pd.DataFrame | None
     n: int
 
+    def figures(self) -> pd.DataFrame:
+        """``metrics`` and, when a model was tried, each classifier's 5-fold F1 beneath, in one
+        ``measure, estimate, low, high, n`` table (what ``check-classifier --out`` writes)."""
+        if self.gain is None:
+            return self.metrics
+        learned = (self.gain.assign(measure="F1, " + self.gain["classifier"] + " (5-fold)")
+                   .rename(columns={"f1": "estimate"})[["measure", "estimate", "n"]])
+        return pd.concat([self.metrics, learned], ignore_index=True)
+
 
 def _labels(values: pd.Series, failure_types, source: str, column: str) -> np.ndarray:
     text = values.fillna("").astype(str).str.strip().str.lower()
