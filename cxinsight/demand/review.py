@@ -357,9 +357,9 @@ def reclassify_with_review(classified: pd.DataFrame, review: pd.DataFrame, text_
     texts = classified.loc[by_words, text_column].fillna("").astype(str)
     codes, uniques = pd.factorize(texts)
     p_u = fitted.predict_proba(pd.Series(uniques, dtype="str"))[:, list(fitted.classes_).index("failure")]
-    p = p_u[codes]
     threshold = fitted.threshold_ if getattr(fitted, "threshold_", None) is not None else 0.5
-    is_failure = p >= threshold
+    failure_u = p_u >= threshold
+    p, is_failure = p_u[codes], failure_u[codes]
     engine = rule_engine()
     types = np.array(engine.failure_types, dtype=object)
     reviewed_types = review.loc[review["analyst_demand"].astype(str) == "failure", "analyst_failure_type"].astype(str)
@@ -367,7 +367,7 @@ def reclassify_with_review(classified: pd.DataFrame, review: pd.DataFrame, text_
     fallback = reviewed_types.mode().iloc[0] if len(reviewed_types) else engine.failure_types[0]
     # a failure type for the texts the model calls failure: their strongest cue, else the reviewers' commonest
     # (scored only for those texts: at 6M contacts the rest are most of 290k distinct texts)
-    called = np.flatnonzero(p_u >= threshold)
+    called = np.flatnonzero(failure_u)
     w_called = engine.weights(pd.Series(np.asarray(uniques, dtype=object)[called], dtype="str"))[0]
     cue_u = np.full(len(uniques), fallback, dtype=object)
     cue_u[called] = np.where(w_called.max(axis=1) > 0, types[w_called.argmax(axis=1)], fallback)
