@@ -11,7 +11,9 @@ dashes or zero-width characters; NI numbers with spaces or dashes; names in capi
 apostrophes or hyphens, after a title (Mr, Mrs, Dr. ...) or after "my name is", "spoke to",
 "caller"; a forename and surname after the words a call handler writes before a person ("passed
 to", "tenant", "on behalf of", "cc"), before a role or relation ("Karen Wright, Housing Officer",
-"(daughter)"), or opening a note before what the person did ("Priya Raman rang"). Council
+"(daughter)"), or opening a note before what the person did ("Priya Raman rang"); one name alone
+where the note marks a person ("Hughes rang again", "per Gareth", "left vm for Sandra", "Yetunde's
+son"), unless the word is a role, a day, a shop or another word notes open with. Council
 vocabulary is left alone: "spoke to Council Tax team", the council's own 0300
 number, "Ms Word", "Flat A1 1st floor", "Order 1234567890", "Bin 240L", "band D".
 
@@ -168,14 +170,45 @@ _INITIALS = r"(?:[A-Z]\.?[ \t]?){1,2}[ \t]"
 _CAP_NAME = rf"(?:{_INITIALS})?{_NOT_NAME}{_NAME_WORD}(?:[ \t]+{_NOT_NAME}{_NAME_WORD}){{0,2}}"
 _ANY_NAME_WORD = rf"(?!{_STOP}|(?i:calling|ringing|writing|phoning|emailing|here|and|i|from|re|about)\b)[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
 _TITLE_WORDS = ("mr", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "rev", "cllr", "master", "mstr")
+#: Words of places and organisations, not people ("Victoria Park", "Age UK", "Fern Lodge").
+_ORGANISATION_WORDS = ("library", "school", "hospital", "centre", "pub", "ward", "surgery", "station", "academy",
+                       "primary", "church", "market", "trust", "foundation", "association", "society", "group",
+                       "partnership", "authority", "agency", "ltd", "plc", "res", "ref", "tel", "mob")
 # A word that can be part of a person's name in the structural rules below: capitalised, and not a
 # council word (NOT_NAMES), a short abbreviation in capitals ("Res HB"), a street type, a building
 # or an organisation's word ("Grace Road", "Victoria Park", "Age UK" are not people).
-_PERSON_WORD = (rf"{_NOT_NAME}(?![A-Z]{{1,3}}(?![A-Za-z'’-]))(?!(?i:{_ALL_TYPES}|{'|'.join(BUILDINGS)}|library|school|hospital|"
-                r"centre|pub|ward|surgery|station|academy|primary|church|market|trust|foundation|association|"
-                r"society|group|partnership|authority|agency|ltd|plc|res|ref|tel|mob)\b)" + _NAME_WORD)
+_PERSON_WORD = (rf"{_NOT_NAME}(?![A-Z]{{1,3}}(?![A-Za-z'’-]))(?!(?i:{_ALL_TYPES}|{'|'.join(BUILDINGS)}|"
+                rf"{'|'.join(_ORGANISATION_WORDS)})\b)" + _NAME_WORD)
 #: Forename and surname: two or three person words (a single capitalised word is too often not a person).
 _FULL_NAME = rf"(?:{_INITIALS})?{_PERSON_WORD}(?:[ \t]+{_PERSON_WORD}){{1,2}}"
+#: Capitalised words that stand alone where a lone name would (opening a note before "rang" or "'s",
+#: after "per" or "FAO") and are not people: the people and places a note is about by their role,
+#: days and months, shops and contractors, and everyday words that open a note.
+NOT_LONE_NAMES = (
+    "Caller", "Callers", "Client", "Applicant", "Claimant", "Occupant", "Occupier", "Owner", "Leaseholder",
+    "Carer", "Carers", "Mother", "Father", "Sister", "Brother", "Grandson", "Granddaughter", "Niece", "Nephew",
+    "Aunt", "Uncle", "Friend", "Family", "Household", "Neighbours", "Residents", "Tenants", "Landlady",
+    "Solicitor", "Councillor", "Warden", "Caretaker", "Cleaner", "Concierge", "Member", "Members", "Agency",
+    "School", "Surgery", "Hospital", "Pharmacy", "Shop", "Business", "Company", "Charity", "Everyone",
+    "Everybody", "Anybody", "Someone", "Somebody", "People", "Public", "Man", "Woman", "Lady", "Gentleman",
+    "Child", "Kids", "Today", "Yesterday", "Tomorrow", "Tonight", "Morning", "Afternoon", "Evening", "Weekend",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+    "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "Christmas", "Easter", "Section", "Policy", "Form", "Letter", "Email", "Website", "Portal", "App", "System",
+    "Foster", "Host", "Veolia", "Biffa", "Serco", "Amey", "Capita", "Kier", "Ringway", "Openreach", "Tesco",
+    "Sainsbury", "Asda", "Lidl", "Aldi", "Boots", "Google", "Facebook", "Crew", "Bin", "Bins", "Road",
+    "Nothing", "Everything", "Yes", "No", "OK", "Ok", "Please", "Sorry", "Note", "Notes", "Update", "Re",
+    "There", "Here", "As", "On", "In", "At", "If", "It", "Its", "This", "That", "These", "Those", "What",
+    "When", "Where", "Why", "How", "Which", "One", "Dog", "Dogs", "Cat", "Cats", "Cus",
+    "Csr", "Agent", "Adviser", "Advisor", "Officer", "Handler", "Visitor", "Driver", "Contractor", "Engineer",
+    "Plumber", "Electrician", "Operative", "Inspector", "Surveyor", "Landlord", "Neighbour", "Neighbor",
+    *(t.title() for t in _TITLE_WORDS), "Mrs", "Ms", "Mr", "Mx", "Miss", "Dr", "Cllr", "Rev", "Revd")
+#: One capitalised word that may be a person's name where the text marks a person, not followed by
+#: a number ("Section 21") or a second capitalised word (two are a full name, matched as such, or a
+#: team: "Parking Services"). Whether the word itself can be a name is decided in code
+#: (:func:`_lone_name_word`), not by a regex alternation of every word it must not be.
+_LONE_NAME = (r"(?P<lone>)[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ]*(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
+              r"(?![A-Za-z-])(?![ \t]+[A-Z][a-z])(?![ \t]*\d)")
 #: Words a call handler writes before the person a note is about or passed to.
 _BEFORE_A_PERSON = ("passed to", "referred to", "escalated to", "assigned to", "transferred to", "forwarded to",
                     "handed to", "allocated to", "spoke with", "spoken with", "speaking with", "booked with",
@@ -184,7 +217,10 @@ _BEFORE_A_PERSON = ("passed to", "referred to", "escalated to", "assigned to", "
                     "call from", "letter returned for", "letter for", "addressed to", "please ask", "ask",
                     "per", "cc", "from:", "tenant", "resident", "neighbour", "neighbor", "cust", "customer",
                     "applicant", "claimant", "occupant", "leaseholder", "son", "daughter", "wife", "husband",
-                    "partner", "mother", "father", "mum", "dad", "carer", "brother", "sister")
+                    "partner", "mother", "father", "mum", "dad", "carer", "brother", "sister", "friend", "fao", "f.a.o.",
+                    "left vm for", "vm for", "vm left for", "message for", "msg for", "message left with",
+                    "msg left with", "left a message with", "spoke w/", "emailed", "e-mailed", "letter to",
+                    "wrote to", "in the name of", "in name of", "name of", "chased")
 #: ... and after them: a role or a relationship, in brackets or after a comma.
 _ROLES = (r"(?i:[a-z]+[ \t]+)?(?i:officer|manager|adviser|advisor|team[ \t]+leader|caseworker|case[ \t]+worker|"
           r"inspector|surveyor|councillor|supervisor|coordinator|co-ordinator|assistant|director)")
@@ -193,6 +229,14 @@ _RELATIONS = (r"(?i:tenant|resident|leaseholder|owner|occupier|daughter|son|wife
 #: What a person does, said of the name that opens a note: "Priya Raman rang", "Bethany Cole emailed".
 _PERSON_VERBS = (r"(?:rang|rung|called|phoned|telephoned|emailed|e-mailed|wrote|visited|attended|came|says|"
                  r"said|states|stated|left|wants|wanted|asked|asks|complained|chasing|chased)")
+#: What a person did, said of one word opening a note: narrower than _PERSON_VERBS, because things
+#: are "left" and "stated" too ("Sofa left on the pavement", "As stated above").
+_LONE_VERBS = (r"rang|rung|called|phoned|telephoned|emailed|e-mailed|wrote|visited|came|says|said|wants|wanted|"
+               r"asked|asks|complained|chasing|chased|paid|pays|disputes|disputed|cannot|can't|is[ \t]+unable|"
+               r"would[ \t]+like|needs[ \t]+help")
+#: What a person has, after a lone name and "'s": "Yetunde's son", "Mehmet's shop" ("Dog's mess" is not).
+_THEIRS = (r"child|children|kids|family|friend|house|home|flat|property|garden|car|van|shop|business|claim|"
+           r"account|case|application|appeal|tenancy|rent|bill|benefit|bins?")
 #: Words that follow a name as readily as a thing ("Mohammed Ali at flat 3", "Dog Fouling at the back"):
 #: a name there needs a known forename first (the gazetteers in cxinsight.gate; see _keep).
 _PLAIN_FOLLOWERS = r"(?:at|from|on|in|is|was|has|had|reports?|reported|requested|needs|would|will|still)"
@@ -213,7 +257,7 @@ NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     # a forename and surname after words a call handler writes before a person: "passed to Sarah
     # Jones", "tenant Olu Bakare", "on behalf of Tariq Hussain", "cc Lucy Armitage"
     ("NAME", r"(?P<lead_p>(?<![A-Za-z])(?i:" + "|".join(re.escape(c).replace(r"\ ", r"[ \t]+") for c in _BEFORE_A_PERSON)
-             + rf")[,:]?[ \t]+){_FULL_NAME}(?![A-Za-z'’-])", _BEFORE_A_PERSON),
+             + rf")[,:]?[ \t]+)(?:{_FULL_NAME}|{_LONE_NAME})(?![A-Za-z'’-])", _BEFORE_A_PERSON),
     # a forename and surname followed by a role or a relationship: "Karen Wright, Neighbourhood
     # Officer", "Chloe Hargreaves (daughter)", "Yusuf Demir (tenant)"
     ("NAME", rf"(?<![A-Za-z])(?=[A-Z]){_FULL_NAME}(?=[ \t]*\([ \t]*(?:{_ROLES}|{_RELATIONS})[ \t]*\))", ("(",)),
@@ -227,6 +271,20 @@ NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     # ... or by a word that follows things as readily, or a dash: only after a known forename
     # ("Mohammed Ali at flat 3", "Elena Popescu - housing register"; "Fly Tipping - large amount" is not)
     ("NAME", rf"^[ \t]*(?P<forename_first>){_FULL_NAME}(?=[ \t]+(?i:{_PLAIN_FOLLOWERS})\b|[ \t]*[-–:][ \t])", ()),
+    # one word alone opening a note is a name only where what follows says so, and it is none of
+    # the roles, days, shops and everyday words a note opens with (_lone_name_word): before what a
+    # person did or "'s" ("Hughes rang", "Nkechi says", "Mehmet's shop"; "Resident rang" is not);
+    # before a role or a relation after a comma or in brackets ("Nigel, the caretaker", "Priyanka
+    # (the tenant's sister)"); or, only for a known forename or surname (the gazetteers), before a
+    # word that follows things as readily, a dash, a flat, or "family" ("Kevin in Highways",
+    # "Margaret is 87", "Campbell household", "Thompson, flat 4b"; "Bin is 3 weeks late" is not).
+    # One rule with three lookaheads: a note is tried once.
+    ("NAME", rf"^[ \t]*{_LONE_NAME}(?="
+             rf"['’]s[ \t]+(?i:{_RELATIONS}|{_THEIRS})\b|[ \t]+(?i:{_LONE_VERBS})\b"
+             rf"|[ \t]*[(,][ \t]*(?i:the[ \t]+)?(?:[A-Za-z]+['’]s[ \t]+)?"
+             rf"(?:{_ROLES}|{_RELATIONS}|(?i:caretaker|cleaner|warden|concierge|interpreter|translator))\b"
+             rf"|(?P<known_name>)(?:[ \t]+(?i:{_PLAIN_FOLLOWERS}|not|family|household)\b|[ \t]*[-–:,][ \t]"
+             r"|,?[ \t]+(?i:flat|no\.?)[ \t]*\d))", ()),
     # a first name thanked for what a team did: "thanks Dave from the waste team"
     ("NAME", rf"(?P<lead_o>(?i:\bthanks|\bthank[ \t]+you|\bcheers)[,!]?[ \t]+){_PERSON_WORD}(?=[ \t]+(?i:from|at|in|of)\b)",
      ("thank", "cheers")),
@@ -272,6 +330,27 @@ def nhs_check_digit_ok(digits: str) -> bool:
     return check != 10 and check == int(digits[9])
 
 
+#: Lower-case words that are never a lone name: NOT_LONE_NAMES, the council words of NOT_NAMES, street
+#: types, buildings and organisations' words.
+_NOT_LONE = frozenset(
+    [w.lower() for w in NOT_LONE_NAMES] + [w.lower().rstrip("?") for w in NOT_NAMES if " " not in w]
+    + [w.lower()[:-2] + "s" for w in NOT_NAMES if w.endswith("s?")]
+    + list(STREET_TYPES_STRONG + STREET_TYPES_WEAK) + [b.lower() for b in BUILDINGS] + list(_ORGANISATION_WORDS))
+_VOWEL = re.compile(r"(?i)[aeiouyà-æè-ïò-öù-ü]")
+
+
+def _lone_name_word(word: str) -> bool:
+    """Could ``word``, standing alone, be a person's name: three letters or more with a vowel ("Cx",
+    "Cstmr" are not), not a short abbreviation in capitals, none of the words in ``_NOT_LONE``.
+
+    >>> [_lone_name_word(w) for w in ("Nkechi", "Hughes's", "Resident", "Cstmr", "HB", "Monday's")]
+    [True, True, False, False, False, False]
+    """
+    word = re.sub(r"['’]s$", "", word)
+    return (len(word) >= 3 and bool(_VOWEL.search(word)) and not (word.isupper() and len(word) <= 3)
+            and word.lower() not in _NOT_LONE)
+
+
 def _keep(kind: str, m: re.Match, text: str) -> bool:
     """True when a match of ``kind`` is not personal data after all (checked in code, not regex).
 
@@ -284,15 +363,21 @@ def _keep(kind: str, m: re.Match, text: str) -> bool:
             if kind == "NAME" else None)
     if kind == "NAME":
         body = m.group(0)[len(lead):]
+        if groups.get("lone") is not None and not _lone_name_word(body.strip()):
+            return True
         needs_forename = groups.get("forename_first") is not None
+        needs_known = groups.get("known_name") is not None or (
+            groups.get("lone") is not None and body.lower().endswith("ing"))  # "neighbor Storing"
         in_capitals = body.isupper() and not re.match(rf"[ \t]*(?i:{_TITLES})\b", body)
-        if needs_forename or in_capitals:
+        if needs_forename or needs_known or in_capitals:
             from cxinsight import gate
 
             words = [w.lower().strip("'’") for w in re.findall(r"[^\W\d_][^\s]*", body)]
             known_forename = bool(words) and words[0] in gate.forenames()
             if needs_forename:
                 return not known_forename
+            if needs_known:
+                return not (known_forename or words[0] in gate.surnames())
             return not (known_forename or any(w in gate.surnames() for w in words))
     if kind == "NHS_NUMBER":
         digits = re.sub(r"\D", "", m.group(0))
