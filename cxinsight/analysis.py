@@ -397,7 +397,8 @@ LEVERS = {"digital_push": "Channel shift alone", "fix_failure_first": "Fixing fa
 @dataclass
 class Savings:
     """The channel-shift model for one scope: its inputs, assumptions, the Monte Carlo of each lever
-    (common random numbers: the same draws for every lever) and the central projection."""
+    (common random numbers: the same draws for every lever) and the central projection. Volumes are
+    a year's: the export's counts scaled by ``period`` (a savings.Period)."""
 
     inputs: object
     assumptions: object
@@ -407,6 +408,8 @@ class Savings:
     projection: pd.DataFrame
     draws: int
     apportioned: float | None
+    #: the days the export covers: ``volumes`` and ``shiftable`` are its counts scaled to a year
+    period: object = None
 
     def npv_range(self, lever: str = "both") -> tuple[float, float, float]:
         """P10, P50 and P90 of the NPV for ``lever``."""
@@ -431,10 +434,11 @@ def savings(analysis: Analysis) -> Savings | None:
     """The channel-shift model for ``analysis``'s scope, or None when the contacts carry no customer
     numbers (nothing to segment, so no shiftable volume). For a service, the council-wide programme
     costs are apportioned by its share of contacts. Always on the whole period analysed: contacts a
-    year are the export's year, whatever period a page reports on."""
+    year are the whole export's counts scaled to twelve months (``Savings.period``), whatever period a
+    page reports on."""
     from cxinsight.demand.measures import failure_share
     from cxinsight.exclusion.customers import shiftable_volume
-    from cxinsight.savings import Inputs, SavingsAssumptions, baseline, monte_carlo, project
+    from cxinsight.savings import Inputs, Period, SavingsAssumptions, baseline, monte_carlo, project
 
     if not analysis.has_customers:
         return None
@@ -447,8 +451,11 @@ def savings(analysis: Analysis) -> Savings | None:
     if analysis.service is not None:  # the programme's costs are shared: charge the service its share
         share = len(contacts) / len(whole.contacts)
         assumptions = assumptions.apportioned(share)
-    volumes = baseline(contacts, assumptions)
+    period = Period.of(whole.contacts["received_at"])
+    volumes = baseline(contacts, assumptions, per_year=period.per_year)
     shiftable = shiftable_volume(contacts, whole.segments, by=("service", "channel"))
+    counted = shiftable.columns.drop(["service", "channel"], errors="ignore")
+    shiftable[counted] = shiftable[counted] * period.per_year
     review = whole.review
     if review is not None and analysis.service is not None:
         review = review.loc[review["contact_id"].isin(contacts["contact_id"])]
@@ -456,4 +463,5 @@ def savings(analysis: Analysis) -> Savings | None:
     inputs = Inputs.from_frames(volumes, shiftable, shares)
     o = whole.options
     runs = {lever: monte_carlo(inputs, assumptions, lever, draws=o.draws, seed=o.seed) for lever in LEVERS}
-    return Savings(inputs, assumptions, shiftable, volumes, runs, project(inputs, assumptions), o.draws, share)
+    return Savings(inputs, assumptions, shiftable, volumes, runs, project(inputs, assumptions), o.draws, share,
+                   period)

@@ -20,23 +20,29 @@ import pandas as pd
 SMALL_MAX = 7
 
 
-def round_to_5(values: pd.Series) -> pd.Series:
-    """Counts rounded to the nearest 5 (halves up), with 1-7 set to missing.
+def _small(v: pd.Series) -> pd.Series:
+    """Counts of 1 to 7, and counts scaled to a year (not whole) that are above 0 and round to 7 or less."""
+    return (v > 0) & (np.round(v) <= SMALL_MAX)
 
-    >>> round_to_5(pd.Series([0, 5, 7, 8, 13])).tolist()
-    [0.0, nan, nan, 10.0, 15.0]
+
+def round_to_5(values: pd.Series) -> pd.Series:
+    """Counts rounded to the nearest 5 (halves up), with 1-7 set to missing (and a count scaled to a
+    year that is above 0 and rounds to 7 or less: 0.4 and 7.3 are small, 7.6 is not).
+
+    >>> round_to_5(pd.Series([0, 5, 7, 8, 13, 0.4, 7.3, 7.6])).tolist()
+    [0.0, nan, nan, 10.0, 15.0, nan, nan, 10.0]
     """
     v = pd.to_numeric(values, errors="coerce").astype("float64")
     rounded = np.floor(v / 5 + 0.5) * 5
-    return rounded.where(~v.between(1, SMALL_MAX))
+    return rounded.where(~_small(v))
 
 
 def suppress_counts(values: pd.Series) -> pd.Series:
     """Counts as text for publication: ``*`` for 1-7, others rounded to 5 with thousands commas."""
     rounded = round_to_5(values)
-    raw = pd.to_numeric(values, errors="coerce")
+    raw = pd.to_numeric(values, errors="coerce").astype("float64")
     text = rounded.map(lambda x: f"{x:,.0f}" if pd.notna(x) else "")
-    return text.where(~raw.between(1, SMALL_MAX), "*")
+    return text.where(~_small(raw), "*")
 
 
 def count_text(n: int) -> str:

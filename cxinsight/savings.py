@@ -176,11 +176,64 @@ def payback_year(cashflows, rate: float) -> int | None:
 SCENARIOS = ("do_nothing", "digital_push", "fix_failure_first", "both")
 
 
+@dataclass(frozen=True)
+class Period:
+    """The days an export covers, first to last contact inclusive, and the factor that turns its
+    counts into counts a year (a straight scaling: a part-year export carries no seasons it missed).
+
+    >>> p = Period.of(pd.Series([pd.Timestamp("2023-01-01"), pd.Timestamp("2024-06-30 17:00")]))
+    >>> p.days, round(p.years, 2), round(p.per_year, 3), p.describe()
+    (547, 1.5, 0.668, '18 months (1 January 2023 to 30 June 2024)')
+    """
+
+    first: pd.Timestamp
+    last: pd.Timestamp
+
+    @classmethod
+    def of(cls, dates: pd.Series) -> Period:
+        dates = pd.to_datetime(dates).dropna()
+        if dates.empty:
+            raise ValueError("no dated contacts: the period an export covers needs at least one date")
+        return cls(dates.min().normalize(), dates.max().normalize())
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def years(self) -> float:
+        return self.days / 365.25
+
+    @property
+    def per_year(self) -> float:
+        return 1 / self.years
+
+    def describe(self) -> str:
+        months = round(self.days / (365.25 / 12))
+        length = f"{self.days} days" if months < 2 else f"{months} months"
+        return f"{length} ({self.first.day} {self.first:%B %Y} to {self.last.day} {self.last:%B %Y})"
+
+    def as_a_year(self) -> str:
+        """What a page says of its figures a year.
+
+        >>> Period(pd.Timestamp("2024-04-01"), pd.Timestamp("2025-03-31")).as_a_year()
+        'The export covers a year (1 April 2024 to 31 March 2025).'
+        >>> Period(pd.Timestamp("2024-04-01"), pd.Timestamp("2024-08-31")).as_a_year()
+        'The export covers 5 months (1 April 2024 to 31 August 2024): a year is its contacts scaled to twelve months, so seasons it does not cover are not in it.'
+        """
+        if 350 <= self.days <= 380:
+            return f"The export covers a year ({self.describe().split('(', 1)[1]}."
+        caveat = "so seasons it does not cover are not in it" if self.days < 350 else "an average over the time it covers"
+        return f"The export covers {self.describe()}: a year is its contacts scaled to twelve months, {caveat}."
+
+
 def baseline(contacts: pd.DataFrame, assumptions: SavingsAssumptions | None = None,
-             by: tuple[str, ...] = ("service", "channel")) -> pd.DataFrame:
-    """Yearly volumes and costs by service and channel from processed contacts."""
+             by: tuple[str, ...] = ("service", "channel"), per_year: float = 1.0) -> pd.DataFrame:
+    """Yearly volumes and costs by service and channel from processed contacts: the export's counts
+    times ``per_year`` (``Period.of(dates).per_year``; 1.0 takes the export as one year)."""
     a = assumptions or SavingsAssumptions()
     g = contacts.groupby(list(by), observed=True).size().rename("contacts").reset_index()
+    g["contacts"] = g["contacts"] * per_year if per_year != 1.0 else g["contacts"]
     g["channel"] = g["channel"].astype(str)
     g["unit_cost"] = g["channel"].map({k: v.value for k, v in a.unit_cost.items()}).fillna(a.unit_cost["other"].value)
     if a.service_unit_cost and "service" in g:
@@ -398,6 +451,6 @@ def summarise(projection: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-__all__ = ["SCENARIOS", "Assumption", "SavingsAssumptions", "annual_shift_saving", "baseline", "discount_factors",
+__all__ = ["SCENARIOS", "Assumption", "Period", "SavingsAssumptions", "annual_shift_saving", "baseline", "discount_factors",
            "monte_carlo", "npv", "payback_year", "pert_like", "project", "replace", "summarise", "take_up", "tornado",
            "Inputs"]

@@ -71,3 +71,23 @@ def test_a_page_with_no_analysis_parameters_reads_the_analysis_as_the_report_bui
         default = analysis.load_analysis(processed, analysis.Options())
     assert rebuilt(caplog) and not default.options.learn_from_review
     assert "learning from the review" not in default.review_note.lower()
+
+
+def test_savings_count_contacts_a_year_whatever_the_export_covers(processed):
+    """The demo export is one year; the same contacts spread over two years are half as many a year,
+    so the volumes, the shiftable contacts and the saving a year all halve (the NPV's one-off and
+    running costs do not). Before, every export was taken as one year."""
+    from dataclasses import replace
+
+    one = analysis.load_analysis(processed, analysis.Options(draws=200))
+    first = one.contacts["received_at"].min()
+    stretched = one.contacts.assign(received_at=first + (one.contacts["received_at"] - first) * 2)
+    two = replace(one, contacts=stretched)
+    a, b = analysis.savings(one), analysis.savings(two)
+    assert 350 <= a.period.days <= 370 and 710 <= b.period.days <= 740
+    ratio = a.period.days / b.period.days
+    assert a.volumes["contacts"].sum() == pytest.approx(len(one.contacts) * 365.25 / a.period.days)
+    assert b.volumes["contacts"].sum() == pytest.approx(a.volumes["contacts"].sum() * ratio)
+    assert b.shiftable["shiftable_central"].sum() == pytest.approx(a.shiftable["shiftable_central"].sum() * ratio)
+    assert b.inputs.volume.sum() == pytest.approx(a.inputs.volume.sum() * ratio)
+    assert b.projection["baseline_cost"].iloc[1] == pytest.approx(a.projection["baseline_cost"].iloc[1] * ratio)
