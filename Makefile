@@ -11,7 +11,7 @@ DEMO := data/raw/demo_answer_key/planted.yaml
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv demo-data pipeline report test test-slow lint benchmark benchmark-scale clean-data clean
+.PHONY: help venv demo-data pipeline report history test test-slow lint benchmark benchmark-scale clean-data clean
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "; printf "cxinsight targets:\n"} /^[a-zA-Z_-]+:.*## / {printf "  \033[1m%-12s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,6 +39,10 @@ pipeline: demo-data ## Load, clean, redact and validate the demo exports into da
 report: demo-data ## Run the pipeline and every report on the demo council; open reports/index.html
 	$(BIN)/cxinsight report
 
+history: $(STAMP) ## Two demo councils over two years through history mode; open data/history/report/index.html
+	$(BIN)/cxinsight demo --history
+	$(BIN)/cxinsight history data/raw/demo_history/history.yaml
+
 # The tests run on a data folder of their own (.test/data, .test/reports), never on yours: an
 # analyst's data/processed, data/interim and reports/ are left byte-identical (checked by
 # tests/conftest.py at the end of every run). Set-up: the demo council generated, processed and
@@ -51,6 +55,7 @@ TEST_ENV := CXINSIGHT_DATA_DIR=$(TEST_DIR)/data CXINSIGHT_REPORTS_DIR=$(TEST_DIR
 TEST_DEMO := $(TEST_DIR)/data/raw/demo_answer_key/planted.yaml
 TEST_PROCESSED := $(TEST_DIR)/data/processed/manifest.json
 TEST_INTERIM := $(TEST_DIR)/data/interim/analysis.json
+TEST_HISTORY := $(TEST_DIR)/data/history/aggregates.parquet
 
 $(TEST_DEMO): | $(STAMP)
 	$(TEST_ENV) $(BIN)/cxinsight -q demo
@@ -61,9 +66,14 @@ $(TEST_PROCESSED): | $(TEST_DEMO)
 $(TEST_INTERIM): | $(TEST_PROCESSED)
 	$(TEST_ENV) $(BIN)/python -c "from cxinsight.analysis import load_analysis; load_analysis()"
 
+# Notebook 08 reads a history: two small demo councils over two years, processed once.
+$(TEST_HISTORY): | $(STAMP)
+	$(TEST_ENV) $(BIN)/cxinsight -q demo --history --contacts 3000
+	$(TEST_ENV) $(BIN)/cxinsight -q history $(TEST_DIR)/data/raw/demo_history/history.yaml --no-report
+
 # Notebook 01 rebuilds the (test) processed folder, which notebooks 02-07 read: it runs first, on its
 # own; the rest run in parallel, each test file and notebook on one worker (its cells share one kernel).
-test: $(TEST_INTERIM) ## Run ruff and the tests (unit, property, doctests, real public data, notebooks) in parallel, on a data folder of their own
+test: $(TEST_INTERIM) $(TEST_HISTORY) ## Run ruff and the tests (unit, property, doctests, real public data, notebooks) in parallel, on a data folder of their own
 	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/python -m pytest notebooks/01_data_quality.ipynb $(PYTEST_ARGS)
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile --ignore=notebooks/01_data_quality.ipynb $(PYTEST_ARGS)
@@ -83,7 +93,7 @@ benchmark-scale: demo-data ## The whole report and history mode at 150k/1M/6M an
 	cd benchmarks && ../$(BIN)/python bench_scale.py
 
 clean-data: ## Delete generated data and reports (never touches your own exports)
-	rm -rf data/raw/demo data/raw/demo_answer_key
+	rm -rf data/raw/demo data/raw/demo_answer_key data/raw/demo_history
 	find data/processed reports -mindepth 1 ! -name README.md ! -name .gitkeep -exec rm -rf {} +
 	rm -rf data/interim data/history .test
 

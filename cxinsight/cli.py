@@ -15,6 +15,16 @@ def _demo(args: argparse.Namespace) -> int:
     from cxinsight import paths
     from cxinsight.synthetic import GENERATOR_VERSION, DemoSpec, generate_demo
 
+    if args.history:
+        from cxinsight.synthetic import generate_demo_history
+
+        root = Path(args.out) if args.out else paths.raw_dir() / "demo_history"
+        if (root / "history.yaml").exists() and not args.force:
+            logging.info("demo history already in %s; --force to rebuild", root)
+            return 0
+        made = generate_demo_history(root, contacts=args.contacts if args.contacts != 150_000 else 20_000)
+        logging.info("demo history written: %s (run `cxinsight history %s`)", made, made)
+        return 0
     spec = DemoSpec(contacts=args.contacts, seed=args.seed)
     raw = Path(args.out) if args.out else paths.demo_raw_dir()
     key = Path(args.key) if args.key else (raw.parent / f"{raw.name}_answer_key")
@@ -71,6 +81,11 @@ def _history(args: argparse.Namespace) -> int:
         logging.info("%-30s %-8s %10s contacts  failure %5.1f%%  online %5.1f%%", row["council"], row["year"],
                      f"{int(row['contacts']):,}", 100 * row["failure_share"], 100 * row["digital_share"])
     logging.info("aggregates in %s (aggregates.parquet, yearly.csv)", out)
+    if not args.no_report:
+        from cxinsight.report import build_history_report
+
+        page = build_history_report(out)
+        logging.info("year-on-year page: %s", page)
     return 0
 
 
@@ -106,6 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--out", help="raw folder (default data/raw/demo)")
     d.add_argument("--key", help="answer key folder (default: beside --out)")
     d.add_argument("--force", action="store_true", help="regenerate even if present")
+    d.add_argument("--history", action="store_true",
+                   help="two demo councils over two years instead (data/raw/demo_history; 20,000 contacts a year "
+                        "unless --contacts), for `cxinsight history`")
     d.set_defaults(func=_demo)
     p = sub.add_parser("pipeline", help="load, clean, redact and validate raw exports into data/processed")
     p.add_argument("--sources", help="sources.yaml (default: the demo council)")
@@ -128,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     h.add_argument("--engine", choices=["duckdb", "pandas"], default="duckdb", help="local aggregation engine")
     h.add_argument("--scheduler", help="a Dask scheduler address (tcp://host:port): aggregate on that cluster")
     h.add_argument("--force", action="store_true", help="process every council-year again, even if unchanged")
+    h.add_argument("--no-report", action="store_true",
+                   help="only the data: do not write the year-on-year page (<out>/report/index.html)")
     h.set_defaults(func=_history)
     c = sub.add_parser("check-classifier", help="how well the classifier reads your words: agreement with a file "
                                                  "a person has labelled (failure/value)")

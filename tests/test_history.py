@@ -190,10 +190,53 @@ def test_unknown_engine_and_dask_without_a_scheduler_are_clear_errors(built):
 def test_the_command_writes_aggregates_and_a_formula_safe_yearly_table(councils, built, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(councils, root, ignore=shutil.ignore_patterns("out"))
-    text = HISTORY.replace("name: Council A", "name: '=HYPERLINK(\"http://x\")'")
+    text = HISTORY.replace("name: Council A", "name: '=HYPERLINK(\"http://x\")'").replace(
+        "name: Council B", "name: '<script>alert(1)</script> *B*'")
     (root / "history.yaml").write_text(text, encoding="utf-8")
     assert main(["-q", "history", str(root / "history.yaml"), "--out", str(root / "out")]) == 0
     assert len(pd.read_parquet(root / "out" / "aggregates.parquet")) > 0
     yearly = pd.read_csv(root / "out" / "yearly.csv", encoding="utf-8-sig")
     assert len(yearly) == 6 and not yearly["council"].str.startswith("=").any()
+    # the year-on-year page, beside the history it reads, with the councils' names shown, never run
+    page = (root / "out" / "report" / "index.html").read_text(encoding="utf-8")
+    assert "<script" not in page.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "Year on year" in page and "a clear change" in page and "Part years" in page
     assert main(["-q", "history", str(root / "missing.yaml")]) == 2  # a clear error, no traceback
+
+
+def test_year_on_year_changes_are_the_yearly_shares_set_beside_the_year_before(built):
+    """``history.changes``: each share is :func:`yearly`'s, its interval holds it, each year after a
+    council's first is compared with that council's year before, and a change is called clear
+    exactly when its 95% interval leaves out zero."""
+    table = history.yearly(history.aggregate(built.out))
+    changes = history.changes(table)
+    assert len(changes) == len(table) * len(history.SHARES)
+    merged = changes.merge(table, on=["council", "year"])
+    for measure, (_, numerator, base) in history.SHARES.items():
+        rows = merged.loc[(merged["measure"] == measure) & (merged[base] > 0)]
+        assert ((rows["share"] - rows[numerator] / rows[base]).abs() < 1e-12).all()
+        assert ((rows["low"] <= rows["share"]) & (rows["share"] <= rows["high"])).all()
+    compared = changes.loc[changes["verdict"].isin(["a clear change", "within the noise"])]
+    assert set(compared["council"]) == {"council-a", "council-b"}  # the two councils with two years
+    clear = (compared["change_low"] > 0) | (compared["change_high"] < 0)
+    assert (clear == (compared["verdict"] == "a clear change")).all()
+    first = changes.loc[changes["verdict"] == "first year"]
+    assert len(first) == 4 * len(history.SHARES) and first["change"].isna().all()
+
+
+def test_the_demo_history_page_finds_the_change_that_was_planted(tmp_path):
+    """``cxinsight demo --history``: Demo Borough's residents can do more online in its second year
+    (planted in ``DEMO_HISTORY``), Demo District's cannot. The year-on-year figures find the
+    Borough's share online clearly up and the District's within the noise, and the page says so."""
+    from cxinsight.synthetic import DEMO_HISTORY
+
+    assert DEMO_HISTORY["Demo Borough"]["2024-25"][0] > DEMO_HISTORY["Demo Borough"]["2023-24"][0]
+    assert DEMO_HISTORY["Demo District"]["2024-25"] == DEMO_HISTORY["Demo District"]["2023-24"]
+    assert main(["-q", "demo", "--history", "--out", str(tmp_path / "raw"), "--contacts", "3000"]) == 0
+    assert main(["-q", "history", str(tmp_path / "raw" / "history.yaml"), "--out", str(tmp_path / "out")]) == 0
+    changes = history.changes(history.yearly(history.aggregate(tmp_path / "out")))
+    online = changes.loc[(changes["measure"] == "digital_share") & (changes["year"] == "2024-25")].set_index("council")
+    assert online.loc["demo-borough", "verdict"] == "a clear change" and online.loc["demo-borough", "change"] > 0
+    assert online.loc["demo-district", "verdict"] == "within the noise"
+    page = (tmp_path / "out" / "report" / "index.html").read_text(encoding="utf-8")
+    assert "Demo Borough: " in page and "a clear change" in page

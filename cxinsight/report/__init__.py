@@ -37,6 +37,7 @@ from cxinsight.report.gate import PageProblem, check_pages, last_gate
 from cxinsight.report.notebooks import (
     COUNCIL_NOTEBOOKS,
     GLANCE,
+    HISTORY,
     MAX_SERVICE_REPORTS,
     MIN_SERVICE_CONTACTS,
     NEEDS,
@@ -67,7 +68,7 @@ from cxinsight.report.run import (
 
 __all__ = ["COUNCIL_NOTEBOOKS", "GLANCE", "GLOSSARY", "HIDDEN_TAGS", "KERNEL_START_SECONDS", "MAX_SERVICE_REPORTS",
            "MIN_SERVICE_CONTACTS", "NEEDS", "TITLES", "Job", "NotebookFailed", "PageProblem", "WarmKernel",
-           "analyse_apart", "build_reports", "check_pages", "execute", "for_the_reader", "last_gate", "notebook_body",
+           "HISTORY", "analyse_apart", "build_history_report", "build_reports", "check_pages", "execute", "for_the_reader", "last_gate", "notebook_body",
            "notebook_dir", "page", "page_name", "reporting_period", "run_all", "run_job", "to_html", "write_index",
            "write_unavailable"]
 
@@ -166,6 +167,24 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         pages = [index] + [j.html for j in first + rest]
     log.info("reports in %s", final)
     return [final / p.relative_to(out) for p in pages]
+
+
+def build_history_report(history_dir: Path | str | None = None, out: Path | str | None = None) -> Path:
+    """Notebook 08 on a history folder (what ``cxinsight history`` writes; default ``data/history``),
+    as one page: ``<history_dir>/report/index.html`` unless ``out`` names another folder. Kept
+    beside the history it reads, not in ``reports/``, which every ``cxinsight report`` replaces
+    whole. The page passes the same last gate as the reports (page checks, personal-data scan)."""
+    history = Path(history_dir).resolve() if history_dir else paths.history_dir()
+    final = Path(out).resolve() if out else history / "report"
+    t0 = time.perf_counter()
+    with outputs.replacing(final) as stage:
+        executed = execute(HISTORY, stage / "_work" / HISTORY, {"history_dir": str(history)})
+        footer = (f"Generated {datetime.now().strftime('%d %B %Y %H:%M')} by cxinsight. Counts of 1 to 7 are shown "
+                  "as *; other counts are rounded to the nearest 5. No free text is used.")
+        to_html(executed, stage / "index.html", TITLES[HISTORY], [], footer)
+        last_gate(stage)
+    log.info("history report in %.0f s: %s", time.perf_counter() - t0, final / "index.html")
+    return final / "index.html"
 
 
 def reporting_period(processed: Path, period: str | None = None) -> str:

@@ -10,6 +10,8 @@ COUNCIL_NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_deman
                                       "04_channel_shift.ipynb", "05_complaints.ipynb",
                                       "06_customer_experience.ipynb")
 GLANCE = "07_at_a_glance.ipynb"
+#: Run by ``cxinsight history`` on a history folder, not by ``cxinsight report``.
+HISTORY = "08_history.ipynb"
 TITLES = {
     "01_data_quality.ipynb": "Data quality: what came in and what we could use",
     "02_failure_demand.ipynb": "Failure demand",
@@ -17,6 +19,7 @@ TITLES = {
     "04_channel_shift.ipynb": "Channel shift: savings and their range",
     "05_complaints.ipynb": "Complaints against the codes",
     "06_customer_experience.ipynb": "Customer experience",
+    HISTORY: "Year on year, and beside other councils",
 }
 
 # What each council report needs beyond the contacts (tables, or table.field with some values).

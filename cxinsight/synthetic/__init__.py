@@ -41,7 +41,8 @@ from cxinsight.synthetic.council import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["CAPABILITIES", "GENERATOR_VERSION", "DemoSpec", "generate_demo", "read_answer_key"]
+__all__ = ["CAPABILITIES", "DEMO_HISTORY", "GENERATOR_VERSION", "DemoSpec", "generate_demo", "generate_demo_history",
+           "read_answer_key"]
 
 # Bump whenever the generator's output changes for the same seed: `cxinsight demo` regenerates
 # existing demo data whose answer key records another version.
@@ -134,6 +135,35 @@ def generate_demo(raw_dir: Path | str | None = None, key_dir: Path | str | None 
             "areas": len(areas), "customers": len(customers), "pii": len(pii_rows),
             "defects": len(defect_frame), "seconds": round(seconds, 2), "raw_dir": str(raw_dir),
             "key_dir": str(key_dir)}
+
+
+#: The demo history: two councils over two years; in the second year more residents can self-serve
+#: (capability shares self-serve / could shift with support / likely excluded), so more contacts
+#: move online: the change the year-on-year page should find.
+DEMO_HISTORY = {
+    "Demo Borough": {"2023-24": (0.48, 0.32, 0.20), "2024-25": (0.58, 0.27, 0.15)},
+    "Demo District": {"2023-24": (0.52, 0.30, 0.18), "2024-25": (0.52, 0.30, 0.18)},
+}
+
+
+def generate_demo_history(root: Path | str, contacts: int = 20_000, seed: int = 20230401) -> Path:
+    """Write :data:`DEMO_HISTORY`'s council-years (each a demo council of ``contacts`` contacts over
+    its financial year, answer key beside it) under ``root``, and ``root/history.yaml`` naming them
+    (what ``cxinsight history`` reads). Returns the history file."""
+    root = Path(root)
+    lines = ["# The demo history: synthetic councils, one sources.yaml per council-year", "councils:"]
+    for c, (council, years) in enumerate(DEMO_HISTORY.items()):
+        slug = council.lower().replace(" ", "_")
+        lines += [f"  - name: {council}", "    years:"]
+        for y, (year, shares) in enumerate(years.items()):
+            start = int(year[:4])
+            spec = DemoSpec(contacts=contacts, seed=seed + 100 * c + y, start=f"{start}-04-01",
+                            end=f"{start + 1}-03-31", capability_shares=shares)
+            generate_demo(root / slug / year, root / "answer_keys" / slug / year, spec)
+            lines.append(f'      "{year}": {slug}/{year}/sources.yaml')
+    path = root / "history.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def read_answer_key(key_dir: Path | str | None = None) -> dict[str, pd.DataFrame]:
