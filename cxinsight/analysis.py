@@ -257,10 +257,20 @@ def area_scores(areas: pd.DataFrame | None, version: str = "v1.4") -> pd.DataFra
     return deri_scores(areas.assign(lad_code="council"), weights, scale="district")
 
 
+def segment(contacts: pd.DataFrame, areas: pd.DataFrame | None, deri_version: str
+            ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The council's areas scored on the DERI (None without areas) and its customers segmented
+    (None when the contacts carry no customer number): what every page and history mode segment by."""
+    from cxinsight.exclusion.customers import customer_features, segment_customers
+
+    scored = area_scores(areas, deri_version)
+    has_customers = "customer_id" in contacts and contacts["customer_id"].notna().any()
+    return scored, (segment_customers(customer_features(contacts, scored)) if has_customers else None)
+
+
 def _compute(processed: Path, options: Options) -> Analysis:
     from cxinsight.demand import classify, load_taxonomy
     from cxinsight.demand.review import obtain_review
-    from cxinsight.exclusion.customers import customer_features, segment_customers
     from cxinsight.pipeline import read_optional, read_processed
 
     t0 = time.perf_counter()
@@ -281,9 +291,7 @@ def _compute(processed: Path, options: Options) -> Analysis:
         log.info("%s", learned)
     elif options.learn_from_review:
         note = f"{note} Learning from the review was asked for, but there is no labelled review yet: the rules classify."
-    scored = area_scores(areas, options.deri_version)
-    has_customers = "customer_id" in contacts and contacts["customer_id"].notna().any()
-    segments = segment_customers(customer_features(contacts, scored)) if has_customers else None
+    scored, segments = segment(contacts, areas, options.deri_version)
     check, check_note = (None, "") if segments is None else _segment_check(segments, options, processed, answer_key)
     log.info("classified %s contacts and segmented %s customers once for every page (%.1f s)",
              f"{len(classified):,}", "no" if segments is None else f"{len(segments):,}", time.perf_counter() - t0)

@@ -190,9 +190,8 @@ def _constant(value: str, n: int) -> pd.Categorical:
 def process_unit(unit: Unit, options: HistoryOptions) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """One council-year: the pipeline (load, clean, redact, validate), then classify and segment as
     the analysis layer does. Returns the slim classified contacts, the quarantine and the row counts."""
-    from cxinsight.analysis import area_scores
+    from cxinsight.analysis import segment as segment_by
     from cxinsight.demand import classify
-    from cxinsight.exclusion.customers import customer_features, segment_customers
     from cxinsight.pipeline import build_processed
 
     result = build_processed(unit.sources, write=False, repeat_window_days=options.repeat_window_days)
@@ -204,10 +203,8 @@ def process_unit(unit: Unit, options: HistoryOptions) -> tuple[pd.DataFrame, pd.
     contacts = tables.pop("contacts")
     classified = classify(contacts, complaints=tables.get("complaints"), window_days=options.repeat_window_days)
     del contacts
-    has_customers = "customer_id" in classified and classified["customer_id"].notna().any()
-    if has_customers:
-        segments = segment_customers(customer_features(classified, area_scores(tables.get("areas"),
-                                                                                options.deri_version)))
+    _, segments = segment_by(classified, tables.get("areas"), options.deri_version)
+    if segments is not None:
         lookup = pd.Series(segments["segment"].astype(str).to_numpy(), index=segments["customer_id"].to_numpy())
         segment = classified["customer_id"].map(lookup).fillna(NO_CUSTOMER)
     else:
