@@ -202,7 +202,7 @@ NOT_LONE_NAMES = (
     "When", "Where", "Why", "How", "Which", "One", "Dog", "Dogs", "Cat", "Cats", "Cus",
     "Csr", "Agent", "Adviser", "Advisor", "Officer", "Handler", "Visitor", "Driver", "Contractor", "Engineer",
     "Plumber", "Electrician", "Operative", "Inspector", "Surveyor", "Landlord", "Neighbour", "Neighbor",
-    *(t.title() for t in _TITLE_WORDS), "Mrs", "Ms", "Mr", "Mx", "Miss", "Dr", "Cllr", "Rev", "Revd")
+    *(t.title() for t in _TITLE_WORDS), "Mrs", "Revd")
 #: One capitalised word that may be a person's name where the text marks a person, not followed by
 #: a number ("Section 21") or a second capitalised word (two are a full name, matched as such, or a
 #: team: "Parking Services"). Whether the word itself can be a name is decided in code
@@ -334,7 +334,7 @@ def nhs_check_digit_ok(digits: str) -> bool:
 #: types, buildings and organisations' words.
 _NOT_LONE = frozenset(
     [w.lower() for w in NOT_LONE_NAMES] + [w.lower().rstrip("?") for w in NOT_NAMES if " " not in w]
-    + [w.lower()[:-2] + "s" for w in NOT_NAMES if w.endswith("s?")]
+    + [w.lower()[:-2] for w in NOT_NAMES if w.endswith("s?")]  # "Benefits?": benefit and benefits
     + list(STREET_TYPES_STRONG + STREET_TYPES_WEAK) + [b.lower() for b in BUILDINGS] + list(_ORGANISATION_WORDS))
 _VOWEL = re.compile(r"(?i)[aeiouyà-æè-ïò-öù-ü]")
 
