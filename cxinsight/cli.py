@@ -22,10 +22,10 @@ def _demo(args: argparse.Namespace) -> int:
         if (root / "history.yaml").exists() and not args.force:
             logging.info("demo history already in %s; --force to rebuild", root)
             return 0
-        made = generate_demo_history(root, contacts=args.contacts if args.contacts != 150_000 else 20_000)
+        made = generate_demo_history(root, contacts=args.contacts or 20_000)
         logging.info("demo history written: %s (run `cxinsight history %s`)", made, made)
         return 0
-    spec = DemoSpec(contacts=args.contacts, seed=args.seed)
+    spec = DemoSpec(contacts=args.contacts or 150_000, seed=args.seed)
     raw = Path(args.out) if args.out else paths.demo_raw_dir()
     key = Path(args.key) if args.key else (raw.parent / f"{raw.name}_answer_key")
     planted = key / "planted.yaml"
@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-q", "--quiet", action="store_true", help="only warnings and errors")
     sub = parser.add_subparsers(dest="command", required=True)
     d = sub.add_parser("demo", help="generate the synthetic demo council into data/raw/demo")
-    d.add_argument("--contacts", type=int, default=150_000, help="contacts a year (default 150,000)")
+    d.add_argument("--contacts", type=int, help="contacts a year (default 150,000; with --history, 20,000 for each "
+                                                "council-year)")
     d.add_argument("--seed", type=int, default=20240401)
     d.add_argument("--out", help="raw folder (default data/raw/demo)")
     d.add_argument("--key", help="answer key folder (default: beside --out)")

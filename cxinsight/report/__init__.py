@@ -66,11 +66,11 @@ from cxinsight.report.run import (
     run_job,
 )
 
-__all__ = ["COUNCIL_NOTEBOOKS", "GLANCE", "GLOSSARY", "HIDDEN_TAGS", "KERNEL_START_SECONDS", "MAX_SERVICE_REPORTS",
-           "MIN_SERVICE_CONTACTS", "NEEDS", "TITLES", "Job", "NotebookFailed", "PageProblem", "WarmKernel",
-           "HISTORY", "analyse_apart", "build_history_report", "build_reports", "check_pages", "execute", "for_the_reader", "last_gate", "notebook_body",
-           "notebook_dir", "page", "page_name", "reporting_period", "run_all", "run_job", "to_html", "write_index",
-           "write_unavailable"]
+__all__ = ["COUNCIL_NOTEBOOKS", "GLANCE", "GLOSSARY", "HIDDEN_TAGS", "HISTORY", "KERNEL_START_SECONDS",
+           "MAX_SERVICE_REPORTS", "MIN_SERVICE_CONTACTS", "NEEDS", "TITLES", "Job", "NotebookFailed", "PageProblem",
+           "WarmKernel", "analyse_apart", "build_history_report", "build_reports", "check_pages", "execute",
+           "for_the_reader", "last_gate", "notebook_body", "notebook_dir", "page", "page_name", "reporting_period",
+           "run_all", "run_job", "to_html", "write_index", "write_unavailable"]
 
 log = logging.getLogger(__name__)
 
