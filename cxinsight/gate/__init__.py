@@ -332,6 +332,29 @@ _SIGN_OFF_GAP = re.compile(r"[,.!]?[ \t]*\r?\n[ \t]*")
 SIGN_OFFS = frozenset({"regards", "sincerely", "thanks", "cheers"})
 
 
+#: Words before a person written with one name ("per Gareth", "FAO Graham", "neighbour Morrison").
+LONE_CUES = frozenset("per fao cc cust customer tenant resident neighbour neighbor daughter son wife husband "
+                      "partner friend carer sister brother mum dad emailed chased".split())
+#: What a person did, after one name opening a note ("Hughes rang", "Nkechi says").
+DID = frozenset("rang called phoned says said wants wanted asked came emailed paid disputes complained wrote "
+                "chased visited".split())
+
+
+def _lone_known_name(words: list, bare: list[str], i: int, first: frozenset, last: frozenset) -> bool:
+    """One known forename or surname standing alone where a person is meant: after a word that comes
+    before a person, or opening the text (a forename; a surname before what the person did or "'s"),
+    and never before a capitalised word ("Frank Street", "Harrison Ave" are streets)."""
+    word = words[i].group()
+    root = bare[i].removesuffix("'s")
+    following = words[i + 1].group() if i + 1 < len(words) else ""
+    if word.isupper() or not _person_word(word) or (root not in first and root not in last) or _capital(following):
+        return False  # before a capitalised word it is a full name, a street ("Harrison Ave") or a team
+    if i > 0 and bare[i - 1] in LONE_CUES:
+        return True
+    return i == 0 and (root in first or bare[i].endswith("'s")
+                       or (bool(following) and bare[i + 1] in DID))
+
+
 def _name_findings(text: str) -> list[tuple[str, int, int]]:
     words = list(_WORD.finditer(text))
     bare = [_bare(w.group()) for w in words]
@@ -360,6 +383,9 @@ def _name_findings(text: str) -> list[tuple[str, int, int]]:
                 (bare[i - 1] in first or re.fullmatch(r"[A-Z]\.?", words[i - 1].group())) and \
                 _SPACE.fullmatch(text[words[i - 1].end():w.start()]):
             end = i
+        elif _lone_known_name(words, bare, i, first, last):
+            found.append(("NAME", w.start(), w.end()))
+            continue
         if end is not None:
             while end + 1 < len(words) and _person_word(words[end + 1].group()) and \
                     text[words[end].end():words[end + 1].start()] == " " and end - i < 3:
