@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import precision_recall_fscore_support
 
-from cxinsight.demand import classify_text, score_text
+from cxinsight.demand import classify_text
+from cxinsight.demand.check import as_contacts
 from cxinsight.demand.review import learn_from_review, learning_gain, sample_for_review
 
 CORPUS = Path(__file__).parent / "data" / "demand_corpus"
@@ -35,13 +36,8 @@ def _as_classified(csv_name: str, expected: int) -> pd.DataFrame:
     labels = pd.read_csv(CORPUS / "labels.csv")
     frame = texts.merge(labels, on="id", validate="one_to_one")
     assert len(frame) == len(texts) == expected  # every sampled request labelled, none twice
-    scored = score_text(frame["text"].tolist())
-    return pd.DataFrame({"contact_id": frame["id"], "notes": frame["text"], "split": frame["split"],
-                         "service": frame["category"].replace("", "Not given"), "truth": frame["demand"],
-                         "demand": scored["demand"].astype(str).to_numpy(),
-                         "failure_type": scored["failure_type"].astype(str).to_numpy(),
-                         "demand_confidence": scored["demand_confidence"].to_numpy(),
-                         "p_failure": scored["p_failure"].to_numpy()})
+    contacts = as_contacts(frame["text"], frame["id"], frame["category"].replace("", "Not given"))
+    return contacts.assign(split=frame["split"].to_numpy(), truth=frame["demand"].to_numpy())
 
 
 @pytest.fixture(scope="module")

@@ -143,3 +143,21 @@ def read_labelled(path: Path | str) -> pd.DataFrame:
     if path.suffix.lower() in {".xlsx", ".xls"}:
         return pd.read_excel(path, dtype=str)
     return read_text_csv(path)
+
+
+def as_contacts(texts, contact_ids, services, taxonomy: Taxonomy | Path | str | None = None) -> pd.DataFrame:
+    """Texts that are not an export (a labelled file, a public sample) as the classified contacts the
+    review functions take: ``contact_id``, ``notes``, ``service``, and the rules' ``demand``,
+    ``failure_type``, ``demand_confidence`` and ``p_failure`` for each.
+
+    >>> c = as_contacts(["chasing my refund again", "order a new bin"], ["a", "b"], ["revenues", "waste"])
+    >>> c[["contact_id", "service", "demand"]].values.tolist()
+    [['a', 'revenues', 'failure'], ['b', 'waste', 'value']]
+    """
+    texts = list(texts)
+    scored = score_text(texts, taxonomy)
+    return pd.DataFrame({"contact_id": list(contact_ids), "notes": texts, "service": list(services),
+                         "demand": scored["demand"].astype(str).to_numpy(),
+                         "failure_type": scored["failure_type"].astype(str).to_numpy(),
+                         "demand_confidence": scored["demand_confidence"].to_numpy(),
+                         "p_failure": scored["p_failure"].to_numpy()})
