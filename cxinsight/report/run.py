@@ -134,18 +134,31 @@ _warm: WarmKernel | None = None  # this process's warm kernel, when it runs note
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def _start_warm() -> None:
+    """This process keeps one warm kernel for the notebooks it runs in turn (:func:`run_job` uses it)."""
+    global _warm
+    _warm = WarmKernel()
+
+
+def _stop_warm() -> None:
+    """Stop this process's warm kernel, if it has one."""
+    global _warm
+    if _warm is not None:
+        _warm.shutdown()
+    _warm = None
+
+
 def _warm_worker(workers: int = 1) -> None:
     """Pool initialiser: this worker keeps one warm kernel, stopped when the worker exits; the kernels
     it starts use their share of the machine's cores for numerical work."""
     import atexit
     import os
 
-    global _warm
     share = str(max(1, (os.cpu_count() or 1) // max(1, workers)))
     for name in THREAD_VARIABLES:
         os.environ.setdefault(name, share)
-    _warm = WarmKernel()
-    atexit.register(_warm.shutdown)
+    _start_warm()
+    atexit.register(_stop_warm)
 
 
 def execute(notebook: str, target: Path, parameters: dict | None = None, warm: WarmKernel | None = None) -> Path:
@@ -241,17 +254,15 @@ def run_all(jobs: list[Job], workers: int, stage: str) -> None:
     """Run ``jobs``, ``workers`` at a time, logging progress per notebook and service."""
     done = 0
     if workers <= 1 or len(jobs) <= 1:
-        global _warm
-        _warm = WarmKernel() if len(jobs) > 1 else None  # one notebook gains nothing from a warm kernel
+        if len(jobs) > 1:  # one notebook gains nothing from a warm kernel
+            _start_warm()
         try:
             for job in jobs:
                 path, secs = run_job(job)
                 done += 1
                 log.info("%s [%d/%d] %s -> %s (%.0f s)", stage, done, len(jobs), job.label, path.name, secs)
         finally:
-            if _warm is not None:
-                _warm.shutdown()
-            _warm = None
+            _stop_warm()
         return
     # Each worker runs its notebooks in turn on one warm kernel (WarmKernel), stopped when it exits.
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
