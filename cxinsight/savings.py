@@ -210,7 +210,7 @@ class Period:
 
     def describe(self) -> str:
         months = round(self.days / (365.25 / 12))
-        length = f"{self.days} days" if months < 2 else f"{months} months"
+        length = f"{self.days} day{'s' if self.days != 1 else ''}" if months < 2 else f"{months} months"
         return f"{length} ({self.first.day} {self.first:%B %Y} to {self.last.day} {self.last:%B %Y})"
 
     def as_a_year(self) -> str:
@@ -218,6 +218,8 @@ class Period:
 
         >>> Period(pd.Timestamp("2024-04-01"), pd.Timestamp("2025-03-31")).as_a_year()
         'The export covers a year (1 April 2024 to 31 March 2025).'
+        >>> Period(pd.Timestamp("2024-04-01"), pd.Timestamp("2024-04-01")).describe()
+        '1 day (1 April 2024 to 1 April 2024)'
         >>> Period(pd.Timestamp("2024-04-01"), pd.Timestamp("2024-08-31")).as_a_year()
         'The export covers 5 months (1 April 2024 to 31 August 2024): a year is its contacts scaled to twelve months, so seasons it does not cover are not in it.'
         """
