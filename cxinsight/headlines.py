@@ -399,12 +399,12 @@ def period_words(window: tuple[pd.Timestamp, pd.Timestamp]) -> str:
 
 
 def _difference(now: Headline, then: Headline) -> tuple[float, float, float]:
-    """The change and its 95% interval (MOVER: Newcombe 1998, Zou and Donner 2008), combining each
-    figure's own interval; assumes the two periods' figures are independent."""
-    d = now.estimate - then.estimate
-    low = d - math.sqrt((now.estimate - now.low) ** 2 + (then.high - then.estimate) ** 2)
-    high = d + math.sqrt((now.high - now.estimate) ** 2 + (then.estimate - then.low) ** 2)
-    return d, low, high
+    """The change and its 95% interval (:func:`cxinsight.stats.mover_difference`); assumes the two
+    periods' figures are independent."""
+    from cxinsight.stats import mover_difference
+
+    d, low, high = mover_difference(now.estimate, now.low, now.high, then.estimate, then.low, then.high)
+    return float(d), float(low), float(high)
 
 
 def _change(now: Headline | None, then: Headline | None) -> tuple[str, tuple[float, int, int] | None, str]:

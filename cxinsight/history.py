@@ -403,7 +403,8 @@ SHARES = {
 def changes(table: pd.DataFrame) -> pd.DataFrame:
     """Each council's shares year by year, with 95% Wilson intervals, and each year set beside the
     year before it: the change in points, its 95% interval (MOVER, combining the two years'
-    intervals: Newcombe 1998) and whether it is a clear change or within the noise.
+    intervals: :func:`cxinsight.stats.mover_difference`, as the reports' quarter-on-quarter changes)
+    and whether it is a clear change or within the noise.
 
     One row per council, year and measure of :data:`SHARES`; ``table`` is :func:`yearly`'s. The
     intervals treat a year's contacts as one draw of how that year's service ran; they do not hold
@@ -420,7 +421,7 @@ def changes(table: pd.DataFrame) -> pd.DataFrame:
     >>> c.loc[("2024", "failure_share"), "verdict"], c.loc[("2023", "failure_share"), "verdict"]
     ('within the noise', 'first year')
     """
-    from cxinsight.stats import wilson
+    from cxinsight.stats import mover_difference, wilson
 
     rows = []
     for measure, (name, numerator, base) in SHARES.items():
@@ -431,13 +432,10 @@ def changes(table: pd.DataFrame) -> pd.DataFrame:
                                   "share": p, "low": low, "high": high}))
     out = pd.concat(rows, ignore_index=True).sort_values(["council", "measure", "year"], kind="stable")
     before = out.groupby(["council", "measure"], sort=False)[["share", "low", "high", "year"]].shift()
-    d = out["share"] - before["share"]
+    d, low, high = mover_difference(out["share"], out["low"], out["high"], before["share"], before["low"],
+                                    before["high"])
     out["since"] = before["year"]
-    out["change"] = (100 * d).round(1)
-    out["change_low"] = (100 * (d - np.sqrt((out["share"] - out["low"]) ** 2 + (before["high"] - before["share"]) ** 2))
-                         ).round(1)
-    out["change_high"] = (100 * (d + np.sqrt((out["high"] - out["share"]) ** 2 + (before["share"] - before["low"]) ** 2))
-                          ).round(1)
+    out["change"], out["change_low"], out["change_high"] = (100 * d).round(1), (100 * low).round(1), (100 * high).round(1)
     clear = (out["change_low"] > 0) | (out["change_high"] < 0)
     out["verdict"] = np.where(before["year"].isna(), "first year",
                               np.where(out["share"].isna() | before["share"].isna(), "too few to compare",

@@ -29,3 +29,17 @@ def wilson(k, n, z: float = Z95):
     if np.ndim(k) == 0 and np.ndim(n) == 0:
         return round(float(p), 3), round(float(lo), 3), round(float(hi), 3)
     return p, lo, hi
+
+
+def mover_difference(now, now_low, now_high, then, then_low, then_high):
+    """``now - then`` and its interval (MOVER: Newcombe 1998, Zou and Donner 2008), combining each
+    estimate's own interval; assumes the two estimates are independent. Scalars or arrays.
+
+    >>> d, lo, hi = mover_difference(0.4, 0.37, 0.43, 0.3, 0.272, 0.329)
+    >>> [round(float(x), 3) for x in (d, lo, hi)]
+    [0.1, 0.058, 0.141]
+    """
+    d = np.subtract(now, then)
+    low = d - np.sqrt(np.subtract(now, now_low) ** 2 + np.subtract(then_high, then) ** 2)
+    high = d + np.sqrt(np.subtract(now_high, now) ** 2 + np.subtract(then, then_low) ** 2)
+    return d, low, high
