@@ -461,9 +461,7 @@ def savings(analysis: Analysis) -> Savings | None:
         assumptions = assumptions.apportioned(share)
     period = Period.of(whole.contacts["received_at"])
     volumes = baseline(contacts, assumptions, per_year=period.per_year)
-    shiftable = shiftable_volume(contacts, whole.segments, by=("service", "channel"))
-    counted = shiftable.columns.drop(["service", "channel"], errors="ignore")
-    shiftable[counted] = shiftable[counted] * period.per_year
+    shiftable = shiftable_volume(contacts, whole.segments, by=("service", "channel"), per_year=period.per_year)
     review = whole.review
     if review is not None and analysis.service is not None:
         review = review.loc[review["contact_id"].isin(contacts["contact_id"])]

@@ -122,8 +122,10 @@ def segment_customers(features: pd.DataFrame, rules: SegmentRules | None = None)
 
 
 def shiftable_volume(contacts: pd.DataFrame, segments: pd.DataFrame, by=("service", "channel"),
-                     low_take_up: float = 0.5) -> pd.DataFrame:
-    """Non-digital contacts that could move online, per ``by``, with a range.
+                     low_take_up: float = 0.5, per_year: float = 1.0) -> pd.DataFrame:
+    """Non-digital contacts that could move online, per ``by``, with a range; every count times
+    ``per_year`` (``savings.Period.of(dates).per_year``: a year's, whatever the export covers; 1.0
+    leaves the export's counts).
 
     - ``shiftable_low``: self-serve customers' non-digital contacts plus ``low_take_up`` of those
       by customers who could shift with support;
@@ -154,7 +156,7 @@ def shiftable_volume(contacts: pd.DataFrame, segments: pd.DataFrame, by=("servic
     out["shiftable_low"] = out["by_self_serve"] + low_take_up * out["by_could_shift"]
     out["shiftable_central"] = out["by_self_serve"] + out["by_could_shift"]
     out["shiftable_high"] = out["shiftable_central"] + out["anonymous"] * not_excluded_rate
-    return out.reset_index()
+    return (out * per_year if per_year != 1.0 else out).reset_index()
 
 
 def segment_sizes(segments: pd.DataFrame, contacts: pd.DataFrame | None = None, by: str | None = "service"
