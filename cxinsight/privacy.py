@@ -183,25 +183,24 @@ _PERSON_WORD = (rf"{_NOT_NAME}(?![A-Z]{{1,3}}(?![A-Za-z'’-]))(?!(?i:{_ALL_TYPE
 _FULL_NAME = rf"(?:{_INITIALS})?{_PERSON_WORD}(?:[ \t]+{_PERSON_WORD}){{1,2}}"
 #: Capitalised words that stand alone where a lone name would (opening a note before "rang" or "'s",
 #: after "per" or "FAO") and are not people: the people and places a note is about by their role,
-#: days and months, shops and contractors, and everyday words that open a note.
+#: days and months, shops and contractors, and everyday words that open a note (beside the council
+#: words of NOT_NAMES, which are never a lone name either: see _NOT_LONE).
 NOT_LONE_NAMES = (
     "Caller", "Callers", "Client", "Applicant", "Claimant", "Occupant", "Occupier", "Owner", "Leaseholder",
     "Carer", "Carers", "Mother", "Father", "Sister", "Brother", "Grandson", "Granddaughter", "Niece", "Nephew",
     "Aunt", "Uncle", "Friend", "Family", "Household", "Neighbours", "Residents", "Tenants", "Landlady",
     "Solicitor", "Councillor", "Warden", "Caretaker", "Cleaner", "Concierge", "Member", "Members", "Agency",
     "School", "Surgery", "Hospital", "Pharmacy", "Shop", "Business", "Company", "Charity", "Everyone",
-    "Everybody", "Anybody", "Someone", "Somebody", "People", "Public", "Man", "Woman", "Lady", "Gentleman",
-    "Child", "Kids", "Today", "Yesterday", "Tomorrow", "Tonight", "Morning", "Afternoon", "Evening", "Weekend",
-    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
-    "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
-    "Christmas", "Easter", "Section", "Policy", "Form", "Letter", "Email", "Website", "Portal", "App", "System",
-    "Foster", "Host", "Veolia", "Biffa", "Serco", "Amey", "Capita", "Kier", "Ringway", "Openreach", "Tesco",
-    "Sainsbury", "Asda", "Lidl", "Aldi", "Boots", "Google", "Facebook", "Crew", "Bin", "Bins", "Road",
-    "Nothing", "Everything", "Yes", "No", "OK", "Ok", "Please", "Sorry", "Note", "Notes", "Update", "Re",
-    "There", "Here", "As", "On", "In", "At", "If", "It", "Its", "This", "That", "These", "Those", "What",
-    "When", "Where", "Why", "How", "Which", "One", "Dog", "Dogs", "Cat", "Cats", "Cus",
-    "Csr", "Agent", "Adviser", "Advisor", "Officer", "Handler", "Visitor", "Driver", "Contractor", "Engineer",
-    "Plumber", "Electrician", "Operative", "Inspector", "Surveyor", "Landlord", "Neighbour", "Neighbor",
+    "Everybody", "Anybody", "People", "Public", "Man", "Woman", "Lady", "Gentleman", "Child", "Kids", "Today",
+    "Yesterday", "Tomorrow", "Tonight", "Morning", "Afternoon", "Evening", "Weekend", "Monday", "Tuesday",
+    "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February", "March", "April", "May",
+    "June", "July", "August", "September", "October", "November", "December", "Christmas", "Easter", "Section",
+    "Policy", "Form", "Letter", "Email", "Website", "Portal", "App", "System", "Foster", "Host", "Veolia",
+    "Biffa", "Serco", "Amey", "Capita", "Kier", "Ringway", "Openreach", "Tesco", "Sainsbury", "Asda", "Lidl",
+    "Aldi", "Boots", "Google", "Facebook", "Bin", "Bins", "Road", "Nothing", "Everything", "Yes", "No", "OK",
+    "Ok", "Please", "Sorry", "Note", "Notes", "Update", "Re", "There", "Here", "As", "On", "In", "At", "If",
+    "Its", "This", "That", "These", "Those", "What", "When", "Where", "Why", "How", "Which", "One", "Dog",
+    "Dogs", "Cat", "Cats", "Cus", "Csr", "Handler", "Visitor", "Engineer", "Plumber", "Electrician", "Neighbor",
     *(t.title() for t in _TITLE_WORDS), "Mrs", "Revd")
 #: One capitalised word that may be a person's name where the text marks a person, not followed by
 #: a number ("Section 21") or a second capitalised word (two are a full name, matched as such, or a
