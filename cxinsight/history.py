@@ -95,6 +95,8 @@ class History:
 
     path: Path
     units: list[Unit]
+    #: ``synthetic: true`` in the file (``cxinsight demo --history`` writes it): pages say so
+    synthetic: bool = False
 
     @classmethod
     def read(cls, path: Path | str) -> History:
@@ -130,7 +132,7 @@ class History:
                 if not target.exists():
                     raise FileNotFoundError(f"{path}: councils[{i}].years[{year}]: {target} does not exist")
                 units.append(Unit(str(c["name"]), slug, year, target))
-        return cls(path, units)
+        return cls(path, units, data.get("synthetic") is True)
 
 
 @dataclass(frozen=True)
@@ -272,8 +274,8 @@ def build_history(history: Path | str | History, out_dir: Path | str, options: H
         raise AssertionError(f"row accounting fails for {bad[['council', 'year']].values.tolist()}")
     listing = status[["council", "council_slug", "year", "folder", "key", "contacts", "rows_in", "rows_clean",
                       "rows_quarantined"]].to_dict(orient="records")
-    (out / "history.json").write_text(json.dumps({"history": str(hist.path.name), "units": listing}, indent=1),
-                                      encoding="utf-8")
+    (out / "history.json").write_text(json.dumps({"history": str(hist.path.name), "synthetic": hist.synthetic,
+                                                  "units": listing}, indent=1), encoding="utf-8")
     return HistoryResult(out, status)
 
 

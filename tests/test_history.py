@@ -201,6 +201,7 @@ def test_the_command_writes_aggregates_and_a_formula_safe_yearly_table(councils,
     page = (root / "out" / "report" / "index.html").read_text(encoding="utf-8")
     assert "<script" not in page.lower() and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "Year on year" in page and "a clear change" in page and "Part years" in page
+    assert "Demonstration" not in page  # real exports (and the small demo councils of this history file)
     assert main(["-q", "history", str(root / "missing.yaml")]) == 2  # a clear error, no traceback
 
 
@@ -240,3 +241,4 @@ def test_the_demo_history_page_finds_the_change_that_was_planted(tmp_path):
     assert online.loc["demo-district", "verdict"] == "within the noise"
     page = (tmp_path / "out" / "report" / "index.html").read_text(encoding="utf-8")
     assert "Demo Borough: " in page and "a clear change" in page
+    assert "Demonstration: these figures come from a synthetic council" in page  # the demo says it is one

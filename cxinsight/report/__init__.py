@@ -73,6 +73,14 @@ __all__ = ["COUNCIL_NOTEBOOKS", "GLANCE", "GLOSSARY", "HIDDEN_TAGS", "HISTORY", 
            "run_all", "run_job", "to_html", "write_index", "write_unavailable"]
 
 log = logging.getLogger(__name__)
+DEMO_BANNER = ("Demonstration: these figures come from a synthetic council generated for testing, not from any "
+               "real council's data.")
+
+
+def _footer(text_note: str) -> str:
+    """Every page's footer: when and by what it was made, how counts are shown, and ``text_note``."""
+    return (f"Generated {datetime.now().strftime('%d %B %Y %H:%M')} by cxinsight. Counts of 1 to 7 are shown as *; "
+            f"other counts are rounded to the nearest 5. {text_note}")
 
 
 def _services(processed: Path) -> tuple[list[str], int]:
@@ -116,12 +124,8 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         headlines_dir = work / "headlines"
         for stale in list(headlines_dir.glob("*.json")) if headlines_dir.exists() else []:
             stale.unlink()
-        demo = sources is None
-        banner = ("Demonstration: these figures come from a synthetic council generated for testing, not from "
-                  "any real council's data.") if demo else ""
-        generated = datetime.now().strftime("%d %B %Y %H:%M")
-        footer = (f"Generated {generated} by cxinsight. Counts of 1 to 7 are shown as *; other counts are rounded "
-                  "to the nearest 5. Free text is redacted.")
+        banner = DEMO_BANNER if sources is None else ""
+        footer = _footer("Free text is redacted.")
         base = {"processed_dir": str(processed_dir)}
 
         def council_job(nb: str, params: dict | None = None) -> Job:
@@ -179,9 +183,9 @@ def build_history_report(history_dir: Path | str | None = None, out: Path | str 
     t0 = time.perf_counter()
     with outputs.replacing(final) as stage:
         executed = execute(HISTORY, stage / "_work" / HISTORY, {"history_dir": str(history)})
-        footer = (f"Generated {datetime.now().strftime('%d %B %Y %H:%M')} by cxinsight. Counts of 1 to 7 are shown "
-                  "as *; other counts are rounded to the nearest 5. No free text is used.")
-        to_html(executed, stage / "index.html", TITLES[HISTORY], [], footer)
+        listing = json.loads((history / "history.json").read_text(encoding="utf-8"))
+        to_html(executed, stage / "index.html", TITLES[HISTORY], [], _footer("No free text is used."),
+                DEMO_BANNER if listing.get("synthetic") else "")
         last_gate(stage)
     log.info("history report in %.0f s: %s", time.perf_counter() - t0, final / "index.html")
     return final / "index.html"

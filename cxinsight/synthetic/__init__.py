@@ -151,7 +151,8 @@ def generate_demo_history(root: Path | str, contacts: int = 20_000, seed: int = 
     its financial year, answer key beside it) under ``root``, and ``root/history.yaml`` naming them
     (what ``cxinsight history`` reads). Returns the history file."""
     root = Path(root)
-    lines = ["# The demo history: synthetic councils, one sources.yaml per council-year", "councils:"]
+    lines = ["# The demo history: synthetic councils, one sources.yaml per council-year", "synthetic: true",
+             "councils:"]
     for c, (council, years) in enumerate(DEMO_HISTORY.items()):
         slug = council.lower().replace(" ", "_")
         lines += [f"  - name: {council}", "    years:"]
