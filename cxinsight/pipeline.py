@@ -26,7 +26,7 @@ import json
 import logging
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -157,12 +157,70 @@ def protect(table: str, frame: pd.DataFrame, key: str) -> tuple[pd.DataFrame, pd
     return frame, pd.concat(rows, ignore_index=True)
 
 
+#: The reason a row is quarantined when its free text still holds something the redactor's own check
+#: finds after every redaction pass: the row is withheld (never published), counted and named.
+UNREDACTABLE = "personal_data_not_removed"
+
+
+def withhold_unredactable(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Free text already redacted, checked by the redactor's own check and redacted again until it
+    passes; a row whose text still fails is moved to the quarantine, its text withheld.
+
+    Returns the rows kept, the rows withheld (quarantine columns; the record names the field and the
+    kind found, never the text) and the items the further passes removed (``column, kind, redacted``).
+    Redaction never ends a run: only the last gate, finding something on a page, does.
+    """
+    from cxinsight.io import QUARANTINE_COLUMNS
+
+    texts = [c for c in schemas.TEXT_FIELDS[table] if c in frame.columns]
+    bad = pd.Series(False, index=frame.index)
+    why = pd.Series("", index=frame.index, dtype=object)
+    more = []
+    updated = {}
+    for col in texts:
+        updated[col], left, removed = privacy.redact_until_clean(frame[col])
+        more += [{"column": col, "kind": k, "redacted": int(v)} for k, v in sorted(removed.items())]
+        hit = left.ne("")
+        if hit.any():
+            why = why.where(~hit | why.ne(""), col + ": " + left)
+            bad |= hit
+    frame = frame.assign(**updated)
+    record_id = next((c for c in (schemas.RECORD_KEYS[table] or ()) if c in frame.columns), None)
+    rows = frame.loc[bad]
+    withheld = pd.DataFrame({
+        "table": table, "source_file": rows["source_file"].astype(str).to_numpy(),
+        "source_row": rows["source_row"].to_numpy(),
+        "record_id": rows[record_id].astype(str).to_numpy() if record_id else None,
+        "reason": UNREDACTABLE, "column": why[bad].str.split(":").str[0].to_numpy(),
+        "expected": "free text with no personal data left after redaction",
+        "found": ("still shaped like " + why[bad].str.split(": ").str[1]).to_numpy(),
+        "record": "(withheld: the text is not kept)"}, columns=QUARANTINE_COLUMNS, index=rows.index)
+    if len(withheld):
+        log.warning("%s: %d rows withheld and quarantined: their free text still held personal data after "
+                    "redaction (%s)", table, len(withheld), ", ".join(sorted(set(withheld["found"]))))
+    return frame.loc[~bad], withheld, pd.DataFrame(more, columns=["column", "kind", "redacted"])
+
+
 def prepare_contacts(contacts: pd.DataFrame, repeat_window_days: float = 14) -> pd.DataFrame:
     """Contacts after loading: sorted by time, repeat contacts linked."""
     ordered = contacts.sort_values("received_at", kind="stable").reset_index(drop=True)
     if "customer_id" in ordered.columns:
         ordered = clean.link_repeat_contacts(ordered, window_days=repeat_window_days)
     return ordered
+
+
+def _withheld_to_quarantine(result: LoadResult, kept: pd.DataFrame, withheld: pd.DataFrame) -> LoadResult:
+    """``result`` with ``withheld`` rows moved from the clean data to the quarantine, its per-file
+    counts moved with them (rows in = clean + quarantined still holds)."""
+    withheld = withheld.assign(source_file=result.data.loc[withheld.index, "source_file"].astype(str))  # as read
+    moved = withheld["source_file"].value_counts()
+    summary = result.summary.copy()
+    by_file = summary["source_file"].astype(str).map(moved).fillna(0).astype(int)
+    summary["rows_clean"] -= by_file
+    summary["rows_quarantined"] += by_file
+    return replace(result, data=result.data.loc[kept.index],
+                   quarantine=pd.concat([result.quarantine, withheld], ignore_index=True),
+                   summary=summary).check()
 
 
 def build_processed(sources: Path | str | Sources | None = None, out_dir: Path | str | None = None,
@@ -195,7 +253,10 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
             log.warning("%s The analyses that need %s are left out.", message, table)
             continue
         frame, counts = protect(table, frame, key=os.environ.get("CXINSIGHT_PSEUDONYM_KEY") or str(src.council))
-        redaction_frames.append(counts.assign(table=table))
+        frame, withheld, more = withhold_unredactable(table, frame)
+        redaction_frames += [counts.assign(table=table), more.assign(table=table)]
+        if len(withheld):
+            loads[table] = result = _withheld_to_quarantine(result, frame, withheld)
         if table == "contacts":
             frame = prepare_contacts(frame, repeat_window_days)
         frame["source_file"] = frame["source_file"].astype(str)

@@ -296,6 +296,10 @@ RULES: list[tuple[str, re.Pattern, str | tuple[str, ...]]] = [
 KINDS: tuple[str, ...] = tuple(dict.fromkeys(kind for kind, _, _ in RULES))
 _HAS_DIGIT = re.compile(r"\d")
 _TOKEN = re.compile(r"\[(?:" + "|".join(KINDS) + r")\]")
+#: What a token is read as when a redacted text is checked again: a mark no rule reads as a word, a
+#: space or part of a number, so the check sees the text as the redactor left it. A blank in its
+#: place joined what the token had separated ("per [NAME] Act" was read as "per Act", a lone name).
+_TOKEN_STANDS_IN = " § "
 _NHS_CUE = re.compile(r"(?i)nhs|health\s*(?:service)?\s*(?:no|number)")
 #: Invisible characters people (and copy-paste) put inside numbers.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None) | {
@@ -427,21 +431,38 @@ def _redact_chunk(texts: list[str]) -> list[tuple[str, dict[str, int]]]:
     return [_redact_one(t) for t in texts]
 
 
-def _redact_all(texts: list[str]) -> list[tuple[str, dict[str, int]]]:
-    """Redact each text; a large set is split across the machine's cores."""
+def _recheck_chunk(texts: list[str], passes: int = 3) -> list[tuple[str, dict[str, int], str]]:
+    """Each text checked by the redactor's check and redacted again until it passes (at most
+    ``passes`` times): the text, the items removed, the kinds still found (``""`` when none)."""
+    out = []
+    for text in texts:
+        found, removed = find_personal_data(text), {}
+        for _ in range(passes):
+            if not found:
+                break
+            text, more = _redact_one(text)
+            for kind, k in more.items():
+                removed[kind] = removed.get(kind, 0) + k
+            found = find_personal_data(text)
+        out.append((text, removed, ",".join(sorted(found))))
+    return out
+
+
+def _redact_all(texts: list[str], work=_redact_chunk) -> list:
+    """``work`` (redaction by default) on each text; a large set is split across the machine's cores."""
     workers = min(os.cpu_count() or 1, 8)
     if len(texts) < PARALLEL_FROM or workers < 2 or os.environ.get("CXINSIGHT_SERIAL") == "1":
-        return _redact_chunk(texts)
+        return work(texts)
     from concurrent.futures import ProcessPoolExecutor
 
     size = -(-len(texts) // (workers * 4))
     chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
     try:
         with ProcessPoolExecutor(workers) as pool:
-            return [r for part in pool.map(_redact_chunk, chunks) for r in part]
+            return [r for part in pool.map(work, chunks) for r in part]
     except (OSError, RuntimeError) as exc:  # no processes allowed here: do it in this one
         log.warning("redacting in one process (%s)", exc)
-        return _redact_chunk(texts)
+        return work(texts)
 
 
 def _row_counts(results: list[tuple[str, dict[str, int]]], freq: np.ndarray) -> dict[str, int]:
@@ -488,6 +509,40 @@ def contains_personal_data(values: pd.Series) -> pd.Series:
     out = np.zeros(len(values), dtype=bool)
     out[codes >= 0] = flags[codes[codes >= 0]]
     return pd.Series(out, index=values.index, name=values.name)
+
+
+def redact_until_clean(values: pd.Series) -> tuple[pd.Series, pd.Series, dict[str, int]]:
+    """Texts the redactor has processed, checked by the redactor's own check and redacted again
+    until it passes (at most three more times), distinct texts shared across cores as redaction is.
+
+    Returns the texts, per row the kinds the check still finds (``""`` where none: a text that
+    still holds one is for the caller to withhold, never to publish), and the items the further
+    passes removed, by kind (every row counted). Works on distinct texts and broadcasts.
+
+    >>> out, left, more = redact_until_clean(pd.Series(["per [NAME] Act", "ring 07700 900123"]))
+    >>> out.tolist(), left.tolist(), more
+    (['per [NAME] Act', 'ring [PHONE]'], ['', ''], {'PHONE': 1})
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    results = _redact_all([str(u) for u in uniques], _recheck_chunk)
+    texts = [r[0] for r in results]
+    left = [r[2] for r in results]
+    extra = [(i, r[1]) for i, r in enumerate(results) if r[1]]
+    valid = codes >= 0
+    freq = np.bincount(codes[valid], minlength=len(texts))
+    totals: dict[str, int] = {}
+    for i, removed in extra:
+        for kind, k in removed.items():
+            totals[kind] = totals.get(kind, 0) + k * int(freq[i])
+    if not extra and not any(left):
+        return values, pd.Series("", index=values.index, name=values.name), {}
+    out = np.empty(len(values), dtype=object)
+    out[valid] = np.asarray(texts, dtype=object)[codes[valid]]
+    out[~valid] = None
+    kinds = np.full(len(values), "", dtype=object)
+    kinds[valid] = np.asarray(left, dtype=object)[codes[valid]]
+    return (pd.Series(out, index=values.index, name=values.name).astype(values.dtype),
+            pd.Series(kinds, index=values.index, name=values.name), totals)
 
 
 def _redact_categorical(values: pd.Series) -> tuple[pd.Series, dict[str, int]]:
@@ -577,7 +632,7 @@ def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> dict[str, i
     >>> find_personal_data("Call [PHONE] or 07700 900123; write to DM4 7QT.")
     {'PHONE': 1, 'POSTCODE': 1}
     """
-    text = normalise(_TOKEN.sub(" ", text))
+    text = normalise(_TOKEN.sub(_TOKEN_STANDS_IN, text))
     taken: list[tuple[int, int]] = []
     found: dict[str, int] = {}
     for kind, rx in _applicable(text):
