@@ -418,6 +418,9 @@ class Savings:
     apportioned: float | None
     #: the days the export covers: ``volumes`` and ``shiftable`` are its counts scaled to a year
     period: object = None
+    #: where the share who cannot shift comes from, in words: this council's customers (their
+    #: segments) or, with no customer numbers, national rates (exclusion.customers.NationalRates)
+    exclusion_source: str = "this council's customers: each customer's segment from their own contacts"
 
     def npv_range(self, lever: str = "both") -> tuple[float, float, float]:
         """P10, P50 and P90 of the NPV for ``lever``."""
@@ -438,18 +441,18 @@ class Savings:
         return pd.DataFrame(rows)
 
 
-def savings(analysis: Analysis) -> Savings | None:
-    """The channel-shift model for ``analysis``'s scope, or None when the contacts carry no customer
-    numbers (nothing to segment, so no shiftable volume). For a service, the council-wide programme
+def savings(analysis: Analysis) -> Savings:
+    """The channel-shift model for ``analysis``'s scope. The shiftable volume leaves out the contacts of
+    customers likely excluded (their segments); with no customer numbers to segment, national rates of
+    adults who cannot or could only with support go online stand in (``Savings.exclusion_source`` says
+    which, and the rates' range is carried through the draws). For a service, the council-wide programme
     costs are apportioned by its share of contacts. Always on the whole period analysed: contacts a
     year are the whole export's counts scaled to twelve months (``Savings.period``), whatever period a
     page reports on."""
     from cxinsight.demand.measures import failure_share
-    from cxinsight.exclusion.customers import shiftable_volume
+    from cxinsight.exclusion.customers import NationalRates, shiftable_by_rate, shiftable_volume
     from cxinsight.savings import Inputs, Period, SavingsAssumptions, baseline, monte_carlo, project
 
-    if not analysis.has_customers:
-        return None
     whole = analysis.council
     contacts = whole.contacts
     if analysis.service is not None:
@@ -461,7 +464,12 @@ def savings(analysis: Analysis) -> Savings | None:
         assumptions = assumptions.apportioned(share)
     period = Period.of(whole.contacts["received_at"])
     volumes = baseline(contacts, assumptions, per_year=period.per_year)
-    shiftable = shiftable_volume(contacts, whole.segments, by=("service", "channel"), per_year=period.per_year)
+    if analysis.has_customers:
+        shiftable = shiftable_volume(contacts, whole.segments, by=("service", "channel"), per_year=period.per_year)
+        source = Savings.exclusion_source
+    else:
+        shiftable = shiftable_by_rate(contacts, by=("service", "channel"), per_year=period.per_year)
+        source = NationalRates.source
     review = whole.review
     if review is not None and analysis.service is not None:
         review = review.loc[review["contact_id"].isin(contacts["contact_id"])]
@@ -470,4 +478,4 @@ def savings(analysis: Analysis) -> Savings | None:
     o = whole.options
     runs = {lever: monte_carlo(inputs, assumptions, lever, draws=o.draws, seed=o.seed) for lever in LEVERS}
     return Savings(inputs, assumptions, shiftable, volumes, runs, project(inputs, assumptions), o.draws, share,
-                   period)
+                   period, source)

@@ -34,6 +34,14 @@ UNLOCKS: dict[str, str] = {
                          "(analyst notebook only).",
     "complaints.responded_on": "Supply the date each complaint was answered to see timeliness against the codes.",
 }
+#: What can tell failure demand from value demand: the contact's words (notes, or a reason or issue
+#: column) or its customer's behaviour (repeat contacts and channel hops need customer numbers).
+#: With none of them every contact would be called value demand: "0% failure" with no evidence.
+FAILURE_EVIDENCE = "contacts.notes|contacts.reason|contacts.customer_id"
+UNLOCKS[FAILURE_EVIDENCE] = (
+    "Supply the contact notes (free text) or a reason for each contact to classify failure demand from what "
+    "was said, or customer numbers to count repeat contacts; this export has none of them, so nothing in it "
+    "can tell failure demand from value demand.")
 
 
 def unlock(what: str) -> str:
@@ -42,7 +50,7 @@ def unlock(what: str) -> str:
     >>> unlock("contacts.customer_id|areas").count("Supply")
     2
     """
-    if "|" in what:
+    if "|" in what and what not in UNLOCKS:
         return " Either: ".join(unlock(w) for w in what.split("|"))
     return UNLOCKS.get(what, f"Supply {what.replace('.', ' ')} to see this analysis.")
 

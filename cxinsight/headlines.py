@@ -257,6 +257,15 @@ class Figures:
         return next((h for h in self.headlines if h.measure == measure), None)
 
 
+def evidence_for_failure(analysis) -> list[str]:
+    """What in the council's contacts can tell failure demand from value demand: ``notes`` or
+    ``reason`` holding words, and ``customer numbers`` (repeat contacts, channel hops). Empty when
+    nothing can: a failure share would then be 0% by construction, not a finding."""
+    whole = analysis.council.contacts
+    words = [c for c in ("notes", "reason") if c in whole.columns and whole[c].notna().any()]
+    return words + (["customer numbers"] if analysis.council.has_customers else [])
+
+
 def compute(analysis, scope: Scope | str | None = None, period: str | tuple | None = None,
             with_savings: bool = True) -> Figures:
     """The headline figures for ``scope`` (:data:`COUNCIL`, a :class:`Service` or a service code)
@@ -281,7 +290,9 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
     key = str(scope)
     out = Figures(scope, [], {})
     contacts = analysis.contacts
-    if len(contacts):
+    if not evidence_for_failure(analysis):
+        out.missing["failure_share"] = availability.unlock(availability.FAILURE_EVIDENCE)
+    elif len(contacts):
         review = analysis.review if analysis.review is not None and len(analysis.review) else None
         fd = failure_share(contacts, review=review).iloc[0]
         out.failure = fd
@@ -307,21 +318,24 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
                                           int(ex.base), "customers", note=note))
         else:
             out.missing["likely_excluded"] = "No customers with a customer number in this period."
-        if with_savings:
-            s = savings_model(analysis)
-            out.savings = s
-            for measure, lever in SAVINGS_MEASURES.items():
-                p10, p50, p90 = s.npv_range(lever)
-                out.headlines.append(Headline(
-                    measure, key, p50, p10, p90, int(s.inputs.volume.sum()), "contacts a year",
-                    interval=f"P10 to P90 of {s.draws:,} draws",
-                    note=f"{s.assumptions.horizon_years} years, placeholder investment costs"
-                         + (" apportioned by share of contacts" if s.apportioned else "")))
     else:
-        why = availability.unlock("contacts.customer_id")
-        out.missing["likely_excluded"] = why
-        if with_savings:
-            out.missing.update({m: why for m in SAVINGS_MEASURES})
+        out.missing["likely_excluded"] = availability.unlock("contacts.customer_id")
+    if with_savings:
+        s = savings_model(analysis)
+        out.savings = s
+        exclusion = ("" if analysis.has_customers else
+                     "; with no customer numbers, who cannot shift is taken from national rates")
+        measured = bool(evidence_for_failure(analysis))
+        for measure, lever in SAVINGS_MEASURES.items():
+            if measure == "savings_failure" and not measured:  # 0% failure demand is not a measurement
+                out.missing[measure] = availability.unlock(availability.FAILURE_EVIDENCE)
+                continue
+            p10, p50, p90 = s.npv_range(lever)
+            out.headlines.append(Headline(
+                measure, key, p50, p10, p90, int(s.inputs.volume.sum()), "contacts a year",
+                interval=f"P10 to P90 of {s.draws:,} draws",
+                note=f"{s.assumptions.horizon_years} years, placeholder investment costs"
+                     + (" apportioned by share of contacts" if s.apportioned else "") + exclusion))
 
     complaints = analysis.complaints
     whole = analysis.council.complaints

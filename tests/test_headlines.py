@@ -26,6 +26,7 @@ def _two_year_council(seed: int = 1, jump: float = 0.15) -> Analysis:
     failure = rng.random(len(when)) < np.where(latest, 0.30 + jump, 0.30)
     contacts = pd.DataFrame({"contact_id": [f"C{i}" for i in range(len(when))], "received_at": when,
                              "service": rng.choice(["parking", "planning"], len(when)), "channel": "phone",
+                             "notes": np.where(failure, "still not done", "new bin please"),  # the words decided
                              "demand": np.where(failure, "failure", "value"),
                              "failure_type": np.where(failure, "not_done", "")})
     return Analysis(Path("."), Options(), contacts, None, None, None, None, None, "no review", None)

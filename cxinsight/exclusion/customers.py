@@ -159,6 +159,51 @@ def shiftable_volume(contacts: pd.DataFrame, segments: pd.DataFrame, by=("servic
     return (out * per_year if per_year != 1.0 else out).reset_index()
 
 
+@dataclass(frozen=True)
+class NationalRates:
+    """Shares of adults who cannot, or could only with support, go online: what a council without
+    customer numbers assumes about the people behind its non-digital contacts.
+
+    ``never_online``: adults who have never used the internet, 6.3% (ONS, Internet users, UK: 2020);
+    taken as likely excluded (a non-digital route kept for them). ``low_capability``: adults with low
+    or very low digital capability, 35% (Lloyds Bank UK Consumer Digital Index 2023), which includes
+    the never-online; the rest of them could shift with support. Both are national shares of adults,
+    not of the people who phone a council, who are older on average (domain.md s.2): the low end of
+    the range takes that into account by counting only half of those who could shift with support.
+    """
+
+    never_online: float = 0.063
+    low_capability: float = 0.35
+    source: str = ("national rates: 6.3% of adults have never used the internet (ONS 2020), 35% have low or "
+                   "very low digital capability (Lloyds Consumer Digital Index 2023)")
+
+
+def shiftable_by_rate(contacts: pd.DataFrame, by=("service", "channel"), rates: NationalRates = NationalRates(),
+                      low_take_up: float = 0.5, per_year: float = 1.0) -> pd.DataFrame:
+    """:func:`shiftable_volume` for contacts with no customer numbers: the non-digital contacts are
+    split by national rates (:class:`NationalRates`) instead of by each customer's segment. Same
+    columns; ``anonymous`` is every non-digital contact, and ``shiftable_high`` equals central (there
+    is no known customer to take a better rate from).
+
+    >>> c = pd.DataFrame({"service": ["waste"] * 4, "channel": ["phone", "phone", "web", "face_to_face"]})
+    >>> row = shiftable_by_rate(c, by=("service",)).iloc[0]
+    >>> [round(float(row[c]), 3) for c in ("by_likely_excluded", "shiftable_central", "shiftable_low")]
+    [0.189, 2.811, 2.381]
+    """
+    non_digital = ~contacts["channel"].astype(str).isin(DIGITAL_CHANNELS)
+    g = contacts.assign(_nd=non_digital).groupby(list(by), observed=True)
+    out = pd.DataFrame({"contacts": g.size(), "non_digital": g["_nd"].sum()}).astype(float)
+    nd = out["non_digital"]
+    out["by_self_serve"] = nd * (1 - rates.low_capability)
+    out["by_could_shift"] = nd * (rates.low_capability - rates.never_online)
+    out["by_likely_excluded"] = nd * rates.never_online
+    out["anonymous"] = nd
+    out["shiftable_low"] = out["by_self_serve"] + low_take_up * out["by_could_shift"]
+    out["shiftable_central"] = out["by_self_serve"] + out["by_could_shift"]
+    out["shiftable_high"] = out["shiftable_central"]
+    return (out * per_year if per_year != 1.0 else out).reset_index()
+
+
 def segment_sizes(segments: pd.DataFrame, contacts: pd.DataFrame | None = None, by: str | None = "service"
                   ) -> pd.DataFrame:
     """Share of customers in each segment, overall or among the customers of each ``by`` value,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cxinsight import paths
+from cxinsight import availability, paths
 
 COUNCIL_NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb", "03_digital_exclusion.ipynb",
                                       "04_channel_shift.ipynb", "05_complaints.ipynb",
@@ -24,8 +24,8 @@ TITLES = {
 
 # What each council report needs beyond the contacts (tables, or table.field with some values).
 NEEDS: dict[str, tuple[str, ...]] = {
+    "02_failure_demand.ipynb": (availability.FAILURE_EVIDENCE,),  # words or behaviour, or no evidence at all
     "03_digital_exclusion.ipynb": ("contacts.customer_id|areas",),  # either half runs alone
-    "04_channel_shift.ipynb": ("contacts.customer_id",),
     "05_complaints.ipynb": ("complaints", "complaints.responded_on"),
     "06_customer_experience.ipynb": ("survey",),
 }
