@@ -153,7 +153,22 @@ def test_no_customer_id_and_no_notes_still_process(tmp_path):
     from cxinsight.demand import classify
     from cxinsight.demand.review import obtain_review
     review, note = obtain_review(classify(result.tables["contacts"]))
-    assert review is None and "behaviour alone" in note
+    # no words and no customer numbers: nothing decided, so nothing is claimed (it said "behaviour alone")
+    assert review is None and "Nothing in this export can tell failure demand" in note
+    assert "behaviour" not in note
+
+
+@pytest.mark.parametrize(("columns", "says", "never"), [
+    ({"reason": ["Missed bin collection"]}, "words of each contact's reason", "behaviour alone"),
+    ({"reason": ["Missed bin collection"], "customer_id": ["C1"]}, "and from behaviour", "a floor"),
+    ({"customer_id": ["C1"]}, "behaviour alone", "reason"),
+])
+def test_the_note_without_notes_names_what_decided(columns, says, never):
+    from cxinsight.demand.review import obtain_review
+
+    contacts = pd.DataFrame({"contact_id": ["1"], "notes": [None], **columns})
+    review, note = obtain_review(contacts)
+    assert review is None and says in note and never not in note
 
 
 def test_the_cli_gives_a_one_line_message_and_exit_code_2(tmp_path, caplog):

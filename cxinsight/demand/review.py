@@ -397,6 +397,27 @@ def reclassify_with_review(classified: pd.DataFrame, review: pd.DataFrame, text_
         "contacts decided by their words. The corrected shares still rest on the reviewers' labels.")
 
 
+def no_notes_note(classified: pd.DataFrame) -> str:
+    """What decided failure demand in contacts with no notes to review, in words: the reason column's
+    words, behaviour (repeat contacts and channel hops), both, or nothing at all.
+
+    >>> "from the words of each contact's reason" in no_notes_note(pd.DataFrame({"reason": ["Missed bin"]}))
+    True
+    """
+    words = "reason" in classified and classified["reason"].notna().any()
+    behaviour = "customer_id" in classified and classified["customer_id"].notna().any()
+    start = "No contact notes were supplied, so there is no free text for a person to review. "
+    if words:
+        return start + ("Failure demand is classified from the words of each contact's reason (a short category "
+                        "the system recorded, not what was said)" + (" and from behaviour (repeat contacts and "
+                        "channel hops)" if behaviour else "") + ": the shares below are the classifier's own, "
+                        "without its error.")
+    if behaviour:
+        return start + ("Failure demand is counted from behaviour alone (repeat contacts and channel hops): the "
+                        "shares below are a floor, not an estimate of all failure demand.")
+    return start + "Nothing in this export can tell failure demand from value demand, so no share is given."
+
+
 def obtain_review(classified: pd.DataFrame, review_path: Path | str | None = None, out_dir: Path | str | None = None,
                   answer_key: Path | str | None = None, n: int = 1500, seed: int = 2024,
                   taxonomy=None) -> tuple[pd.DataFrame | None, str]:
@@ -412,9 +433,7 @@ def obtain_review(classified: pd.DataFrame, review_path: Path | str | None = Non
         review = read_review(review_path, taxonomy)
         return review, f"{len(review):,} contacts labelled by an analyst ({Path(review_path).name})."
     if "notes" not in classified or classified["notes"].isna().all():
-        return None, ("No contact notes were supplied, so there is nothing for a person to review and failure "
-                      "demand is counted from behaviour alone (repeat contacts and channel hops): the shares "
-                      "below are a floor, not an estimate of all failure demand.")
+        return None, no_notes_note(classified)
     sample = sample_for_review(classified, n=n, seed=seed)
     if out_dir is not None:
         write_review(sample, Path(out_dir) / "review_sample.csv")
