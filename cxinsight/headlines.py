@@ -367,8 +367,11 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
         linked = survey.merge(about, on="contact_id", how="left")
         score = nps(linked["nps"])
         out.nps, out.responses = score, linked
-        out.headlines.append(Headline("nps", key, float(score.estimate), float(score.low), float(score.high),
-                                      int(score.n), "survey responses"))
+        if not int(score.n):
+            out.missing["nps"] = "No survey responses with a score in this scope and period."
+        else:
+            out.headlines.append(Headline("nps", key, float(score.estimate), float(score.low), float(score.high),
+                                              int(score.n), "survey responses"))
     order = list(MEASURES)
     out.headlines.sort(key=lambda h: order.index(h.measure))
     return out
