@@ -524,14 +524,20 @@ def check_date_order(values: pd.Series, file: str, header: str, profile: Profile
     """
     order, examples = clean.date_order(values)
     where = f"{file}: column {header!r}"
-    fix = (f"Add date_formats to the profile {profile.path or profile.name!r}, e.g. "
-           "date_formats: [\"%m/%d/%Y %I:%M:%S %p\"] for US exports or [\"%d/%m/%Y %H:%M\"] for UK ones.")
+    if order not in ("month_first", "ambiguous"):
+        return
+    orders = ["month_first"] if order == "month_first" else ["day_first", "month_first"]
+    suggested = {o: clean.suggest_date_format(examples, o) for o in orders}
+    ways = {"day_first": "day first (UK)", "month_first": "month first (US)"}
+    formats = " or ".join(f'date_formats: ["{f}"] if they are written {ways[o]}' if len(orders) > 1
+                          else f'date_formats: ["{f}"]' for o, f in suggested.items() if f)
+    formats = formats or 'date_formats: a strptime format such as ["%m/%d/%Y %I:%M:%S %p"]'
+    fix = f"Add {formats} to the profile {profile.path or profile.name!r}."
     if order == "month_first":
         raise ExportError(f"{where}: dates are written month first ({examples[0]!r} has a day above 12 in "
                           f"the second place), not day first as UK systems write them. {fix}")
-    if order == "ambiguous":
-        raise ExportError(f"{where}: every date could be day first or month first (for example "
-                          f"{' and '.join(repr(e) for e in examples)}), so cxinsight will not guess. {fix}")
+    raise ExportError(f"{where}: every date could be day first or month first (for example "
+                      f"{' and '.join(repr(e) for e in examples)}), so cxinsight will not guess. {fix}")
 
 
 @dataclass
