@@ -236,3 +236,18 @@ def test_markup_in_an_export_is_shown_as_text_never_run(tmp_path):
         assert "<b>bold</b>" not in markup, page
         seen_notes |= "still waiting for the repair" in read_page(page).text
     assert seen_notes, "the residents' words should be shown (as text) somewhere"
+
+
+def test_agency_acronyms_are_labelled_as_the_export_writes_them(tmp_path):
+    """NYC 311's agencies (NYPD, DSNY, DOT, DOHMH...) as the service: each page names them as written."""
+    import cxinsight as cx
+    from cxinsight.wording import label
+
+    profile = {"name": "by_agency", "table": "contacts", "date_formats": ["%m/%d/%Y %I:%M:%S %p"],
+               "columns": {"contact_id": "Unique Key", "received_at": "Created Date",
+                           "channel": "Open Data Channel Type", "service": "Agency"}}
+    path = REAL / "nyc311" / "nyc311_2022-05-01.csv"
+    result = cx.load_contacts(path, profile=profile)
+    written = pd.read_csv(path, dtype=str)["Agency"]
+    assert sorted(label(s) for s in result.data["service"].astype(str).unique()) == sorted(written.unique())
+    assert label("fly_tipping") == "Fly tipping" and label("street_lighting") == "Street lighting"
