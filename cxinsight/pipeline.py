@@ -39,6 +39,28 @@ log = logging.getLogger(__name__)
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a profile named in sources.yaml
 
 
+SOURCES_KEYS = ("council", "exports", "period")
+EXPORT_KEYS = ("table", "path", "profile")
+
+
+def unknown_keys(data: dict, allowed, where: str, error: type[Exception] = ExportError) -> None:
+    """Raise ``error`` naming the first key of ``data`` not in ``allowed``, with the allowed key it
+    is closest to ("did you mean").
+
+    >>> unknown_keys({"council": "X", "exprots": []}, SOURCES_KEYS, "sources.yaml")
+    Traceback (most recent call last):
+    ...
+    cxinsight.io.ExportError: sources.yaml: unknown key 'exprots' (did you mean 'exports'?); expected ...
+    """
+    import difflib
+
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise error(f"{where}: unknown key {key!r}{hint}; expected only {list(allowed)}")
+
+
 class NoUsableRows(ExportError):
     """Every row of a required table was quarantined: there is nothing to analyse."""
 
@@ -61,10 +83,15 @@ class Sources:
         data = read_yaml(path, "sources file") or {}
         if not isinstance(data, dict) or not isinstance(data.get("exports") or [], list):
             raise ExportError(f"{path}: a sources file maps 'council' and 'exports' (a list); see the README")
+        unknown_keys(data, SOURCES_KEYS, f"{path}")
         exports = data.get("exports") or []
+        if not exports:
+            raise ExportError(f"{path}: 'exports' lists no exports; expected at least one, such as "
+                              "- {table: contacts, path: crm/*.csv, profile: my_crm}")
         for i, e in enumerate(exports):
             if not isinstance(e, dict):
                 raise ExportError(f"{path}: exports[{i}] must be a mapping of table, path and profile")
+            unknown_keys(e, EXPORT_KEYS, f"{path}: exports[{i}]")
             missing = {"table", "path", "profile"} - set(e)
             if missing:
                 raise ExportError(f"{path}: exports[{i}] needs {sorted(missing)}; found {sorted(e)}")

@@ -85,7 +85,7 @@ def test_wrong_profile_names_file_column_and_what_the_file_has(tmp_path):
     ({"table": "contacts", "columns": {"recieved_at": "a", "channel": "b", "service": "c"}}, "did you mean"),
     ({"table": "contacts", "columns": {"received_at": "a", "channel": "b", "service": "c"},
       "channels": {"x": "pigeon"}}, "expected one of"),
-    ({"table": "contacts", "colums": {}}, "unknown keys"),
+    ({"table": "contacts", "colums": {}}, "unknown key 'colums' .did you mean 'columns'"),
 ])
 def test_malformed_profiles_are_explained(bad, match):
     with pytest.raises(ProfileError, match=match):

@@ -109,11 +109,14 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     and :class:`cxinsight.publish.PersonalDataFound` if the last gate finds personal data.
     """
     from cxinsight import availability, headlines
+    from cxinsight.preflight import preflight
     from cxinsight.wording import label
 
     t_start = time.perf_counter()
     # Absolute paths: papermill runs each notebook in the notebooks folder, not the caller's.
     sources = Path(sources).resolve() if sources else None
+    # sources.yaml and every profile against the files' headers, before any notebook starts (seconds)
+    preflight(sources)
     out = Path(reports).resolve() if reports else paths.reports_dir()
     processed_dir = Path(processed).resolve() if processed else paths.processed_dir()
     final = out
