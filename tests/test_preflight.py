@@ -141,3 +141,32 @@ def test_preflight_reads_only_the_head_of_a_large_export(nyc, monkeypatch):
     monkeypatch.setattr(pf, "open_bytes", Counting)
     preflight(nyc / "sources.yaml")
     assert 0 < sum(read) <= pf.HEAD_BYTES + (1 << 12)  # the head, and 4 kB to see the file is not empty
+
+
+def test_warnings_to_act_on_reach_the_console_and_the_manifest(nyc, tmp_path, caplog):
+    """Unmapped services, an empty file and quarantine by reason: logged where the command runs
+    (not only in notebook 01's kernel) and kept in the manifest for page 01 and `cxinsight report`."""
+    import json
+
+    from cxinsight.pipeline import build_processed
+    from cxinsight.report import log_build_warnings
+
+    (nyc / "nyc311_2022-06-01.csv").write_bytes(b"")
+    with open(nyc / "profiles" / "nyc.yaml", "a") as fh:
+        fh.write("services: {noise: [Noise - Residential]}\n")
+    text = (nyc / "nyc311_2022-05-01.csv").read_text()
+    (nyc / "nyc311_2022-05-01.csv").write_text(text.replace("05/01/2022 12:", "05/41/2022 12:", 3))
+    out = tmp_path / "processed"
+    result = build_processed(nyc / "sources.yaml", out)
+    acc = result.accounting.set_index("source_file")
+    assert acc.loc["nyc311_2022-06-01.csv", "rows_in"] == 0
+    warnings = json.loads((out / "manifest.json").read_text())["warnings"]
+    assert warnings == result.warnings
+    assert any("nyc311_2022-06-01.csv" in w and "empty" in w for w in warnings)
+    assert any("service names not in the profile" in w and "Illegal Parking" in w for w in warnings)
+    bad_dates = int((result.quarantine["reason"] == "unparseable_date").sum())
+    assert bad_dates > 0 and any(f"unparseable_date {bad_dates}" in w for w in warnings)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="cxinsight"):
+        log_build_warnings(out)
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING] == warnings
