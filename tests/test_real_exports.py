@@ -137,6 +137,12 @@ def test_the_whole_report_builds_and_passes_the_last_gate(case, small_council, t
     texts = {p.name: read_page(p).text for p in (tmp_path / "reports" / "council").glob("*.html")}
     if kind == "real" or what == {"contacts"}:
         assert "Supply a post-contact survey export" in texts["06_customer_experience.html"]
+    if kind == "real":  # page 01 describes this council's own exports, not the demo's four
+        quality = re.sub(r"\s+", " ", texts["01_data_quality.html"])
+        assert "supplied these exports" in quality and "a post-contact survey and an area table" not in quality
+        for export in yaml.safe_load((REAL / what / "sources.yaml").read_text())["exports"]:
+            assert f"{export['table'].capitalize()} : " in quality
+        assert ("Not supplied: complaints, survey, areas" in quality) == (what != "cfpb_bank")
     if "complaints" not in (what if kind == "demo" else {"complaints"} if what == "cfpb_bank" else set()):
         assert "Supply a complaints export" in texts["05_complaints.html"]
     assert "not available" in index.text or kind == "demo"
