@@ -355,6 +355,53 @@ def date_order(values: pd.Series) -> tuple[str, list[str]]:
     return ("ambiguous", numeric) if numeric else ("none", [])
 
 
+_DATE_SHAPE = re.compile(
+    r"^\s*(?:(?P<iso>\d{4})(?P<isep>[-/.])\d{1,2}(?P=isep)\d{1,2}"
+    r"|\d{1,2}(?P<sep>[-/.])\d{1,2}(?P=sep)(?P<year>\d{4}|\d{2}))"
+    r"(?:(?P<t>[T ]|\s+)(?P<h>\d{1,2}):\d{2}(?P<s>:\d{2})?(?P<f>\.\d{1,6})?(?P<sp>\s*)(?P<ampm>[AaPp][Mm])?)?\s*$")
+
+
+def suggest_date_format(values: Iterable[str], order: str | None = None) -> str | None:
+    """A strptime format that reads every example value, made from how they are written, or None.
+
+    ``order`` says how numeric day and month are written: ``"month_first"`` (a US system),
+    ``"day_first"`` or None (day first unless the year comes first). A suggestion is only made if
+    :func:`datetime.datetime.strptime` reads every value with it.
+
+    >>> suggest_date_format(["1/1/20 0:05"], "month_first")
+    '%m/%d/%y %H:%M'
+    >>> suggest_date_format(["01/31/2020 11:05:00 PM"], "month_first")
+    '%m/%d/%Y %I:%M:%S %p'
+    >>> suggest_date_format(["2020-01-31T23:05:00"]), suggest_date_format(["31.01.2020"])
+    ('%Y-%m-%dT%H:%M:%S', '%d.%m.%Y')
+    """
+    from datetime import datetime
+
+    values = [str(v).strip() for v in values if str(v).strip()]
+    if not values:
+        return None
+    m = _DATE_SHAPE.match(values[0])
+    if m is None:
+        return None
+    if m["iso"]:
+        fmt = f"%Y{m['isep']}%m{m['isep']}%d"
+    else:
+        day_month = ("%m", "%d") if order == "month_first" else ("%d", "%m")
+        year = "%Y" if len(m["year"]) == 4 else "%y"
+        fmt = f"{day_month[0]}{m['sep']}{day_month[1]}{m['sep']}{year}"
+    if m["h"] is not None:
+        fmt += ("T" if m["t"] == "T" else " ") + ("%I" if m["ampm"] else "%H") + ":%M"
+        fmt += ":%S" if m["s"] else ""
+        fmt += ".%f" if m["f"] else ""
+        fmt += (" " if m["sp"] else "") + "%p" if m["ampm"] else ""
+    try:
+        for v in values:
+            datetime.strptime(v, fmt)
+    except ValueError:
+        return None
+    return fmt
+
+
 # ------------------------------------------------------------------------------------------------
 # Numbers
 # ------------------------------------------------------------------------------------------------

@@ -45,7 +45,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _pipeline(args: argparse.Namespace) -> int:
     from cxinsight.pipeline import build_processed
+    from cxinsight.preflight import preflight
 
+    preflight(args.sources)  # a configuration error in seconds, not after the whole export is read
     result = build_processed(args.sources, args.out, repeat_window_days=args.repeat_window)
     for _, row in result.accounting.iterrows():
         logging.info("%-12s %-40s in %8d  clean %8d  quarantined %6d", row["table"], row["source_file"],

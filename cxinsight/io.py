@@ -124,7 +124,7 @@ def detect_encoding(path: Path, chunk: int = 1 << 24) -> str:
     >>> detect_encoding(p)
     'utf-8-replace'
     """
-    with open(path, "rb") as fh:
+    with open_bytes(path) as fh:
         head = fh.read(4)
         if head.startswith(codecs.BOM_UTF8):
             return "utf-8-sig"
@@ -161,11 +161,34 @@ def detect_encoding(path: Path, chunk: int = 1 << 24) -> str:
             return "latin-1"
 
 
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def is_gzip(path: Path) -> bool:
+    """Whether a file is gzip-compressed (``.csv.gz``), judged by its first two bytes, not its name."""
+    with open(path, "rb") as fh:
+        return fh.read(2) == GZIP_MAGIC
+
+
+def open_bytes(path: Path):
+    """A binary handle on an export's bytes, decompressed if the file is gzip (``.csv.gz``)."""
+    import gzip
+
+    return gzip.open(path, "rb") if is_gzip(path) else open(path, "rb")
+
+
+def export_suffix(path: Path) -> str:
+    """The suffix that says what an export holds: ``.csv`` for ``calls.csv`` and ``calls.csv.gz``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    return Path(path.stem).suffix.lower() if suffix == ".gz" else suffix
+
+
 def _open_text(path: Path, encoding: str):
     """A text handle on an export; ``utf-8-replace`` reads UTF-8 with bad bytes as U+FFFD."""
     if encoding == UTF8_REPLACE:
-        return open(path, encoding="utf-8", errors="replace", newline="")
-    return open(path, encoding=encoding, newline="")
+        return io.TextIOWrapper(open_bytes(path), encoding="utf-8", errors="replace", newline="")
+    return io.TextIOWrapper(open_bytes(path), encoding=encoding, newline="")
 
 
 def _first_line(path: Path, encoding: str) -> str:
@@ -200,14 +223,63 @@ def detect_delimiter(header_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
+def _records_with_text(fh, delimiter: str):
+    """``(fields, text, lines)`` for each record of a CSV handle: the csv module's fields, the
+    record's text as written and how many physical lines it spans."""
+    consumed: list[str] = []
+
+    def lines():
+        for line in fh:
+            consumed.append(line)
+            yield line
+
+    for rec in csv.reader(lines(), delimiter=delimiter):
+        text, n = "".join(consumed), len(consumed)
+        consumed.clear()
+        yield rec, text, n
+
+
+def quoting_fault(text: str, delimiter: str = ",") -> str | None:
+    """What is wrong with the quoting of one record's text, or None if it is valid RFC 4180 CSV
+    (each quoted field closes where the field ends, a quote inside it written twice): ``"open"``
+    for a quote still open when the text ends, ``"misplaced"`` for one closed before its field ends.
+
+    >>> quoting_fault('1,"first line, with a comma\\nsecond ""quoted"" line",C1\\r\\n') is None
+    True
+    >>> quoting_fault('2,"never closed,C2\\n3,ok,C3\\n4,"closes here",C4\\n')
+    'misplaced'
+    >>> quoting_fault('5,"never closed,C5\\r\\n')
+    'open'
+    """
+    try:
+        n = len(list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)))
+    except csv.Error as exc:
+        return "open" if "end of data" in str(exc) else "misplaced"
+    return None if n == 1 else "misplaced"
+
+
 def _read_csv_exact(path: Path, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list[dict]]:
-    """Slow, exact path for files with ragged rows: Python's csv module, record by record."""
+    """Slow, exact path (ragged rows, or quoting that is not valid CSV): Python's csv module,
+    record by record.
+
+    A record over several lines whose quoting is not valid (a quote opened and not closed where
+    its field ends) has pulled the lines after it into itself: it is quarantined as
+    ``unclosed_quote``, with the lines it joined, so nothing it swallowed is kept silently.
+    """
+    csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # a quote left open can run to the end
     with _open_text(path, encoding) as fh:
-        reader = csv.reader(fh, delimiter=delimiter)
-        header = [h.strip() for h in next(reader)]
+        records = _records_with_text(fh, delimiter)
+        header = [h.strip() for h in next(records)[0]]
         good, rows, bad = [], [], []
-        for i, rec in enumerate(reader, start=1):
-            if len(rec) == len(header):
+        for i, (rec, text, n_lines) in enumerate(records, start=1):
+            fault = quoting_fault(text, delimiter) if n_lines > 1 or len(rec) != len(header) else None
+            if fault == "open" or (fault and n_lines > 1):
+                bad.append({"source_row": i, "reason": "unclosed_quote", "column": None,
+                            "expected": "a record on its own line(s)",
+                            "found": (f"{n_lines} lines joined by an unclosed quote" if n_lines > 1
+                                      else "a quote still open at the end of the file"),
+                            "record": text.rstrip("\r\n")})
+            elif len(rec) == len(header):
                 good.append(rec)
                 rows.append(i)
             elif len(rec) == 0 or all(not v.strip() for v in rec):
@@ -220,6 +292,66 @@ def _read_csv_exact(path: Path, encoding: str, delimiter: str) -> tuple[pd.DataF
     frame = pd.DataFrame(good, columns=header, dtype="str")
     frame.insert(0, "__row__", np.asarray(rows, dtype="int64"))
     return frame, bad
+
+
+def _byte_blocks(path: Path, encoding: str, block: int = 1 << 24):
+    """An export's bytes in blocks, as UTF-8 or a single-byte encoding (UTF-16 and -32 transcoded),
+    so that a quote and a delimiter are one byte each."""
+    if codecs.lookup("utf-8" if encoding == UTF8_REPLACE else encoding).name.startswith(("utf-16", "utf-32")):
+        with _open_text(path, encoding) as fh:
+            while text := fh.read(block):
+                yield text.encode("utf-8")
+        return
+    with open_bytes(path) as fh:
+        while data := fh.read(block):
+            yield data
+
+
+def quotes_well_formed(blocks, delimiter: str) -> bool:
+    """Whether every quote in a CSV byte stream is where RFC 4180 allows it, checked in blocks
+    with numpy: a field's opening quote follows a delimiter or a line break, its closing quote is
+    followed by one (or by a second quote: an escaped quote), and no quote is left open at the end.
+
+    Valid CSV with notes over several lines passes; one quote left open fails.
+
+    >>> quotes_well_formed([b'a,b\\r\\n1,"x, ""y""\\r\\nz"\\r\\n'], ",")
+    True
+    >>> quotes_well_formed([b'a,b\\n1,"x\\n2,"y"\\n'], ",")
+    False
+    """
+    d = delimiter.encode("utf-8")
+    if len(d) != 1:
+        return False
+    allowed = np.zeros(256, dtype=bool)
+    allowed[[d[0], ord("\n"), ord("\r"), ord('"')]] = True
+    count, last, pending_close, first = 0, ord("\n"), False, True
+    for data in blocks:
+        if first:
+            data, first = data.removeprefix(codecs.BOM_UTF8), False
+        if not data:
+            continue
+        arr = np.frombuffer(data, dtype=np.uint8)
+        if pending_close and not allowed[arr[0]]:
+            return False
+        q = np.flatnonzero(arr == ord('"'))
+        if q.size:
+            opening = (count + np.arange(q.size)) % 2 == 0
+            before = np.where(q > 0, arr[np.maximum(q - 1, 0)], last)
+            if not allowed[before[opening]].all():
+                return False
+            closing = q[~opening]
+            inside = closing[closing < arr.size - 1]
+            if not allowed[arr[inside + 1]].all():
+                return False
+        pending_close = bool(q.size) and q[-1] == arr.size - 1 and not opening[-1]
+        count += q.size
+        last = int(arr[-1])
+    return count % 2 == 0
+
+
+def _has_line_breaks(frame: pd.DataFrame) -> bool:
+    """Whether any value holds a line break (only a quoted field can)."""
+    return any(frame[c].str.contains("[\r\n]", regex=True).any() for c in frame.columns if c != "__row__")
 
 
 def _read_feed(path: Path) -> tuple[pd.DataFrame, list[dict], dict]:
@@ -259,8 +391,8 @@ def read_raw(path: Path | str, profile: Profile) -> tuple[pd.DataFrame, list[dic
     path = Path(path)
     if not path.exists():
         raise ExportError(f"{path}: no such file")
-    suffix = path.suffix.lower()
-    with open(path, "rb") as fh:
+    suffix = export_suffix(path)
+    with open_bytes(path) as fh:
         head = fh.read(1 << 16)
     if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         log.warning("%s: the file is empty (%d bytes): no rows read from it", path.name, path.stat().st_size)
@@ -301,11 +433,14 @@ def read_raw(path: Path | str, profile: Profile) -> tuple[pd.DataFrame, list[dic
     pa_encoding = "utf8" if encoding in {"utf-8", "utf-8-sig", UTF8_REPLACE} else encoding
     source: Path | io.BytesIO = path
     if encoding == UTF8_REPLACE:
-        text = path.read_bytes().decode("utf-8", errors="replace")
+        with open_bytes(path) as fh:
+            text = fh.read().decode("utf-8", errors="replace")
         info["invalid_bytes"] = text.count("\ufffd")
         log.warning("%s: %d bytes are not valid UTF-8; read as U+FFFD (the rest of the file is UTF-8)",
                     path.name, info["invalid_bytes"])
         source = io.BytesIO(text.encode("utf-8"))
+    elif is_gzip(path):
+        source = pa.input_stream(str(path), compression="gzip")
     table = pacsv.read_csv(
         source,
         read_options=pacsv.ReadOptions(encoding=pa_encoding, column_names=header, skip_rows=1,
@@ -315,47 +450,28 @@ def read_raw(path: Path | str, profile: Profile) -> tuple[pd.DataFrame, list[dic
         convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
-    if rejected:  # ragged rows: re-read exactly so each rejected record keeps its number
-        log.info("%s: %d ragged rows; re-reading with exact record numbers", path.name, len(rejected))
-        frame, bad = _read_csv_exact(path, encoding, delimiter)
-    else:
+    frame = None
+    if not rejected:
         frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow") if t == pa.string() else None)
+        del table
         frame = frame.astype("str")
         frame.insert(0, "__row__", np.arange(1, len(frame) + 1, dtype="int64"))
+        if _has_line_breaks(frame) and not quotes_well_formed(_byte_blocks(path, encoding), delimiter):
+            log.info("%s: a quote is not closed where its field ends; re-reading record by record", path.name)
+            frame = None
+    if frame is None:  # ragged rows or bad quoting: re-read exactly so each rejected record keeps its number
+        if rejected:
+            log.info("%s: %d ragged rows; re-reading with exact record numbers", path.name, len(rejected))
+        frame, bad = _read_csv_exact(path, encoding, delimiter)
+    else:
         bad = []
-    frame, swallowed = _split_swallowed(frame, len(header), delimiter)
+    swallowed = [b for b in bad if b["reason"] == "unclosed_quote"]
     if swallowed:
-        with open(path, "rb") as fh:
+        with open_bytes(path) as fh:
             info["physical_lines"] = sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 24), b""))
-        log.warning("%s: %d records hold whole lines of other records (an unclosed quote); quarantined",
-                    path.name, len(swallowed))
-    return frame, bad + swallowed, info
-
-
-def _split_swallowed(frame: pd.DataFrame, fields: int, delimiter: str) -> tuple[pd.DataFrame, list[dict]]:
-    """Records into which an unclosed quote has pulled the lines that follow it.
-
-    A quoted field may hold line breaks (a note written over several lines); it should not hold a
-    line that is itself a whole record (as many delimiters as the header). Those records leave
-    the data for the quarantine, so the lines they swallowed are counted, never lost silently.
-    """
-    if fields < 3 or frame.empty:
-        return frame, []
-    suspect = np.zeros(len(frame), dtype=bool)
-    for col in frame.columns[1:]:
-        has_break = frame[col].str.contains("\n", regex=False).to_numpy(dtype=bool, na_value=False)
-        for i in np.flatnonzero(has_break):
-            lines = frame[col].iat[i].splitlines()[1:]
-            suspect[i] |= any(line.count(delimiter) >= fields - 1 for line in lines)
-    if not suspect.any():
-        return frame, []
-    rows = frame.loc[suspect]
-    cols = [c for c in frame.columns if c != "__row__"]
-    bad = [{"source_row": int(r["__row__"]), "reason": "unclosed_quote", "column": None,
-            "expected": "a record on its own line(s)",
-            "found": f"{sum(str(r[c]).count(chr(10)) for c in cols) + 1} lines joined by an unclosed quote",
-            "record": delimiter.join(str(r[c]) for c in cols)} for _, r in rows.iterrows()]
-    return frame.loc[~suspect].reset_index(drop=True), bad
+        log.warning("%s: %d records hold lines of other records (a quote not closed where its field ends); "
+                    "quarantined as unclosed_quote", path.name, len(swallowed))
+    return frame, bad, info
 
 
 # ------------------------------------------------------------------------------------------------
@@ -408,14 +524,20 @@ def check_date_order(values: pd.Series, file: str, header: str, profile: Profile
     """
     order, examples = clean.date_order(values)
     where = f"{file}: column {header!r}"
-    fix = (f"Add date_formats to the profile {profile.path or profile.name!r}, e.g. "
-           "date_formats: [\"%m/%d/%Y %I:%M:%S %p\"] for US exports or [\"%d/%m/%Y %H:%M\"] for UK ones.")
+    if order not in ("month_first", "ambiguous"):
+        return
+    orders = ["month_first"] if order == "month_first" else ["day_first", "month_first"]
+    suggested = {o: clean.suggest_date_format(examples, o) for o in orders}
+    ways = {"day_first": "day first (UK)", "month_first": "month first (US)"}
+    formats = " or ".join(f'date_formats: ["{f}"] if they are written {ways[o]}' if len(orders) > 1
+                          else f'date_formats: ["{f}"]' for o, f in suggested.items() if f)
+    formats = formats or 'date_formats: a strptime format such as ["%m/%d/%Y %I:%M:%S %p"]'
+    fix = f"Add {formats} to the profile {profile.path or profile.name!r}."
     if order == "month_first":
         raise ExportError(f"{where}: dates are written month first ({examples[0]!r} has a day above 12 in "
                           f"the second place), not day first as UK systems write them. {fix}")
-    if order == "ambiguous":
-        raise ExportError(f"{where}: every date could be day first or month first (for example "
-                          f"{' and '.join(repr(e) for e in examples)}), so cxinsight will not guess. {fix}")
+    raise ExportError(f"{where}: every date could be day first or month first (for example "
+                      f"{' and '.join(repr(e) for e in examples)}), so cxinsight will not guess. {fix}")
 
 
 @dataclass
@@ -601,7 +723,7 @@ def resolve_paths(path: Path | str | list) -> list[Path]:
         return [p for item in path for p in resolve_paths(item)]
     p = Path(path)
     if p.is_dir():
-        files = sorted(f for f in p.iterdir() if f.suffix.lower() in {".csv", ".txt", ".tsv", ".xlsx", ".xls",
+        files = sorted(f for f in p.iterdir() if export_suffix(f) in {".csv", ".txt", ".tsv", ".xlsx", ".xls",
                                                                        ".xml", ".rss"})
     elif any(ch in str(p) for ch in "*?["):
         files = sorted(Path(f) for f in glob.glob(str(p)))

@@ -39,6 +39,28 @@ log = logging.getLogger(__name__)
 SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a profile named in sources.yaml
 
 
+SOURCES_KEYS = ("council", "exports", "period")
+EXPORT_KEYS = ("table", "path", "profile")
+
+
+def unknown_keys(data: dict, allowed, where: str, error: type[Exception] = ExportError) -> None:
+    """Raise ``error`` naming the first key of ``data`` not in ``allowed``, with the allowed key it
+    is closest to ("did you mean").
+
+    >>> unknown_keys({"council": "X", "exprots": []}, SOURCES_KEYS, "sources.yaml")
+    Traceback (most recent call last):
+    ...
+    cxinsight.io.ExportError: sources.yaml: unknown key 'exprots' (did you mean 'exports'?); expected ...
+    """
+    import difflib
+
+    for key in data:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise error(f"{where}: unknown key {key!r}{hint}; expected only {list(allowed)}")
+
+
 class NoUsableRows(ExportError):
     """Every row of a required table was quarantined: there is nothing to analyse."""
 
@@ -61,10 +83,15 @@ class Sources:
         data = read_yaml(path, "sources file") or {}
         if not isinstance(data, dict) or not isinstance(data.get("exports") or [], list):
             raise ExportError(f"{path}: a sources file maps 'council' and 'exports' (a list); see the README")
+        unknown_keys(data, SOURCES_KEYS, f"{path}")
         exports = data.get("exports") or []
+        if not exports:
+            raise ExportError(f"{path}: 'exports' lists no exports; expected at least one, such as "
+                              "- {table: contacts, path: crm/*.csv, profile: my_crm}")
         for i, e in enumerate(exports):
             if not isinstance(e, dict):
                 raise ExportError(f"{path}: exports[{i}] must be a mapping of table, path and profile")
+            unknown_keys(e, EXPORT_KEYS, f"{path}: exports[{i}]")
             missing = {"table", "path", "profile"} - set(e)
             if missing:
                 raise ExportError(f"{path}: exports[{i}] needs {sorted(missing)}; found {sorted(e)}")
@@ -104,6 +131,7 @@ class PipelineResult:
     redactions: pd.DataFrame
     written: dict[str, Path] = field(default_factory=dict)
     council: str = ""
+    warnings: list[str] = field(default_factory=list)  # for a person to act on: logged, in the manifest, on page 01
 
     def check_accounting(self) -> None:
         """Rows in = rows clean + rows quarantined, for every file."""
@@ -223,6 +251,28 @@ def _withheld_to_quarantine(result: LoadResult, kept: pd.DataFrame, withheld: pd
                    summary=summary).check()
 
 
+class _Warnings(logging.Handler):
+    """The WARNING records the loaders log (unmapped services and channels, empty files, bad bytes,
+    unclosed quotes), kept so the command's console and page 01 show them, not only a kernel's stderr."""
+
+    def __init__(self, prefix: str = "") -> None:
+        super().__init__(logging.WARNING)
+        self.prefix, self.messages = prefix, []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(self.prefix + record.getMessage())
+
+
+def quarantine_warning(table: str, quarantine: pd.DataFrame) -> str | None:
+    """One line: a table's quarantined rows by reason, largest first, or None if none were."""
+    if quarantine.empty:
+        return None
+    counts = quarantine["reason"].value_counts()
+    return (f"{table}: {int(counts.sum()):,} rows quarantined: "
+            + "; ".join(f"{reason} {n:,}" for reason, n in counts.items())
+            + " (page 01 says why; the quarantine table lists each row)")
+
+
 def build_processed(sources: Path | str | Sources | None = None, out_dir: Path | str | None = None,
                     repeat_window_days: float = 14, write: bool = True) -> PipelineResult:
     """Load, clean, redact, validate and write every table a sources file lists."""
@@ -230,14 +280,27 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
     search = [src.base / "profiles", src.base]
     parts: dict[str, list[LoadResult]] = {}
     files_read: list[dict] = []
+    warnings: list[str] = []
     for export in src.exports:
         files = src.paths_for(export)
-        result = load_table(files, export["profile"], table=export["table"], search=search)
+        collect = _Warnings(f"{export['table']} (profile {export['profile']}): ")
+        logging.getLogger("cxinsight").addHandler(collect)
+        try:
+            result = load_table(files, export["profile"], table=export["table"], search=search)
+        finally:
+            logging.getLogger("cxinsight").removeHandler(collect)
+        warnings += collect.messages
         parts.setdefault(export["table"], []).append(result)
         files_read += [{"table": export["table"], "file": f.name, "bytes": f.stat().st_size,
                         "sha256": file_sha256(f), "profile": export["profile"]} for f in files]
 
     loads = {table: combine(results) for table, results in parts.items()}
+    for table, result in loads.items():
+        said = quarantine_warning(table, result.quarantine)
+        if said:
+            log.warning("%s", said)
+            warnings.append(said)
+    warnings = privacy.redact_text(pd.Series(list(dict.fromkeys(warnings)), dtype="str")).tolist()
     tables: dict[str, pd.DataFrame] = {}
     redaction_frames = []
     for table, result in loads.items():
@@ -257,6 +320,8 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
         redaction_frames += [counts.assign(table=table), more.assign(table=table)]
         if len(withheld):
             loads[table] = result = _withheld_to_quarantine(result, frame, withheld)
+            warnings.append(f"{table}: {len(withheld):,} rows quarantined as {UNREDACTABLE}: their free text still "
+                            "held personal data after redaction (page 01 lists them; their text is not kept)")
         if table == "contacts":
             frame = prepare_contacts(frame, repeat_window_days)
         frame["source_file"] = frame["source_file"].astype(str)
@@ -274,7 +339,8 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
     repairs = pd.concat([r.repairs.assign(table=t) for t, r in loads.items()], ignore_index=True)
     repairs["source_file"] = privacy.redact_text(repairs["source_file"].astype(str))
     redactions = pd.concat(redaction_frames, ignore_index=True)[["table", "column", "kind", "redacted"]]
-    result = PipelineResult(tables, loads, quarantine, accounting, repairs, redactions, council=src.council)
+    result = PipelineResult(tables, loads, quarantine, accounting, repairs, redactions, council=src.council,
+                            warnings=warnings)
     result.check_accounting()
 
     if write:
@@ -289,7 +355,7 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
                 entry["file"] = privacy.redact_text(pd.Series([str(entry["file"])])).iloc[0]
             manifest = {"council": src.council, "period": src.period, "files": files_read,
                         "rows": {t: len(f) for t, f in tables.items()},
-                        "quarantined": int(len(quarantine)),
+                        "quarantined": int(len(quarantine)), "warnings": warnings,
                         "outputs": {f: (stage / f).stat().st_size for f in written.values()}}
             outputs._fault("before-manifest")
             # the manifest is written last: a folder without one is not a complete build

@@ -121,10 +121,13 @@ class Profile:
         where = f"profile {path or data.get('name', '?')}"
         if not isinstance(data, dict):
             raise ProfileError(f"{where}: expected a YAML mapping, found {type(data).__name__}")
-        unknown = sorted(set(data) - {f for f in cls.__dataclass_fields__ if f != "path"})
+        allowed = sorted(f for f in cls.__dataclass_fields__ if f != "path")
+        unknown = sorted(set(data) - set(allowed))
         if unknown:
-            raise ProfileError(f"{where}: unknown keys {unknown}; allowed: "
-                               f"{sorted(f for f in cls.__dataclass_fields__ if f != 'path')}")
+            hints = [difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.6) for k in unknown]
+            named = ", ".join(f"unknown key {k!r}" + (f" (did you mean {h[0]!r}?)" if h else "")
+                              for k, h in zip(unknown, hints, strict=True))
+            raise ProfileError(f"{where}: {named}; allowed: {allowed}")
         table = data.get("table")
         if table not in FIELDS:
             raise ProfileError(f"{where}: 'table' must be one of {sorted(FIELDS)}, found {table!r}")

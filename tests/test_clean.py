@@ -208,3 +208,39 @@ def test_map_unique_calls_the_function_once_per_distinct_value():
     out = clean.map_unique(pd.Series(["a", "b", "a", "a", None]), upper)
     assert out.tolist()[:4] == ["A", "B", "A", "A"] and pd.isna(out.iloc[4])
     assert calls == [2]
+
+
+@pytest.mark.parametrize("values, order", [
+    (["1/1/20 0:05", "2/1/20 13:40"], "month_first"),  # as a US system writes them
+    (["01/31/2020 11:05:00 PM", "02/01/2020 01:15:00 AM"], "month_first"),
+    (["2020-01-31T23:05:00", "2020-02-01T01:15:00"], None),
+    (["31.01.2020", "01.02.2020"], "day_first"),
+    (["1/2/2024 9:05", "13/2/2024 10:00"], "day_first"),
+    (["2024-04-01 09:00:05.250", "2024-04-02 10:00:00.500"], None),
+    (["05/13/2022 1:15PM"], "month_first"),
+])
+def test_the_suggested_date_format_reads_the_example_values(values, order):
+    fmt = clean.suggest_date_format(values, order)
+    assert fmt is not None
+    for v in values:
+        dt.datetime.strptime(v, fmt)  # raises if the suggestion does not read it
+
+
+@pytest.mark.parametrize("values", [["1/1/20 0:05", "1/2/20 0:10"], ["01/31/2020 11:05:00 PM"]])
+def test_the_date_order_error_suggests_formats_that_read_its_examples(values):
+    import re
+
+    from cxinsight.io import ExportError, check_date_order
+    from cxinsight.profile import load_profile
+
+    profile = load_profile({"name": "p", "table": "contacts", "columns": {"received_at": "When", "channel": "How",
+                                                                          "service": "What"}})
+    with pytest.raises(ExportError) as err:
+        check_date_order(pd.Series(values), "calls.csv", "When", profile)
+    suggested = re.findall(r'date_formats: \["([^"]+)"\]', str(err.value))
+    assert suggested, str(err.value)
+    shown = [v for v in re.findall(r"'([^']+)'", str(err.value).split("date_formats")[0]) if v in values]
+    assert shown
+    for fmt in suggested:
+        for v in shown:
+            dt.datetime.strptime(v, fmt)

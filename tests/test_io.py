@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -81,7 +85,7 @@ def test_wrong_profile_names_file_column_and_what_the_file_has(tmp_path):
     ({"table": "contacts", "columns": {"recieved_at": "a", "channel": "b", "service": "c"}}, "did you mean"),
     ({"table": "contacts", "columns": {"received_at": "a", "channel": "b", "service": "c"},
       "channels": {"x": "pigeon"}}, "expected one of"),
-    ({"table": "contacts", "colums": {}}, "unknown keys"),
+    ({"table": "contacts", "colums": {}}, "unknown key 'colums' .did you mean 'columns'"),
 ])
 def test_malformed_profiles_are_explained(bad, match):
     with pytest.raises(ProfileError, match=match):
@@ -184,3 +188,94 @@ def test_the_processed_schemas_are_generated_from_the_fields():
             assert columns[name].required == (not columns[name].nullable), (table, name)
             if spec.required:
                 assert columns[name].required and not columns[name].nullable, (table, name)
+
+
+# ------------------------------------------------------------------------------------------------
+# Quoted fields over several lines (RFC 4180) and compressed exports
+# ------------------------------------------------------------------------------------------------
+
+CORPUS = Path(__file__).parent / "data" / "demand_corpus"
+NOTES_PROFILE = {"name": "notes", "table": "contacts",
+                 "columns": {"contact_id": "Ref", "received_at": "When", "channel": "How", "service": "What",
+                             "notes": "Notes", "customer_id": "Customer"}}
+
+
+def _real_reports(n: int = 16) -> list[str]:
+    """Real residents' reports (SeeClickFix, Newport) with many commas or quotes, each written back
+    over several lines as their authors wrote paragraphs: the shape that CRM notes take."""
+    with open(CORPUS / "seeclickfix_newport_rest.csv", encoding="utf-8", newline="") as fh:
+        texts = [r["text"] for r in csv.DictReader(fh)]
+    chosen = [t for t in texts if t.count(",") >= 5 or '"' in t][:n]
+    assert len(chosen) == n and sum('"' in t for t in chosen) >= 3
+    return [t.replace(". ", ".\n", 2) for t in chosen]
+
+
+def _real_rows(eol: str = "\n") -> list[list[str]]:
+    return [[f"R{i}", f"{1 + i % 28:02d}/04/2024 09:{i % 60:02d}", "Web", "Highways",
+             text.replace("\n", eol), f"C{i}"] for i, text in enumerate(_real_reports())]
+
+
+@pytest.mark.parametrize("writer, eol", [("csv", "\r\n"), ("csv", "\n"), ("pandas", "\n"), ("pandas", "\r\n")])
+def test_valid_quoted_notes_over_several_lines_are_one_record_each(tmp_path, writer, eol):
+    rows = _real_rows(eol)
+    path = tmp_path / "notes.csv"
+    header = list(NOTES_PROFILE["columns"].values())
+    if writer == "csv":  # the csv module: CRLF records, "" for a quote, quoted only where needed
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            csv.writer(fh).writerows([header, *rows])
+    else:
+        pd.DataFrame(rows, columns=header).to_csv(path, index=False, lineterminator=eol)
+    result = cx.load_contacts(path, profile=NOTES_PROFILE)
+    assert result.quarantine.empty, result.quarantine[["source_row", "reason"]].values.tolist()
+    assert result.data["notes"].tolist() == [r[4] for r in rows]
+    assert result.summary["rows_in"].tolist() == [len(rows)]
+
+
+def _records(path) -> int:
+    """Records counted by the csv module (not cxinsight), header excluded."""
+    with open(path, encoding="utf-8", newline="") as fh:
+        return sum(1 for _ in csv.reader(fh)) - 1
+
+
+@pytest.mark.parametrize("broken", ["middle", "before_quoted", "at_end"])
+def test_a_genuinely_unclosed_quote_among_valid_notes_is_quarantined_and_counted(tmp_path, broken):
+    rows = _real_rows("\r\n")
+    buf = io.StringIO(newline="")
+    csv.writer(buf).writerows([list(NOTES_PROFILE["columns"].values()), *rows])
+    lines = buf.getvalue().split("\r\n")
+    bad = '99,13/04/2024 09:00,Phone,Waste,"the resident rang back, twice, about it,C99'
+    # the line after the break starts a record whose note is quoted (it holds commas)
+    at = {"middle": 1 + len(lines) // 2, "before_quoted": 1, "at_end": len(lines) - 1}[broken]
+    at = next(i for i in range(at, len(lines)) if lines[i].startswith("R")) if broken != "at_end" else at
+    lines.insert(at, bad)
+    path = tmp_path / "notes.csv"
+    path.write_text("\r\n".join(lines), encoding="utf-8", newline="")
+    result = cx.load_contacts(path, profile=NOTES_PROFILE)
+    quarantined = result.quarantine.set_index("source_row")
+    unclosed = quarantined[quarantined["reason"] == "unclosed_quote"]
+    assert len(unclosed) == 1 and unclosed["record"].iloc[0].startswith("99,13/04/2024")
+    assert result.summary["rows_in"].tolist() == [_records(path)]
+    assert result.rows_in == len(result.data) + len(result.quarantine)
+    assert "99" not in result.data["contact_id"].tolist()
+    kept = set(result.data["contact_id"])
+    assert len(kept) >= len(rows) - 3  # only the records the quote swallowed are lost to the data
+
+
+def test_a_gzip_compressed_export_reads_as_its_csv_does(tmp_path):
+    import gzip
+
+    rows = _real_rows("\r\n")
+    header = list(NOTES_PROFILE["columns"].values())
+    plain = tmp_path / "plain" / "notes.csv"
+    plain.parent.mkdir()
+    frame = pd.DataFrame(rows, columns=header)
+    frame.to_csv(plain, index=False, sep=";", encoding="cp1252", errors="replace")
+    packed = tmp_path / "packed" / "notes.csv.gz"
+    packed.parent.mkdir()
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    want = cx.load_contacts(plain, profile=NOTES_PROFILE)
+    got = cx.load_contacts(packed.parent, profile=NOTES_PROFILE)  # a folder: .csv.gz files are exports too
+    assert got.summary[["rows_in", "rows_clean", "encoding", "delimiter"]].values.tolist() == \
+        [[len(rows), len(rows), "cp1252", ";"]]
+    pd.testing.assert_frame_equal(got.data.drop(columns="source_file"), want.data.drop(columns="source_file"))
+    assert got.data["source_file"].astype(str).unique().tolist() == ["notes.csv.gz"]

@@ -137,6 +137,12 @@ def test_the_whole_report_builds_and_passes_the_last_gate(case, small_council, t
     texts = {p.name: read_page(p).text for p in (tmp_path / "reports" / "council").glob("*.html")}
     if kind == "real" or what == {"contacts"}:
         assert "Supply a post-contact survey export" in texts["06_customer_experience.html"]
+    if kind == "real":  # page 01 describes this council's own exports, not the demo's four
+        quality = re.sub(r"\s+", " ", texts["01_data_quality.html"])
+        assert "supplied these exports" in quality and "a post-contact survey and an area table" not in quality
+        for export in yaml.safe_load((REAL / what / "sources.yaml").read_text())["exports"]:
+            assert f"{export['table'].capitalize()} : " in quality
+        assert ("Not supplied: complaints, survey, areas" in quality) == (what != "cfpb_bank")
     if "complaints" not in (what if kind == "demo" else {"complaints"} if what == "cfpb_bank" else set()):
         assert "Supply a complaints export" in texts["05_complaints.html"]
     assert "not available" in index.text or kind == "demo"
@@ -236,3 +242,18 @@ def test_markup_in_an_export_is_shown_as_text_never_run(tmp_path):
         assert "<b>bold</b>" not in markup, page
         seen_notes |= "still waiting for the repair" in read_page(page).text
     assert seen_notes, "the residents' words should be shown (as text) somewhere"
+
+
+def test_agency_acronyms_are_labelled_as_the_export_writes_them(tmp_path):
+    """NYC 311's agencies (NYPD, DSNY, DOT, DOHMH...) as the service: each page names them as written."""
+    import cxinsight as cx
+    from cxinsight.wording import label
+
+    profile = {"name": "by_agency", "table": "contacts", "date_formats": ["%m/%d/%Y %I:%M:%S %p"],
+               "columns": {"contact_id": "Unique Key", "received_at": "Created Date",
+                           "channel": "Open Data Channel Type", "service": "Agency"}}
+    path = REAL / "nyc311" / "nyc311_2022-05-01.csv"
+    result = cx.load_contacts(path, profile=profile)
+    written = pd.read_csv(path, dtype=str)["Agency"]
+    assert sorted(label(s) for s in result.data["service"].astype(str).unique()) == sorted(written.unique())
+    assert label("fly_tipping") == "Fly tipping" and label("street_lighting") == "Street lighting"

@@ -69,7 +69,7 @@ from cxinsight.report.run import (
 __all__ = ["COUNCIL_NOTEBOOKS", "GLANCE", "GLOSSARY", "HIDDEN_TAGS", "HISTORY", "KERNEL_START_SECONDS",
            "MAX_SERVICE_REPORTS", "MIN_SERVICE_CONTACTS", "NEEDS", "TITLES", "Job", "NotebookFailed", "PageProblem",
            "WarmKernel", "analyse_apart", "build_history_report", "build_reports", "check_pages", "execute",
-           "for_the_reader", "last_gate", "notebook_body", "notebook_dir", "page", "page_name", "reporting_period",
+           "for_the_reader", "last_gate", "log_build_warnings", "notebook_body", "notebook_dir", "page", "page_name", "reporting_period",
            "run_all", "run_job", "to_html", "write_index", "write_unavailable"]
 
 log = logging.getLogger(__name__)
@@ -96,6 +96,17 @@ def _services(processed: Path) -> tuple[list[str], int]:
     return sorted(chosen), len(counts) - len(chosen)
 
 
+def log_build_warnings(processed: Path | str) -> list[str]:
+    """Log at WARNING, in this process, the warnings the pipeline recorded in the processed manifest
+    (unmapped services and channels, empty files, quarantine by reason): notebook 01 runs the
+    pipeline in a kernel, whose log a person running ``cxinsight report`` never sees."""
+    manifest = Path(processed) / "manifest.json"
+    warnings = json.loads(manifest.read_text(encoding="utf-8")).get("warnings", []) if manifest.exists() else []
+    for warning in warnings:
+        log.warning("%s", warning)
+    return warnings
+
+
 def build_reports(sources: Path | str | None = None, reports: Path | str | None = None,
                   processed: Path | str | None = None, services: list[str] | None = None,
                   period: str | None = None, workers: int = 2, options=None) -> list[Path]:
@@ -109,11 +120,14 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     and :class:`cxinsight.publish.PersonalDataFound` if the last gate finds personal data.
     """
     from cxinsight import availability, headlines
+    from cxinsight.preflight import preflight
     from cxinsight.wording import label
 
     t_start = time.perf_counter()
     # Absolute paths: papermill runs each notebook in the notebooks folder, not the caller's.
     sources = Path(sources).resolve() if sources else None
+    # sources.yaml and every profile against the files' headers, before any notebook starts (seconds)
+    preflight(sources)
     out = Path(reports).resolve() if reports else paths.reports_dir()
     processed_dir = Path(processed).resolve() if processed else paths.processed_dir()
     final = out
@@ -135,6 +149,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
 
         first = [council_job(COUNCIL_NOTEBOOKS[0], {"sources": str(sources)} if sources else {})]
         run_all(first, 1, "pipeline")
+        log_build_warnings(processed_dir)
         whole = reporting_period(processed_dir)
         first[0].period = whole
         to_html(first[0].executed, first[0].html, first[0].title, first[0].nav, footer, banner, whole)
