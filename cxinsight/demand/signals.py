@@ -105,7 +105,7 @@ def classify(contacts: pd.DataFrame, text_columns: tuple[str, ...] = ("notes", "
         cols = ["notes"]
     engine = rule_engine(taxonomy)
     # Score each text field on its own distinct values, then decide once per distinct combination.
-    fields = [pd.factorize(contacts[c].fillna("").astype("str")) for c in cols]
+    fields = [pd.factorize(contacts[c].astype("str").fillna("")) for c in cols]
     scored = [engine.weights(pd.Series(uniques, dtype="str")) for _, uniques in fields]
     combo = np.zeros(len(contacts), dtype=np.int64)
     for codes, uniques in fields:
