@@ -5,14 +5,22 @@ the fix it names (a crash found running a real export), on a small frame of the 
 |----------------------------------------------------|-------------------------------------------|
 | a reason code blank on some rows (a categorical)   | classify: "Cannot setitem on a Categorical" |
 | 127+ services, a service page (top_drivers)        | "Buffer dtype mismatch ... int8_t"        |
+| complaints: a response date, no acknowledgement    | notebook 05: KeyError 'acknowledged_on'   |
+| complaints: neither date                           | the complaints page dropped altogether    |
+| complaints with contact ids, no response date      | classify: KeyError 'responded_on'         |
 """
 
 from __future__ import annotations
+
+import itertools
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from cxinsight import availability
+from cxinsight import complaints as cmp
 from cxinsight.demand import classify
 from cxinsight.demand.measures import top_drivers
 
@@ -60,3 +68,130 @@ def test_top_drivers_on_one_service_of_many(services):
     drivers = top_drivers(one, by="service", top=3, examples=1)
     assert len(drivers) == 3 and drivers["examples"].ne("").any()
     assert top_drivers(quiet, by="service")["examples"].eq("").all()
+
+
+# ---- complaints: every subset of the optional fields ------------------------------------------
+
+REAL = Path(__file__).resolve().parent / "data" / "real"
+OPTIONAL = ("acknowledged_on", "responded_on", "extension", "category", "outcome", "summary", "contact_id")
+
+
+def _register() -> pd.DataFrame:
+    """Six complaints, two escalated, every optional field filled (as the demo's register)."""
+    return pd.DataFrame({
+        "complaint_id": ["c1", "c2", "c3", "c4", "c1", "c2"], "stage": [1, 1, 1, 1, 2, 2],
+        "received_on": pd.to_datetime(["2024-06-03", "2024-06-04", "2024-06-05", "2024-06-20", "2024-07-01",
+                                       "2024-07-02"]),
+        "acknowledged_on": pd.to_datetime(["2024-06-04", None, "2024-06-14", "2024-06-21", "2024-07-02", None]),
+        "responded_on": pd.to_datetime(["2024-06-14", "2024-06-28", None, None, "2024-07-20", None]),
+        "extension": [False, True, False, False, False, False],
+        "service": pd.Categorical(["parking", "parking", "waste", "waste", "parking", "parking"]),
+        "category": pd.Categorical(["delay", "attitude", "delay", "delay", "delay", "attitude"]),
+        "outcome": pd.Categorical(["Upheld", "Not upheld", None, None, "Partially upheld", None]),
+        "summary": ["still waiting for a reply about the permit"] * 6,
+        "contact_id": ["k1", None, "k3", None, None, None]})
+
+
+SUBSETS = [subset for r in range(len(OPTIONAL) + 1) for subset in itertools.combinations(OPTIONAL, r)]
+
+
+@pytest.mark.parametrize("kept", [s for s in SUBSETS if set(s) <= {"acknowledged_on", "responded_on", "outcome"}]
+                         + [OPTIONAL, ("responded_on", "contact_id"), ("acknowledged_on", "summary", "category")],
+                         ids=lambda s: "+".join(s) or "none")
+def test_complaint_measures_with_a_subset_of_the_optional_fields(kept):
+    """Timeliness measures what the register's dates support and nothing else; volumes need nothing
+    optional; the upheld rate needs outcomes that say upheld or not."""
+    register = _register().drop(columns=[c for c in OPTIONAL if c not in kept])
+    timed = cmp.timeliness(register)
+    summary = cmp.timeliness_summary(timed)
+    measured = set(summary["measure"].str.split().str[0])
+    assert measured == {w for w, c in (("acknowledged", "acknowledged_on"), ("responded", "responded_on")) if c in kept}
+    assert ("overdue" in timed) == ("responded_on" in kept)
+    sections = cmp.annual_report_sections(timed).set_index("section")["from_the_data"]
+    for field in ("acknowledged_on", "responded_on"):
+        assert (availability.unlock(f"complaints.{field}") in sections["c"]) == (field not in kept)
+    assert cmp.volumes(register)["total"].sum() == len(register)
+    assert cmp.records_upheld(register) == ("outcome" in kept)
+    assert cmp.summary_topics(register, by="service", min_df=1).empty == ("summary" not in kept)
+    contacts = pd.DataFrame({"contact_id": ["k1", "k2", "k3"], "customer_id": ["u1", "u1", "u2"],
+                             "channel": pd.Categorical(["phone"] * 3), "service": pd.Categorical(["parking"] * 3),
+                             "notes": ["permit", "chasing my permit reply", "bin"],
+                             "received_at": pd.to_datetime(["2024-06-02", "2024-06-10", "2024-06-04"])})
+    assert len(classify(contacts, complaints=register)) == 3
+
+
+def test_a_register_without_dates_still_gives_the_complaints_page(tmp_path):
+    """The CFPB extract has no acknowledgement or response date: the page still runs (volumes,
+    outcomes) and says what the dates would unlock; it used to be dropped, so nothing was shown."""
+    from cxinsight.pipeline import build_processed
+    from cxinsight.report import NEEDS
+
+    build_processed(REAL / "cfpb_bank" / "sources.yaml", tmp_path)
+    have = availability.supplied(tmp_path)
+    assert "responded_on" not in have["complaints"]
+    assert all(availability.available(have, need) for need in NEEDS["05_complaints.ipynb"])
+
+
+def _cfpb_register(folder: Path, dates: dict[str, str]) -> Path:
+    """The real CFPB extract as a complaints register whose profile maps ``dates`` (field: column)
+    besides its own fields: a council whose register records some dates and not others."""
+    import shutil
+
+    import yaml
+
+    from cxinsight.profile import read_yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REAL / "cfpb_bank" / "Consumer_Complaints_head.csv", folder)
+    profile = read_yaml(Path(cmp.__file__).parent / "profiles" / "cfpb_complaints_register.yaml")
+    profile = {**profile, "name": "register_variant", "columns": {**profile["columns"], **dates}}
+    (folder / "profiles").mkdir(exist_ok=True)
+    (folder / "profiles" / "register_variant.yaml").write_text(yaml.safe_dump(profile), encoding="utf-8")
+    sources = yaml.safe_load((REAL / "cfpb_bank" / "sources.yaml").read_text(encoding="utf-8"))
+    for export in sources["exports"]:
+        if export["table"] == "complaints":
+            export["profile"] = "register_variant"
+    (folder / "sources.yaml").write_text(yaml.safe_dump(sources), encoding="utf-8")
+    return folder / "sources.yaml"
+
+
+def _page_text(executed: Path) -> str:
+    import nbformat
+
+    out = []
+    for cell in nbformat.read(executed, as_version=4).cells:
+        for o in cell.get("outputs", []):
+            data = o.get("data", {})
+            out.append(data.get("text/markdown") or data.get("text/html") or o.get("text", ""))
+    return "\n".join(out)
+
+
+ACK, ANSWERED = "Complaints acknowledged within 5 working days: not available", \
+    "Complaints answered within the codes' limits: not available"
+
+
+@pytest.mark.parametrize("dates", [{}, {"responded_on": "date_received"}, {"acknowledged_on": "date_received"}],
+                         ids=["no dates", "response date only", "acknowledgement date only"])
+def test_notebook_05_on_a_real_register_with_some_dates(dates, tmp_path):
+    """A register with a response date and no acknowledgement date crashed notebook 05 (KeyError
+    'acknowledged_on'); one with neither had no complaints page at all. Each now gives volumes, the
+    timeliness its dates support and, for the rest, what would unlock it."""
+    from cxinsight.pipeline import build_processed
+    from cxinsight.report import execute
+
+    processed = tmp_path / "processed"
+    build_processed(_cfpb_register(tmp_path / "raw", dates), processed)
+    text = _page_text(execute("05_complaints.ipynb", tmp_path / "05.ipynb", {"processed_dir": str(processed)}))
+    assert "Complaints by service and stage" in text
+    assert (ACK in text) == ("acknowledged_on" not in dates)
+    assert (ANSWERED in text) == ("responded_on" not in dates)
+    assert ("acknowledged within 5 working days (95% interval" in text) == ("acknowledged_on" in dates)
+    assert ("responded within the code's limit (95% interval" in text) == ("responded_on" in dates)
+    # CFPB outcomes ("Closed with explanation") do not say upheld or not: no 0% upheld rate
+    assert "Upheld rate: not available" in text and "Complaints by outcome, as recorded" in text
+    assert "Escalation to stage 2: not available" in text  # a single-stage register
+    assert "What each service's complaints are about: not available" in text
+    if dates == {"responded_on": "date_received"}:  # and the at-a-glance page shows the headline
+        glance = _page_text(execute("07_at_a_glance.ipynb", tmp_path / "07.ipynb",
+                                    {"processed_dir": str(processed), "service": "council"}))
+        assert "Stage 1 complaints answered on time" in glance and "The weakest point is stage 1" in glance

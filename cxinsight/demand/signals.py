@@ -57,7 +57,9 @@ def behaviour_signals(contacts: pd.DataFrame, window_days: float = 14, hop_hours
         prev_is_web[has_prev] = web[codes[prev[has_prev]]] if web.any() else False
         hop = prev_is_web & assisted[codes] & (gap <= hop_hours / 24)
     during = np.zeros(len(contacts), dtype=bool)
-    if complaints is not None and len(complaints) and "contact_id" in complaints.columns:
+    # "open" needs the response dates: a register without them cannot say when a complaint closed
+    if (complaints is not None and len(complaints) and "contact_id" in complaints.columns
+            and "responded_on" in complaints.columns and complaints["responded_on"].notna().any()):
         during = _during_open_complaint(contacts, complaints)
     return pd.DataFrame({"is_repeat": is_repeat, "channel_hop": hop, "during_open_complaint": during},
                         index=contacts.index)
