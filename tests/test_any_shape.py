@@ -8,12 +8,14 @@ the fix it names (a crash found running a real export), on a small frame of the 
 | complaints: a response date, no acknowledgement    | notebook 05: KeyError 'acknowledged_on'   |
 | complaints: neither date                           | the complaints page dropped altogether    |
 | complaints with contact ids, no response date      | classify: KeyError 'responded_on'         |
+| a quarter with no customer in a segment, or none   | at a glance: KeyError 'likely_excluded'   |
 """
 
 from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,9 @@ from cxinsight import availability
 from cxinsight import complaints as cmp
 from cxinsight.demand import classify
 from cxinsight.demand.measures import top_drivers
+
+if TYPE_CHECKING:
+    from cxinsight.analysis import Analysis
 
 
 def test_a_blank_reason_code_is_classified_not_a_crash():
@@ -195,3 +200,66 @@ def test_notebook_05_on_a_real_register_with_some_dates(dates, tmp_path):
         glance = _page_text(execute("07_at_a_glance.ipynb", tmp_path / "07.ipynb",
                                     {"processed_dir": str(processed), "service": "council"}))
         assert "Stage 1 complaints answered on time" in glance and "The weakest point is stage 1" in glance
+
+
+# ---- customer segments: a quarter where a segment, or every customer, is absent --------------
+
+def _council_with_customers(anonymous_from: str | None, excluded_until: str | None) -> Analysis:
+    """Two years of classified contacts (April 2023 to March 2025) by 1,500 customers in the three
+    segments (the first 150 likely excluded); from ``anonymous_from`` no contact carries a customer
+    number (a council that stopped recording them), and from ``excluded_until`` no likely excluded
+    customer makes contact."""
+    from cxinsight.analysis import Analysis, Options
+    from cxinsight.exclusion.customers import SEGMENTS
+
+    rng = np.random.default_rng(3)
+    n = 6000
+    hours = np.sort(rng.integers(0, 731 * 24, n))
+    hours[-1] = 731 * 24 - 4  # the last on 31 March 2025, so January to March is the latest whole quarter
+    when = pd.Timestamp("2023-04-01") + pd.to_timedelta(hours, unit="h")
+    number = rng.integers(0, 1500, n)
+    if excluded_until is not None:  # their contacts from then on are made by self-serve customers instead
+        number = np.where((number < 150) & (when >= pd.Timestamp(excluded_until)), number + 1000, number)
+    customer = pd.Series(np.char.add("P", number.astype(str)), dtype="str")
+    if anonymous_from is not None:
+        customer = customer.where(when < pd.Timestamp(anonymous_from))
+    failure = rng.random(n) < 0.3
+    contacts = pd.DataFrame({
+        "contact_id": [f"C{i}" for i in range(n)], "customer_id": customer, "received_at": when,
+        "service": pd.Categorical(rng.choice(["parking", "waste"], n)),
+        "channel": pd.Categorical(rng.choice(["web", "phone", "letter"], n)),
+        "demand": pd.Categorical(np.where(failure, "failure", "value")),
+        "failure_type": pd.Categorical(np.where(failure, "not_done", ""))})
+    ids = np.arange(1500)
+    segment = np.where(ids < 150, "likely_excluded", np.where(ids < 600, "could_shift_with_support", "self_serve"))
+    segments = pd.DataFrame({"customer_id": pd.Series(np.char.add("P", ids.astype(str)), dtype="str"),
+                             "segment": pd.Categorical(segment, categories=list(SEGMENTS))})
+    return Analysis(Path("."), Options(draws=200), contacts, None, None, None, None, None, "no review", segments)
+
+
+@pytest.mark.parametrize("anonymous_from, excluded_until", [("2025-01-01", None), (None, "2025-01-01"),
+                                                             ("2024-12-15", "2024-06-01")],
+                         ids=["latest quarter without customer numbers", "latest quarter without excluded",
+                              "both"])
+def test_headlines_for_a_quarter_missing_a_segment(anonymous_from, excluded_until):
+    """Each quarter's figures (the at-a-glance page's change against earlier quarters) segment the
+    customers seen in it; a quarter with none had an empty size table and `sizes.loc['likely_excluded']`
+    raised. Every segment is now there, with a base of 0 saying so."""
+    from cxinsight import headlines
+    from cxinsight.exclusion.customers import SEGMENTS, segment_sizes
+
+    whole = _council_with_customers(anonymous_from, excluded_until)
+    figs = headlines.compute(whole, headlines.COUNCIL, "2025-01-01/2025-03-31", with_savings=False)
+    assert list(figs.sizes.index) == list(SEGMENTS)
+    if anonymous_from is not None:
+        assert figs.get("likely_excluded") is None
+        assert figs.missing["likely_excluded"] == "No customers with a customer number in this period."
+    else:
+        assert figs.get("likely_excluded").estimate == 0.0 and figs.get("likely_excluded").base > 0
+    changes, _ = headlines.comparison(whole)  # the at-a-glance page's change against earlier quarters
+    assert changes["failure_share"][0][2] == "January to March 2025"
+    for service in ("parking", None):  # the pages' own figures (with savings) for the whole period
+        assert headlines.compute(whole.scoped(service)).get("likely_excluded").base > 0
+    empty = segment_sizes(whole.segments.iloc[:0])
+    assert empty["segment"].tolist() == list(SEGMENTS) and (empty["base"] == 0).all()
+
