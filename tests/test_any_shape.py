@@ -9,6 +9,8 @@ the fix it names (a crash found running a real export), on a small frame of the 
 | complaints: neither date                           | the complaints page dropped altogether    |
 | complaints with contact ids, no response date      | classify: KeyError 'responded_on'         |
 | a quarter with no customer in a segment, or none   | at a glance: KeyError 'likely_excluded'   |
+| contacts by week (notebook 01)                     | "the busiest week began" its last day; an |
+|                                                    | empty week could be called the busiest    |
 """
 
 from __future__ import annotations
@@ -263,3 +265,44 @@ def test_headlines_for_a_quarter_missing_a_segment(anonymous_from, excluded_unti
     empty = segment_sizes(whole.segments.iloc[:0])
     assert empty["segment"].tolist() == list(SEGMENTS) and (empty["base"] == 0).all()
 
+
+# ---- the busiest week --------------------------------------------------------------------------
+
+def test_the_busiest_week_is_named_by_its_monday_and_part_weeks_are_left_out():
+    """A week is labelled by the day it began; weeks cut by the export's first or last day are left
+    out (the first and last rows were dropped whatever they were); an export that begins on a Monday
+    keeps its first week; a period with no contacts is never the busiest."""
+    from cxinsight.charts import busiest, counts_over_time
+
+    # Wednesday 3 January to Wednesday 6 March 2024: the first week (1 January) and the last are cut
+    days = pd.date_range("2024-01-03", "2024-03-06 23:00", freq="h")
+    when = pd.Series(days[(days.day_of_week < 5) & (days.hour.isin([9, 14]))])
+    when = pd.concat([when, pd.Series(pd.date_range("2024-01-03 10:00", periods=40, freq="min"))])  # a busy part week
+    when = pd.concat([when, pd.Series(pd.date_range("2024-02-13 10:00", periods=5, freq="min"))])  # busiest whole week
+    counts, unit, cut = counts_over_time(when)
+    assert unit == "week" and cut == 2
+    assert (counts.index.day_of_week == 0).all() and counts.index[0] == pd.Timestamp("2024-01-08")
+    assert int(counts.loc["2024-02-12"].sum()) == 15
+    assert busiest(counts, unit, cut).startswith("The busiest week began on Monday 12 February 2024")
+    # beginning on a Monday, the first week is whole and kept
+    counts, _, cut = counts_over_time(when.loc[when >= "2024-01-08"])
+    assert counts.index[0] == pd.Timestamp("2024-01-08") and cut == 1
+    # contacts only in the two cut weeks: no week is called the busiest
+    ends = pd.Series(pd.to_datetime(["2024-01-03 10:00", "2024-01-04 10:00", "2024-03-05 10:00"]))
+    counts, unit, cut = counts_over_time(ends)
+    assert len(counts) == 8 and counts.to_numpy().sum() == 0
+    assert busiest(counts, unit, cut) == ("No whole week had any contacts (weeks cut by the start or end of the "
+                                          "export are left out).")
+
+
+def test_notebook_01_names_the_busiest_week_of_a_real_feed(tmp_path):
+    """The FixMyStreet feed (68 reports, 15 August 2024 to 22 March 2025, four snapshots): its
+    reports of January 2025 came on Monday 13 and Tuesday 14 January. Notebook 01 said the busiest
+    week began 20 January 2025 (the last day of a week that ran from the 14th)."""
+    from cxinsight.report import execute
+
+    text = _page_text(execute("01_data_quality.ipynb", tmp_path / "01.ipynb",
+                              {"sources": str(REAL / "fixmystreet_cheltenham" / "sources.yaml"),
+                               "processed_dir": str(tmp_path / "processed")}))
+    assert ("The busiest week began on Monday 13 January 2025 (weeks cut by the start or end of the export "
+            "are left out). Use the pattern to plan staffing.") in text
