@@ -188,6 +188,8 @@ def busiest(counts: pd.DataFrame, unit: str, cut: int = 0) -> str:
     'The busiest week began on Monday 15 January 2024 (weeks cut by the start or end of the export are left out).'
     >>> busiest(counts * 0, "week")
     'No week had any contacts.'
+    >>> busiest(pd.DataFrame({"contacts": [300]}, index=pd.to_datetime(["2022-05-01"])), "hour")
+    'Every contact came in one hour, which began at 00:00 on 01 May 2022.'
     """
     total = counts.sum(axis=1) if len(counts.columns) else pd.Series(dtype=float)
     left_out = f" ({unit}s cut by the start or end of the export are left out)" if cut else ""
@@ -197,6 +199,8 @@ def busiest(counts: pd.DataFrame, unit: str, cut: int = 0) -> str:
     ties = int((total == total.max()).sum())
     when = {"week": f"began on Monday {peak:%d %B %Y}", "day": f"was {peak:%A %d %B %Y}",
             "hour": f"began at {peak:%H:%M} on {peak:%d %B %Y}"}[unit]
+    if len(total) == 1:  # an extract inside one hour: nothing to compare it with
+        return f"Every contact came in one {unit}, which {when.replace('was ', 'was on ')}{left_out}."
     also = f", the first of {ties} equally busy {unit}s" if ties > 1 else ""
     return f"The busiest {unit} {when}{also}{left_out}."
 
