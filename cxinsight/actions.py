@@ -80,7 +80,7 @@ def _complaints_action(figures: Figures) -> str | None:
     if h is None or describe(h)["value"] in ("*", "too few to report") or h.estimate >= ON_TIME_TARGET:
         return None
     overdue = ""
-    if figures.timed is not None:
+    if figures.timed is not None and "overdue" in figures.timed:
         n = int(figures.timed["overdue"].sum())
         overdue = f"; {count_text(n)} complaints are open past their limit now" if n else ""
     return (f"Answer stage 1 complaints on time: {describe(h)['value']} were ({describe(h)['interval']}), and the "

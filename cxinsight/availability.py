@@ -33,6 +33,15 @@ UNLOCKS: dict[str, str] = {
     "contacts.staff_id": "Supply staff ids in the contacts export to see survey results by adviser "
                          "(analyst notebook only).",
     "complaints.responded_on": "Supply the date each complaint was answered to see timeliness against the codes.",
+    "complaints.acknowledged_on": "Supply the date each complaint was acknowledged to see acknowledgements "
+                                  "within 5 working days.",
+    "complaints.outcome": "Supply each complaint's outcome (upheld, partially upheld, not upheld or withdrawn) "
+                          "to see upheld rates.",
+    "complaints.category": "Supply each complaint's category to see what complaints are about.",
+    "complaints.summary": "Supply the complaint summaries (free text) to see the words that mark each "
+                          "service's complaints.",
+    "complaints.stage_2": "Supply stage 2 rows (under the same complaint reference as stage 1) to see how many "
+                          "complaints escalate.",
 }
 #: What can tell failure demand from value demand: the contact's words (notes, or a reason or issue
 #: column) or its customer's behaviour (repeat contacts and channel hops need customer numbers).

@@ -129,6 +129,82 @@ def time_bins(when: pd.Series) -> tuple[str, str]:
     return "h", "hour"
 
 
+STEP = {"week": pd.Timedelta(days=7), "day": pd.Timedelta(days=1), "hour": pd.Timedelta(hours=1)}
+
+
+def period_start(when: pd.Series, unit: str) -> pd.Series:
+    """When the period each moment falls in began: the Monday of its week, its day, its hour.
+
+    >>> period_start(pd.Series(pd.to_datetime(["2025-01-14 09:30", "2025-01-19 23:00"])), "week").dt.date.tolist()
+    [datetime.date(2025, 1, 13), datetime.date(2025, 1, 13)]
+    """
+    if unit == "week":
+        return when.dt.normalize() - pd.to_timedelta(when.dt.day_of_week, unit="D")
+    return when.dt.floor("D" if unit == "day" else "h")
+
+
+def counts_over_time(when: pd.Series, group: pd.Series | None = None) -> tuple[pd.DataFrame, str, int]:
+    """Contacts in each whole period of the export (weeks for a year; days or hours for short
+    extracts, :func:`time_bins`): a row per period, labelled by when it began (a week on its Monday),
+    with the periods in between that had none as 0, and a column per ``group`` (one, ``contacts``,
+    without). Returns ``(counts, unit, cut)``.
+
+    The export is taken to cover whole days, from its first contact's day to its last's. A week it
+    only partly covers (cut by its start or end) is left out, so it is never compared with whole
+    weeks, and ``cut`` says how many were; a week it covers whole is kept, empty or not.
+
+    >>> when = pd.Series(pd.to_datetime(["2024-01-03 10:00", "2024-01-08 09:00", "2024-01-09 12:00",
+    ...                                  "2024-03-04 08:00", "2024-03-06 17:00"]))
+    >>> counts, unit, cut = counts_over_time(when)
+    >>> unit, cut, counts.index[0].date().isoformat(), counts.index[-1].date().isoformat(), int(counts.iloc[0, 0])
+    ('week', 2, '2024-01-08', '2024-02-26', 2)
+    """
+    when = pd.to_datetime(pd.Series(when))
+    keep = when.notna().to_numpy()
+    when = when.loc[keep]
+    keys = (pd.Series("contacts", index=when.index) if group is None
+            else pd.Series(group).loc[keep].astype("str").fillna("not recorded"))
+    _, unit = time_bins(when)
+    step = STEP[unit]
+    if when.empty:
+        return pd.DataFrame(index=pd.DatetimeIndex([])), unit, 0
+    start = period_start(when, unit)
+    counts = pd.crosstab(start.to_numpy(), keys.to_numpy()).rename_axis(index=None, columns=None)
+    counts = counts.reindex(pd.date_range(start.min(), start.max(), freq=step), fill_value=0)
+    # what the export covers: whole days (whole hours for an extract of a day or two)
+    first, last = when.min(), when.max()
+    covered = ((first.normalize(), last.normalize() + pd.Timedelta(days=1)) if unit != "hour"
+               else (first.floor("h"), last.floor("h") + step))
+    whole = (counts.index >= covered[0]) & (counts.index + step <= covered[1])
+    return counts.loc[whole], unit, int((~whole).sum())
+
+
+def busiest(counts: pd.DataFrame, unit: str, cut: int = 0) -> str:
+    """The takeaway of :func:`counts_over_time`'s chart: when the busiest period began (a week by
+    its Monday), never an empty period, and which periods were left out.
+
+    >>> counts = pd.DataFrame({"contacts": [5, 9, 0]}, index=pd.date_range("2024-01-08", periods=3, freq="7D"))
+    >>> busiest(counts, "week", cut=2)
+    'The busiest week began on Monday 15 January 2024 (weeks cut by the start or end of the export are left out).'
+    >>> busiest(counts * 0, "week")
+    'No week had any contacts.'
+    >>> busiest(pd.DataFrame({"contacts": [300]}, index=pd.to_datetime(["2022-05-01"])), "hour")
+    'Every contact came in one hour, which began at 00:00 on 01 May 2022.'
+    """
+    total = counts.sum(axis=1) if len(counts.columns) else pd.Series(dtype=float)
+    left_out = f" ({unit}s cut by the start or end of the export are left out)" if cut else ""
+    if total.empty or total.max() <= 0:
+        return f"No {'whole ' if cut else ''}{unit} had any contacts{left_out}."
+    peak = total.idxmax()
+    ties = int((total == total.max()).sum())
+    when = {"week": f"began on Monday {peak:%d %B %Y}", "day": f"was {peak:%A %d %B %Y}",
+            "hour": f"began at {peak:%H:%M} on {peak:%d %B %Y}"}[unit]
+    if len(total) == 1:  # an extract inside one hour: nothing to compare it with
+        return f"Every contact came in one {unit}, which {when.replace('was ', 'was on ')}{left_out}."
+    also = f", the first of {ties} equally busy {unit}s" if ties > 1 else ""
+    return f"The busiest {unit} {when}{also}{left_out}."
+
+
 def largest(frame: pd.DataFrame, size: str, n: int = TOP_SERVICES, what: str = "services",
             in_table: bool = True) -> tuple[pd.DataFrame, str]:
     """The ``n`` rows with the largest ``size`` (in their original order) for a chart, and a phrase

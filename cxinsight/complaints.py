@@ -79,6 +79,22 @@ class WorkingDayCalendar:
                                              holidays=self.holidays))
 
 
+#: The optional dates a register may record, each unlocking one timeliness measure.
+DATES = ("acknowledged_on", "responded_on")
+
+
+def supplied_dates(complaints: pd.DataFrame) -> tuple[str, ...]:
+    """Which of :data:`DATES` the register records: a column with at least one date (as
+    :func:`cxinsight.availability.supplied` decides for a page). Pass the whole register's to
+    :func:`timeliness` for one service, so a service whose complaints were never acknowledged is
+    late, not unmeasured.
+
+    >>> supplied_dates(pd.DataFrame({"received_on": [1], "responded_on": [None]}))
+    ()
+    """
+    return tuple(c for c in DATES if c in complaints and complaints[c].notna().any())
+
+
 def extract_date(complaints: pd.DataFrame) -> pd.Timestamp:
     """The date the export was taken, as far as the data shows: its latest date."""
     cols = [c for c in ("received_on", "acknowledged_on", "responded_on") if c in complaints]
@@ -86,19 +102,25 @@ def extract_date(complaints: pd.DataFrame) -> pd.Timestamp:
 
 
 def timeliness(complaints: pd.DataFrame, calendar: WorkingDayCalendar | None = None,
-               as_of: str | pd.Timestamp | None = None) -> pd.DataFrame:
+               as_of: str | pd.Timestamp | None = None, dates: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Working days to acknowledge and respond, the limit that applied, and whether each was met
     by ``as_of``, the date the export was taken (default: its latest date, :func:`extract_date`).
 
-    Adds ``ack_working_days`` (-1 when not acknowledged), ``ack_on_time``, ``response_working_days``
-    (-1 while open), ``response_limit`` (10 or 20, plus the extension where one was agreed),
-    ``response_on_time``, ``open`` and ``overdue``. What counts as late follows the codes:
+    ``dates``: which of :data:`DATES` the register records (default: the columns present; see
+    :func:`supplied_dates`). Only what they measure is added:
+
+    - with ``acknowledged_on``: ``ack_working_days`` (-1 when not acknowledged) and ``ack_on_time``;
+    - with ``responded_on``: ``response_working_days`` (-1 while open), ``response_limit`` (10 or
+      20, plus the extension where one was agreed), ``response_on_time``, ``open`` and ``overdue``.
+
+    What counts as late follows the codes:
 
     - an open complaint past its response limit at ``as_of`` is late (``overdue``), not left out;
       one still inside its limit is pending (``response_on_time`` missing);
     - a complaint with no acknowledgement date is never on time: late once 5 working days have
       passed, pending before; its response clock starts 5 working days after receipt, the latest
-      the acknowledgement was due.
+      the acknowledgement was due. A register that records no acknowledgement dates at all starts
+      every response clock there (the latest the codes allow), and acknowledgement is not measured.
 
     >>> c = pd.DataFrame({"stage": [1, 1], "received_on": pd.to_datetime(["2024-06-03", "2024-06-03"]),
     ...                   "acknowledged_on": pd.to_datetime(["2024-06-04", None]),
@@ -106,34 +128,47 @@ def timeliness(complaints: pd.DataFrame, calendar: WorkingDayCalendar | None = N
     >>> t = timeliness(c, WorkingDayCalendar(2024, 2024), as_of="2024-07-01")
     >>> t[["ack_on_time", "response_on_time", "overdue"]].astype(object).values.tolist()
     [[True, False, True], [False, False, True]]
+    >>> "ack_on_time" in timeliness(c.drop(columns="acknowledged_on"), WorkingDayCalendar(2024, 2024))
+    False
     """
-    cal = calendar or WorkingDayCalendar.covering(complaints["received_on"], complaints["acknowledged_on"],
-                                                  complaints["responded_on"])
-    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else extract_date(complaints)
-    stage = complaints["stage"].astype(int)
+    dates = tuple(c for c in DATES if c in complaints) if dates is None else tuple(dates)
+    missing = [c for c in dates if c not in complaints]
+    if missing:
+        raise KeyError(f"the complaints have no column {missing[0]!r}, though it was said to be supplied")
+    if not dates:  # nothing to time: a register of receipts only
+        return complaints
+    index = complaints.index
+    none = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
     received = pd.to_datetime(complaints["received_on"])
-    acked = pd.to_datetime(complaints["acknowledged_on"])
-    ack_days = cal.count(received, acked)
+    acked = pd.to_datetime(complaints["acknowledged_on"]) if "acknowledged_on" in dates else none
+    responded = pd.to_datetime(complaints["responded_on"]) if "responded_on" in dates else none
+    cal = calendar or WorkingDayCalendar.covering(received, acked, responded)
+    as_of = pd.Timestamp(as_of).normalize() if as_of is not None else extract_date(complaints)
+    out = {}
     no_ack = acked.isna().to_numpy()
-    ack_so_far = cal.count(received, pd.Series(as_of, index=complaints.index))
-    ack_on_time = pd.array(np.where(no_ack, np.where(ack_so_far > ACK_LIMIT, False, pd.NA), ack_days <= ACK_LIMIT),
-                           dtype="boolean")
-    # The response clock runs from the acknowledgement, or from when it was due if there was none.
-    due_ack = pd.Series([cal.add(r, ACK_LIMIT) if pd.notna(r) else pd.NaT for r in received.where(no_ack)],
-                        index=complaints.index) if no_ack.any() else pd.Series(pd.NaT, index=complaints.index)
-    clock = acked.where(~no_ack, due_ack)
-    resp_days = cal.count(clock, complaints["responded_on"])
-    extension = complaints["extension"].fillna(False).astype(bool) if "extension" in complaints else False
-    limit = (stage.map(RESPONSE_LIMIT) + np.where(extension, stage.map(EXTENSION_LIMIT), 0)).to_numpy()
-    is_open = complaints["responded_on"].isna().to_numpy()
-    so_far = cal.count(clock, pd.Series(as_of, index=complaints.index))
-    overdue = is_open & (so_far > limit)
-    response_on_time = pd.array(np.where(is_open, np.where(overdue, False, pd.NA), resp_days <= limit), dtype="boolean")
-    return complaints.assign(
-        ack_working_days=ack_days, ack_on_time=ack_on_time,
-        response_working_days=np.where(is_open, -1, resp_days), response_limit=limit,
-        response_on_time=response_on_time, open=is_open, overdue=overdue,
-    )
+    if "acknowledged_on" in dates:
+        ack_days = cal.count(received, acked)
+        ack_so_far = cal.count(received, pd.Series(as_of, index=index))
+        out["ack_working_days"] = ack_days
+        out["ack_on_time"] = pd.array(np.where(no_ack, np.where(ack_so_far > ACK_LIMIT, False, pd.NA),
+                                               ack_days <= ACK_LIMIT), dtype="boolean")
+    if "responded_on" in dates:
+        stage = complaints["stage"].astype(int)
+        # The response clock runs from the acknowledgement, or from when it was due if there was none.
+        due_ack = pd.Series([cal.add(r, ACK_LIMIT) if pd.notna(r) else pd.NaT for r in received.where(no_ack)],
+                            index=index) if no_ack.any() else none
+        clock = acked.where(~no_ack, due_ack)
+        resp_days = cal.count(clock, responded)
+        extension = complaints["extension"].fillna(False).astype(bool) if "extension" in complaints else False
+        limit = (stage.map(RESPONSE_LIMIT) + np.where(extension, stage.map(EXTENSION_LIMIT), 0)).to_numpy()
+        is_open = responded.isna().to_numpy()
+        so_far = cal.count(clock, pd.Series(as_of, index=index))
+        overdue = is_open & (so_far > limit)
+        out.update(response_working_days=np.where(is_open, -1, resp_days), response_limit=limit,
+                   response_on_time=pd.array(np.where(is_open, np.where(overdue, False, pd.NA), resp_days <= limit),
+                                             dtype="boolean"),
+                   open=is_open, overdue=overdue)
+    return complaints.assign(**out)
 
 
 def timeliness_summary(timed: pd.DataFrame, by: str | None = "stage") -> pd.DataFrame:
@@ -141,23 +176,59 @@ def timeliness_summary(timed: pd.DataFrame, by: str | None = "stage") -> pd.Data
 
     The base is every complaint whose deadline has passed: answered ones, open ones past their
     limit (late) and unacknowledged ones past 5 working days (late). Pending ones are left out.
+    Only the measures ``timed`` has (:func:`timeliness`) are given: none for a register without
+    acknowledgement or response dates.
     """
     from cxinsight.stats import wilson
 
-    groups = timed.groupby(by) if by else [("all", timed)]
+    measures = [(m, c) for m, c in (("acknowledged within 5 working days", "ack_on_time"),
+                                    ("responded within the code's limit", "response_on_time")) if c in timed]
+    groups = timed.groupby(by) if by and measures else [("all", timed)] if measures else []
     rows = []
     for key, g in groups:
-        for measure, col in (("acknowledged within 5 working days", "ack_on_time"),
-                             ("responded within the code's limit", "response_on_time")):
+        for measure, col in measures:
             known = g[col].notna()
             k, n = int(g.loc[known, col].astype(bool).sum()), int(known.sum())
             p, lo, hi = wilson(k, n) if n else (np.nan, np.nan, np.nan)
             rows.append({by or "group": key, "measure": measure, "on_time": k, "base": n, "share": p, "low": lo,
                          "high": hi, "overdue_open": int(g["overdue"].sum()) if col == "response_on_time" else 0})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=[by or "group", "measure", "on_time", "base", "share", "low", "high",
+                                       "overdue_open"])
 
 
 UPHELD = ("upheld", "partially upheld")
+NOT_UPHELD = ("not upheld",)
+
+
+def volumes(complaints: pd.DataFrame, by: str = "service") -> pd.DataFrame:
+    """Complaints by ``by`` and stage: one row per group, a column per stage (``stage 1``,
+    ``stage 2``) and ``total``, largest first. Needs only the fields every register has.
+
+    >>> volumes(pd.DataFrame({"service": ["a", "a", "b"], "stage": [1, 2, 1]}))
+      service  stage 1  stage 2  total
+    0       a        1        1      2
+    1       b        1        0      1
+    """
+    if complaints.empty:
+        return pd.DataFrame(columns=[by, "total"])
+    table = pd.crosstab(complaints[by].astype(str), complaints["stage"].astype(int))
+    table.columns = [f"stage {s}" for s in table.columns]
+    table = table.assign(total=table.sum(axis=1)).sort_values("total", ascending=False, kind="stable")
+    return table.rename_axis(by).reset_index().rename_axis(columns=None)
+
+
+def records_upheld(complaints: pd.DataFrame) -> bool:
+    """Whether the outcomes say if a complaint was upheld (``Upheld``, ``Partially upheld``, ``Not
+    upheld``, in any case): an outcome field of another vocabulary ("Closed with explanation") gives
+    no upheld rate, rather than a rate of 0%.
+
+    >>> records_upheld(pd.DataFrame({"outcome": ["Closed with explanation", None]}))
+    False
+    """
+    if "outcome" not in complaints:
+        return False
+    said = complaints["outcome"].dropna().astype(str).str.strip().str.lower()
+    return bool(said.isin(UPHELD + NOT_UPHELD).any())
 
 
 def escalation_rate(complaints: pd.DataFrame) -> pd.Series:
@@ -202,12 +273,19 @@ def complaints_per_1000_contacts(complaints: pd.DataFrame, contacts: pd.DataFram
 def summary_topics(complaints: pd.DataFrame, by: str = "category", top: int = 5, min_df: int = 3) -> pd.DataFrame:
     """The most characteristic words and phrases of each group's (redacted) summaries: mean TF-IDF in
     the group minus its mean over all complaints, so words every complaint uses ("customer", "says")
-    drop out and what marks the group stays."""
+    drop out and what marks the group stays. No rows when there are too few summaries (or words used
+    by ``min_df`` of them) to find any."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    text = complaints["summary"].fillna("").astype(str).str.replace(r"\[[A-Z_]+\]", " ", regex=True)
+    empty = pd.DataFrame(columns=[by, "complaints", "topics"])
+    if "summary" not in complaints or by not in complaints or len(complaints) < min_df:
+        return empty
+    text = complaints["summary"].astype("str").fillna("").str.replace(r"\[[A-Z_]+\]", " ", regex=True)
     vec = TfidfVectorizer(ngram_range=(1, 2), stop_words="english", min_df=min_df, token_pattern=r"(?u)\b[a-zA-Z]{3,}\b")
-    matrix = vec.fit_transform(text)
+    try:
+        matrix = vec.fit_transform(text)
+    except ValueError:  # "empty vocabulary" / "no terms remain": no word is used often enough
+        return empty
     terms = np.array(vec.get_feature_names_out())
     overall = np.asarray(matrix.mean(axis=0)).ravel()
     rows = []
@@ -230,21 +308,33 @@ CODE_SECTIONS = {
 
 def annual_report_sections(timed: pd.DataFrame) -> pd.DataFrame:
     """The code's required sections, with what the data can supply for each (the rest is for the
-    council to write): volumes, outcomes and timeliness for (b); late handling for (c)."""
-    late_ack = int((timed["ack_on_time"] == False).sum())  # noqa: E712 (nullable boolean)
-    late_resp = int(((timed["response_on_time"] == False) & ~timed["open"]).sum())  # noqa: E712
-    overdue = int(timed["overdue"].sum())
-    still_open = int((timed["open"] & ~timed["overdue"]).sum())
+    council to write): volumes, outcomes and timeliness for (b); late handling for (c), from the
+    measures ``timed`` has (:func:`timeliness`), the rest named as not in the data."""
+    from cxinsight import availability
+
+    late = []
+    if "ack_on_time" in timed:
+        late.append(f"{int((timed['ack_on_time'] == False).sum()):,} acknowledgements later than 5 working days "  # noqa: E712
+                    "(or never made)")
+    if "response_on_time" in timed:
+        late_resp = int(((timed["response_on_time"] == False) & ~timed["open"]).sum())  # noqa: E712 (nullable)
+        overdue = int(timed["overdue"].sum())
+        still_open = int((timed["open"] & ~timed["overdue"]).sum())
+        late.append(f"{late_resp:,} responses later than the code allows (with agreed extensions); {overdue:,} still "
+                    f"open past their limit at the extract date (overdue); {still_open:,} open and still within it")
+    unmeasured = [availability.unlock(f"complaints.{c}") for c, col in
+                  (("acknowledged_on", "ack_on_time"), ("responded_on", "response_on_time")) if col not in timed]
+    stages = timed["stage"].astype(int)
     data = {
         "a": "Narrative: the council's self-assessment (not in the data).",
-        "b": (f"{int((timed['stage'].astype(int) == 1).sum()):,} stage 1 and {int((timed['stage'].astype(int) == 2).sum()):,} "
+        "b": (f"{int((stages == 1).sum()):,} stage 1 and {int((stages == 2).sum()):,} "
               f"stage 2 complaints; outcomes and themes in the tables of this report."),
-        "c": (f"{late_ack:,} acknowledgements later than 5 working days (or never made); {late_resp:,} responses "
-              f"later than the code allows (with agreed extensions); {overdue:,} still open past their limit at "
-              f"the extract date (overdue); {still_open:,} open and still within it."),
+        "c": "; ".join(late) + "." + (" " if late and unmeasured else "") + " ".join(unmeasured),
         "d": "Narrative: improvements made from learning (not in the data).",
         "e": "Attach the Ombudsman's annual letter.",
         "f": "List other relevant Ombudsman reports.",
     }
+    if not late:
+        data["c"] = "Not measurable from the data. " + " ".join(unmeasured)
     return pd.DataFrame({"section": list(CODE_SECTIONS), "requirement": list(CODE_SECTIONS.values()),
                          "from_the_data": [data[k] for k in CODE_SECTIONS]})

@@ -277,7 +277,7 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
     not compared between periods)."""
     from cxinsight import availability
     from cxinsight.analysis import savings as savings_model
-    from cxinsight.complaints import extract_date, timeliness, timeliness_summary
+    from cxinsight.complaints import extract_date, supplied_dates, timeliness, timeliness_summary
     from cxinsight.demand.measures import failure_share
     from cxinsight.exclusion.customers import corrected_share, segment_sizes
     from cxinsight.experience import nps
@@ -339,17 +339,20 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
 
     complaints = analysis.complaints
     whole = analysis.council.complaints
-    if whole is None or "responded_on" not in whole:
-        out.missing["complaints_on_time"] = availability.unlock("complaints" if whole is None
-                                                                else "complaints.responded_on")
+    if whole is None:
+        out.missing["complaints_on_time"] = availability.unlock("complaints")
     elif complaints is None or complaints.empty:
         out.missing["complaints_on_time"] = "No complaints were recorded for this scope and period."
     else:
-        timed = timeliness(complaints, as_of=extract_date(whole))  # late is judged at the export's date
+        # what the whole register records decides what is measured (a service never acknowledging is late)
+        dates = supplied_dates(whole)
+        timed = timeliness(complaints, as_of=extract_date(whole), dates=dates)  # late is judged at the export's date
         on_time = timeliness_summary(timed, by="stage")
-        out.timed, out.on_time = timed, on_time
+        out.timed, out.on_time = timed, (on_time if len(on_time) else None)
         stage1 = on_time.loc[(on_time["stage"] == 1) & on_time["measure"].str.startswith("responded")]
-        if len(stage1) and int(stage1.iloc[0]["base"]):
+        if "responded_on" not in dates:
+            out.missing["complaints_on_time"] = availability.unlock("complaints.responded_on")
+        elif len(stage1) and int(stage1.iloc[0]["base"]):
             s1 = stage1.iloc[0]
             out.headlines.append(Headline("complaints_on_time", key, float(s1["share"]), float(s1["low"]),
                                           float(s1["high"]), int(s1["base"]), "stage 1 complaints answered"))

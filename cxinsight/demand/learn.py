@@ -51,7 +51,7 @@ def _texts(X) -> pd.Series:
             raise ValueError(f"expected one text column, found {X.shape[1]}: {list(X.columns)}")
         X = X.iloc[:, 0]
     series = pd.Series(np.asarray(X, dtype=object).ravel() if not isinstance(X, pd.Series) else X)
-    return series.fillna("").astype(str)
+    return series.astype("str").fillna("")
 
 
 class RuleDemandClassifier(ClassifierMixin, BaseEstimator):

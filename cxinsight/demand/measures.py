@@ -237,8 +237,12 @@ def top_drivers(classified: pd.DataFrame, by: str = "service", top: int = 3, exa
     picks = pool.groupby([by, "failure_type"], observed=True, sort=False).head(examples)
     picks = picks.assign(**{text_column: privacy.redact_text(picks[text_column].astype(str)).str.replace("\n", " ")})
     joined = picks.groupby([by, "failure_type"], observed=True)[text_column].agg(" | ".join)
-    keys = pd.MultiIndex.from_arrays([counts[by], counts["failure_type"]])
-    counts["examples"] = joined.reindex(keys).fillna("").to_numpy()
+    # Looked up by the groups' names, not by reindexing on the categorical levels: pandas cannot
+    # reindex a MultiIndex whose categorical levels have codes of another width (an empty result's
+    # int8 against the int16 of a column with 127 or more categories: a service page of a council
+    # with hundreds of services).
+    quotes = {(str(g), str(f)): text for (g, f), text in joined.items()}
+    counts["examples"] = [quotes.get((str(g), str(f)), "") for g, f in zip(counts[by], counts["failure_type"], strict=True)]
     return counts
 
 

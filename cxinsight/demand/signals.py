@@ -57,7 +57,9 @@ def behaviour_signals(contacts: pd.DataFrame, window_days: float = 14, hop_hours
         prev_is_web[has_prev] = web[codes[prev[has_prev]]] if web.any() else False
         hop = prev_is_web & assisted[codes] & (gap <= hop_hours / 24)
     during = np.zeros(len(contacts), dtype=bool)
-    if complaints is not None and len(complaints) and "contact_id" in complaints.columns:
+    # "open" needs the response dates: a register without them cannot say when a complaint closed
+    if (complaints is not None and len(complaints) and "contact_id" in complaints.columns
+            and "responded_on" in complaints.columns and complaints["responded_on"].notna().any()):
         during = _during_open_complaint(contacts, complaints)
     return pd.DataFrame({"is_repeat": is_repeat, "channel_hop": hop, "during_open_complaint": during},
                         index=contacts.index)
@@ -108,7 +110,7 @@ def classify(contacts: pd.DataFrame, text_columns: tuple[str, ...] = ("notes", "
         cols = ["notes"]
     engine = rule_engine(taxonomy)
     # Score each text field on its own distinct values, then decide once per distinct combination.
-    fields = [pd.factorize(contacts[c].fillna("").astype("str")) for c in cols]
+    fields = [pd.factorize(contacts[c].astype("str").fillna("")) for c in cols]
     scored = [engine.weights(pd.Series(uniques, dtype="str")) for _, uniques in fields]
     combo = np.zeros(len(contacts), dtype=np.int64)
     for codes, uniques in fields:

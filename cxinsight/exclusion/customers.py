@@ -207,16 +207,25 @@ def shiftable_by_rate(contacts: pd.DataFrame, by=("service", "channel"), rates: 
 def segment_sizes(segments: pd.DataFrame, contacts: pd.DataFrame | None = None, by: str | None = "service"
                   ) -> pd.DataFrame:
     """Share of customers in each segment, overall or among the customers of each ``by`` value,
-    with Wilson 95% intervals and the base (customers)."""
+    with Wilson 95% intervals and the base (customers). Every segment has a row in every group, with
+    0 customers where none is in it; overall, a row for each segment even with no customers at all
+    (base 0, share missing: a quarter whose contacts carry no customer number).
+
+    >>> segment_sizes(pd.DataFrame({"customer_id": [], "segment": []}))[["segment", "customers", "base"]].values.tolist()
+    [['self_serve', 0, 0], ['could_shift_with_support', 0, 0], ['likely_excluded', 0, 0]]
+    """
     from cxinsight.stats import wilson
 
-    if by is None or contacts is None:
+    overall = by is None or contacts is None
+    if overall:
         frame = segments[["customer_id", "segment"]].assign(group="all customers")
     else:
         pairs = contacts.loc[contacts["customer_id"].notna(), ["customer_id", by]].drop_duplicates()
         frame = pairs.merge(segments[["customer_id", "segment"]], on="customer_id").rename(columns={by: "group"})
     counts = pd.crosstab(frame["group"].astype(str), frame["segment"].astype(str))
-    counts = counts.reindex(columns=list(SEGMENTS), fill_value=0)
+    counts = counts.reindex(columns=list(SEGMENTS), fill_value=0)  # a segment nobody is in: 0, not absent
+    if overall:
+        counts = counts.reindex(["all customers"], fill_value=0)
     long = counts.stack().rename("customers").reset_index()
     long.columns = ["group", "segment", "customers"]
     long["base"] = long["group"].map(counts.sum(axis=1))
