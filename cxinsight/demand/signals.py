@@ -105,7 +105,8 @@ def classify(contacts: pd.DataFrame, text_columns: tuple[str, ...] = ("notes", "
     cols = [c for c in text_columns if c in contacts.columns]
     if not cols:  # an export without free text: only behaviour (repeats, channel hops) can decide
         logging.getLogger(__name__).warning(
-            "no text column of %s: failure demand is classified from behaviour alone", list(text_columns))
+            "no text column of %s: failure demand can come only from behaviour (repeat contacts and channel hops, which "
+            "need customer numbers)", list(text_columns))
         contacts = contacts.assign(notes=pd.Series(None, index=contacts.index, dtype="str"))
         cols = ["notes"]
     engine = rule_engine(taxonomy)
