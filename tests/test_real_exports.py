@@ -9,6 +9,7 @@ council supplying contacts only, and contacts with complaints.
 from __future__ import annotations
 
 import csv
+import gzip
 import re
 from pathlib import Path
 
@@ -22,14 +23,20 @@ from cxinsight.report import build_reports
 from cxinsight.synthetic import DemoSpec, generate_demo
 
 REAL = Path(__file__).parent / "data" / "real"
-FIXTURES = ["nyc311", "fixmystreet_cheltenham", "cfpb_bank"]
+FIXTURES = ["nyc311", "fixmystreet_cheltenham", "cfpb_bank",
+            # issue 26's four shapes, from sources never used before: agency closing text and no ids; two
+            # extracts of one table with no text and no ids; residents' narratives as contacts and as a
+            # one-stage register (multi-line quoted fields, gzip); 10,000 cases with staff notes
+            "nyc311_2024", "la311_two_extracts", "cfpb_narratives", "sf311_closing_notes"]
+WITH_COMPLAINTS = {"cfpb_bank", "cfpb_narratives"}
 
 
 def physical_records(path: Path) -> int:
     """Records in a file counted without cxinsight: the csv module for CSV, item tags for a feed."""
     if path.suffix == ".xml":
         return len(re.findall(rb"<item>", path.read_bytes()))
-    with open(path, encoding="utf-8", newline="") as fh:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8", newline="") as fh:
         return sum(1 for _ in csv.reader(fh)) - 1
 
 
@@ -107,6 +114,10 @@ CASES = {
     "nyc311 (contacts only, US dates, no customer ids)": ("real", "nyc311"),
     "fixmystreet (feed, four overlapping snapshots)": ("real", "fixmystreet_cheltenham"),
     "cfpb (contacts and a complaints register)": ("real", "cfpb_bank"),
+    "nyc311 2024 (agency closing text, ISO dates, no ids)": ("real", "nyc311_2024"),
+    "la311 (two extracts, no text, no ids)": ("real", "la311_two_extracts"),
+    "cfpb narratives (contacts and a register, multi-line quoted, gzip)": ("real", "cfpb_narratives"),
+    "sf311 (10,000 cases with staff notes, UTC)": ("real", "sf311_closing_notes"),
     "small council, contacts only": ("demo", {"contacts"}),
     "small council, contacts and complaints": ("demo", {"contacts", "complaints"}),
     "small council, all four tables": ("demo", {"contacts", "complaints", "survey", "areas"}),
@@ -116,7 +127,7 @@ CASES = {
 
 # One case runs with `make test` (a real export, as a new user runs it); the rest are marked slow
 # (each builds every report, about a minute) and run with `make test-slow` and in CI.
-@pytest.mark.parametrize("case", [c if c.startswith("nyc311") else pytest.param(c, marks=pytest.mark.slow)
+@pytest.mark.parametrize("case", [c if c.startswith("nyc311 (") else pytest.param(c, marks=pytest.mark.slow)
                                   for c in CASES])
 def test_the_whole_report_builds_and_passes_the_last_gate(case, small_council, tmp_path):
     kind, what = CASES[case]
@@ -143,7 +154,7 @@ def test_the_whole_report_builds_and_passes_the_last_gate(case, small_council, t
         for export in yaml.safe_load((REAL / what / "sources.yaml").read_text())["exports"]:
             assert f"{export['table'].capitalize()} : " in quality
         assert ("Not supplied: complaints, survey, areas" in quality) == (what != "cfpb_bank")
-    if "complaints" not in (what if kind == "demo" else {"complaints"} if what == "cfpb_bank" else set()):
+    if "complaints" not in (what if kind == "demo" else {"complaints"} if what in WITH_COMPLAINTS else set()):
         assert "Supply a complaints export" in texts["05_complaints.html"]
     assert "not available" in index.text or kind == "demo"
     # Digital exclusion runs on either half of its data: area risk, or customers' own behaviour.
