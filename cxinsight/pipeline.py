@@ -263,12 +263,20 @@ class _Warnings(logging.Handler):
         self.messages.append(self.prefix + record.getMessage())
 
 
+_QUARANTINE_COUNT = " rows quarantined: "
+
+
+def is_quarantine_count(message: str) -> bool:
+    """Whether a recorded line is :func:`quarantine_warning`'s count by reason (said, not a warning)."""
+    return _QUARANTINE_COUNT in message
+
+
 def quarantine_warning(table: str, quarantine: pd.DataFrame) -> str | None:
     """One line: a table's quarantined rows by reason, largest first, or None if none were."""
     if quarantine.empty:
         return None
     counts = quarantine["reason"].value_counts()
-    return (f"{table}: {int(counts.sum()):,} rows quarantined: "
+    return (f"{table}: {int(counts.sum()):,}{_QUARANTINE_COUNT}"
             + "; ".join(f"{reason} {n:,}" for reason, n in counts.items())
             + " (page 01 says why; the quarantine table lists each row)")
 
@@ -298,7 +306,7 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
     for table, result in loads.items():
         said = quarantine_warning(table, result.quarantine)
         if said:
-            log.warning("%s", said)
+            log.info("%s", said)
             warnings.append(said)
     warnings = privacy.redact_text(pd.Series(list(dict.fromkeys(warnings)), dtype="str")).tolist()
     tables: dict[str, pd.DataFrame] = {}

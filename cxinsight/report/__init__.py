@@ -97,13 +97,17 @@ def _services(processed: Path) -> tuple[list[str], int]:
 
 
 def log_build_warnings(processed: Path | str) -> list[str]:
-    """Log at WARNING, in this process, the warnings the pipeline recorded in the processed manifest
-    (unmapped services and channels, empty files, quarantine by reason): notebook 01 runs the
-    pipeline in a kernel, whose log a person running ``cxinsight report`` never sees."""
+    """Log, in this process, what the pipeline recorded in the processed manifest: notebook 01 runs the
+    pipeline in a kernel, whose log a person running ``cxinsight report`` never sees. Warnings to act
+    on (unmapped services and channels, empty files, bad bytes, rows withheld) at WARNING; the count of
+    rows quarantined by reason, which every real export has, at INFO (on the console all the same: a
+    successful run prints no warning line unless something needs a person)."""
+    from cxinsight.pipeline import is_quarantine_count
+
     manifest = Path(processed) / "manifest.json"
     warnings = json.loads(manifest.read_text(encoding="utf-8")).get("warnings", []) if manifest.exists() else []
     for warning in warnings:
-        log.warning("%s", warning)
+        log.log(logging.INFO if is_quarantine_count(warning) else logging.WARNING, "%s", warning)
     return warnings
 
 
