@@ -386,8 +386,10 @@ def yearly(aggregates: pd.DataFrame) -> pd.DataFrame:
         "known": a["contacts"].where(a["segment"] != NO_CUSTOMER, 0),
         "excluded": a["contacts"].where(a["segment"] == "likely_excluded", 0)})
     g = parts.groupby(["council", "year"], sort=True).sum().reset_index()
-    months = a.loc[a["contacts"] > 0].groupby(["council", "year"], sort=True)["month"].nunique()
-    g["months"] = months.reindex(pd.MultiIndex.from_frame(g[["council", "year"]])).fillna(0).astype(int).to_numpy()
+    # joined on the keys' values: a MultiIndex reindex of categoricals fails once one has 127+ categories
+    months = (a.loc[a["contacts"] > 0].groupby(["council", "year"], sort=True)["month"].nunique()
+              .rename("months").reset_index())
+    g = g.merge(months, on=["council", "year"], how="left").assign(months=lambda d: d["months"].fillna(0).astype(int))
     return g.assign(failure_share=g["failure"] / g["contacts"], repeat_share=g["repeats"] / g["contacts"],
                     digital_share=g["digital"] / g["contacts"],
                     likely_excluded_share=(g["excluded"] / g["known"]).where(g["known"] > 0))

@@ -242,3 +242,16 @@ def test_the_demo_history_page_finds_the_change_that_was_planted(tmp_path):
     page = (tmp_path / "out" / "report" / "index.html").read_text(encoding="utf-8")
     assert "Demo Borough: " in page and "a clear change" in page
     assert "Demonstration: these figures come from a synthetic council" in page  # the demo says it is one
+
+
+def test_yearly_with_130_councils_as_categories():
+    # a county's benchmarking can pool many councils: 127+ categories once made the months' reindex fail
+    councils = [f"council {i:03d}" for i in range(130)]
+    a = pd.DataFrame({"council": pd.Categorical(councils * 2), "year": pd.Categorical(["2024"] * 260),
+                      "month": ["2024-05"] * 130 + ["2024-06"] * 130, "service": "waste", "channel": "web",
+                      "demand": "value", "failure_type": "", "segment": "self_serve", "contacts": 2, "repeats": 0})
+    table = history.yearly(a)
+    assert len(table) == 130 and (table["months"] == 2).all() and (table["contacts"] == 4).all()
+    # and a history whose every count is 0 (each council's months then empty)
+    empty = history.yearly(a.assign(contacts=0))
+    assert len(empty) == 130 and (empty["months"] == 0).all()
