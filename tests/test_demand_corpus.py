@@ -243,3 +243,17 @@ def test_labels_agree_with_a_second_blind_labelling():
     assert len(second) == 120
     assert cohen_kappa_score(second["demand"], second["second_label"]) >= 0.90
     assert _f1(second["demand"], second["second_label"]) >= 0.92
+
+
+def test_the_shipped_reliability_record_is_the_corpus_own():
+    """Notebook 02 draws the reliability chart from cxinsight/demand/reliability.json, not from tests/:
+    the record must be what the corpus gives today (rerun make_reliability.py after changing a cue)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_reliability", CORPUS / "make_reliability.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    from cxinsight.demand.measures import reliability_record
+
+    assert reliability_record() == module.record()
+    assert reliability_record()["ece"] <= 0.05

@@ -71,3 +71,15 @@ def test_no_circle_of_imports_inside_cxinsight():
     graph = import_graph()
     assert {"cxinsight.demand", "cxinsight.demand.signals", "cxinsight.demand.learn"} <= graph.keys()
     assert circles(graph) == []
+
+
+def test_no_notebook_reads_the_tests_or_the_demos_answer_key():
+    """Notebooks run on any council's data (issue 27): checks against the demo's planted truth live in
+    the tests (tests/test_demand.py, tests/test_exclusion_customers.py), and what the classifier's
+    corpus shows ships with the classifier (cxinsight/demand/reliability.json)."""
+    import nbformat
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        code = "\n".join(c.source for c in nbformat.read(path, 4).cells if c.cell_type == "code")
+        for needle in ('"tests"', "'tests'", "answer_key", "_truth.parquet", "planted"):
+            assert needle not in code, f"{path.name} reads {needle}"

@@ -17,6 +17,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
@@ -244,6 +247,21 @@ def top_drivers(classified: pd.DataFrame, by: str = "service", top: int = 3, exa
     quotes = {(str(g), str(f)): text for (g, f), text in joined.items()}
     counts["examples"] = [quotes.get((str(g), str(f)), "") for g, f in zip(counts[by], counts["failure_type"], strict=True)]
     return counts
+
+
+#: The shipped classifier's reliability on real residents' reports it was not developed on, as notebook 02
+#: draws it (written by tests/data/demand_corpus/make_reliability.py; a test fails when it is stale).
+RELIABILITY_RECORD = Path(__file__).with_name("reliability.json")
+
+
+def reliability_record() -> dict:
+    """The shipped classifier's reliability record: ``source``, ``reports``, ``ece`` and ``bins``
+    (``stated`` chance, ``observed`` share, ``reports``).
+
+    >>> sorted(reliability_record())
+    ['bins', 'ece', 'reports', 'source']
+    """
+    return json.loads(RELIABILITY_RECORD.read_text(encoding="utf-8"))
 
 
 def reliability(p_failure, is_failure, bins: int = 10) -> tuple[pd.DataFrame, float]:
