@@ -31,9 +31,11 @@ def _savings_action(figures: Figures) -> str | None:
     best = levers["npv_p50"].idxmax()
     row = levers.loc[best]
     if row["npv_p50"] <= 0 or row["chance_positive"] < 0.5:
+        left = s.assumptions.placeholders()
+        then = (f"Replace the placeholder {' and '.join(left)} with the council's own first (council.yaml)."
+                if left else "Check the council's own costs and the take-up assumptions before deciding.")
         return ("Do not commit to channel shift on these figures: no lever's net present value is reliably "
-                f"positive (the best, {row['name'].lower()}, has a median of {money(row['npv_p50'])}). Replace the "
-                "placeholder investment and running costs with the council's own first.")
+                f"positive (the best, {row['name'].lower()}, has a median of {money(row['npv_p50'])}). {then}")
     others = levers.drop(index=best)
     against = "; ".join(f"{r['name'].lower()} {money(r['npv_p50'])}" for _, r in others.iterrows())
     payback = ("" if pd.isna(row["payback_year"]) else

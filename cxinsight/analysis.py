@@ -112,6 +112,18 @@ class Analysis:
     service: str | None = None
     period: tuple[pd.Timestamp, pd.Timestamp] | None = None
     whole: Analysis | None = field(default=None, repr=False)
+    #: the council's own settings (council.yaml, kept in the processed folder by the pipeline) over
+    #: the cited defaults (:mod:`cxinsight.settings`)
+    settings: object = None
+
+    @property
+    def council_settings(self):
+        """The settings this analysis uses: its own, else those kept with its processed data."""
+        if self.settings is None:
+            from cxinsight.settings import load_settings
+
+            self.settings = load_settings(Path(self.processed) / "council.yaml")
+        return self.settings
 
     @property
     def council(self) -> Analysis:
@@ -184,7 +196,8 @@ def interim_dir(processed: Path | str) -> Path:
 
 def _key(processed: Path, options: Options) -> str:
     """What the analysis was made from: the processed manifest (itself written last, listing every
-    output's size), the demand rules and the options."""
+    output's size), the demand rules, the options and the council's settings (the council.yaml kept
+    with the processed data: a changed cost is a new analysis)."""
     manifest = (processed / "manifest.json").read_bytes()
     stamps = {}
     for name in ("review_path", "segment_check_path"):  # an analyst's file changed: analyse again
@@ -192,9 +205,12 @@ def _key(processed: Path, options: Options) -> str:
         stamps[name] = Path(given).stat().st_mtime_ns if given and Path(given).exists() else None
     from cxinsight import __version__
     from cxinsight.demand.rules import rules_fingerprint
+    from cxinsight.settings import load_settings
 
+    settings = load_settings(processed / "council.yaml").fingerprint()
     blob = json.dumps({"v": [VERSION, __version__], "manifest": hashlib.sha256(manifest).hexdigest(),
-                       "rules": rules_fingerprint(), "options": asdict(options), "files": stamps}, sort_keys=True)
+                       "rules": rules_fingerprint(), "options": asdict(options), "files": stamps,
+                       "settings": settings}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -421,6 +437,21 @@ class Savings:
     #: where the share who cannot shift comes from, in words: this council's customers (their
     #: segments) or, with no customer numbers, national rates (exclusion.customers.NationalRates)
     exclusion_source: str = "this council's customers: each customer's segment from their own contacts"
+    #: the year whose prices the money is in (defaults published earlier are uprated to it by the CPI)
+    prices_year: int | None = None
+
+    def whose_values(self) -> str:
+        """A sentence saying which assumptions are the council's own and which are cited defaults."""
+        from cxinsight.settings import CPI_SOURCE
+
+        mine = self.assumptions.council_values()
+        prices = (f" Money is in {self.prices_year} prices: defaults published earlier are uprated by the "
+                  f"{CPI_SOURCE}." if self.prices_year else "")
+        if not mine:
+            return ("Every assumption is a cited default: the council has not supplied its own (council.yaml beside "
+                    f"sources.yaml; `cxinsight init` writes one to start from).{prices}")
+        return (f"The council's own values (council.yaml): {', '.join(mine)}. Every other assumption is a cited "
+                f"default.{prices}")
 
     def npv_range(self, lever: str = "both") -> tuple[float, float, float]:
         """P10, P50 and P90 of the NPV for ``lever``."""
@@ -450,26 +481,31 @@ def savings(analysis: Analysis) -> Savings:
     year are the whole export's counts scaled to twelve months (``Savings.period``), whatever period a
     page reports on."""
     from cxinsight.demand.measures import failure_share
-    from cxinsight.exclusion.customers import NationalRates, shiftable_by_rate, shiftable_volume
-    from cxinsight.savings import Inputs, Period, SavingsAssumptions, baseline, monte_carlo, project
+    from cxinsight.exclusion.customers import shiftable_by_rate, shiftable_volume
+    from cxinsight.savings import Inputs, Period, baseline, monte_carlo, project
 
     whole = analysis.council
     contacts = whole.contacts
     if analysis.service is not None:
         contacts = contacts.loc[contacts["service"].astype(str) == analysis.service]
-    assumptions = SavingsAssumptions()
+    settings = whole.council_settings
+    period = Period.of(whole.contacts["received_at"])
+    prices = settings.report_prices(period.last.year)  # money in the prices of the year the export ends
+    assumptions = settings.savings_assumptions(prices)
     share = None
     if analysis.service is not None:  # the programme's costs are shared: charge the service its share
         share = len(contacts) / len(whole.contacts)
         assumptions = assumptions.apportioned(share)
-    period = Period.of(whole.contacts["received_at"])
     volumes = baseline(contacts, assumptions, per_year=period.per_year)
     if analysis.has_customers:
-        shiftable = shiftable_volume(contacts, whole.segments, by=("service", "channel"), per_year=period.per_year)
+        shiftable = shiftable_volume(contacts, whole.segments, by=("service", "channel"), per_year=period.per_year,
+                                     low_take_up=settings.low_take_up)
         source = Savings.exclusion_source
     else:
-        shiftable = shiftable_by_rate(contacts, by=("service", "channel"), per_year=period.per_year)
-        source = NationalRates.source
+        rates = settings.national_rates()
+        shiftable = shiftable_by_rate(contacts, by=("service", "channel"), rates=rates, per_year=period.per_year,
+                                      low_take_up=settings.low_take_up)
+        source = rates.source
     review = whole.review
     if review is not None and analysis.service is not None:
         review = review.loc[review["contact_id"].isin(contacts["contact_id"])]
@@ -478,4 +514,4 @@ def savings(analysis: Analysis) -> Savings:
     o = whole.options
     runs = {lever: monte_carlo(inputs, assumptions, lever, draws=o.draws, seed=o.seed) for lever in LEVERS}
     return Savings(inputs, assumptions, shiftable, volumes, runs, project(inputs, assumptions), o.draws, share,
-                   period, source)
+                   period, source, prices)

@@ -1,4 +1,4 @@
-"""The ``cxinsight`` command: ``demo``, ``pipeline``, ``report``, ``history`` and ``check-classifier``
+"""The ``cxinsight`` command: ``demo``, ``init``, ``pipeline``, ``report``, ``history`` and ``check-classifier``
 (``cxinsight --help``)."""
 
 from __future__ import annotations
@@ -91,6 +91,21 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _init(args: argparse.Namespace) -> int:
+    from cxinsight.settings import init_folder
+
+    try:
+        written = init_folder(args.folder)
+    except FileExistsError as exc:
+        logging.error("%s", exc)
+        return 2
+    for path in written:
+        logging.info("written %s", path)
+    logging.info("next: put your exports in %s, write a profile for each (see the README), then "
+                 "`cxinsight report --sources %s`", args.folder, written[0])
+    return 0
+
+
 def _check_classifier(args: argparse.Namespace) -> int:
     from cxinsight import publish
     from cxinsight.demand.check import check_labelled, read_labelled
@@ -152,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     h.add_argument("--no-report", action="store_true",
                    help="only the data: do not write the year-on-year page (<out>/report/index.html)")
     h.set_defaults(func=_history)
+    i = sub.add_parser("init", help="write a commented sources.yaml and council.yaml (every setting with its default "
+                                    "and citation) into FOLDER to start from; never overwrites")
+    i.add_argument("folder", help="the council's folder, such as data/raw/mycouncil")
+    i.set_defaults(func=_init)
     c = sub.add_parser("check-classifier", help="how well the classifier reads your words: agreement with a file "
                                                  "a person has labelled (failure/value)")
     c.add_argument("file", help="a CSV or Excel file: one text and its hand label per row")

@@ -232,6 +232,22 @@ PAGES: dict[str, str] = {
     "nps": "06_customer_experience.html",
 }
 MIN_CHECKED = 30  # checked customers needed before a segment share is corrected by them
+def costs_said(assumptions) -> str:
+    """Whose investment costs a savings figure rests on, in words: the placeholders until the council
+    supplies its own (council.yaml), then the council's.
+
+    >>> from cxinsight.savings import SavingsAssumptions
+    >>> costs_said(SavingsAssumptions())
+    'placeholder investment costs'
+    """
+    left = assumptions.placeholders()
+    if not left:
+        return "the council's own investment costs"
+    if len(left) == 3:
+        return "placeholder investment costs"
+    return f"the council's own costs except {' and '.join(left)} (placeholders)"
+
+
 SAVINGS_MEASURES = {"savings_npv": "both", "savings_shift": "digital_push", "savings_failure": "fix_failure_first"}
 
 
@@ -334,7 +350,7 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
             out.headlines.append(Headline(
                 measure, key, p50, p10, p90, int(s.inputs.volume.sum()), "contacts a year",
                 interval=f"P10 to P90 of {s.draws:,} draws",
-                note=f"{s.assumptions.horizon_years} years, placeholder investment costs"
+                note=f"{s.assumptions.horizon_years} years, {costs_said(s.assumptions)}"
                      + (" apportioned by share of contacts" if s.apportioned else "") + exclusion))
 
     complaints = analysis.complaints

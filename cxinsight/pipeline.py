@@ -109,6 +109,14 @@ class Sources:
         return cls(council=str(data.get("council", "")), exports=exports, base=path.parent,
                    period=data.get("period"))
 
+    @property
+    def settings_path(self) -> Path:
+        """Where the council's own settings are: ``council.yaml`` beside this sources file
+        (:mod:`cxinsight.settings`; the cited defaults when it does not exist)."""
+        from cxinsight.settings import SETTINGS_FILE
+
+        return self.base / SETTINGS_FILE
+
     def paths_for(self, export: dict) -> list[Path]:
         """The export's files, every one inside the sources folder (a link cannot lead out of it)."""
         base = self.base.resolve()
@@ -284,7 +292,10 @@ def quarantine_warning(table: str, quarantine: pd.DataFrame) -> str | None:
 def build_processed(sources: Path | str | Sources | None = None, out_dir: Path | str | None = None,
                     repeat_window_days: float = 14, write: bool = True) -> PipelineResult:
     """Load, clean, redact, validate and write every table a sources file lists."""
+    from cxinsight.settings import SETTINGS_FILE, load_settings
+
     src = sources if isinstance(sources, Sources) else Sources.read(sources)
+    council_settings = load_settings(src.settings_path)  # checked before any export is read
     search = [src.base / "profiles", src.base]
     parts: dict[str, list[LoadResult]] = {}
     files_read: list[dict] = []
@@ -359,11 +370,17 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
                                 "repairs": repairs, "redactions": redactions}.items():
                 _write_parquet(frame, stage / f"{name}.parquet")
                 written[name] = f"{name}.parquet"
+            if council_settings.path:  # the settings as read, kept with the data they are used on
+                (stage / SETTINGS_FILE).write_text(council_settings.text, encoding="utf-8")
+                written["settings"] = SETTINGS_FILE
             for entry in files_read:  # a file named after a person is not named in the manifest either
                 entry["file"] = privacy.redact_text(pd.Series([str(entry["file"])])).iloc[0]
             manifest = {"council": src.council, "period": src.period, "files": files_read,
                         "rows": {t: len(f) for t, f in tables.items()},
                         "quarantined": int(len(quarantine)), "warnings": warnings,
+                        "settings": ({"file": SETTINGS_FILE, "sha256": hashlib.sha256(
+                            council_settings.text.encode()).hexdigest(), "supplied": council_settings.supplied}
+                                     if council_settings.path else None),
                         "outputs": {f: (stage / f).stat().st_size for f in written.values()}}
             outputs._fault("before-manifest")
             # the manifest is written last: a folder without one is not a complete build

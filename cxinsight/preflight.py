@@ -1,6 +1,7 @@
 """Check a council's configuration against its files before anything runs (issue 26).
 
-:func:`preflight` reads ``sources.yaml`` and every profile it names, finds each export's files,
+:func:`preflight` reads ``sources.yaml``, the ``council.yaml`` beside it (:mod:`cxinsight.settings`)
+and every profile it names, finds each export's files,
 and reads only the head of each file (its header and up to :data:`SAMPLE_ROWS` records from the
 first :data:`HEAD_BYTES`), so a misspelt key, a header the file lacks or dates the profile cannot
 read stop the run within seconds, whatever the export's size, with one error naming the file,
@@ -28,6 +29,7 @@ from cxinsight.io import ExportError, check_date_order, detect_delimiter, export
 from cxinsight.pipeline import Sources
 from cxinsight.profile import Profile, ProfileError, load_profile
 from cxinsight.schemas import FIELDS
+from cxinsight.settings import load_settings
 
 log = logging.getLogger(__name__)
 HEAD_BYTES = 1 << 20  # read from each export, however large it is
@@ -41,6 +43,7 @@ class Checked:
     sources: Sources
     files: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    settings: object = None  # the council's settings (cxinsight.settings.Settings), defaults when no council.yaml
 
 
 def _sniff_encoding(head: bytes, complete: bool) -> str:
@@ -134,6 +137,7 @@ def preflight(sources: Path | str | None = None) -> Checked:
     first problem; returns what was checked, with warnings (also logged at WARNING)."""
     src = Sources.read(sources)
     checked = Checked(src)
+    checked.settings = load_settings(src.settings_path)  # council.yaml beside it: every key typed and range-checked
     search = [src.base / "profiles", src.base]
     for i, export in enumerate(src.exports):
         profile = load_profile(export["profile"], search=search)

@@ -44,13 +44,15 @@ def format_value(value: float, unit: str) -> str:
 
 @dataclass(frozen=True)
 class Assumption:
-    """One assumption: central value, plausible range, unit and where it comes from."""
+    """One assumption: central value, plausible range, unit and where it comes from. ``council``:
+    the council's own value (its council.yaml, :mod:`cxinsight.settings`), not the cited default."""
 
     value: float
     low: float
     high: float
     unit: str
     source: str
+    council: bool = False
 
     def __post_init__(self) -> None:
         if not self.low <= self.value <= self.high:
@@ -122,13 +124,41 @@ class SavingsAssumptions:
                        failure_programme_cost=scale(self.failure_programme_cost))
 
     def table(self) -> pd.DataFrame:
-        """Every assumption as a row: name, value, low, high, unit, source."""
+        """Every assumption as a row: name, value, low, high, unit, whose value (the council's or the
+        default) and source.
+
+        >>> SavingsAssumptions().table().iloc[1][["assumption", "whose value"]].tolist()
+        ['unit cost: phone', 'default']
+        """
         rows = [{"assumption": f"unit cost: {ch}", **vars(a)} for ch, a in self.unit_cost.items()]
-        for name in ("take_up_ceiling", "take_up_midpoint", "take_up_steepness", "failure_removal",
-                     "assisted_digital_share", "assisted_digital_cost", "induced_demand", "one_off_investment",
-                     "running_cost", "failure_programme_cost", "discount_rate"):
+        for name in ASSUMPTION_NAMES:
             rows.append({"assumption": name.replace("_", " "), **vars(getattr(self, name))})
-        return pd.DataFrame(rows)[["assumption", "value", "low", "high", "unit", "source"]]
+        rows += [{"assumption": f"unit cost: {svc}, {ch}", "value": v, "low": v, "high": v, "unit": "£ per contact",
+                  "source": "the council's own cost for this service (council.yaml); held fixed", "council": True}
+                 for (svc, ch), v in self.service_unit_cost.items()]
+        out = pd.DataFrame(rows)
+        out["whose value"] = out["council"].map({True: "the council's", False: "default"})
+        return out[["assumption", "value", "low", "high", "unit", "whose value", "source"]]
+
+    def council_values(self) -> list[str]:
+        """The assumptions whose value is the council's own (names as :meth:`table` gives them)."""
+        t = self.table()
+        return t.loc[t["whose value"] == "the council's", "assumption"].tolist()
+
+    def placeholders(self) -> list[str]:
+        """The placeholder costs still at their default (the investment, running and failure programme
+        costs a council should replace with its own).
+
+        >>> SavingsAssumptions().placeholders()
+        ['one off investment', 'running cost', 'failure programme cost']
+        """
+        return [n.replace("_", " ") for n in ("one_off_investment", "running_cost", "failure_programme_cost")
+                if not getattr(self, n).council]
+
+
+ASSUMPTION_NAMES = ("take_up_ceiling", "take_up_midpoint", "take_up_steepness", "failure_removal",
+                    "assisted_digital_share", "assisted_digital_cost", "induced_demand", "one_off_investment",
+                    "running_cost", "failure_programme_cost", "discount_rate")
 
 
 def annual_shift_saving(volume: float, share: float, from_cost: float, to_cost: float) -> float:
@@ -238,6 +268,7 @@ def baseline(contacts: pd.DataFrame, assumptions: SavingsAssumptions | None = No
     g["contacts"] = g["contacts"] * per_year if per_year != 1.0 else g["contacts"]
     g["channel"] = g["channel"].astype(str)
     g["unit_cost"] = g["channel"].map({k: v.value for k, v in a.unit_cost.items()}).fillna(a.unit_cost["other"].value)
+    g["channel_unit_cost"] = g["unit_cost"]  # before a service's own cost: Inputs carries the difference
     if a.service_unit_cost and "service" in g:
         override = pd.Series(a.service_unit_cost)
         key = list(zip(g["service"].astype(str), g["channel"], strict=True))
@@ -265,6 +296,14 @@ class Inputs:
     shiftable_high: float = 1.0
     failure_low: float = 1.0
     failure_high: float = 1.0
+    #: where a service has its own unit cost (council.yaml), what it adds to (or takes from) the
+    #: channel's cost a year, over the volume, the shiftable, the failure and the shiftable failure
+    #: contacts: £ = sum of (service cost - channel cost) x contacts. A service's cost moves with its
+    #: channel's draws by this fixed difference.
+    extra_volume: float = 0.0
+    extra_shiftable: float = 0.0
+    extra_failure: float = 0.0
+    extra_shiftable_failure: float = 0.0
 
     @classmethod
     def from_frames(cls, volumes: pd.DataFrame, shiftable: pd.DataFrame | None = None,
@@ -292,9 +331,12 @@ class Inputs:
             s_high = float(totals["shiftable_high"] / totals["shiftable_central"]) if totals["shiftable_central"] else 1.0
         else:
             v["s"], s_low, s_high = 0.0, 1.0, 1.0
-        agg = v.assign(fv=v["contacts"] * v["f"], fs=v["s"] * v["f"]).groupby("channel")[["contacts", "s", "fv", "fs"]].sum()
+        v = v.assign(fv=v["contacts"] * v["f"], fs=v["s"] * v["f"])
+        agg = v.groupby("channel")[["contacts", "s", "fv", "fs"]].sum()
+        off = (v["unit_cost"] - v["channel_unit_cost"]) if {"unit_cost", "channel_unit_cost"} <= set(v) else None
+        extras = [0.0] * 4 if off is None else [float((off * v[c]).sum()) for c in ("contacts", "s", "fv", "fs")]
         return cls(tuple(agg.index), agg["contacts"].to_numpy(float), agg["s"].to_numpy(float),
-                   agg["fv"].to_numpy(float), agg["fs"].to_numpy(float), s_low, s_high, f_low, f_high)
+                   agg["fv"].to_numpy(float), agg["fs"].to_numpy(float), s_low, s_high, f_low, f_high, *extras)
 
 
 def _cashflows(inputs: Inputs, scenario: str, unit_cost: np.ndarray, web_cost, ceiling, midpoint, steepness,
@@ -313,9 +355,10 @@ def _cashflows(inputs: Inputs, scenario: str, unit_cost: np.ndarray, web_cost, c
     web = np.atleast_1d(web_cost)[:, None]
     s_m, f_m = np.atleast_1d(s_mult)[:, None], np.atleast_1d(f_mult)[:, None]
     # Failure demand removed (all channels), then shift applied to what remains of the shiftable volume.
-    removed_cost = r * (uc @ inputs.failure)[:, None] * f_m
+    removed_cost = r * (uc @ inputs.failure + inputs.extra_failure)[:, None] * f_m
     shifted = u * (inputs.shiftable.sum() * s_m - r * inputs.shiftable_failure.sum() * s_m * f_m)
-    shifted_cost = u * ((uc @ inputs.shiftable)[:, None] * s_m - r * (uc @ inputs.shiftable_failure)[:, None] * s_m * f_m)
+    shifted_cost = u * ((uc @ inputs.shiftable + inputs.extra_shiftable)[:, None] * s_m
+                        - r * (uc @ inputs.shiftable_failure + inputs.extra_shiftable_failure)[:, None] * s_m * f_m)
     shift_saving = (shifted_cost - shifted * web - shifted * np.atleast_1d(assisted_share)[:, None]
                     * np.atleast_1d(assisted_cost)[:, None] - shifted * np.atleast_1d(induced)[:, None] * web)
     shift_saving[:, 0] = 0.0
@@ -336,7 +379,7 @@ def project(inputs: Inputs, assumptions: SavingsAssumptions | None = None, scena
     a = assumptions or SavingsAssumptions()
     uc = np.array([[a.unit_cost.get(c, a.unit_cost["other"]).value for c in inputs.channels]])
     rows = []
-    baseline_cost = float((uc @ inputs.volume)[0])
+    baseline_cost = float((uc @ inputs.volume)[0]) + inputs.extra_volume
     for sc in scenarios:
         f = _cashflows(inputs, sc, uc, a.unit_cost["web"].value, a.take_up_ceiling.value, a.take_up_midpoint.value,
                        a.take_up_steepness.value, a.failure_removal.value, a.assisted_digital_share.value,
