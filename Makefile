@@ -71,12 +71,11 @@ $(TEST_HISTORY): | $(STAMP)
 	$(TEST_ENV) $(BIN)/cxinsight -q demo --history --contacts 3000
 	$(TEST_ENV) $(BIN)/cxinsight -q history $(TEST_DIR)/data/raw/demo_history/history.yaml --no-report
 
-# Notebook 01 rebuilds the (test) processed folder, which notebooks 02-07 read: it runs first, on its
-# own; the rest run in parallel, each test file and notebook on one worker (its cells share one kernel).
+# The notebooks only read the (test) processed folder and analysis built above: every test file and
+# notebook runs in parallel, each on one worker (a notebook's cells share one kernel).
 test: $(TEST_INTERIM) $(TEST_HISTORY) ## Run ruff and the tests (unit, property, doctests, real public data, notebooks) in parallel, on a data folder of their own
 	$(BIN)/ruff check .
-	$(TEST_ENV) $(BIN)/python -m pytest notebooks/01_data_quality.ipynb $(PYTEST_ARGS)
-	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile --ignore=notebooks/01_data_quality.ipynb $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 test-slow: $(TEST_INTERIM) ## Run the slow tests (whole reports from other exports, killed runs, hostile input); CI runs both
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile -m slow $(PYTEST_ARGS)

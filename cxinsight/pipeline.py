@@ -140,6 +140,7 @@ class PipelineResult:
     written: dict[str, Path] = field(default_factory=dict)
     council: str = ""
     warnings: list[str] = field(default_factory=list)  # for a person to act on: logged, in the manifest, on page 01
+    repeat_window_days: float = 14  # the repeat-contact window the contacts were linked with
 
     def check_accounting(self) -> None:
         """Rows in = rows clean + rows quarantined, for every file."""
@@ -359,7 +360,7 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
     repairs["source_file"] = privacy.redact_text(repairs["source_file"].astype(str))
     redactions = pd.concat(redaction_frames, ignore_index=True)[["table", "column", "kind", "redacted"]]
     result = PipelineResult(tables, loads, quarantine, accounting, repairs, redactions, council=src.council,
-                            warnings=warnings)
+                            warnings=warnings, repeat_window_days=repeat_window_days)
     result.check_accounting()
 
     if write:
@@ -378,6 +379,7 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
             manifest = {"council": src.council, "period": src.period, "files": files_read,
                         "rows": {t: len(f) for t, f in tables.items()},
                         "quarantined": int(len(quarantine)), "warnings": warnings,
+                        "repeat_window_days": repeat_window_days,
                         "settings": ({"file": SETTINGS_FILE, "sha256": hashlib.sha256(
                             council_settings.text.encode()).hexdigest(), "supplied": council_settings.supplied}
                                      if council_settings.path else None),
@@ -388,6 +390,21 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
         result.written = {name: out / f for name, f in written.items()} | {"manifest": out / "manifest.json"}
         log.info("processed data written to %s", out)
     return result
+
+
+def read_result(processed: Path | str | None = None) -> PipelineResult:
+    """What :func:`build_processed` wrote to ``processed`` (default ``data/processed``), read back as a
+    :class:`PipelineResult` for showing (notebook 01): the tables, quarantine, row accounting,
+    repairs, redactions, warnings and the council's name. Only the pipeline writes the folder."""
+    folder = complete_folder(Path(processed or paths.processed_dir()))
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t, n in manifest.get("rows", {}).items() if n}
+    frames = {name: pd.read_parquet(folder / f"{name}.parquet")
+              for name in ("quarantine", "row_accounting", "repairs", "redactions")}
+    return PipelineResult(tables, {}, frames["quarantine"], frames["row_accounting"], frames["repairs"],
+                          frames["redactions"], council=manifest.get("council", ""),
+                          warnings=list(manifest.get("warnings", [])),
+                          repeat_window_days=float(manifest.get("repeat_window_days", 14)))
 
 
 class IncompleteOutputs(RuntimeError):

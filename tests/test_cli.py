@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 import pandas as pd
+import pytest
 
 from cxinsight.cli import main
 
@@ -30,3 +31,16 @@ def test_demo_regenerates_when_the_generator_changed(tmp_path):
     before = (raw / "sources.yaml").stat().st_mtime_ns
     assert main(["demo", "--contacts", "1500", "--seed", "4", "--out", str(raw)]) == 0
     assert (raw / "sources.yaml").stat().st_mtime_ns != before
+
+
+@pytest.mark.slow
+def test_a_small_demo_then_report_succeeds(tmp_path, monkeypatch):
+    """`cxinsight demo --contacts 4000 && cxinsight report` (issues 27 and 31): no notebook asserts
+    anything about the demo's planted truth, so a small or large demo reports like any council."""
+    from cxinsight.cli import main
+
+    monkeypatch.setenv("CXINSIGHT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CXINSIGHT_REPORTS_DIR", str(tmp_path / "reports"))
+    assert main(["-q", "demo", "--contacts", "4000"]) == 0
+    assert main(["-q", "report"]) == 0
+    assert (tmp_path / "reports" / "index.html").exists()

@@ -83,3 +83,6 @@ def test_no_notebook_reads_the_tests_or_the_demos_answer_key():
         code = "\n".join(c.source for c in nbformat.read(path, 4).cells if c.cell_type == "code")
         for needle in ('"tests"', "'tests'", "answer_key", "_truth.parquet", "planted"):
             assert needle not in code, f"{path.name} reads {needle}"
+        # nor runs a stage: the pipeline, the analysis and the demo are built by the library
+        for builder in ("build_processed", "build_analysis", "generate_demo", "build_history", "build_reports"):
+            assert builder not in code, f"{path.name} calls {builder}"

@@ -2,10 +2,12 @@
 
 :func:`build_reports` does, in order:
 
-1. notebook 01 (the pipeline: load, clean, redact, validate; rows in = rows out + quarantined);
+1. the pipeline (:func:`cxinsight.pipeline.build_processed`: load, clean, redact, validate; rows in =
+   rows out + quarantined), in a process of its own;
 2. the analysis (:func:`cxinsight.analysis.build_analysis`): every contact classified, the review
    sample drawn (written for an analyst to label) and customers segmented, once;
-3. in parallel, ``workers`` at a time: notebooks 02-06 for the whole council, and
+3. in parallel, ``workers`` at a time: notebooks 01-06 for the whole council (01 shows what the
+   pipeline did), and
    ``07_at_a_glance`` once for the council and once per service, all reading that analysis
    (papermill parameters, passed as text: ``service``, ``period``, paths);
 4. ``reports/index.html``: the council at a glance and a row per service, each figure with its
@@ -62,13 +64,14 @@ from cxinsight.report.run import (
     WarmKernel,
     analyse_apart,
     execute,
+    process_apart,
     run_all,
     run_job,
 )
 
 __all__ = ["COUNCIL_NOTEBOOKS", "GLANCE", "GLOSSARY", "HIDDEN_TAGS", "HISTORY", "KERNEL_START_SECONDS",
            "MAX_SERVICE_REPORTS", "MIN_SERVICE_CONTACTS", "NEEDS", "TITLES", "Job", "NotebookFailed", "PageProblem",
-           "WarmKernel", "analyse_apart", "build_history_report", "build_reports", "check_pages", "execute",
+           "WarmKernel", "analyse_apart", "process_apart", "build_history_report", "build_reports", "check_pages", "execute",
            "for_the_reader", "last_gate", "log_build_warnings", "notebook_body", "notebook_dir", "page", "page_name", "reporting_period",
            "run_all", "run_job", "to_html", "write_index", "write_unavailable"]
 
@@ -149,14 +152,14 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         def council_job(nb: str, params: dict | None = None) -> Job:
             return Job(nb, out / "council" / page_name(nb), work / "council" / nb, TITLES[nb],
                        {**base, **(params or {})}, nav=[("All reports", "../index.html")], footer=footer, banner=banner,
-                       period=whole if nb != COUNCIL_NOTEBOOKS[0] else "")
+                       period=whole)
 
-        first = [council_job(COUNCIL_NOTEBOOKS[0], {"sources": str(sources)} if sources else {})]
-        run_all(first, 1, "pipeline")
-        log_build_warnings(processed_dir)
+        # The stages run in the library, each in a process of its own (the pipeline's warnings are
+        # printed as it runs); the notebooks only read what they wrote and show it.
+        t_stage = time.perf_counter()
+        process_apart(sources, processed_dir)
+        log.info("pipeline: the exports processed in %.0f s", time.perf_counter() - t_stage)
         whole = reporting_period(processed_dir)
-        first[0].period = whole
-        to_html(first[0].executed, first[0].html, first[0].title, first[0].nav, footer, banner, whole)
         glance_period = reporting_period(processed_dir, period) if period else whole
         # Classified, reviewed and segmented once; every notebook below reads this (cxinsight.analysis).
         analyse_apart(processed_dir, options)
@@ -171,7 +174,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
                 write_unavailable(out / "council" / page_name(nb), TITLES[nb], why, footer, banner, whole)
         glance = {**base, "headlines_dir": str(headlines_dir), "downloads_dir": str(out / "downloads"),
                   "downloads_href": "../downloads/", **({"period": period} if period else {})}
-        rest = [council_job(nb) for nb in COUNCIL_NOTEBOOKS[1:] if not unavailable[nb]]
+        rest = [council_job(nb) for nb in COUNCIL_NOTEBOOKS if not unavailable.get(nb)]
         rest.append(Job(GLANCE, out / "council" / "at_a_glance.html", work / "council" / GLANCE,
                         "The whole council at a glance", {**glance, "service": "council"},
                         nav=[("All reports", "../index.html")], footer=footer, banner=banner, period=glance_period))
@@ -187,7 +190,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         log.info("index: %s", final / index.relative_to(out))
         last_gate(out)
         log.info("last gate passed: no personal data in the new reports; all reports in %.0f s", time.perf_counter() - t_start)
-        pages = [index] + [j.html for j in first + rest]
+        pages = [index] + [j.html for j in rest]
     log.info("reports in %s", final)
     return [final / p.relative_to(out) for p in pages]
 

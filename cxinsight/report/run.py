@@ -241,6 +241,22 @@ def _analyse(processed: str, level: int, options=None) -> None:
     build_analysis(processed, options)
 
 
+def _process(sources: str | None, processed: str, level: int) -> None:
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    from cxinsight.pipeline import build_processed
+
+    build_processed(sources, processed)
+
+
+def process_apart(sources: Path | None, processed: Path) -> None:
+    """:func:`cxinsight.pipeline.build_processed` (load, clean, redact, validate, write ``processed``)
+    in a process of its own, as the analysis is: the stage runs in the library, and notebook 01 only
+    reads and shows what it wrote."""
+    level = logging.getLogger().getEffectiveLevel()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(_process, str(sources) if sources else None, str(processed), level).result()
+
+
 def analyse_apart(processed: Path, options=None) -> None:
     """:func:`cxinsight.analysis.build_analysis` (with ``options``, default the defaults) in a process
     of its own: the whole council's classified contacts (GBs at 6M contacts) are not held by this
