@@ -39,6 +39,12 @@ def processed_dir() -> Path:
     return data_dir() / "processed"
 
 
+def review_dir(processed: Path | str | None = None) -> Path:
+    """What people make (labelled review samples, approved quotes): beside the processed folder
+    (``data/review`` for ``data/processed``). No run replaces or deletes it."""
+    return Path(processed).resolve().parent / "review" if processed else data_dir() / "review"
+
+
 def history_dir() -> Path:
     """Several councils' and years' classified contacts, partitioned (:mod:`cxinsight.history`)."""
     return data_dir() / "history"

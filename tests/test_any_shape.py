@@ -54,6 +54,7 @@ def _many_services(services: int, n: int = 3000, seed: int = 0) -> pd.DataFrame:
     names = [f"service_{i:03d}" for i in range(services)]
     long_text = "still waiting for the repair we were promised weeks ago " * 3  # too long to quote
     return pd.DataFrame({
+        "contact_id": [f"C{i}" for i in range(n)],
         "service": pd.Categorical(rng.choice(names, n), categories=names),
         "failure_type": pd.Categorical(rng.choice(["progress_chasing", "not_done", ""], n)),
         "demand": pd.Categorical(rng.choice(["failure", "value"], n), categories=["failure", "value"]),
@@ -68,13 +69,14 @@ def test_top_drivers_on_one_service_of_many(services):
     contacts = _many_services(services)
     one = contacts.loc[contacts["service"] == "service_001"]
     quiet = one.assign(notes="x")  # nothing of a readable length to quote
+    every = set(contacts["contact_id"].astype(str))  # as if an analyst had approved every note for quoting
     for frame in (contacts, one, quiet, one.iloc[:0]):
-        drivers = top_drivers(frame, by="service", top=3, examples=1)
+        drivers = top_drivers(frame, by="service", top=3, examples=1, approved=every)
         assert set(drivers["service"].astype(str)) <= set(frame["service"].astype(str))
         assert drivers["examples"].map(type).eq(str).all()
-    drivers = top_drivers(one, by="service", top=3, examples=1)
+    drivers = top_drivers(one, by="service", top=3, examples=1, approved=every)
     assert len(drivers) == 3 and drivers["examples"].ne("").any()
-    assert top_drivers(quiet, by="service")["examples"].eq("").all()
+    assert top_drivers(quiet, by="service", approved=every)["examples"].eq("").all()
 
 
 # ---- complaints: every subset of the optional fields ------------------------------------------
@@ -307,3 +309,23 @@ def test_notebook_01_names_the_busiest_week_of_a_real_feed(tmp_path):
                               {"processed_dir": str(tmp_path / "processed")}))
     assert ("The busiest week began on Monday 13 January 2025 (weeks cut by the start or end of the export "
             "are left out). Use the pattern to plan staffing.") in text
+
+
+def test_a_note_is_quoted_only_where_an_analyst_approved_it(tmp_path):
+    """Real agency notes hold staff and residents' names the redactor misses (San Francisco 311's
+    status notes stopped the whole report at the last gate): a page quotes a note only when its
+    contact is listed in approved_quotes.csv in the review folder beside the processed one."""
+    from cxinsight.demand.measures import APPROVED_QUOTES, approved_quotes
+
+    contacts = _many_services(3)
+    assert top_drivers(contacts, by="service")["examples"].eq("").all()
+    processed = tmp_path / "data" / "processed"
+    assert approved_quotes(processed) == set()
+    (tmp_path / "data" / "review").mkdir(parents=True)
+    (tmp_path / "data" / "review" / APPROVED_QUOTES).write_text("contact_id\nC1\nC2\n", encoding="utf-8")
+    approved = approved_quotes(processed)
+    assert approved == {"C1", "C2"}
+    quoted = top_drivers(contacts, by="service", examples=5, approved=approved)
+    fail = contacts.loc[contacts["contact_id"].isin(approved) & contacts["demand"].eq("failure")]
+    allowed = set(fail["notes"]) | {""}
+    assert set(" | ".join(quoted["examples"]).split(" | ")) <= allowed

@@ -423,8 +423,9 @@ def test_xmr_flags_points_outside_limits_and_long_runs():
 def test_weekly_chart_and_drivers_on_demo(classified, demo):
     chart = weekly_failure_xmr(classified)
     assert len(chart) >= 40 and chart["n"].min() >= 30
-    drivers = top_drivers(classified, top=2)
-    assert drivers.groupby("service").size().max() <= 2
+    assert top_drivers(classified, top=2)["examples"].eq("").all()  # nothing quoted unless approved
+    drivers = top_drivers(classified, top=2, approved=set(classified["contact_id"].astype(str)))
+    assert drivers.groupby("service").size().max() <= 2 and drivers["examples"].ne("").any()
     pii = demo["key"]["pii"]["value"]
     blob = " ".join(drivers["examples"])
     assert not any(v in blob for v in pii)

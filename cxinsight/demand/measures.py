@@ -218,12 +218,40 @@ def weekly_failure_xmr(classified: pd.DataFrame, min_contacts: int = 30, freq: s
     return chart
 
 
+#: Where an analyst lists the contacts whose notes may be quoted on a page (a ``contact_id`` column),
+#: in the review folder (:func:`cxinsight.paths.review_dir`): people make it, no run writes it.
+APPROVED_QUOTES = "approved_quotes.csv"
+
+
+def approved_quotes(processed: Path | str | None = None) -> set[str]:
+    """The contact ids an analyst approved for quoting (``approved_quotes.csv`` in the review folder
+    beside ``processed``); empty when there is none: no page then quotes any note."""
+    from cxinsight import paths
+
+    path = paths.review_dir(processed) / APPROVED_QUOTES
+    if not path.exists():
+        return set()
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "contact_id" not in frame.columns:
+        raise ValueError(f"{path}: column 'contact_id' expected (the contacts whose notes may be quoted); "
+                         f"found {list(frame.columns)}")
+    return set(frame["contact_id"].str.strip()) - {""}
+
+
 def top_drivers(classified: pd.DataFrame, by: str = "service", top: int = 3, examples: int = 2,
-                text_column: str = "notes", seed: int = 0) -> pd.DataFrame:
+                text_column: str = "notes", seed: int = 0, approved=None) -> pd.DataFrame:
     """For each group, its largest failure types: count, share of its failure demand, and short
-    redacted example verbatims."""
-    has_text = text_column in classified.columns
-    columns = [by, "failure_type"] + ([text_column] if has_text else [])
+    redacted example notes, drawn only from the contacts in ``approved`` (contact ids an analyst
+    approved for quoting; :func:`approved_quotes`). With none approved, no note is quoted: a page
+    shows the failure type and its count, never a verbatim nobody chose.
+
+    >>> c = pd.DataFrame({"contact_id": ["1", "2"], "service": ["waste"] * 2, "failure_type": ["not_done"] * 2,
+    ...                   "demand": ["failure"] * 2, "notes": ["bin missed again, third week", "still no bin at all"]})
+    >>> top_drivers(c)["examples"].tolist(), top_drivers(c, approved={"2"})["examples"].tolist()
+    ([''], ['still no bin at all'])
+    """
+    has_text = text_column in classified.columns and approved is not None and len(approved) > 0
+    columns = [by, "failure_type"] + ([text_column, "contact_id"] if has_text else [])
     fail = classified.loc[classified["demand"].astype(str) == "failure", columns]  # only what is used
     counts = fail.groupby([by, "failure_type"], observed=True).size().rename("contacts").reset_index()
     totals = counts.groupby(by, observed=True)["contacts"].transform("sum")
@@ -235,7 +263,8 @@ def top_drivers(classified: pd.DataFrame, by: str = "service", top: int = 3, exa
     # Examples: texts of a readable length, in a seeded random order, the first few of each group
     # (one shuffle and one group-by, not a scan of the failure contacts per group).
     text = fail[text_column]
-    pool = fail.loc[text.notna() & text.str.len().between(15, 140)]
+    chosen = fail["contact_id"].astype(str).isin(set(map(str, approved)))
+    pool = fail.loc[chosen & text.notna() & text.str.len().between(15, 140)]
     pool = pool.iloc[np.random.default_rng(seed).permutation(len(pool))]
     picks = pool.groupby([by, "failure_type"], observed=True, sort=False).head(examples)
     picks = picks.assign(**{text_column: privacy.redact_text(picks[text_column].astype(str)).str.replace("\n", " ")})
