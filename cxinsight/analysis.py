@@ -208,9 +208,13 @@ def _key(processed: Path, options: Options) -> str:
     from cxinsight.settings import load_settings
 
     settings = load_settings(processed / "council.yaml").fingerprint()
+    # what people made (labels written into a drawn sample, a new draw): a labelled contact is a new analysis
+    people = paths.review_dir(processed)
+    made = sorted((str(f.relative_to(people)), f.stat().st_mtime_ns, f.stat().st_size)
+                  for f in people.rglob("*") if f.is_file()) if people.exists() else []
     blob = json.dumps({"v": [VERSION, __version__], "manifest": hashlib.sha256(manifest).hexdigest(),
                        "rules": rules_fingerprint(), "options": asdict(options), "files": stamps,
-                       "settings": settings}, sort_keys=True)
+                       "settings": settings, "review": made}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -286,7 +290,6 @@ def segment(contacts: pd.DataFrame, areas: pd.DataFrame | None, deri_version: st
 
 def _compute(processed: Path, options: Options) -> Analysis:
     from cxinsight.demand import classify, load_taxonomy
-    from cxinsight.demand.review import obtain_review
     from cxinsight.pipeline import read_optional, read_processed
 
     t0 = time.perf_counter()
@@ -296,9 +299,7 @@ def _compute(processed: Path, options: Options) -> Analysis:
     areas = read_optional("areas", processed)
     classified = classify(contacts, complaints=complaints, window_days=options.repeat_window_days)
     answer_key = paths.answer_key_for(processed)  # the demo's truth, only for the demo's own data
-    review, note = obtain_review(classified, options.review_path, out_dir=processed / "review",
-                                 answer_key=answer_key / "contacts_truth.parquet" if answer_key else None,
-                                 n=options.review_size, seed=options.seed, taxonomy=load_taxonomy())
+    review, note = _review(classified, options, processed, answer_key, load_taxonomy())
     if options.learn_from_review and review is not None and len(review):
         from cxinsight.demand.review import reclassify_with_review
 
@@ -315,6 +316,48 @@ def _compute(processed: Path, options: Options) -> Analysis:
                     check, check_note)
 
 
+def _review(classified: pd.DataFrame, options: Options, processed: Path, answer_key: Path | None,
+            taxonomy) -> tuple[pd.DataFrame | None, str]:
+    """The labelled review the shares are corrected by, and a sentence saying where it came from: the
+    analyst's file (``options.review_path``); else the labels people have written into the samples
+    in the review folder (read by every run by itself, never replaced); else, on the demo council,
+    its answer key standing in for a person; else none yet, and a sample is drawn into the review
+    folder for a person to label (once: a draw waiting for labels is not drawn again)."""
+    from cxinsight import review_layer
+    from cxinsight.demand.review import (
+        no_notes_note,
+        obtain_review,
+        read_review,
+        sample_for_review,
+        write_review,
+    )
+
+    if options.review_path:
+        return obtain_review(classified, options.review_path, taxonomy=taxonomy)
+    if "notes" not in classified or classified["notes"].isna().all():
+        return None, no_notes_note(classified)
+    review, used = review_layer.labelled(processed, review_layer.FAILURE_DEMAND, lambda p: read_review(p, taxonomy))
+    if review is not None:
+        return review, (f"{len(review):,} contacts labelled by a person in the review folder "
+                        f"({', '.join(d.name for d in used)}).")
+    truth = answer_key / "contacts_truth.parquet" if answer_key else None
+    if truth is not None and truth.exists():
+        return obtain_review(classified, answer_key=truth, n=options.review_size, seed=options.seed,
+                             taxonomy=taxonomy)
+    waiting = review_layer.draws(processed, review_layer.FAILURE_DEMAND)
+    if waiting:
+        draw = waiting[-1]
+    else:
+        sample = sample_for_review(classified, n=options.review_size, seed=options.seed)
+        design = {"n": options.review_size, "seed": options.seed,
+                  "stratum_by": str(sample["stratum_by"].iloc[0]) if "stratum_by" in sample and len(sample) else None}
+        draw = review_layer.add_draw(processed, review_layer.FAILURE_DEMAND, sample, design, write_review)
+    where = f"review/{review_layer.FAILURE_DEMAND}/{draw.name}/{review_layer.SAMPLE_FILES[review_layer.FAILURE_DEMAND]}"
+    return None, (f"No review yet: a sample of contacts waits for a person to label it ({where}, in the review "
+                  "folder beside the processed data). Until it is labelled, the shares are the classifier's own, "
+                  "without its error; the next run reads the labels by itself.")
+
+
 def _segment_check(segments: pd.DataFrame, options: Options, processed: Path,
                    answer_key: Path | None) -> tuple[pd.DataFrame | None, str]:
     """The checked sample that measures the segment rule's error, and a sentence saying where it
@@ -324,11 +367,23 @@ def _segment_check(segments: pd.DataFrame, options: Options, processed: Path,
     if options.segment_check_path:
         check = read_check(options.segment_check_path, segments)
         return check, f"{len(check):,} customers checked by a person ({Path(options.segment_check_path).name})."
-    sample = check_sample(segments, n=options.segment_check_size, seed=options.seed)
-    folder = processed / "review"
-    folder.mkdir(exist_ok=True)
-    sample.to_csv(folder / "segment_check_sample.csv", index=False)
+    from cxinsight import review_layer
+
+    kind = review_layer.SEGMENT_CHECK
+    checked, used = review_layer.labelled(processed, kind, lambda p: read_check(p, segments))
+    if checked is not None:
+        return checked, (f"{len(checked):,} customers checked by a person in the review folder "
+                         f"({', '.join(d.name for d in used)}).")
     truth_path = answer_key / "customers_truth.parquet" if answer_key else None
+    waiting = review_layer.draws(processed, kind)
+    if waiting:
+        sample = pd.read_csv(waiting[-1] / review_layer.SAMPLE_FILES[kind], dtype=str, keep_default_na=False)
+    else:
+        sample = check_sample(segments, n=options.segment_check_size, seed=options.seed)
+        if truth_path is None or not truth_path.exists():  # a person's to check, kept in the review folder
+            waiting = [review_layer.add_draw(processed, kind, sample, {"n": options.segment_check_size,
+                                                                      "seed": options.seed},
+                                             lambda f, path: f.to_csv(path, index=False))]
     if truth_path is not None and truth_path.exists():
         truth = pd.read_parquet(truth_path, columns=["customer_id", "digital_capability"])
         truth = truth.set_index(truth["customer_id"].astype(str))["digital_capability"]
@@ -336,9 +391,10 @@ def _segment_check(segments: pd.DataFrame, options: Options, processed: Path,
         check = check.dropna(subset=["checked_segment"])
         return check, (f"Demo council: {len(check):,} randomly chosen customers checked against the demo's answer "
                        "key, standing in for a person, to measure the segment rule's error.")
-    return None, ("The segment rule's error is not measured yet: a random sample of customers has been written to "
-                  "data/processed/review/segment_check_sample.csv for a person to check. Until then the intervals "
-                  "cover sampling only.")
+    where = f"review/{kind}/{waiting[-1].name}/{review_layer.SAMPLE_FILES[kind]}"
+    return None, ("The segment rule's error is not measured yet: a random sample of customers waits for a person to "
+                  f"check ({where}, in the review folder beside the processed data). Until then the intervals cover "
+                  "sampling only.")
 
 
 def build_analysis(processed: Path | str | None = None, options: Options | None = None) -> Analysis:

@@ -59,10 +59,57 @@ def _report(args: argparse.Namespace) -> int:
     from cxinsight.analysis import Options
     from cxinsight.report import build_reports
 
-    options = Options(learn_from_review=True) if args.learn_from_review else None
+    options = (Options(learn_from_review=bool(args.learn_from_review), review_path=args.review)
+               if args.learn_from_review or args.review else None)
     written = build_reports(args.sources, args.out, processed=args.processed, services=args.service or None,
                             period=args.period, workers=args.workers, options=options)
     logging.info("%d reports written; open %s", len(written), written[0])
+    return 0
+
+
+def _review(args: argparse.Namespace) -> int:
+    from cxinsight import review_layer
+    from cxinsight.analysis import load_analysis
+
+    analysis = load_analysis(args.processed)
+    drawn = review_layer.draws(analysis.processed, review_layer.FAILURE_DEMAND)
+    if args.precision or args.top_up:
+        import pandas as pd
+
+        from cxinsight.demand.review import sample_for_review, write_review
+
+        table = review_layer.status(analysis)
+        council = table.loc[table["scope"] == "council"].iloc[0]
+        n = args.top_up or max(review_layer.size_for(args.precision, council["share"]) - int(council["drawn"]), 0)
+        if n == 0:
+            logging.info("the contacts already drawn are enough for +/- %.0f points: label them", 100 * args.precision)
+            return 0
+        before = pd.concat([pd.read_csv(d / review_layer.SAMPLE_FILES[review_layer.FAILURE_DEMAND], dtype=str,
+                                        usecols=["contact_id"], encoding="utf-8-sig") for d in drawn]
+                           ) if drawn else pd.DataFrame({"contact_id": []})
+        # a second stratified draw of the same design, less the contacts already drawn: within each stratum
+        # the union of two random draws is a random sample of its size (every unit is exchangeable), so
+        # the labels of both estimate the shares together (review_layer.labelled)
+        seed = analysis.options.seed + len(drawn)
+        sample = sample_for_review(analysis.contacts, n=n, seed=seed)
+        sample = sample.loc[~sample["contact_id"].isin(set(before["contact_id"]))]
+        made = review_layer.add_draw(analysis.processed, review_layer.FAILURE_DEMAND, sample, {
+            "n": n, "seed": seed, "stratum_by": str(sample["stratum_by"].iloc[0]) if len(sample) else None,
+            "top_up_of": [d.name for d in drawn], "asked": {"precision": args.precision, "top_up": args.top_up}},
+            write_review)
+        logging.info("%s more contacts to label: %s", f"{len(sample):,}", made / review_layer.SAMPLE_FILES[
+            review_layer.FAILURE_DEMAND])
+        return 0
+    table = review_layer.status(analysis)
+    council = table.loc[table["scope"] == "council"].iloc[0]
+    logging.info("%s: %s contacts drawn for review, %s labelled. %s", review_layer.folder(analysis.processed),
+                 f"{int(council['drawn']):,}", f"{int(council['labelled']):,}", analysis.review_note)
+    for row in table.itertuples():
+        more = ("" if row.half_width_if_all_labelled != row.half_width_if_all_labelled else
+                f"; +/- {100 * row.half_width_if_all_labelled:.1f} with every drawn contact labelled")
+        logging.info("%-28s failure demand %5.1f%% (95%% interval %.1f%% to %.1f%%, +/- %.1f points; %s labelled%s)",
+                     row.scope, 100 * row.share, 100 * row.low, 100 * row.high, 100 * row.half_width,
+                     f"{row.labelled:,}", more)
     return 0
 
 
@@ -155,9 +202,18 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--service", action="append", help="a service code to report on (repeat; default: every service)")
     r.add_argument("--period", help="YYYY-MM-DD/YYYY-MM-DD: limit the at-a-glance reports to these dates")
     r.add_argument("--workers", type=int, default=2, help="notebooks run at a time (default 2)")
+    r.add_argument("--review", help="a labelled review CSV to correct the shares with (default: the labels "
+                                    "people wrote into the samples in the review folder, read by every run)")
     r.add_argument("--learn-from-review", action="store_true",
                    help="classify contacts by a model taught by the council's review, where it beats the rules")
     r.set_defaults(func=_report)
+    v = sub.add_parser("review", help="where the failure-demand review stands (labelled so far, each share's "
+                                      "interval, what more labelling buys), or draw more contacts to label")
+    v.add_argument("--processed", help="processed folder (default data/processed); the review folder is beside it")
+    v.add_argument("--precision", type=float, help="draw enough more contacts for about +/- this on the council's "
+                                                   "share (0.03: 3 points), excluding those drawn before")
+    v.add_argument("--top-up", type=int, help="draw this many more contacts, excluding those drawn before")
+    v.set_defaults(func=_review)
     h = sub.add_parser("history", help="several years and councils: process each council-year once, then aggregate")
     h.add_argument("history", help="history.yaml: councils, each with a sources.yaml per year")
     h.add_argument("--out", help="history folder (default data/history)")

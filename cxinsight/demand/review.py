@@ -445,5 +445,5 @@ def obtain_review(classified: pd.DataFrame, review_path: Path | str | None = Non
         review = sample.dropna(subset=["analyst_demand"])
         return review, (f"Demo council: {len(review):,} sampled contacts labelled from the demo's answer key, "
                         "standing in for an analyst.")
-    return None, ("No review yet: a sample has been written to data/processed/review/review_sample.csv. "
+    return None, ("No review yet: a sample has been written to review_sample.csv in the folder given. "
                   "Until it is labelled, the shares below are the classifier's own, without its error.")

@@ -1,0 +1,149 @@
+"""The review folder: what people make, kept apart from what runs make.
+
+``data/review`` sits beside ``data/processed`` (:func:`cxinsight.paths.review_dir`). It holds the
+samples drawn for a person to label (``failure_demand``: contacts to label failure or value) or to
+check (``segment_check``: customers whose segment a person checks), each draw in a folder of its own
+named by when it was drawn, with its design (``design.json``: size, strata, seed, date); the labels a
+person writes into those files; and the notes an analyst approved for quoting
+(``approved_quotes.csv``).
+
+No run replaces or deletes anything here. A run adds a draw only when there is none of its kind yet
+(a new folder, written whole and then renamed into place, so a killed run leaves no half draw), and
+every later run reads the labels back by itself: a person never has to point a run at them.
+
+>>> import tempfile, pandas as pd
+>>> processed = Path(tempfile.mkdtemp()) / "processed"
+>>> sample = pd.DataFrame({"contact_id": ["a", "b"], "analyst_demand": ["", ""]})
+>>> draw = add_draw(processed, FAILURE_DEMAND, sample, {"n": 2}, lambda f, p: f.to_csv(p, index=False))
+>>> [d.name == draw.name for d in draws(processed, FAILURE_DEMAND)], sorted(p.name for p in draw.iterdir())
+([True], ['design.json', 'review_sample.csv'])
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from cxinsight import paths
+
+log = logging.getLogger(__name__)
+
+FAILURE_DEMAND = "failure_demand"
+SEGMENT_CHECK = "segment_check"
+#: The file each kind of draw is written to, for a person to fill in (Excel or the labelling widget).
+SAMPLE_FILES = {FAILURE_DEMAND: "review_sample.csv", SEGMENT_CHECK: "segment_check_sample.csv"}
+DESIGN = "design.json"
+
+
+def folder(processed: Path | str | None = None) -> Path:
+    """The review folder beside ``processed`` (``data/review`` for ``data/processed``)."""
+    return paths.review_dir(processed)
+
+
+def draws(processed: Path | str | None, kind: str) -> list[Path]:
+    """Every complete draw of ``kind``, oldest first (folders being written are not listed)."""
+    root = folder(processed) / kind
+    if not root.exists():
+        return []
+    return sorted(d for d in root.iterdir() if d.is_dir() and not d.name.startswith(".")
+                  and (d / SAMPLE_FILES[kind]).exists() and (d / DESIGN).exists())
+
+
+def add_draw(processed: Path | str | None, kind: str, sample: pd.DataFrame, design: dict,
+             write: Callable[[pd.DataFrame, Path], object]) -> Path:
+    """Keep a new draw of ``kind``: ``sample`` written by ``write(sample, path)`` and its ``design``
+    (with the date drawn and the number of contacts), in a folder of its own. Nothing already in
+    the review folder is touched."""
+    root = folder(processed) / kind
+    root.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    name, i = stamp, 1
+    while (root / name).exists():
+        i += 1
+        name = f"{stamp}_{i}"
+    partial = root / f".{name}.partial"
+    partial.mkdir()
+    write(sample, partial / SAMPLE_FILES[kind])
+    record = {"kind": kind, "drawn": datetime.now().isoformat(timespec="seconds"), "rows": int(len(sample)), **design}
+    (partial / DESIGN).write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
+    os.replace(partial, root / name)
+    log.info("review sample drawn for a person: %s", root / name / SAMPLE_FILES[kind])
+    return root / name
+
+
+def design(draw: Path) -> dict:
+    """A draw's design record."""
+    return json.loads((Path(draw) / DESIGN).read_text(encoding="utf-8"))
+
+
+def labelled(processed: Path | str | None, kind: str, read: Callable[[Path], pd.DataFrame]) -> tuple[pd.DataFrame | None, list[Path]]:
+    """The rows people have labelled so far in the draws of ``kind`` (read by ``read(path)``, which
+    keeps only labelled rows), and the draws they came from.
+
+    Draws are combined only where their strata are the same (the latest design that has labels, and
+    its top-ups): a top-up drawn from the same strata, excluding what was drawn before, keeps each
+    stratum a random sample. A contact labelled twice counts once (its latest label).
+    """
+    found = [(d, design(d)) for d in draws(processed, kind)]
+    frames, used = [], []
+    latest = None
+    for d, meta in reversed(found):
+        frame = read(d / SAMPLE_FILES[kind])
+        if not len(frame):
+            continue
+        strata = meta.get("stratum_by")
+        if latest is None:
+            latest = strata
+        if strata != latest:
+            continue
+        frames.append(frame)
+        used.append(d)
+    if not frames:
+        return None, []
+    key = "contact_id" if kind == FAILURE_DEMAND else "customer_id"
+    combined = pd.concat(frames, ignore_index=True).drop_duplicates(subset=[key], keep="first")
+    return combined.reset_index(drop=True), sorted(used)
+
+
+def size_for(half_width: float, share: float, z: float = 1.959964, design_effect: float = 1.0) -> int:
+    """Contacts to label for a 95% interval of about +/- ``half_width`` on a share near ``share``
+    (simple random sampling, times ``design_effect``; a stratified review on a classifier that
+    sorts well needs fewer).
+
+    >>> size_for(0.03, 0.2)
+    683
+    """
+    p = min(max(float(share), 0.05), 0.95)  # a share near 0 or 1 is not trusted to stay there
+    return int(np.ceil(design_effect * z * z * p * (1 - p) / half_width ** 2))
+
+
+def status(analysis) -> pd.DataFrame:
+    """Where the review stands, for the council and each service: contacts labelled, the corrected
+    failure share and its 95% interval, and what labelling the rest of the drawn sample would buy
+    (the half-width if every drawn contact were labelled, at the same design).
+
+    ``analysis``: :func:`cxinsight.analysis.load_analysis`'s result."""
+    from cxinsight.demand.measures import failure_share
+
+    review = analysis.review if analysis.review is not None and len(analysis.review) else None
+    drawn = sum(design(d)["rows"] for d in draws(analysis.processed, FAILURE_DEMAND))
+    rows = []
+    overall = failure_share(analysis.contacts, review=review).iloc[0].to_dict()
+    by_service = failure_share(analysis.contacts, by="service", review=review)
+    for scope, fig in [("council", overall)] + [(str(r["service"]), r) for r in by_service.to_dict("records")]:
+        labelled = int(fig.get("n_reviewed", 0) or 0)
+        half = (float(fig["high"]) - float(fig["low"])) / 2
+        rows.append({"scope": scope, "contacts": int(fig["n"]), "labelled": labelled,
+                     "share": float(fig["estimate"]), "low": float(fig["low"]), "high": float(fig["high"]),
+                     "half_width": half})
+    out = pd.DataFrame(rows)
+    council_labelled = int(out.loc[out["scope"] == "council", "labelled"].iloc[0])
+    scale = np.sqrt(council_labelled / drawn) if drawn and council_labelled else np.nan
+    return out.assign(half_width_if_all_labelled=out["half_width"] * scale, drawn=drawn)

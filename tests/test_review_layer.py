@@ -1,0 +1,92 @@
+"""The review folder (issue 27): what people make is kept apart from what runs make. A run draws a
+sample into it once and reads the labels back by itself; a top-up adds a draw and never touches the
+first; `cxinsight review` says where the review stands."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+import pandas as pd
+import pytest
+
+from cxinsight import review_layer
+from cxinsight.analysis import build_analysis
+from cxinsight.cli import main
+from cxinsight.pipeline import build_processed
+from cxinsight.synthetic import DemoSpec, generate_demo
+
+
+@pytest.fixture(scope="module")
+def council(tmp_path_factory):
+    """A 3,000-contact council whose answer key no run can find (as on a council's own machine)."""
+    root = tmp_path_factory.mktemp("review")
+    generate_demo(root / "raw", root / "elsewhere", DemoSpec(contacts=3_000, seed=4))
+    build_processed(root / "raw" / "sources.yaml", root / "processed")
+    return root
+
+
+def _files(folder):
+    return {str(f.relative_to(folder)): hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+def test_a_run_draws_once_into_the_review_folder_and_reads_the_labels_back(council):
+    processed = council / "processed"
+    first = build_analysis(processed)
+    assert first.review is None and "waits for a person to label it" in first.review_note
+    [draw] = review_layer.draws(processed, review_layer.FAILURE_DEMAND)
+    assert (processed / "review").exists() is False  # nothing of a person's inside the processed folder
+    kept = _files(council / "review")
+    build_analysis(processed)  # a second run: no second draw, nothing replaced
+    assert _files(council / "review") == kept
+    path = draw / review_layer.SAMPLE_FILES[review_layer.FAILURE_DEMAND]
+    sample = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    truth = pd.read_parquet(council / "elsewhere" / "contacts_truth.parquet")
+    truth = truth.set_index(truth["contact_id"].astype(str))
+    half = sample.index < len(sample) // 2  # a person part way through
+    sample.loc[half, "analyst_demand"] = sample.loc[half, "contact_id"].map(truth["demand"])
+    sample.to_csv(path, index=False, encoding="utf-8-sig")
+    labelled = build_analysis(processed)
+    assert labelled.review is not None and len(labelled.review) == int(half.sum())
+    assert "labelled by a person in the review folder" in labelled.review_note
+
+
+def test_review_status_and_a_top_up_that_never_touches_the_first_draw(council, caplog):
+    processed = council / "processed"
+    build_analysis(processed)
+    kept = _files(council / "review")
+    with caplog.at_level(logging.INFO):
+        assert main(["review", "--processed", str(processed)]) == 0
+    assert any("contacts drawn for review" in r.getMessage() for r in caplog.records)
+    assert main(["review", "--processed", str(processed), "--top-up", "60"]) == 0
+    draws = review_layer.draws(processed, review_layer.FAILURE_DEMAND)
+    assert len(draws) == 2
+    assert {k: v for k, v in _files(council / "review").items() if k in kept} == kept  # the first untouched
+    file = review_layer.SAMPLE_FILES[review_layer.FAILURE_DEMAND]
+    first, second = (pd.read_csv(d / file, dtype=str, encoding="utf-8-sig") for d in draws)
+    assert 0 < len(second) <= 60 and not set(second["contact_id"]) & set(first["contact_id"])
+    assert review_layer.design(draws[1])["top_up_of"] == [draws[0].name]
+
+
+def test_labels_of_two_draws_of_one_design_combine_and_a_new_design_starts_afresh(tmp_path):
+    processed = tmp_path / "processed"
+
+    def write(frame, path):
+        frame.to_csv(path, index=False)
+
+    def read(path):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        return frame.loc[frame["analyst_demand"] != ""]
+
+    kind = review_layer.FAILURE_DEMAND
+    review_layer.add_draw(processed, kind, pd.DataFrame({"contact_id": ["a", "b"], "analyst_demand": ["failure", ""]}),
+                          {"stratum_by": "x"}, write)
+    review_layer.add_draw(processed, kind, pd.DataFrame({"contact_id": ["c"], "analyst_demand": ["value"]}),
+                          {"stratum_by": "x"}, write)
+    both, used = review_layer.labelled(processed, kind, read)
+    assert sorted(both["contact_id"]) == ["a", "c"] and len(used) == 2
+    review_layer.add_draw(processed, kind, pd.DataFrame({"contact_id": ["d"], "analyst_demand": ["value"]}),
+                          {"stratum_by": "y"}, write)
+    latest, used = review_layer.labelled(processed, kind, read)
+    assert latest["contact_id"].tolist() == ["d"] and len(used) == 1
