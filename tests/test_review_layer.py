@@ -90,3 +90,25 @@ def test_labels_of_two_draws_of_one_design_combine_and_a_new_design_starts_afres
                           {"stratum_by": "y"}, write)
     latest, used = review_layer.labelled(processed, kind, read)
     assert latest["contact_id"].tolist() == ["d"] and len(used) == 1
+
+
+def test_labelling_in_jupyterlab_saves_as_it_goes_and_ticks_quotes(council):
+    """The widget's save function (what each button press calls) writes the drawn file itself, which
+    the next run reads; a note ticked as a quote is approved for a head of service's page."""
+    from cxinsight.demand.measures import approved_quotes
+    from cxinsight.labelling import ReviewFile, labeller
+
+    processed = council / "processed"
+    build_analysis(processed)
+    draw = review_layer.draws(processed, review_layer.FAILURE_DEMAND)[0]
+    path = draw / review_layer.SAMPLE_FILES[review_layer.FAILURE_DEMAND]
+    review = ReviewFile(path)
+    done, total = review.progress()
+    first = review.next_pending()
+    review.label(first, "failure", "progress_chasing", approve_quote=True)
+    assert ReviewFile(path).progress() == (done + 1, total)  # saved at once, not at the end
+    assert first in approved_quotes(processed)
+    with pytest.raises(ValueError, match="expected one of"):
+        review.label(first, "maybe")
+    widget = labeller(path)  # the JupyterLab widget builds over the same file
+    assert "labelled" in widget.children[-1].value
