@@ -49,6 +49,7 @@ DESIGNS = {
     # name: keyword arguments to sample_for_review
     "service x source": {"by": ("service", "demand_source")},  # today's default (to 9994c08)
     "service": {"by": ("service",)},  # as a frame without demand_source (as_contacts) is stratified
+    "call x band": {},  # the default since issue 27: demand_source x the classifier's call and sureness
 }
 
 
@@ -75,7 +76,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--sizes", type=int, nargs="+", default=[150, 300])
-    parser.add_argument("--designs", nargs="+", default=list(DESIGNS))
+    parser.add_argument("--designs", nargs="+", default=["call x band"])
     args = parser.parse_args(argv)
     population = corpus_contacts()
     rows = []
