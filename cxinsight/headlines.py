@@ -193,7 +193,8 @@ def describe(headline: Headline) -> dict[str, str]:
             return {"name": name, "value": "*", "interval": "", "base": base,
                     "interval_kind": headline.interval,
                     "note": "not shown: with its base it would give away a count of 1 to 7"}
-    interval = interval_text(headline.low, headline.high, kind)
+    no_range = any(x is None or (isinstance(x, float) and math.isnan(x)) for x in (headline.low, headline.high))
+    interval = "" if no_range else interval_text(headline.low, headline.high, kind)  # provisional: no range
     return {"name": name, "value": _fmt(kind, headline.estimate), "interval": interval, "base": base,
             "interval_kind": headline.interval, "note": headline.note}
 
@@ -294,7 +295,12 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
     from cxinsight import availability
     from cxinsight.analysis import savings as savings_model
     from cxinsight.complaints import extract_date, supplied_dates, timeliness, timeliness_summary
-    from cxinsight.demand.measures import failure_share
+    from cxinsight.demand.measures import (
+        HOW_TO_REVIEW,
+        PROVISIONAL,
+        failure_share,
+        provisional_share,
+    )
     from cxinsight.exclusion.customers import corrected_share, segment_sizes
     from cxinsight.experience import nps
 
@@ -310,11 +316,19 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
         out.missing["failure_share"] = availability.unlock(availability.FAILURE_EVIDENCE)
     elif len(contacts):
         review = analysis.review if analysis.review is not None and len(analysis.review) else None
-        fd = failure_share(contacts, review=review).iloc[0]
-        out.failure = fd
-        out.headlines.append(Headline(
-            "failure_share", key, float(fd.estimate), float(fd.low), float(fd.high), int(fd.n), "contacts",
-            note="corrected by a review sample" if fd.n_reviewed else "classifier only, not yet reviewed"))
+        if review is None:  # provisional: the classifier's expected share, no interval pretending to cover its error
+            fd = provisional_share(contacts).iloc[0]
+            has_text = "notes" in contacts and contacts["notes"].notna().any()
+            how = HOW_TO_REVIEW if has_text else "There is no free text for a person to review."
+            out.failure = fd
+            out.headlines.append(Headline("failure_share", key, float(fd.estimate), math.nan, math.nan, int(fd.n),
+                                          "contacts", interval="", note=f"{PROVISIONAL[0].upper()}{PROVISIONAL[1:]}. {how}"))
+        else:
+            fd = failure_share(contacts, review=review).iloc[0]
+            out.failure = fd
+            out.headlines.append(Headline(
+                "failure_share", key, float(fd.estimate), float(fd.low), float(fd.high), int(fd.n), "contacts",
+                note="corrected by a review sample"))
     else:
         out.missing["failure_share"] = "No contacts in this period."
 
@@ -451,6 +465,8 @@ def _change(now: Headline | None, then: Headline | None) -> tuple[str, tuple[flo
     dn, dt = describe(now), describe(then)
     if dn["value"] in ("*", "too few to report") or dt["value"] in ("*", "too few to report"):
         return dt["value"], None, "too few to compare"
+    if not (dn["interval"] and dt["interval"]):  # a provisional figure has no interval to compare with
+        return dt["value"], None, "not compared: a provisional figure, not yet checked by a person"
     scale = 100 if MEASURES[now.measure][1] == "share" else 1
     d, lo, hi = (scale * x for x in _difference(now, then))
     lo, hi = math.floor(lo), math.ceil(hi)  # rounded outward: never narrower than it is
@@ -488,7 +504,7 @@ def change_sentence(now: Headline | None, then: Headline | None, against: str, s
         return "no comparison" if short else (f"Against {against}: no comparison (the figure is not available "
                                               "for both periods).")
     if points is None:
-        return "too few to compare" if short else f"Against {against}: too few to compare."
+        return verdict if short else f"Against {against}: {verdict}."
     d, lo, hi = points
     size = round(abs(d))
     direction = "no change" if size == 0 else f"{'up' if d > 0 else 'down'} {size} point{'s' if size != 1 else ''}"

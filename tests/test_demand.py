@@ -266,23 +266,30 @@ def test_uncertainty_targeted_review_sits_beside_the_stratified_one(classified):
 
 def test_stratified_sample_is_the_size_asked_for(classified):
     """n contacts: when the strata's minimums of 10 (or all a stratum has) would need more than n,
-    the smallest strata are pooled into one, recorded so the shares rebuild the same strata."""
-    from cxinsight.demand.review import POOLED, stratum_design, stratum_labels
+    the smallest strata are pooled (one pooled stratum per classifier's call and sureness, so pooling
+    never mixes the calls), recorded so the shares rebuild the same strata."""
+    from cxinsight.demand.review import DEMAND_BAND, POOLED, stratum_design, stratum_labels
 
-    sizes = (classified["service"].astype(str) + " / " + classified["demand_source"].astype(str)).value_counts()
+    design = ("service", "demand_source", DEMAND_BAND)
+    sizes = stratum_labels(classified, design).value_counts()
     floor = int(np.minimum(10, sizes).sum())
-    assert 150 < floor < 400  # n=150 needs pooling, the others do not
-    for n in (150, 400, 1000):
-        sample = sample_for_review(classified, n=n, seed=4)
+    assert 150 < floor < 1000  # n=150 needs pooling, 1000 does not
+    for n in (150, 1000):
+        sample = sample_for_review(classified, n=n, by=design, seed=4)
         assert len(sample) == n
-        by, pooled_below = stratum_design(sample["stratum_by"].iloc[0])
+        by, pooled_below, within = stratum_design(sample["stratum_by"].iloc[0])
         assert (pooled_below > 0) == (n < floor), sample["stratum_by"].iloc[0]
-        strata = stratum_labels(classified, by, pooled_below)
+        assert within == (["demand_source", DEMAND_BAND] if n < floor else [])
+        strata = stratum_labels(classified, by, pooled_below, within)
         rebuilt = strata[classified["contact_id"].astype(str).isin(sample["contact_id"])]
         assert sorted(rebuilt) == sorted(sample["stratum"])  # the shares see the strata the sample used
         per = sample["stratum"].value_counts()
         assert (per >= np.minimum(10, strata.value_counts()[per.index])).all()
-        assert (POOLED in set(strata)) == (n < floor)
+        pooled = {s for s in set(strata) if s.startswith(POOLED)}
+        assert bool(pooled) == (n < floor)
+        for label in pooled:  # each pooled stratum holds one call and sureness
+            inside = classified.loc[(strata == label).to_numpy()]
+            assert inside["demand_source"].nunique() == 1 and inside["demand"].nunique() == 1, label
         review = sample.assign(analyst_demand=sample["suggested_demand"])
         method = failure_share(classified, review=review)["method"].iloc[0]
         assert ("pooled" in method) == (n < floor), method  # the page says the strata were pooled
@@ -310,12 +317,16 @@ def test_a_stratum_reviewed_whole_is_known_exactly(classified):
 
 
 def test_stratified_sample_covers_every_stratum(classified):
+    """The strata are the deciding signal x the classifier's call and sureness (demand_band)."""
+    from cxinsight.demand.review import demand_band
+
     sample = sample_for_review(classified, n=400, seed=1)
-    strata = (classified["service"].astype(str) + " / " + classified["demand_source"].astype(str)).value_counts()
+    strata = (classified["demand_source"].astype(str) + " / " + demand_band(classified)).value_counts()
     got = sample["stratum"].value_counts()
     assert set(got.index) == set(strata.index)
     assert (got >= np.minimum(10, strata.reindex(got.index))).all()
     assert sample["contact_id"].is_unique
+    assert sample["stratum_by"].iloc[0] == "demand_source,demand_band"
 
 
 def test_review_file_round_trip_is_safe_and_checked(tmp_path, classified):
@@ -407,6 +418,10 @@ def test_avoidable_contact_and_contacts_per_request(classified):
     out = avoidable_contact(classified).set_index("measure")
     f = out.loc["Avoidable contact (NI 14)", "estimate"]
     assert out.loc["Contacts per resolved request", "estimate"] == pytest.approx(1 / (1 - f))
+    # before any review: the classifier's expected share (mean probability), provisional, no range
+    conf = classified["demand_confidence"].to_numpy(float)
+    expected = np.where(classified["demand"].astype(str) == "failure", conf, 1 - conf).mean()
+    assert f == pytest.approx(expected) and out[["low", "high"]].isna().all().all()
 
 
 def test_xmr_flags_points_outside_limits_and_long_runs():

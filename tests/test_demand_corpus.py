@@ -209,7 +209,7 @@ def test_the_analysis_can_classify_by_what_the_review_taught(heldout):
                               demand=lambda d: pd.Categorical(d["demand"], categories=["failure", "value"]),
                               failure_type=lambda d: pd.Categorical(d["failure_type"]))
     adopted = 0
-    for seed in (0, 1):
+    for seed in (2, 3):  # small strata now pooled within demand_source (issue 27): the draws of seeds 0 and 1 moved
         review = _review(contacts, seed, by=("service", "demand_source"))
         learned, review_after, sentence = reclassify_with_review(contacts, review)
         rest = ~learned["contact_id"].isin(review["contact_id"])
@@ -227,7 +227,7 @@ def test_the_analysis_can_classify_by_what_the_review_taught(heldout):
             assert (oof != in_sample).any()  # the reviewed contacts' suggestions are not the in-sample calls
         else:
             assert set(learned["demand_model"]) == {"rules"} and after == before, sentence
-    assert adopted == 1  # seed 0: the review says the rules are better; seed 1: the learned model
+    assert adopted == 1  # seed 3: the review says the rules are better; seed 2: the learned model
     # too few reviewed contacts of a kind: the rules stay
     kept, _, why = reclassify_with_review(contacts, review.head(15))
     assert set(kept["demand_model"]) == {"rules"} and "fewer than" in why
@@ -257,3 +257,23 @@ def test_the_shipped_reliability_record_is_the_corpus_own():
 
     assert reliability_record() == module.record()
     assert reliability_record()["ece"] <= 0.05
+
+
+TODAY_HALF_WIDTH_300 = 0.0917  # the review design to a86ea80 (service x demand_source) at 300 reviewed: benchmarks/README.md
+
+
+def test_the_classifiers_call_buys_precision_with_coverage_held():
+    """Issue 27: the review's strata hold the classifier's call and how sure it is, so every reviewed
+    contact buys more precision. On the corpus' 2,139 real texts (benchmarks/sim_review_design.py,
+    200 of its seeded draws here; 1,000 in benchmarks/README.md), reviews of 300: the 95% interval
+    covers the hand-labelled share (not shown to fall short of 0.95: the upper Wilson bound of the
+    simulated coverage is above it, the point at least 0.92), and its half-width is at most 0.75 of
+    today's (0.0917)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from sim_review_design import corpus_contacts, simulate
+
+    result = simulate(corpus_contacts(), {}, n=300, draws=200)
+    assert result["coverage"] >= 0.92 and result["coverage_high"] >= 0.95, result
+    assert result["half_width"] <= 0.75 * TODAY_HALF_WIDTH_300, result

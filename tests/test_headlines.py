@@ -14,6 +14,7 @@ import pytest
 
 from cxinsight import actions, headlines
 from cxinsight.analysis import Analysis, Options
+from cxinsight.demand.review import sample_for_review
 
 
 def _two_year_council(seed: int = 1, jump: float = 0.15) -> Analysis:
@@ -28,8 +29,15 @@ def _two_year_council(seed: int = 1, jump: float = 0.15) -> Analysis:
                              "service": rng.choice(["parking", "planning"], len(when)), "channel": "phone",
                              "notes": np.where(failure, "still not done", "new bin please"),  # the words decided
                              "demand": np.where(failure, "failure", "value"),
-                             "failure_type": np.where(failure, "not_done", "")})
-    return Analysis(Path("."), Options(), contacts, None, None, None, None, None, "no review", None)
+                             "failure_type": np.where(failure, "not_done", ""), "demand_confidence": 0.9,
+                             "demand_source": np.where(failure, "text", "none")})
+    # a reviewed council (an unreviewed one publishes a provisional share, never compared): the
+    # analyst disagrees with one call in twenty
+    review = sample_for_review(contacts, n=6000, seed=seed)
+    agree = np.random.default_rng(seed + 1).random(len(review)) >= 0.05
+    flipped = np.where(review["suggested_demand"] == "failure", "value", "failure")
+    review["analyst_demand"] = np.where(agree, review["suggested_demand"], flipped)
+    return Analysis(Path("."), Options(), contacts, None, None, None, None, review, "reviewed", None)
 
 
 def test_the_latest_quarter_is_set_beside_the_one_before_and_a_year_earlier():
@@ -52,9 +60,8 @@ def test_no_change_is_called_within_the_noise():
 def test_a_service_is_compared_with_its_own_past():
     whole = _two_year_council()
     changes = headlines.compare(whole.scoped("parking"))["failure_share"]
-    parking = whole.contacts.loc[whole.contacts["service"] == "parking"]
-    latest = parking.loc[parking["received_at"] >= "2025-01-01"]
-    shown = headlines.value_text((latest["demand"] == "failure").mean())
+    latest = headlines.compute(whole.scoped("parking", "2025-01-01/2025-03-31"), with_savings=False)
+    shown = headlines.value_text(latest.get("failure_share").estimate)
     assert changes[0][1].startswith(shown)
 
 
@@ -122,3 +129,24 @@ def test_the_comparison_table_holds_the_sentences_figures_as_numbers():
     assert first["Latest range low"] <= first["Latest"] <= first["Latest range high"]
     assert first["Change since the quarter before (points)"] == pytest.approx(first["Latest"] - first["Quarter before"], abs=1)
     assert headlines.compare(_two_year_council()) == sentences
+
+
+def test_an_unreviewed_export_publishes_a_provisional_share_without_a_range():
+    """Before any review the failure share is the classifier's expected share (its mean probability,
+    not the count of its calls), flagged provisional, with no interval, one line on how to review,
+    and no comparison with other periods."""
+    whole = _two_year_council()
+    unreviewed = Analysis(whole.processed, whole.options, whole.contacts.assign(
+        demand_confidence=np.where(whole.contacts["demand"] == "failure", 0.8, 0.9)),
+        None, None, None, None, None, "no review", None)
+    h = headlines.compute(unreviewed, with_savings=False).get("failure_share")
+    c = unreviewed.contacts
+    expected = np.where(c["demand"] == "failure", 0.8, 0.1).mean()
+    assert h.estimate == pytest.approx(expected) and h.estimate != pytest.approx((c["demand"] == "failure").mean())
+    assert np.isnan(h.low) and np.isnan(h.high) and h.interval == ""
+    assert h.note.startswith("Provisional: the classifier's expected share, not yet checked by a person")
+    assert "review_sample.csv" in h.note and "run again" in h.note
+    shown = headlines.describe(h)
+    assert shown["interval"] == "" and shown["value"] == headlines.value_text(expected)
+    changes = headlines.compare(unreviewed)["failure_share"]
+    assert all("not compared: a provisional figure" in text for key, text, _ in changes if key != "latest"), changes

@@ -41,54 +41,91 @@ class ReviewError(ValueError):
 
 
 POOLED = "Other (small strata pooled)"
-_POOLED_NOTE = re.compile(r"; strata under (\d+) contacts pooled$")
+_POOLED_NOTE = re.compile(r"; strata under (\d+) contacts pooled(?: within ([\w,]+))?$")
+DEMAND_BAND = "demand_band"  # the classifier's call and how sure it is: a stratifying column made on demand
+SURE = 0.8  # demand_confidence from which a call is "sure" (chosen by benchmarks/sim_review_design.py)
 
 
-def stratum_design(stratum_by: str) -> tuple[list[str], int]:
-    """The columns and pooling a review's ``stratum_by`` records, to rebuild its strata.
+def demand_band(frame: pd.DataFrame, sure: float = SURE) -> pd.Series:
+    """The classifier's call and whether it is sure of it: ``failure, sure``, ``failure, unsure``,
+    ``value, unsure`` or ``value, sure`` (``demand_confidence`` at least ``sure``). A frame that already
+    holds a ``demand_band`` column keeps it (a review's strata must not move when a model taught by the
+    review calls the contacts again).
+
+    >>> demand_band(pd.DataFrame({"demand": ["failure", "value"], "demand_confidence": [0.9, 0.6]})).tolist()
+    ['failure, sure', 'value, unsure']
+    """
+    if DEMAND_BAND in frame.columns:
+        return frame[DEMAND_BAND].astype("str")
+    sure_ = np.where(frame["demand_confidence"].to_numpy(float) >= sure, "sure", "unsure")
+    return pd.Series(frame["demand"].astype("str").to_numpy(dtype=object) + ", " + sure_, index=frame.index,
+                     dtype="str")
+
+
+def stratum_design(stratum_by: str) -> tuple[list[str], int, list[str]]:
+    """The columns and pooling a review's ``stratum_by`` records, to rebuild its strata: the
+    stratifying columns, the stratum size below which strata were pooled, and the columns the
+    pooled strata keep apart (none: one pooled stratum, as reviews drawn before the classifier's
+    call entered the strata were).
 
     >>> stratum_design("service,demand_source; strata under 7 contacts pooled")
-    (['service', 'demand_source'], 7)
+    (['service', 'demand_source'], 7, [])
+    >>> stratum_design("service,demand_band; strata under 7 contacts pooled within demand_band")
+    (['service', 'demand_band'], 7, ['demand_band'])
     >>> stratum_design("service")
-    (['service'], 0)
+    (['service'], 0, [])
     """
     text = str(stratum_by)
     m = _POOLED_NOTE.search(text)
-    return text[:m.start() if m else len(text)].split(","), int(m.group(1)) if m else 0
+    columns = text[:m.start() if m else len(text)].split(",")
+    if not m:
+        return columns, 0, []
+    return columns, int(m.group(1)), m.group(2).split(",") if m.group(2) else []
 
 
-def _pooling_threshold(sizes: pd.Series, n: int, min_per_stratum: int) -> int:
+def _pooling_threshold(sizes: pd.Series, n: int, min_per_stratum: int, within: pd.Series | None = None) -> int:
     """The smallest stratum size to keep apart so that every stratum's minimum fits in ``n``.
 
     A council export with hundreds of categories has more strata than a review of ``n`` can give
-    ``min_per_stratum`` each; strata smaller than the returned size are pooled into one, so the
-    sample stays ``n`` and every contact keeps a reviewed stratum. 0 when nothing needs pooling.
+    ``min_per_stratum`` each; strata smaller than the returned size are pooled (into one, or one per
+    ``within`` value: each stratum's label without its service), so the sample stays ``n`` and
+    every contact keeps a reviewed stratum. 0 when nothing needs pooling.
     """
     if int(np.minimum(sizes, min_per_stratum).sum()) <= n:
         return 0
+    key = (within.reindex(sizes.index) if within is not None else pd.Series("", index=sizes.index)).to_numpy()
     for size in np.unique(sizes.to_numpy())[1:]:
-        kept, pooled = sizes[sizes >= size], int(sizes[sizes < size].sum())
-        if int(np.minimum(kept, min_per_stratum).sum()) + min(pooled, min_per_stratum) <= n:
+        small = (sizes < size).to_numpy()
+        pooled = sizes[small].groupby(key[small]).sum()
+        if int(np.minimum(sizes[~small], min_per_stratum).sum()) + int(np.minimum(pooled, min_per_stratum).sum()) <= n:
             return int(size)
     return 0  # even pooling every stratum but the largest does not fit: keep them apart, trim below
 
 
-def stratum_labels(frame: pd.DataFrame, by, pooled_below: int = 0) -> pd.Series:
+def stratum_labels(frame: pd.DataFrame, by, pooled_below: int = 0, pooled_within=()) -> pd.Series:
     """The review stratum of each contact: its ``by`` values joined with " / ".
 
-    With ``pooled_below``, strata of fewer contacts than that are one stratum, ``POOLED``.
+    With ``pooled_below``, strata of fewer contacts than that are pooled: into one stratum,
+    ``POOLED``, or, with ``pooled_within`` (columns among ``by``), into one per value of those
+    (``POOLED / failure, sure``), so pooling small services never mixes the classifier's calls.
     """
-    return _pooled(_joined_labels(frame, list(by)), pooled_below)
+    labels = _joined_labels(frame, list(by))
+    within = _joined_labels(frame, list(pooled_within)) if pooled_within and pooled_below else None
+    return _pooled(labels, pooled_below, within)
 
 
-def _pooled(labels: pd.Series, pooled_below: int) -> pd.Series:
+def _pooled(labels: pd.Series, pooled_below: int, within: pd.Series | None = None) -> pd.Series:
     if not pooled_below:
         return labels
     sizes = labels.value_counts()
-    return labels.where(~labels.isin(sizes.index[sizes < pooled_below]), POOLED)
+    small = labels.isin(sizes.index[sizes < pooled_below])
+    pooled = POOLED if within is None else POOLED + " / " + within
+    return labels.where(~small, pooled)
 
 
 def _joined_labels(frame: pd.DataFrame, by: list[str]) -> pd.Series:
+    if DEMAND_BAND in by and DEMAND_BAND not in frame.columns and {"demand", "demand_confidence"} <= set(frame.columns):
+        frame = frame.assign(**{DEMAND_BAND: demand_band(frame)})
     missing = [c for c in by if c not in frame.columns]
     if missing:
         raise ValueError(f"stratifying columns {missing} are not in the frame; classify the contacts first")
@@ -108,21 +145,33 @@ def _joined_labels(frame: pd.DataFrame, by: list[str]) -> pd.Series:
     return pd.Series(labels.to_numpy()[inverse.ravel()], index=frame.index, dtype=labels.dtype)
 
 
+# The review's strata: the signal that decided and the classifier's call and whether it is sure. Chosen by
+# benchmarks/sim_review_design.py (the corpus' real texts) and the demo council: at 300 reviewed the 95%
+# half-width falls from 0.092 (service x demand_source) to 0.028 with coverage held; adding service
+# widened it (0.059: many small strata) and did not narrow the by-service intervals, which come from
+# each service x stratum cell's own reviewed contacts (failure_share).
+REVIEW_STRATA = ("demand_source", DEMAND_BAND)
+
+
 def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "stratified",
-                      by: tuple[str, ...] = ("service", "demand_source"), min_per_stratum: int = 10,
+                      by: tuple[str, ...] = REVIEW_STRATA, min_per_stratum: int = 10,
                       seed: int = 0, text_column: str = "notes", score_column: str = "p_failure",
                       threshold: float = 0.5, exclude=None) -> pd.DataFrame:
     """Contacts for an analyst to label, with the classifier's suggestion beside each.
 
     ``stratified`` (the default, and the only kind that can correct shares): strata are ``by``
-    (service x the signal that decided the classification); ``n`` is allocated across strata in
+    (the signal that decided the classification x the classifier's call and whether it is sure,
+    :func:`demand_band`: the classifier's confidence buys precision, as a stratum's failure share
+    is near 0 or 1 where it is sure; by service, channel or month each group x stratum cell is then
+    estimated from its own reviewed contacts); ``n`` is allocated across strata in
     proportion to size x the classifier's own uncertainty (Neyman allocation, with the standard
     deviation taken as sqrt(c(1 - c)) for mean confidence c), at least ``min_per_stratum`` each
     (or the whole stratum if smaller), trimmed from the largest strata so the sample is ``n`` when
     the minimums allow; random within each stratum. When there are more strata than ``n`` can give
-    their minimum (an export with hundreds of categories), the smallest are pooled into one stratum
-    (``POOLED``; ``stratum_by`` records the size below which, so the shares rebuild the same
-    strata). ``stratum_size`` records how
+    their minimum (an export with hundreds of categories), the smallest are pooled, one pooled
+    stratum per value of the other ``by`` columns (``POOLED / none / value, sure``: small services
+    pooled, the classifier's calls kept apart); ``stratum_by`` records the size below which, so the
+    shares rebuild the same strata. ``stratum_size`` records how
     many contacts each stratum holds. ``uncertain``: the ``n`` contacts whose ``score_column`` (a
     probability of failure: the rules' ``p_failure``, or a learned model's) is nearest its
     ``threshold``, ties in random order, to teach a learned model fastest; ``exclude`` (contact ids
@@ -131,7 +180,7 @@ def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "s
     """
     if strategy not in {"stratified", "uncertain"}:
         raise ValueError(f"strategy must be 'stratified' or 'uncertain', found {strategy!r}")
-    by = tuple(c for c in by if c in classified.columns) or ("demand",)
+    by = tuple(c for c in by if c in classified.columns or c == DEMAND_BAND) or (DEMAND_BAND,)
     needed = {"contact_id", "demand", "failure_type", "demand_confidence", text_column}
     missing = needed - set(classified.columns)
     if missing:
@@ -140,9 +189,12 @@ def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "s
     frame = classified.reset_index(drop=True)
     stratum = stratum_labels(frame, by)
     sizes = stratum.value_counts()
-    pooled_below = _pooling_threshold(sizes, n, min_per_stratum) if strategy == "stratified" else 0
+    pooled_within = list(by[1:])  # pooling small services keeps the classifier's calls apart
+    within = _joined_labels(frame, pooled_within) if pooled_within else None
+    within_of = pd.Series(within.to_numpy(), index=stratum.to_numpy()).groupby(level=0).first() if pooled_within else None
+    pooled_below = _pooling_threshold(sizes, n, min_per_stratum, within_of) if strategy == "stratified" else 0
     if pooled_below:
-        stratum = _pooled(stratum, pooled_below)
+        stratum = _pooled(stratum, pooled_below, within)
         sizes = stratum.value_counts()
     if strategy == "uncertain":
         if score_column in frame.columns:
@@ -167,6 +219,12 @@ def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "s
             if room.max() < 0:
                 break
             alloc[int(room.argmax())] -= 1
+        cap, target = sizes.to_numpy(), n * share.to_numpy()
+        for _ in range(max(n - int(alloc.sum()), 0)):  # a stratum reviewed whole left some of n: give it to the
+            gap = np.where(alloc < cap, target - alloc, -np.inf)  # strata furthest below their share
+            if not np.isfinite(gap.max()):
+                break
+            alloc[int(gap.argmax())] += 1
         codes = pd.Categorical(stratum, categories=sizes.index).codes
         order = rng.permutation(len(frame))
         ranked = pd.Series(codes[order]).groupby(codes[order]).cumcount().to_numpy()
@@ -187,7 +245,8 @@ def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "s
         "confidence": picked["demand_confidence"].round(3).to_numpy(),
         "stratum": stratum.iloc[idx].to_numpy(),
         "stratum_size": stratum.iloc[idx].map(sizes).to_numpy(),
-        "stratum_by": ",".join(by) + (f"; strata under {pooled_below} contacts pooled" if pooled_below else ""),
+        "stratum_by": ",".join(by) + (f"; strata under {pooled_below} contacts pooled" if pooled_below else "")
+                      + (f" within {','.join(pooled_within)}" if pooled_below and pooled_within else ""),
         "strategy": strategy,
         "analyst_demand": "", "analyst_failure_type": "", "analyst_comment": "",
     })
@@ -334,6 +393,7 @@ def reclassify_with_review(classified: pd.DataFrame, review: pd.DataFrame, text_
 
     classified = classified.copy()
     classified["demand_model"] = "rules"
+    classified[DEMAND_BAND] = demand_band(classified)  # the review's strata stay those it was drawn from
     by_words = classified["demand_source"].astype(str).isin(["text", "none"]).to_numpy()
     decided = pd.Series(by_words, index=classified["contact_id"].astype(str).to_numpy())
     labelled = review["analyst_demand"].astype(str).isin(["failure", "value"]).to_numpy()

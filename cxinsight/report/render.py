@@ -179,7 +179,7 @@ def write_index(out: Path, figures: list, services: list[str], footer: str = "",
         cards.append({
             "page": PAGES[measure], "name": d["name"], "value": d["value"],
             "range": (f"{d['interval_kind']}: {d['interval']}" if d["interval"]
-                      else (d.get("note", "") if d["value"] == "*" else "")),
+                      else (d.get("note", "") if d["value"] == "*" or d.get("interval_kind") == "" else "")),
             "base": f"Base: {d['base']}" if d["base"] else d.get("note", ""),
             "latest": next(((words, text) for key, text, words in d["changes"] if key == "latest"), None),
             "changes": [text for key, text, _ in d["changes"] if key != "latest"]})
