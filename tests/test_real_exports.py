@@ -153,7 +153,7 @@ def test_the_whole_report_builds_and_passes_the_last_gate(case, small_council, t
         assert "supplied these exports" in quality and "a post-contact survey and an area table" not in quality
         for export in yaml.safe_load((REAL / what / "sources.yaml").read_text())["exports"]:
             assert f"{export['table'].capitalize()} : " in quality
-        assert ("Not supplied: complaints, survey, areas" in quality) == (what != "cfpb_bank")
+        assert ("Not supplied: complaints, survey, areas" in quality) == (what not in WITH_COMPLAINTS)
     if "complaints" not in (what if kind == "demo" else {"complaints"} if what in WITH_COMPLAINTS else set()):
         assert "Supply a complaints export" in texts["05_complaints.html"]
     assert "not available" in index.text or kind == "demo"

@@ -164,8 +164,9 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
 
 
 PROVISIONAL = "provisional: the classifier's expected share, not yet checked by a person"
-HOW_TO_REVIEW = ("To check it, label the review sample the run wrote (review/review_sample.csv beside the processed "
-                 "data: analyst_demand failure or value) and run again with it as review_path.")
+HOW_TO_REVIEW = ("To check it, label the review sample the run drew into the review folder (data/review beside "
+                 "data/processed; `cxinsight review` says where: analyst_demand failure or value) and run again: the "
+                 "run reads the labels by itself.")
 
 
 def expected_failure(classified: pd.DataFrame) -> np.ndarray:
