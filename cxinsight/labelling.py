@@ -8,7 +8,7 @@ key in the label, the failure type, a box to approve the note as a quote, and pr
 
 Both write what a person in Excel would: ``analyst_demand`` (``failure`` or ``value``),
 ``analyst_failure_type``, and ``approve_quote`` (``yes`` where the analyst approved the redacted note
-for a head of service's page; :func:`cxinsight.demand.measures.approved_quotes` reads it).
+for a head of service's page; :func:`cxinsight.review_layer.approved_quotes` reads it).
 
 >>> import tempfile, pandas as pd
 >>> path = Path(tempfile.mkdtemp()) / "review_sample.csv"

@@ -124,6 +124,33 @@ def size_for(half_width: float, share: float, z: float = 1.959964, design_effect
     return int(np.ceil(design_effect * z * z * p * (1 - p) / half_width ** 2))
 
 
+#: Where an analyst lists the contacts whose notes may be quoted on a page (a ``contact_id`` column),
+#: in the review folder (:func:`cxinsight.paths.review_dir`): people make it, no run writes it.
+APPROVED_QUOTES = "approved_quotes.csv"
+
+
+def approved_quotes(processed: Path | str | None = None) -> set[str]:
+    """The contact ids an analyst approved for quoting: listed in ``approved_quotes.csv`` in the review
+    folder beside ``processed``, or ticked (``approve_quote``: yes) while labelling a review sample there
+    (:mod:`cxinsight.labelling`, or the CSV in Excel). Empty when there is none: no page quotes a note."""
+    approved: set[str] = set()
+    path = paths.review_dir(processed) / APPROVED_QUOTES
+    if path.exists():
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if "contact_id" not in frame.columns:
+            raise ValueError(f"{path}: column 'contact_id' expected (the contacts whose notes may be quoted); "
+                             f"found {list(frame.columns)}")
+        approved |= set(frame["contact_id"].str.strip())
+    kind = FAILURE_DEMAND
+    for draw in draws(processed, kind):
+        sample = pd.read_csv(draw / SAMPLE_FILES[kind], dtype=str, keep_default_na=False,
+                             encoding="utf-8-sig")
+        if "approve_quote" in sample.columns:
+            ticked = sample["approve_quote"].str.strip().str.lower().isin(["yes", "y", "true", "1", "x"])
+            approved |= set(sample.loc[ticked, "contact_id"].str.strip())
+    return approved - {""}
+
+
 def status(analysis) -> pd.DataFrame:
     """Where the review stands, for the council and each service: contacts labelled, the corrected
     failure share and its 95% interval, and what labelling the rest of the drawn sample would buy

@@ -233,6 +233,7 @@ def _council_with_customers(anonymous_from: str | None, excluded_until: str | No
         "service": pd.Categorical(rng.choice(["parking", "waste"], n)),
         "channel": pd.Categorical(rng.choice(["web", "phone", "letter"], n)),
         "demand": pd.Categorical(np.where(failure, "failure", "value")),
+        "demand_confidence": 0.9,  # as classify writes it: the provisional share reads it
         "failure_type": pd.Categorical(np.where(failure, "not_done", ""))})
     ids = np.arange(1500)
     segment = np.where(ids < 150, "likely_excluded", np.where(ids < 600, "could_shift_with_support", "self_serve"))
@@ -315,7 +316,7 @@ def test_a_note_is_quoted_only_where_an_analyst_approved_it(tmp_path):
     """Real agency notes hold staff and residents' names the redactor misses (San Francisco 311's
     status notes stopped the whole report at the last gate): a page quotes a note only when its
     contact is listed in approved_quotes.csv in the review folder beside the processed one."""
-    from cxinsight.demand.measures import APPROVED_QUOTES, approved_quotes
+    from cxinsight.review_layer import APPROVED_QUOTES, approved_quotes
 
     contacts = _many_services(3)
     assert top_drivers(contacts, by="service")["examples"].eq("").all()

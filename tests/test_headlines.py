@@ -145,7 +145,7 @@ def test_an_unreviewed_export_publishes_a_provisional_share_without_a_range():
     assert h.estimate == pytest.approx(expected) and h.estimate != pytest.approx((c["demand"] == "failure").mean())
     assert np.isnan(h.low) and np.isnan(h.high) and h.interval == ""
     assert h.note.startswith("Provisional: the classifier's expected share, not yet checked by a person")
-    assert "review_sample.csv" in h.note and "run again" in h.note
+    assert "review folder" in h.note and "run again" in h.note
     shown = headlines.describe(h)
     assert shown["interval"] == "" and shown["value"] == headlines.value_text(expected)
     changes = headlines.compare(unreviewed)["failure_share"]

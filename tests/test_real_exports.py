@@ -237,6 +237,10 @@ def test_markup_in_an_export_is_shown_as_text_never_run(tmp_path):
     (tmp_path / "src" / "sources.yaml").write_text(yaml.safe_dump(
         {"council": "Council <script>alert(5)</script>", "exports": [{"table": "contacts", "path": "calls.csv",
                                                                        "profile": "h"}]}), encoding="utf-8")
+    # an analyst approved every note for quoting, so the hostile words reach the pages (as text)
+    (tmp_path / "review").mkdir()
+    (tmp_path / "review" / "approved_quotes.csv").write_text(
+        "contact_id\n" + "\n".join(str(i) for i in range(200)) + "\n", encoding="utf-8")
     written = build_reports(tmp_path / "src" / "sources.yaml", tmp_path / "reports",
                             processed=tmp_path / "processed", workers=2)
     pages = sorted((tmp_path / "reports").rglob("*.html"))

@@ -95,8 +95,8 @@ def test_labels_of_two_draws_of_one_design_combine_and_a_new_design_starts_afres
 def test_labelling_in_jupyterlab_saves_as_it_goes_and_ticks_quotes(council):
     """The widget's save function (what each button press calls) writes the drawn file itself, which
     the next run reads; a note ticked as a quote is approved for a head of service's page."""
-    from cxinsight.demand.measures import approved_quotes
     from cxinsight.labelling import ReviewFile, labeller
+    from cxinsight.review_layer import approved_quotes
 
     processed = council / "processed"
     build_analysis(processed)

@@ -266,40 +266,11 @@ def weekly_failure_xmr(classified: pd.DataFrame, min_contacts: int = 30, freq: s
     return chart
 
 
-#: Where an analyst lists the contacts whose notes may be quoted on a page (a ``contact_id`` column),
-#: in the review folder (:func:`cxinsight.paths.review_dir`): people make it, no run writes it.
-APPROVED_QUOTES = "approved_quotes.csv"
-
-
-def approved_quotes(processed: Path | str | None = None) -> set[str]:
-    """The contact ids an analyst approved for quoting: listed in ``approved_quotes.csv`` in the review
-    folder beside ``processed``, or ticked (``approve_quote``: yes) while labelling a review sample there
-    (:mod:`cxinsight.labelling`, or the CSV in Excel). Empty when there is none: no page quotes a note."""
-    from cxinsight import paths, review_layer
-
-    approved: set[str] = set()
-    path = paths.review_dir(processed) / APPROVED_QUOTES
-    if path.exists():
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-        if "contact_id" not in frame.columns:
-            raise ValueError(f"{path}: column 'contact_id' expected (the contacts whose notes may be quoted); "
-                             f"found {list(frame.columns)}")
-        approved |= set(frame["contact_id"].str.strip())
-    kind = review_layer.FAILURE_DEMAND
-    for draw in review_layer.draws(processed, kind):
-        sample = pd.read_csv(draw / review_layer.SAMPLE_FILES[kind], dtype=str, keep_default_na=False,
-                             encoding="utf-8-sig")
-        if "approve_quote" in sample.columns:
-            ticked = sample["approve_quote"].str.strip().str.lower().isin(["yes", "y", "true", "1", "x"])
-            approved |= set(sample.loc[ticked, "contact_id"].str.strip())
-    return approved - {""}
-
-
 def top_drivers(classified: pd.DataFrame, by: str = "service", top: int = 3, examples: int = 2,
                 text_column: str = "notes", seed: int = 0, approved=None) -> pd.DataFrame:
     """For each group, its largest failure types: count, share of its failure demand, and short
     redacted example notes, drawn only from the contacts in ``approved`` (contact ids an analyst
-    approved for quoting; :func:`approved_quotes`). With none approved, no note is quoted: a page
+    approved for quoting; :func:`cxinsight.review_layer.approved_quotes`). With none approved, no note is quoted: a page
     shows the failure type and its count, never a verbatim nobody chose.
 
     >>> c = pd.DataFrame({"contact_id": ["1", "2"], "service": ["waste"] * 2, "failure_type": ["not_done"] * 2,
