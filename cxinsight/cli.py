@@ -104,6 +104,10 @@ def _review(args: argparse.Namespace) -> int:
     council = table.loc[table["scope"] == "council"].iloc[0]
     logging.info("%s: %s contacts drawn for review, %s labelled. %s", review_layer.folder(analysis.processed),
                  f"{int(council['drawn']):,}", f"{int(council['labelled']):,}", analysis.review_note)
+    for row in review_layer.agreement(analysis.processed).itertuples():  # two people on the same contacts
+        logging.info("two people labelled %s of the same contacts (%s, copy by %s): they agree on %.0f%%, kappa %.2f%s",
+                     f"{row.both_labelled:,}", row.draw, row.labeller, 100 * row.agree, row.kappa,
+                     "" if row.kappa_low != row.kappa_low else f" (95% interval {row.kappa_low:.2f} to {row.kappa_high:.2f})")
     for row in table.itertuples():
         more = ("" if row.half_width_if_all_labelled != row.half_width_if_all_labelled else
                 f"; +/- {100 * row.half_width_if_all_labelled:.1f} with every drawn contact labelled")

@@ -174,3 +174,55 @@ def status(analysis) -> pd.DataFrame:
     council_labelled = int(out.loc[out["scope"] == "council", "labelled"].iloc[0])
     scale = np.sqrt(council_labelled / drawn) if drawn and council_labelled else np.nan
     return out.assign(half_width_if_all_labelled=out["half_width"] * scale, drawn=drawn)
+
+
+#: A second person's labels of a drawn sample: a copy of its file beside it, named for them
+#: (``review_sample.second.csv``, ``review_sample.ab.csv``). Runs read only the first person's file;
+#: the copies measure how far two people agree.
+SECOND_LABELLER = "{stem}.*.csv"
+
+
+def agreement(processed: Path | str | None, kind: str = FAILURE_DEMAND) -> pd.DataFrame:
+    """How far two people agree on the contacts both labelled: for each second person's copy of a
+    draw's sample (``review_sample.<name>.csv`` beside ``review_sample.csv``), the contacts both
+    labelled, the share on which they agree and Cohen's kappa (failure or value; 95% interval by
+    bootstrap over contacts, 1,000 resamples, seed 0). Empty when nobody labelled a copy.
+
+    >>> import tempfile
+    >>> processed = Path(tempfile.mkdtemp()) / "processed"
+    >>> first = pd.DataFrame({"contact_id": list("abcdef"), "analyst_demand": ["failure", "value"] * 3})
+    >>> draw = add_draw(processed, FAILURE_DEMAND, first, {}, lambda f, p: f.to_csv(p, index=False))
+    >>> second = first.assign(analyst_demand=["failure", "value", "failure", "failure", "failure", "value"])
+    >>> second.to_csv(draw / "review_sample.second.csv", index=False)
+    >>> row = agreement(processed).iloc[0]
+    >>> row["labeller"], int(row["both_labelled"]), round(float(row["agree"]), 2), round(float(row["kappa"]), 2)
+    ('second', 6, 0.83, 0.67)
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    def labels(path: Path) -> pd.Series:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        if not {"contact_id", "analyst_demand"} <= set(frame.columns):
+            raise ValueError(f"{path}: columns contact_id and analyst_demand expected; found {list(frame.columns)}")
+        frame = frame.assign(analyst_demand=frame["analyst_demand"].str.strip().str.lower())
+        frame = frame.loc[frame["analyst_demand"].isin(["failure", "value"])]
+        return frame.set_index("contact_id")["analyst_demand"]
+
+    rows = []
+    stem = Path(SAMPLE_FILES[kind]).stem
+    for draw in draws(processed, kind):
+        first = labels(draw / SAMPLE_FILES[kind])
+        for copy in sorted(draw.glob(SECOND_LABELLER.format(stem=stem))):
+            second = labels(copy)
+            both = first.index.intersection(second.index)
+            a, b = first.reindex(both).to_numpy(), second.reindex(both).to_numpy()
+            kappa = float(cohen_kappa_score(a, b, labels=["failure", "value"])) if len(both) else np.nan
+            rng = np.random.default_rng(0)
+            boots = [cohen_kappa_score(a[i], b[i], labels=["failure", "value"])
+                     for i in (rng.integers(0, len(both), len(both)) for _ in range(1000))] if len(both) >= 10 else []
+            low, high = (np.nanpercentile(boots, [2.5, 97.5]) if boots else (np.nan, np.nan))
+            rows.append({"draw": draw.name, "labeller": copy.name[len(stem) + 1:-len(".csv")],
+                         "both_labelled": int(len(both)), "agree": float((a == b).mean()) if len(both) else np.nan,
+                         "kappa": kappa, "kappa_low": float(low), "kappa_high": float(high)})
+    return pd.DataFrame(rows, columns=["draw", "labeller", "both_labelled", "agree", "kappa", "kappa_low",
+                                       "kappa_high"])

@@ -112,3 +112,29 @@ def test_labelling_in_jupyterlab_saves_as_it_goes_and_ticks_quotes(council):
         review.label(first, "maybe")
     widget = labeller(path)  # the JupyterLab widget builds over the same file
     assert "labelled" in widget.children[-1].value
+
+
+def test_two_people_labelling_the_same_contacts_get_their_agreement(council, caplog):
+    """A second person labels a copy of the drawn sample (review_sample.<name>.csv beside it): runs
+    read only the first person's file, and `cxinsight review` gives the two people's agreement."""
+    processed = council / "processed"
+    build_analysis(processed)
+    draw = review_layer.draws(processed, review_layer.FAILURE_DEMAND)[0]
+    path = draw / review_layer.SAMPLE_FILES[review_layer.FAILURE_DEMAND]
+    first = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    truth = pd.read_parquet(council / "elsewhere" / "contacts_truth.parquet")
+    truth = truth.set_index(truth["contact_id"].astype(str))["demand"]
+    first["analyst_demand"] = first["contact_id"].map(truth)
+    first.to_csv(path, index=False, encoding="utf-8-sig")
+    second = first.copy()
+    flip = second.index[:20]  # the second person disagrees on 20 contacts
+    second.loc[flip, "analyst_demand"] = second.loc[flip, "analyst_demand"].map({"failure": "value", "value": "failure"})
+    second.to_csv(draw / "review_sample.second.csv", index=False, encoding="utf-8-sig")
+    row = review_layer.agreement(processed).iloc[0]
+    assert row["labeller"] == "second" and row["both_labelled"] == len(first)
+    assert abs(row["agree"] - (1 - 20 / len(first))) < 1e-9
+    assert row["kappa_low"] < row["kappa"] < row["kappa_high"] <= 1
+    assert len(build_analysis(processed).review) == len(first)  # runs read the first person's labels only
+    with caplog.at_level(logging.INFO):
+        assert main(["review", "--processed", str(processed)]) == 0
+    assert any("two people labelled" in r.getMessage() for r in caplog.records)
