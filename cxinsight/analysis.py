@@ -328,8 +328,6 @@ def _review(classified: pd.DataFrame, options: Options, processed: Path, answer_
         no_notes_note,
         obtain_review,
         read_review,
-        sample_for_review,
-        write_review,
     )
 
     if options.review_path:
@@ -345,13 +343,8 @@ def _review(classified: pd.DataFrame, options: Options, processed: Path, answer_
         return obtain_review(classified, answer_key=truth, n=options.review_size, seed=options.seed,
                              taxonomy=taxonomy)
     waiting = review_layer.draws(processed, review_layer.FAILURE_DEMAND)
-    if waiting:
-        draw = waiting[-1]
-    else:
-        sample = sample_for_review(classified, n=options.review_size, seed=options.seed)
-        design = {"n": options.review_size, "seed": options.seed,
-                  "stratum_by": str(sample["stratum_by"].iloc[0]) if "stratum_by" in sample and len(sample) else None}
-        draw = review_layer.add_draw(processed, review_layer.FAILURE_DEMAND, sample, design, write_review)
+    draw = waiting[-1] if waiting else review_layer.draw_for_review(processed, classified, options.review_size,
+                                                                    options.seed)
     where = f"review/{review_layer.FAILURE_DEMAND}/{draw.name}/{review_layer.SAMPLE_FILES[review_layer.FAILURE_DEMAND]}"
     return None, (f"No review yet: a sample of contacts waits for a person to label it ({where}, in the review "
                   "folder beside the processed data). Until it is labelled, the shares are the classifier's own, "

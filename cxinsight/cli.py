@@ -74,31 +74,15 @@ def _review(args: argparse.Namespace) -> int:
     analysis = load_analysis(args.processed)
     drawn = review_layer.draws(analysis.processed, review_layer.FAILURE_DEMAND)
     if args.precision or args.top_up:
-        import pandas as pd
-
-        from cxinsight.demand.review import sample_for_review, write_review
-
         table = review_layer.status(analysis)
         council = table.loc[table["scope"] == "council"].iloc[0]
         n = args.top_up or max(review_layer.size_for(args.precision, council["share"]) - int(council["drawn"]), 0)
         if n == 0:
             logging.info("the contacts already drawn are enough for +/- %.0f points: label them", 100 * args.precision)
             return 0
-        before = pd.concat([pd.read_csv(d / review_layer.SAMPLE_FILES[review_layer.FAILURE_DEMAND], dtype=str,
-                                        usecols=["contact_id"], encoding="utf-8-sig") for d in drawn]
-                           ) if drawn else pd.DataFrame({"contact_id": []})
-        # a second stratified draw of the same design, less the contacts already drawn: within each stratum
-        # the union of two random draws is a random sample of its size (every unit is exchangeable), so
-        # the labels of both estimate the shares together (review_layer.labelled)
-        seed = analysis.options.seed + len(drawn)
-        sample = sample_for_review(analysis.contacts, n=n, seed=seed)
-        sample = sample.loc[~sample["contact_id"].isin(set(before["contact_id"]))]
-        made = review_layer.add_draw(analysis.processed, review_layer.FAILURE_DEMAND, sample, {
-            "n": n, "seed": seed, "stratum_by": str(sample["stratum_by"].iloc[0]) if len(sample) else None,
-            "top_up_of": [d.name for d in drawn], "asked": {"precision": args.precision, "top_up": args.top_up}},
-            write_review)
-        logging.info("%s more contacts to label: %s", f"{len(sample):,}", made / review_layer.SAMPLE_FILES[
-            review_layer.FAILURE_DEMAND])
+        made = review_layer.draw_for_review(analysis.processed, analysis.contacts, n, analysis.options.seed + len(drawn),
+                                            precision=args.precision, top_up=args.top_up)
+        logging.info("more contacts to label: %s", made / review_layer.SAMPLE_FILES[review_layer.FAILURE_DEMAND])
         return 0
     table = review_layer.status(analysis)
     council = table.loc[table["scope"] == "council"].iloc[0]

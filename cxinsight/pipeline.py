@@ -275,11 +275,6 @@ class _Warnings(logging.Handler):
 _QUARANTINE_COUNT = " rows quarantined: "
 
 
-def is_quarantine_count(message: str) -> bool:
-    """Whether a recorded line is :func:`quarantine_warning`'s count by reason (said, not a warning)."""
-    return _QUARANTINE_COUNT in message
-
-
 def quarantine_warning(table: str, quarantine: pd.DataFrame) -> str | None:
     """One line: a table's quarantined rows by reason, largest first, or None if none were."""
     if quarantine.empty:

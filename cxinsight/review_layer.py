@@ -78,6 +78,23 @@ def add_draw(processed: Path | str | None, kind: str, sample: pd.DataFrame, desi
     return root / name
 
 
+def draw_for_review(processed: Path | str | None, classified: pd.DataFrame, n: int, seed: int, **asked) -> Path:
+    """Draw a stratified sample of ``classified`` for a person to label, and keep it in the review
+    folder. Contacts drawn before are left out: a top-up is a second draw of the same design less
+    them, and within each stratum the union of two random draws is a random sample of its size (every
+    contact is exchangeable), so the labels of all of them estimate the shares together (:func:`labelled`)."""
+    from cxinsight.demand.review import sample_for_review, write_review
+
+    before = draws(processed, FAILURE_DEMAND)
+    seen = set().union(*(set(pd.read_csv(d / SAMPLE_FILES[FAILURE_DEMAND], dtype=str, usecols=["contact_id"],
+                                          encoding="utf-8-sig")["contact_id"]) for d in before))
+    sample = sample_for_review(classified, n=n, seed=seed)
+    sample = sample.loc[~sample["contact_id"].isin(seen)]
+    return add_draw(processed, FAILURE_DEMAND, sample, {
+        "n": n, "seed": seed, "stratum_by": str(sample["stratum_by"].iloc[0]) if len(sample) else None,
+        "top_up_of": [d.name for d in before], **({"asked": asked} if asked else {})}, write_review)
+
+
 def design(draw: Path) -> dict:
     """A draw's design record."""
     return json.loads((Path(draw) / DESIGN).read_text(encoding="utf-8"))

@@ -478,32 +478,27 @@ def no_notes_note(classified: pd.DataFrame) -> str:
     return start + "Nothing in this export can tell failure demand from value demand, so no share is given."
 
 
-def obtain_review(classified: pd.DataFrame, review_path: Path | str | None = None, out_dir: Path | str | None = None,
+def obtain_review(classified: pd.DataFrame, review_path: Path | str | None = None,
                   answer_key: Path | str | None = None, n: int = 1500, seed: int = 2024,
                   taxonomy=None) -> tuple[pd.DataFrame | None, str]:
-    """The labelled review to correct the shares with, and a sentence saying where it came from.
-
-    - ``review_path`` given: the analyst's labelled file (:func:`read_review`).
-    - otherwise a new stratified sample is drawn and written to ``out_dir/review_sample.csv`` for an
-      analyst to label; on the demo council (``answer_key``, the demo's ``contacts_truth.parquet``,
-      exists) the answer key labels it, standing in for the analyst; with no key there is no
-      review yet and the shares are the classifier's own.
+    """A labelled review made without a person's review folder, and a sentence saying where it came
+    from: ``review_path``, the analyst's labelled file (:func:`read_review`); else, on the demo council
+    (``answer_key``, the demo's ``contacts_truth.parquet``, exists), a stratified sample labelled by
+    the answer key, standing in for the analyst; else none. A sample for a person to label is drawn
+    into the review folder by the analysis (:mod:`cxinsight.review_layer`), never here.
     """
     if review_path:
         review = read_review(review_path, taxonomy)
         return review, f"{len(review):,} contacts labelled by an analyst ({Path(review_path).name})."
     if "notes" not in classified or classified["notes"].isna().all():
         return None, no_notes_note(classified)
+    if answer_key is None or not Path(answer_key).exists():
+        return None, "No review yet: the shares below are the classifier's own, without its error."
     sample = sample_for_review(classified, n=n, seed=seed)
-    if out_dir is not None:
-        write_review(sample, Path(out_dir) / "review_sample.csv")
-    if answer_key is not None and Path(answer_key).exists():
-        truth = pd.read_parquet(answer_key, columns=["contact_id", "demand", "failure_type"]).set_index("contact_id")
-        labels = truth.reindex(sample["contact_id"])
-        sample["analyst_demand"] = labels["demand"].to_numpy()
-        sample["analyst_failure_type"] = labels["failure_type"].to_numpy()
-        review = sample.dropna(subset=["analyst_demand"])
-        return review, (f"Demo council: {len(review):,} sampled contacts labelled from the demo's answer key, "
-                        "standing in for an analyst.")
-    return None, ("No review yet: a sample has been written to review_sample.csv in the folder given. "
-                  "Until it is labelled, the shares below are the classifier's own, without its error.")
+    truth = pd.read_parquet(answer_key, columns=["contact_id", "demand", "failure_type"]).set_index("contact_id")
+    labels = truth.reindex(sample["contact_id"])
+    sample["analyst_demand"] = labels["demand"].to_numpy()
+    sample["analyst_failure_type"] = labels["failure_type"].to_numpy()
+    review = sample.dropna(subset=["analyst_demand"])
+    return review, (f"Demo council: {len(review):,} sampled contacts labelled from the demo's answer key, "
+                    "standing in for an analyst.")

@@ -66,11 +66,8 @@ def behaviour_signals(contacts: pd.DataFrame, window_days: float = 14, hop_hours
 
 
 def _during_open_complaint(contacts: pd.DataFrame, complaints: pd.DataFrame) -> np.ndarray:
-    """Contacts made while the same customer's complaint about the same service was unanswered (a
-    register without response dates counts every complaint as unanswered from the day after it came)."""
+    """Contacts made while the same customer's complaint about the same service was unanswered."""
     by_id = contacts.set_index("contact_id")["customer_id"]
-    if "responded_on" not in complaints.columns:
-        complaints = complaints.assign(responded_on=pd.NaT)
     comp = complaints.loc[complaints["contact_id"].notna(), ["contact_id", "service", "received_on", "responded_on"]]
     comp = comp.assign(customer_id=comp["contact_id"].map(by_id)).dropna(subset=["customer_id"])
     if comp.empty:

@@ -72,7 +72,7 @@ from cxinsight.report.run import (
 __all__ = ["COUNCIL_NOTEBOOKS", "GLANCE", "GLOSSARY", "HIDDEN_TAGS", "HISTORY", "KERNEL_START_SECONDS",
            "MAX_SERVICE_REPORTS", "MIN_SERVICE_CONTACTS", "NEEDS", "TITLES", "Job", "NotebookFailed", "PageProblem",
            "WarmKernel", "analyse_apart", "process_apart", "build_history_report", "build_reports", "check_pages", "execute",
-           "for_the_reader", "last_gate", "log_build_warnings", "notebook_body", "notebook_dir", "page", "page_name", "reporting_period",
+           "for_the_reader", "last_gate", "notebook_body", "notebook_dir", "page", "page_name", "reporting_period",
            "run_all", "run_job", "to_html", "write_index", "write_unavailable"]
 
 log = logging.getLogger(__name__)
@@ -97,21 +97,6 @@ def _services(processed: Path) -> tuple[list[str], int]:
         log.info("%d services get their own report; %d smaller ones appear in the council reports only",
                  len(chosen), len(counts) - len(chosen))
     return sorted(chosen), len(counts) - len(chosen)
-
-
-def log_build_warnings(processed: Path | str) -> list[str]:
-    """Log, in this process, what the pipeline recorded in the processed manifest: notebook 01 runs the
-    pipeline in a kernel, whose log a person running ``cxinsight report`` never sees. Warnings to act
-    on (unmapped services and channels, empty files, bad bytes, rows withheld) at WARNING; the count of
-    rows quarantined by reason, which every real export has, at INFO (on the console all the same: a
-    successful run prints no warning line unless something needs a person)."""
-    from cxinsight.pipeline import is_quarantine_count
-
-    manifest = Path(processed) / "manifest.json"
-    warnings = json.loads(manifest.read_text(encoding="utf-8")).get("warnings", []) if manifest.exists() else []
-    for warning in warnings:
-        log.log(logging.INFO if is_quarantine_count(warning) else logging.WARNING, "%s", warning)
-    return warnings
 
 
 def build_reports(sources: Path | str | None = None, reports: Path | str | None = None,
