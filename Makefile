@@ -54,7 +54,7 @@ TEST_ENV := CXINSIGHT_DATA_DIR=$(TEST_DIR)/data CXINSIGHT_REPORTS_DIR=$(TEST_DIR
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 TEST_DEMO := $(TEST_DIR)/data/raw/demo_answer_key/planted.yaml
 TEST_PROCESSED := $(TEST_DIR)/data/processed/manifest.json
-TEST_INTERIM := $(TEST_DIR)/data/interim/analysis.json
+TEST_INTERIM := $(TEST_DIR)/data/figures/figures.json
 TEST_HISTORY := $(TEST_DIR)/data/history/aggregates.parquet
 
 $(TEST_DEMO): | $(STAMP)
@@ -64,7 +64,7 @@ $(TEST_PROCESSED): | $(TEST_DEMO)
 	$(TEST_ENV) $(BIN)/cxinsight -q pipeline
 
 $(TEST_INTERIM): | $(TEST_PROCESSED)
-	$(TEST_ENV) $(BIN)/python -c "from cxinsight.analysis import load_analysis; load_analysis()"
+	$(TEST_ENV) $(BIN)/cxinsight -q analyse
 
 # Notebook 08 reads a history: two small demo councils over two years, processed once.
 $(TEST_HISTORY): | $(STAMP)
@@ -94,7 +94,7 @@ benchmark-scale: demo-data ## The whole report and history mode at 150k/1M/6M an
 clean-data: ## Delete generated data and reports (never touches your own exports)
 	rm -rf data/raw/demo data/raw/demo_answer_key data/raw/demo_history
 	find data/processed reports -mindepth 1 ! -name README.md ! -name .gitkeep -exec rm -rf {} +
-	rm -rf data/interim data/history .test
+	rm -rf data/interim data/figures data/history .test
 
 clean: clean-data ## Also delete the virtual environment
 	rm -rf $(VENV)

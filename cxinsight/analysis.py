@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxinsight import outputs, paths
+from cxinsight import catalog, outputs, paths
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,7 @@ class Analysis:
             if complaints is not None and "service" in complaints:
                 complaints = complaints.loc[complaints["service"].astype(str) == str(service)]
             if survey is not None:
-                survey = survey.loc[survey["contact_id"].isin(contacts["contact_id"])]
+                survey = survey.loc[member(survey["contact_id"], contacts["contact_id"])]
         window = parse_period(period) if isinstance(period, str) else period
         if window is not None:
             start, end = window
@@ -160,15 +160,39 @@ class Analysis:
                 survey = survey.loc[survey["submitted_at"].between(start, stop, inclusive="left")]
         review = whole.review
         if review is not None and (service is not None or window is not None):
-            review = review.loc[review["contact_id"].isin(contacts["contact_id"])]
+            review = review.loc[member(review["contact_id"], contacts["contact_id"])]
         segments, check = whole.segments, whole.segment_check
         if segments is not None and (service is not None or window is not None):
-            segments = segments.loc[segments["customer_id"].isin(contacts["customer_id"].dropna().unique())]
+            segments = segments.loc[member(segments["customer_id"], contacts["customer_id"])]
             if check is not None:
-                check = check.loc[check["customer_id"].isin(segments["customer_id"].astype(str))]
+                check = check.loc[member(check["customer_id"].astype(str), segments["customer_id"].astype(str))]
         return replace(whole, contacts=contacts, complaints=complaints, survey=survey, review=review,
                        segments=segments, segment_check=check, service=None if service is None else str(service), period=window,
                        whole=whole)
+
+
+def member(values: pd.Series, pool) -> pd.Series:
+    """``values.isin(pool)`` as a boolean Series, by Arrow's hash-set membership on the distinct values
+    of ``pool`` (pandas' ``isin`` on Arrow strings converts every value to a Python object first: at 3M
+    contacts most of a page's time). Nulls are never members.
+
+    >>> member(pd.Series(["a", "b", None, "c"], dtype="string[pyarrow]"), pd.Series(["c", "a", "a"])).tolist()
+    [True, False, False, True]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        left = pa.array(values, from_pandas=True)
+        right = pa.array(pd.unique(pd.Series(pool).dropna()), from_pandas=True)
+        if isinstance(left, pa.DictionaryArray):
+            left = left.dictionary_decode()
+        if left.type != right.type:
+            right = right.cast(left.type)
+        found = pc.is_in(left, value_set=right, skip_nulls=True).fill_null(False)
+        return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return values.isin(pd.Series(pool))
 
 
 def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -188,10 +212,10 @@ def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 def interim_dir(processed: Path | str) -> Path:
     """Where the analysis of ``processed`` is kept: ``data/interim`` for ``data/processed``,
-    ``<name>_interim`` beside any other folder."""
-    processed = Path(processed)
-    name = "interim" if processed.name == "processed" else f"{processed.name}_interim"
-    return processed.parent / name
+    ``<name>_interim`` beside any other folder (:func:`cxinsight.catalog.layer_dir`)."""
+    from cxinsight.catalog import layer_dir
+
+    return layer_dir("interim", Path(processed))
 
 
 def _key(processed: Path, options: Options) -> str:
@@ -209,7 +233,7 @@ def _key(processed: Path, options: Options) -> str:
 
     settings = load_settings(processed / "council.yaml").fingerprint()
     # what people made (labels written into a drawn sample, a new draw): a labelled contact is a new analysis
-    people = paths.review_dir(processed)
+    people = catalog.layer_dir("review", Path(processed).resolve() if processed else None)
     made = sorted((str(f.relative_to(people)), f.stat().st_mtime_ns, f.stat().st_size)
                   for f in people.rglob("*") if f.is_file()) if people.exists() else []
     blob = json.dumps({"v": [VERSION, __version__], "manifest": hashlib.sha256(manifest).hexdigest(),
@@ -370,13 +394,13 @@ def _segment_check(segments: pd.DataFrame, options: Options, processed: Path,
     truth_path = answer_key / "customers_truth.parquet" if answer_key else None
     waiting = review_layer.draws(processed, kind)
     if waiting:
-        sample = pd.read_csv(waiting[-1] / review_layer.SAMPLE_FILES[kind], dtype=str, keep_default_na=False)
+        sample = pd.read_csv(waiting[-1] / review_layer.SAMPLE_FILES[kind], dtype=str, keep_default_na=False,
+                             encoding="utf-8-sig")
     else:
         sample = check_sample(segments, n=options.segment_check_size, seed=options.seed)
         if truth_path is None or not truth_path.exists():  # a person's to check, kept in the review folder
             waiting = [review_layer.add_draw(processed, kind, sample, {"n": options.segment_check_size,
-                                                                      "seed": options.seed},
-                                             lambda f, path: f.to_csv(path, index=False))]
+                                                                      "seed": options.seed})]
     if truth_path is not None and truth_path.exists():
         truth = pd.read_parquet(truth_path, columns=["customer_id", "digital_capability"])
         truth = truth.set_index(truth["customer_id"].astype(str))["digital_capability"]
@@ -422,7 +446,7 @@ def load_analysis(processed: Path | str | None = None, options: Options | None =
     """The analysis of ``processed`` with ``options``: read from the interim folder when it was made
     from exactly these processed data and options, else built (and kept) now. ``detail``: also read
     the columns only an analyst tracing a record needs (:data:`DETAIL_ONLY`)."""
-    from cxinsight.pipeline import complete_folder, read_optional
+    from cxinsight.pipeline import complete_folder
 
     processed = complete_folder(Path(processed or paths.processed_dir()).resolve())
     folder = interim_dir(processed)
@@ -443,6 +467,32 @@ def load_analysis(processed: Path | str | None = None, options: Options | None =
         if not detail:
             built.contacts = built.contacts.drop(columns=[c for c in DETAIL_ONLY if c in built.contacts])
         return built
+
+    return _read(processed, folder, options, meta, detail)
+
+
+def read_analysis(processed: Path | str | None = None, detail: bool = False) -> Analysis:
+    """The analysis of ``processed`` as the last run built it, read and never built: what a notebook
+    shows. FileNotFoundError, saying how to build it, when there is none for these processed data."""
+    from cxinsight.pipeline import complete_folder
+
+    processed = complete_folder(Path(processed or paths.processed_dir()).resolve())
+    folder = interim_dir(processed)
+    meta_path = folder / "analysis.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
+    known = {f.name for f in fields(Options)}
+    kept = meta.get("options") if isinstance(meta.get("options"), dict) else None
+    options = Options(**{k: v for k, v in kept.items() if k in known}) if kept is not None else None
+    if options is None or meta.get("key") != _key(processed, options):
+        raise FileNotFoundError(f"{folder}: no analysis of the processed data in {processed} yet (or the data, rules "
+                                "or council.yaml changed since). `cxinsight report` builds it; the notebooks only "
+                                "show it.")
+    return _read(processed, folder, options, meta, detail)
+
+
+def _read(processed: Path, folder: Path, options: Options, meta: dict, detail: bool) -> Analysis:
+    """The analysis stored in ``folder`` (its record ``meta``)."""
+    from cxinsight.pipeline import read_optional
 
     def optional(name: str) -> pd.DataFrame | None:
         path = folder / f"{name}.parquet"

@@ -67,6 +67,22 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _analyse(args: argparse.Namespace) -> int:
+    from cxinsight import paths
+    from cxinsight.analysis import Options, build_analysis
+    from cxinsight.figures import build_figures
+    from cxinsight.report import _services
+
+    processed = Path(args.processed).resolve() if args.processed else None
+    options = (Options(learn_from_review=bool(args.learn_from_review), review_path=args.review)
+               if args.learn_from_review or args.review else None)
+    build_analysis(processed, options)
+    services = args.service or _services(processed or paths.processed_dir())[0]
+    folder = build_figures(processed, services, args.period)
+    logging.info("analysis and figures built (%s); the notebooks in notebooks/ show them", folder)
+    return 0
+
+
 def _review(args: argparse.Namespace) -> int:
     from cxinsight import review_layer
     from cxinsight.analysis import load_analysis
@@ -195,6 +211,15 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--learn-from-review", action="store_true",
                    help="classify contacts by a model taught by the council's review, where it beats the rules")
     r.set_defaults(func=_report)
+    a = sub.add_parser("analyse", help="classify, review-correct and segment the processed data, then compute every "
+                                       "page's figures (what `report` does before the pages; the notebooks show them)")
+    a.add_argument("--processed", help="processed folder (default data/processed)")
+    a.add_argument("--service", action="append", help="a service code to compute a page for (repeat; default: every "
+                                                      "service a report gives a page)")
+    a.add_argument("--period", help="YYYY-MM-DD/YYYY-MM-DD: the at-a-glance figures for these dates")
+    a.add_argument("--review", help="a labelled review CSV (default: the labels in the review folder)")
+    a.add_argument("--learn-from-review", action="store_true", help="as for report")
+    a.set_defaults(func=_analyse)
     v = sub.add_parser("review", help="where the failure-demand review stands (labelled so far, each share's "
                                       "interval, what more labelling buys), or draw more contacts to label")
     v.add_argument("--processed", help="processed folder (default data/processed); the review folder is beside it")

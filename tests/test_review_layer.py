@@ -72,22 +72,19 @@ def test_review_status_and_a_top_up_that_never_touches_the_first_draw(council, c
 def test_labels_of_two_draws_of_one_design_combine_and_a_new_design_starts_afresh(tmp_path):
     processed = tmp_path / "processed"
 
-    def write(frame, path):
-        frame.to_csv(path, index=False)
-
     def read(path):
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         return frame.loc[frame["analyst_demand"] != ""]
 
     kind = review_layer.FAILURE_DEMAND
     review_layer.add_draw(processed, kind, pd.DataFrame({"contact_id": ["a", "b"], "analyst_demand": ["failure", ""]}),
-                          {"stratum_by": "x"}, write)
+                          {"stratum_by": "x"})
     review_layer.add_draw(processed, kind, pd.DataFrame({"contact_id": ["c"], "analyst_demand": ["value"]}),
-                          {"stratum_by": "x"}, write)
+                          {"stratum_by": "x"})
     both, used = review_layer.labelled(processed, kind, read)
     assert sorted(both["contact_id"]) == ["a", "c"] and len(used) == 2
     review_layer.add_draw(processed, kind, pd.DataFrame({"contact_id": ["d"], "analyst_demand": ["value"]}),
-                          {"stratum_by": "y"}, write)
+                          {"stratum_by": "y"})
     latest, used = review_layer.labelled(processed, kind, read)
     assert latest["contact_id"].tolist() == ["d"] and len(used) == 1
 

@@ -274,6 +274,13 @@ def test_changing_the_phone_cost_moves_the_npv_by_what_the_model_definition_give
     assert 0.5 < m < 1.5
     assert index_b == pytest.approx(m * b_b - c, rel=1e-9)
     assert index_b - index_a == pytest.approx(m * (b_b - b_a), rel=1e-9)
+    # what the index shows is the figures stage's record of that figure (cxinsight.figures)
+    from cxinsight import figures
+
+    for processed, fig in ((p_a, fig_a), (p_b, fig_b)):
+        figures.build_figures(processed)
+        shown = next(h for h in figures.read_headlines(processed, "council") if h.measure == "savings_npv")
+        assert shown.estimate == fig.get("savings_npv").estimate and "the council's own investment costs" in shown.note
 
 
 def test_the_councils_values_are_named_and_placeholders_only_where_defaults_remain(council):

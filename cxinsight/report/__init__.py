@@ -6,10 +6,12 @@
    rows out + quarantined), in a process of its own;
 2. the analysis (:func:`cxinsight.analysis.build_analysis`): every contact classified, the review
    sample drawn (written for an analyst to label) and customers segmented, once;
+2b. the figures (:func:`cxinsight.figures.build_figures`): every page's headline figures and the
+   tables it charts, for the council and each service, once;
 3. in parallel, ``workers`` at a time: notebooks 01-06 for the whole council (01 shows what the
    pipeline did), and
-   ``07_at_a_glance`` once for the council and once per service, all reading that analysis
-   (papermill parameters, passed as text: ``service``, ``period``, paths);
+   ``07_at_a_glance`` once for the council and once per service, reading those figures
+   (papermill parameters, passed as text: ``service`` and paths);
 4. ``reports/index.html``: the council at a glance and a row per service, each figure with its
    range and base, linking to every report;
 5. the last gate (:mod:`cxinsight.publish`): every generated file is scanned for personal data,
@@ -64,6 +66,7 @@ from cxinsight.report.run import (
     WarmKernel,
     analyse_apart,
     execute,
+    figures_apart,
     process_apart,
     run_all,
     run_job,
@@ -71,7 +74,7 @@ from cxinsight.report.run import (
 
 __all__ = ["COUNCIL_NOTEBOOKS", "GLANCE", "GLOSSARY", "HIDDEN_TAGS", "HISTORY", "KERNEL_START_SECONDS",
            "MAX_SERVICE_REPORTS", "MIN_SERVICE_CONTACTS", "NEEDS", "TITLES", "Job", "NotebookFailed", "PageProblem",
-           "WarmKernel", "analyse_apart", "process_apart", "build_history_report", "build_reports", "check_pages", "execute",
+           "WarmKernel", "analyse_apart", "figures_apart", "process_apart", "build_history_report", "build_reports", "check_pages", "execute",
            "for_the_reader", "last_gate", "notebook_body", "notebook_dir", "page", "page_name", "reporting_period",
            "run_all", "run_job", "to_html", "write_index", "write_unavailable"]
 
@@ -111,7 +114,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     Returns every page written, index first. Raises :class:`NotebookFailed` if a notebook fails
     and :class:`cxinsight.publish.PersonalDataFound` if the last gate finds personal data.
     """
-    from cxinsight import availability, headlines
+    from cxinsight import availability, figures
     from cxinsight.preflight import preflight
     from cxinsight.wording import label
 
@@ -127,9 +130,6 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     # or is killed leaves the previous complete reports (cxinsight.outputs).
     with outputs.replacing(final) as out:
         work = out / "_work"
-        headlines_dir = work / "headlines"
-        for stale in list(headlines_dir.glob("*.json")) if headlines_dir.exists() else []:
-            stale.unlink()
         banner = DEMO_BANNER if sources is None else ""
         footer = _footer("Free text is redacted.")
         base = {"processed_dir": str(processed_dir)}
@@ -150,6 +150,8 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         analyse_apart(processed_dir, options)
 
         services, others = (list(services), 0) if services else _services(processed_dir)
+        # Every page's figures, computed once (cxinsight.figures): the pages and the index only read them.
+        figures_apart(processed_dir, services, period)
         have = availability.supplied(processed_dir)
         unavailable = {nb: [availability.unlock(n) for n in NEEDS.get(nb, ()) if not availability.available(have, n)]
                        for nb in COUNCIL_NOTEBOOKS[1:]}
@@ -157,8 +159,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
             if why:
                 log.info("%s: not run, the data it needs was not supplied", nb)
                 write_unavailable(out / "council" / page_name(nb), TITLES[nb], why, footer, banner, whole)
-        glance = {**base, "headlines_dir": str(headlines_dir), "downloads_dir": str(out / "downloads"),
-                  "downloads_href": "../downloads/", **({"period": period} if period else {})}
+        glance = {**base, "downloads_dir": str(out / "downloads"), "downloads_href": "../downloads/"}
         rest = [council_job(nb) for nb in COUNCIL_NOTEBOOKS if not unavailable.get(nb)]
         rest.append(Job(GLANCE, out / "council" / "at_a_glance.html", work / "council" / GLANCE,
                         "The whole council at a glance", {**glance, "service": "council"},
@@ -170,8 +171,8 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         log.info("running %d reports, %d at a time", len(rest), workers)
         run_all(rest, workers, "reports")
 
-        index = write_index(out, headlines.read_all(headlines_dir), services, footer=footer, banner=banner,
-                            others=others, period=glance_period, actions=headlines.read_actions(headlines_dir))
+        index = write_index(out, figures.read_headlines(processed_dir), services, footer=footer, banner=banner,
+                            others=others, period=glance_period, actions=figures.read_actions(processed_dir))
         log.info("index: %s", final / index.relative_to(out))
         last_gate(out)
         log.info("last gate passed: no personal data in the new reports; all reports in %.0f s", time.perf_counter() - t_start)
