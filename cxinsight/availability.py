@@ -42,6 +42,15 @@ UNLOCKS: dict[str, str] = {
                           "service's complaints.",
     "complaints.stage_2": "Supply stage 2 rows (under the same complaint reference as stage 1) to see how many "
                           "complaints escalate.",
+    # journeys (cxinsight.journeys)
+    "contacts.case_id|contacts.customer_id": (
+        "Supply a case or reference number on each contact (the same number on every contact about one request), "
+        "or customer numbers, to follow contacts into journeys: first-contact resolution, contacts per journey, "
+        "journeys that change channel and journeys that end in a complaint."),
+    "contacts.closed_at": "Supply the date each case or request was closed (resolved) to see end-to-end times.",
+    "contacts.case_history": (
+        "Supply an export with a row per contact (a contact history, not a list of cases) carrying the case number "
+        "on each, or customer numbers, to see first-contact resolution, contacts per journey and channel changes."),
 }
 #: What can tell failure demand from value demand: the contact's words (notes, or a reason or issue
 #: column) or its customer's behaviour (repeat contacts and channel hops need customer numbers).

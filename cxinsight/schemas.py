@@ -56,6 +56,11 @@ FIELDS: dict[str, dict[str, FieldSpec]] = {
         "handle_seconds": FieldSpec("duration"),
         "wait_seconds": FieldSpec("duration"),
         "staff_id": FieldSpec("id"),
+        # the case or reference number the contact is about (a CRM case, a 311 request): the contacts
+        # carrying one are one journey (cxinsight.journeys)
+        "case_id": FieldSpec("id"),
+        # when that case was closed (resolved), for end-to-end time
+        "closed_at": FieldSpec("datetime"),
     },
     "complaints": {
         "complaint_id": FieldSpec("id", required=True),
