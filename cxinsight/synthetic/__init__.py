@@ -31,12 +31,15 @@ import yaml
 from cxinsight.synthetic import exports
 from cxinsight.synthetic.council import (
     CAPABILITIES,
+    COMPLAINT_JOURNEY_DAYS,
     FAILURE_SHARE,
     DemoSpec,
     bank_holidays,
+    journey_truth,
     make_areas,
     make_contacts,
     make_customers,
+    plant_journeys,
 )
 
 log = logging.getLogger(__name__)
@@ -46,7 +49,7 @@ __all__ = ["CAPABILITIES", "DEMO_HISTORY", "GENERATOR_VERSION", "DemoSpec", "gen
 
 # Bump whenever the generator's output changes for the same seed: `cxinsight demo` regenerates
 # existing demo data whose answer key records another version.
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 
 SOURCES_TEMPLATE = {
     "council": "Demo District Council (synthetic)",
@@ -79,6 +82,7 @@ def generate_demo(raw_dir: Path | str | None = None, key_dir: Path | str | None 
     truth = make_contacts(rng, customers, spec)
     pii_rows: list[dict] = []
     contacts = exports.contact_attributes(rng, truth, customers, spec, pii_rows)
+    contacts = plant_journeys(contacts, spec)  # its own random stream: rng's draws are as they were
     defects = exports.DefectLog()
     for sub in ("crm", "complaints", "survey", "areas"):
         folder = raw_dir / sub
@@ -101,7 +105,7 @@ def generate_demo(raw_dir: Path | str | None = None, key_dir: Path | str | None 
     key_dir.mkdir(parents=True, exist_ok=True)
     truth_cols = ["contact_id", "received_at", "service", "channel", "customer_id", "demand",
                   "failure_type", "value_type", "follow_up_of", "handle_seconds", "wait_seconds",
-                  "staff_id", "lsoa_code", "age_band"]
+                  "staff_id", "lsoa_code", "age_band", "journey_id", "case_id", "closed_at"]
     contacts[truth_cols].to_parquet(key_dir / "contacts_truth.parquet", index=False)
     customers.drop(columns=["capability_idx", "activity"]).to_parquet(key_dir / "customers_truth.parquet",
                                                                       index=False)
@@ -123,6 +127,7 @@ def generate_demo(raw_dir: Path | str | None = None, key_dir: Path | str | None 
         "defect_counts": defect_frame.groupby("defect").size().astype(int).to_dict() if len(defect_frame) else {},
         "defect_rates": spec.defect_rates,
         "pii_planted": len(pii_rows),
+        "journeys": _journeys_planted(contacts, complaints),
         "files": files,
     }
     (key_dir / "planted.yaml").write_text(
@@ -135,6 +140,28 @@ def generate_demo(raw_dir: Path | str | None = None, key_dir: Path | str | None 
             "areas": len(areas), "customers": len(customers), "pii": len(pii_rows),
             "defects": len(defect_frame), "seconds": round(seconds, 2), "raw_dir": str(raw_dir),
             "key_dir": str(key_dir)}
+
+
+def _journeys_planted(contacts: pd.DataFrame, complaints: pd.DataFrame) -> dict:
+    """The journeys' planted rates (computed from the truth, apart from cxinsight.journeys): over the
+    journeys started at least the window after the first contact and before the last, as measured."""
+    from cxinsight.synthetic import council
+
+    truth = journey_truth(contacts, complaints, COMPLAINT_JOURNEY_DAYS)
+    judged = truth.loc[truth["judged"]]
+    closed = truth["end_to_end_days"].dropna()
+    return {
+        "window_days": COMPLAINT_JOURNEY_DAYS, "case_link_rate": council.CASE_LINK_RATE,
+        "close_median_days_after_last_contact": council.CLOSE_MEDIAN_DAYS,
+        "journeys": len(truth), "judged_journeys": len(judged),
+        "first_contact_resolution": round(float(judged["first_contact_resolution"].mean()), 4),
+        "contacts_per_journey": round(float(judged["contacts"].mean()), 4),
+        "changed_channel_share": round(float(judged["changed_channel"].mean()), 4),
+        "channel_hop_share": round(float(judged["channel_hop"].mean()), 4),
+        "complaint_share": round(float(judged["complaint"].mean()), 4),
+        "closed_journeys": int(closed.size),
+        "end_to_end_median_days": round(float(closed.median()), 3) if closed.size else None,
+    }
 
 
 #: The demo history: two councils over two years; in the second year more residents can self-serve

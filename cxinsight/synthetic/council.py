@@ -456,3 +456,99 @@ def make_contacts(rng: np.random.Generator, customers: pd.DataFrame, spec: DemoS
         "capability_idx": cap_idx,
     })
     return frame.iloc[order].reset_index(drop=True)
+
+
+# ---- journeys (issue 30) -------------------------------------------------------------------------------
+# The contacts above already hold journeys: each follow-up (a chase, a repeat, a contact after the web
+# failed, a report that it was not done) belongs to the request it follows. Planting journeys assigns
+# ids to those contacts and makes no new ones, from a random stream of its own (JOURNEY_STREAM), so every
+# other draw of the generator, and every other figure of the demo, is as it was.
+JOURNEY_STREAM = 30
+#: Share of follow-up contacts the CRM links to their request's case (the rest carry no case number, so
+#: only the customer and the time can join them to it). Judgement for the demo.
+CASE_LINK_RATE = 0.9
+#: A complaint joins the journey of the same customer's latest contact about the same service when that
+#: contact came within this many days before it (the journeys' default window, cxinsight.journeys).
+COMPLAINT_JOURNEY_DAYS = 28
+#: Median days from a journey's last contact to its case being closed, by service (judgement for the
+#: demo: repairs and planning slow, libraries and council tax quick), lognormal with JOURNEY_CLOSE_SIGMA.
+CLOSE_MEDIAN_DAYS: dict[str, float] = {
+    "council_tax": 3, "benefits": 10, "housing_repairs": 12, "waste_recycling": 4, "highways": 15, "parking": 5,
+    "planning": 20, "environmental_health": 10, "housing_options": 14, "libraries": 1,
+}
+JOURNEY_CLOSE_SIGMA = 0.9
+#: Share of one-contact value-demand journeys closed at the contact itself (within the hour).
+CLOSED_AT_CONTACT = 0.5
+#: Assisted channels that, after a web contact in the same journey, make a channel hop (cxinsight.journeys).
+HOP_AFTER_WEB = ("phone", "face_to_face", "webchat")
+
+
+def plant_journeys(contacts: pd.DataFrame, spec: DemoSpec) -> pd.DataFrame:
+    """``contacts`` with their true journey (``journey_id``: the contact id of the request it follows, or
+    its own), the case number the CRM records (``case_id``, blank on a follow-up it did not link) and
+    when the case was closed (``closed_at``; missing while open at the end of the period, and on contacts
+    with no case number). Complaint contacts join the journey of the customer's latest contact about the
+    same service when it came within :data:`COMPLAINT_JOURNEY_DAYS` days before."""
+    rng = np.random.default_rng([spec.seed, JOURNEY_STREAM])
+    out = contacts.copy()
+    journey = out["follow_up_of"].where(out["follow_up_of"] != "", out["contact_id"]).to_numpy(dtype=object)
+    complaint = ((out["failure_type"] == "complaint") & (out["follow_up_of"] == "") & (out["customer_id"] != "")
+                 ).to_numpy()
+    if complaint.any():
+        left = out.loc[complaint, ["contact_id", "customer_id", "service", "received_at"]].sort_values("received_at")
+        right = (out.loc[~complaint & (out["customer_id"] != "").to_numpy(), ["customer_id", "service", "received_at"]]
+                 .assign(earlier_journey=journey[~complaint & (out["customer_id"] != "").to_numpy()])
+                 .sort_values("received_at"))
+        found = pd.merge_asof(left, right, on="received_at", by=["customer_id", "service"], direction="backward",
+                              allow_exact_matches=False, tolerance=pd.Timedelta(days=COMPLAINT_JOURNEY_DAYS))
+        found = found.dropna(subset=["earlier_journey"]).set_index("contact_id")["earlier_journey"]
+        position = pd.Series(np.arange(len(out)), index=out["contact_id"])
+        journey[position.loc[found.index].to_numpy()] = found.to_numpy()
+    out["journey_id"] = journey
+    joined = out["journey_id"] != out["contact_id"]
+    # case numbers in order of each journey's first contact
+    first = out.groupby("journey_id")["received_at"].min().sort_values(kind="stable")
+    numbers = pd.Series([f"CAS{i + 1:07d}" for i in range(len(first))], index=first.index)
+    linked = ~joined.to_numpy() | (rng.random(len(out)) < CASE_LINK_RATE)
+    out["case_id"] = np.where(linked, out["journey_id"].map(numbers).to_numpy(), "")
+    # when each journey's case closed: after its last contact, sooner for a one-contact request
+    g = out.groupby("journey_id")
+    last = g["received_at"].max()
+    size = g.size()
+    service = g["service"].first()
+    value_only = g["demand"].agg(lambda s: (s == "value").all())
+    lag = rng.lognormal(np.log(service.map(CLOSE_MEDIAN_DAYS).to_numpy(float)), JOURNEY_CLOSE_SIGMA)
+    at_contact = (size.to_numpy() == 1) & value_only.to_numpy() & (rng.random(len(size)) < CLOSED_AT_CONTACT)
+    lag = np.where(at_contact, rng.uniform(0.005, 0.04, len(size)), lag)
+    closed = last + pd.to_timedelta(np.round(lag * 86400), unit="s")
+    closed = closed.where(closed <= pd.Timestamp(spec.end) + pd.Timedelta(seconds=86399))
+    out["closed_at"] = out["journey_id"].map(closed).where(linked)
+    return out
+
+
+def journey_truth(contacts: pd.DataFrame, complaints: pd.DataFrame, window_days: float = COMPLAINT_JOURNEY_DAYS
+                  ) -> pd.DataFrame:
+    """One row per true journey (for the answer key, computed here with plain pandas, apart from
+    :mod:`cxinsight.journeys`): its contacts, service and first channel, whether it changed channel,
+    hopped from the web to an assisted channel, ended in a complaint (a complaint contact, or one the
+    complaints register names), was resolved at the first contact, its end-to-end days, and whether it
+    is judged (started at least ``window_days`` after the first contact and before the last)."""
+    registered = set(complaints["contact_id"].dropna())
+    c = contacts.sort_values(["journey_id", "received_at", "contact_id"]).assign(
+        complaint=lambda d: (d["failure_type"] == "complaint") | d["contact_id"].isin(registered),
+        web=lambda d: d["channel"] == "web", assisted=lambda d: d["channel"].isin(HOP_AFTER_WEB))
+    c["web_before"] = c.groupby("journey_id")["web"].cummax().groupby(c["journey_id"]).shift(fill_value=False)
+    c["hop"] = c["assisted"] & c["web_before"]
+    g = c.groupby("journey_id", sort=False)
+    out = pd.DataFrame({
+        "contacts": g.size(), "service": g["service"].first(), "channel": g["channel"].first(),
+        "customer_id": g["customer_id"].first(), "started_at": g["received_at"].min(),
+        "changed_channel": g["channel"].nunique() > 1, "channel_hop": g["hop"].any(), "complaint": g["complaint"].any(),
+        "closed_at": g["closed_at"].max(),
+    })
+    out["first_contact_resolution"] = (out["contacts"] == 1) & ~out["complaint"]
+    out["end_to_end_days"] = (out["closed_at"] - out["started_at"]) / pd.Timedelta(days=1)
+    start, end = contacts["received_at"].min(), contacts["received_at"].max()
+    window = pd.Timedelta(days=window_days)
+    out["judged"] = (out["started_at"] >= start.normalize() + window) & (out["started_at"] <= end - window)
+    return out.reset_index()

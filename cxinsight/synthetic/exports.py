@@ -25,7 +25,9 @@ from cxinsight.synthetic import language, people
 from cxinsight.synthetic.council import CAPABILITIES, DemoSpec
 
 CRM_COLUMNS = ["Contact Ref", "Date/Time", "Channel", "Service Area", "Reason", "Notes", "Customer No",
-               "Age Band", "LSOA", "Outcome", "Handle Time (s)", "Wait Time (s)", "Agent"]
+               "Age Band", "LSOA", "Outcome", "Handle Time (s)", "Wait Time (s)", "Agent", "Case Ref", "Case Closed"]
+#: How each quarter's file writes the date a case was closed (its usual date format, no planted defects).
+CLOSED_FORMATS = {"Q1": "%d/%m/%Y %H:%M", "Q2": "%d/%m/%Y %H:%M:%S", "Q3": "%d/%m/%Y %H:%M", "Q4": "%Y-%m-%d %H:%M:%S"}
 
 CHANNEL_SPELLINGS: dict[str, dict[str, list[str]]] = {
     "Q1": {"phone": ["Phone", "Telephone"], "face_to_face": ["F2F", "Face to Face"],
@@ -289,6 +291,10 @@ def write_crm_exports(rng, contacts: pd.DataFrame, spec: DemoSpec, out_dir, log:
             "LSOA": part["lsoa_code"].to_numpy(), "Outcome": part["outcome"].to_numpy(),
             "Handle Time (s)": handle_text, "Wait Time (s)": wait_text, "Agent": staff,
         })
+        if "case_id" in part:  # the journeys planted (council.plant_journeys): no draw from rng here
+            closed = pd.to_datetime(part["closed_at"])
+            frame["Case Ref"] = part["case_id"].to_numpy()
+            frame["Case Closed"] = closed.dt.strftime(CLOSED_FORMATS[quarter]).fillna("").to_numpy(dtype=object)
         impossible = np.flatnonzero(rng.random(m) < rates["impossible_date"])
         frame.loc[impossible, "Date/Time"] = _impossible_dates(rng, impossible.size)
         log.add("contacts", fname, frame.loc[impossible, "Contact Ref"], "impossible_date", "quarantine")
