@@ -30,7 +30,7 @@ from cxinsight import catalog, outputs, paths
 
 log = logging.getLogger(__name__)
 
-VERSION = 3  # bump when what is written changes, so an old interim folder is rebuilt
+VERSION = 4  # bump when what is written changes, so an old interim folder is rebuilt
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,8 @@ class Options:
     the answer key checks it). ``learn_from_review``: when a model taught by the council's own review
     finds failure demand better than the rules (on reviewed contacts it did not learn from), it
     classifies the contacts decided by their words (:func:`cxinsight.demand.review.reclassify_with_review`).
+    ``journey_window_days``: a contact with no case number joins its customer's journey about the same
+    service when it came within this many days of that journey's last contact (:mod:`cxinsight.journeys`).
     """
 
     review_path: str | None = None
@@ -58,6 +60,7 @@ class Options:
     segment_check_path: str | None = None
     segment_check_size: int = 300
     learn_from_review: bool = False
+    journey_window_days: float = 28
 
     @classmethod
     def from_parameters(cls, **parameters) -> Options | None:
@@ -332,6 +335,9 @@ def _compute(processed: Path, options: Options) -> Analysis:
         log.info("%s", learned)
     elif options.learn_from_review:
         note = f"{note} Learning from the review was asked for, but there is no labelled review yet: the rules classify."
+    from cxinsight.journeys import with_journeys
+
+    classified = with_journeys(classified, options.journey_window_days)  # each contact's journey and step (issue 30)
     scored, segments = segment(contacts, areas, options.deri_version)
     check, check_note = (None, "") if segments is None else _segment_check(segments, options, processed, answer_key)
     log.info("classified %s contacts and segmented %s customers once for every page (%.1f s)",

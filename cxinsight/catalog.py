@@ -83,7 +83,8 @@ DATASETS: tuple[Dataset, ...] = (
             "the council.yaml the run used, kept with the data it was used on"),
     # interim: the analysis
     Dataset("classified contacts", "interim", "classified/year=*/part-0.parquet", "cxinsight.analysis.write_by_year",
-            "every contact with its demand, failure type, confidence and evidence, by year"),
+            "every contact with its demand, failure type, confidence and evidence, and its journey and step "
+            "in it (cxinsight.journeys), by year"),
     Dataset("analysis tables", "interim", "*.parquet", "cxinsight.analysis.build_analysis",
             "the review used, customer segments, area scores and the segment check"),
     Dataset("analysis record", "interim", "analysis.json", "cxinsight.analysis.build_analysis",

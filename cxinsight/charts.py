@@ -218,3 +218,98 @@ def largest(frame: pd.DataFrame, size: str, n: int = TOP_SERVICES, what: str = "
         return frame, ""
     shown = frame.loc[frame[size].nlargest(n).index.sort_values()]
     return shown, f": the {n} largest of {len(frame)} {what}" + (" (all are in the table)" if in_table else "")
+
+
+ORDINALS = {1: "1st", 2: "2nd", 3: "3rd"}
+
+
+def _flow_colour(step: str):
+    """A step's colour by what it was: a complaint, a failure (a chase, a repeat...), a request, other."""
+    if "complaint" in step:
+        return PALETTE[4]
+    if step == "other" or step.startswith("("):
+        return PALETTE[7]
+    return PALETTE[0] if step in ("phone", "visit", "email", "web form", "web chat", "letter", "social media",
+                                  "other channel") else PALETTE[1]
+
+
+def flow_chart(flows: pd.DataFrame, title: str = "", width: float = 10.0):
+    """A static Sankey-style chart of journeys step by step, from a flows table (``step, source, target,
+    journeys``: :func:`cxinsight.journeys.flows`): a column of boxes per contact (1st, 2nd...), each box a
+    kind of contact sized by its journeys (the number beside it rounded as the tables round it), and
+    bands from each box to the boxes of the next step. A box's height left without a band is the
+    journeys that ended there. Colours: blue a request, orange a failure (a chase, a repeat...), purple
+    a complaint, grey other (named in a legend under the chart). Returns the figure (show it with :func:`show`, its alt text and takeaway).
+
+    >>> f = pd.DataFrame({"step": [1, 1, 2], "source": ["web form", "web form", "phone chase"],
+    ...                   "target": ["phone chase", "(ended)", "(ended)"], "journeys": [40, 60, 40]})
+    >>> fig = flow_chart(f, "Waste")
+    >>> len(fig.axes[0].patches) > 0
+    True
+    >>> plt.close(fig)
+    """
+    from matplotlib.patches import PathPatch, Rectangle
+    from matplotlib.path import Path as MPath
+
+    from cxinsight.publish import count_text
+
+    steps = sorted(int(s) for s in flows["step"].unique()) if len(flows) else []
+    fig, ax = plt.subplots(figsize=(width, 5.5))
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    if not steps:
+        ax.text(0.5, 0.5, "Too few journeys to draw", ha="center", va="center")
+        return fig
+    moves = flows.loc[~flows["target"].str.startswith("(")]
+    # each box's size: the journeys leaving it (ending included), or arriving, whichever is larger
+    size: dict[tuple[int, str], float] = {}
+    for (step, source), n in flows.groupby(["step", "source"])["journeys"].sum().items():
+        size[(int(step), source)] = float(n)
+    for (step, target), n in moves.groupby(["step", "target"])["journeys"].sum().items():
+        key = (int(step) + 1, target)
+        size[key] = max(size.get(key, 0.0), float(n))
+    last = max(k for k, _ in size)
+    columns = range(1, last + 1)
+    totals = {k: sum(v for (s, _), v in size.items() if s == k) for k in columns}
+    scale = 0.9 / max(totals.values())
+    gap, box = 0.02, 0.12
+    top: dict[tuple[int, str], float] = {}
+    for k in columns:
+        y = 0.95
+        for name in sorted((lbl for s, lbl in size if s == k), key=lambda lbl: (-size[(k, lbl)], lbl)):
+            h = size[(k, name)] * scale
+            top[(k, name)] = y
+            ax.add_patch(Rectangle((k - box / 2, y - h), box, h, color=_flow_colour(name), alpha=0.95))
+            ax.text(k + box / 2 + 0.03, y - h / 2, f"{name} ({count_text(int(round(size[(k, name)])))})",
+                    va="center", fontsize=8)
+            y -= h + gap
+        ax.text(k, 1.0, f"{ORDINALS.get(k, f'{k}th')} contact", ha="center", va="bottom", fontsize=9,
+                fontweight="bold")
+    out_used = dict.fromkeys(top, 0.0)
+    in_used = dict.fromkeys(top, 0.0)
+    order = {key: i for i, key in enumerate(sorted(top, key=lambda key: (key[0], -top[key])))}
+    for row in moves.assign(_o=[order.get((int(s) + 1, t), 0) for s, t in zip(moves["step"], moves["target"],
+                                                                               strict=True)]).sort_values(
+            ["step", "source", "_o"]).itertuples():
+        src, dst = (int(row.step), row.source), (int(row.step) + 1, row.target)
+        h = row.journeys * scale
+        y0 = top[src] - out_used[src]
+        y1 = top[dst] - in_used[dst]
+        out_used[src] += h
+        in_used[dst] += h
+        x0, x1 = src[0] + box / 2, dst[0] - box / 2
+        mid = (x0 + x1) / 2
+        verts = [(x0, y0), (mid, y0), (mid, y1), (x1, y1), (x1, y1 - h), (mid, y1 - h), (mid, y0 - h), (x0, y0 - h),
+                 (x0, y0)]
+        codes = [MPath.MOVETO, MPath.CURVE4, MPath.CURVE4, MPath.CURVE4, MPath.LINETO, MPath.CURVE4, MPath.CURVE4,
+                 MPath.CURVE4, MPath.CLOSEPOLY]
+        ax.add_patch(PathPatch(MPath(verts, codes), facecolor=_flow_colour(row.target), alpha=0.35, lw=0))
+    from matplotlib.patches import Patch
+
+    ax.legend(handles=[Patch(color=PALETTE[0], label="a request"), Patch(color=PALETTE[1], label="failure demand"),
+                       Patch(color=PALETTE[4], label="a complaint"), Patch(color=PALETTE[7], label="other")],
+              loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=4, fontsize=8, frameon=False)
+    ax.set_xlim(0.7, last + 0.9)
+    ax.set_ylim(min(0.0, min(top[k] - size[k] * scale for k in top) - 0.02), 1.06)
+    return fig

@@ -86,7 +86,7 @@ KIND_WORDS = {"": "", "progress_chasing": "chase", "not_done": "not done", "not_
               "repeat_contact": "repeat", "complaint": "complaint"}
 #: The pain point each failure type names in the journey-mapping template.
 PAIN_POINTS = {
-    "": "none recorded: a new request",
+    "": "none recorded (a new request)",
     "progress_chasing": "chasing progress: the customer had to ask what was happening",
     "not_done": "not done: what was promised did not happen",
     "not_done_right": "not done right: it had to be put right",
@@ -268,6 +268,8 @@ class Journeys:
     has_closed: bool
     span: tuple[pd.Timestamp, pd.Timestamp] | None
     missing: dict[str, str] = field(default_factory=dict)
+    #: journeys whose recorded close is before their first contact (left out of end-to-end time)
+    closed_before_start: int = 0
 
     @property
     def judged(self) -> pd.DataFrame:
@@ -356,7 +358,7 @@ def table(contacts: pd.DataFrame, complaints: pd.DataFrame | None = None,
 
     # the pattern: the first PATTERN_STEPS steps' codes in base vocab.base, "then more" after them, and
     # a formal complaint in the register as a last step when no contact was classified as one
-    code = vocab.code(channel, kind)
+    code = vocab.code(np.where(is_complaint_contact, 0, channel), kind)  # a complaint is one step, however made
     weights = np.where(step < PATTERN_STEPS, np.power(vocab.base, np.minimum(step, PATTERN_STEPS), dtype=np.int64), 0)
     pattern = np.add.reduceat(code * weights, bounds)
     extra_at = np.minimum(size, PATTERN_STEPS)
@@ -445,7 +447,16 @@ def follow(contacts: pd.DataFrame, complaints: pd.DataFrame | None = None,
         if not has_closed:
             for m in ("end_to_end_median_days", "end_to_end_p85_days"):
                 missing[m] = "Not available: the export records no date a case was closed. " + unlock("contacts.closed_at")
-    return Journeys(journeys, vocab, window_days, len(contacts), unfollowed, basis, one_row, has_closed, span, missing)
+        classified = "failure_type" in contacts and "demand" in contacts
+        if not classified and not _register_contacts(complaints):
+            missing["complaint"] = ("Not available: nothing says which contacts were complaints (the contacts are not "
+                                    "classified and no complaints register names the contacts it came from). "
+                                    + unlock("complaints"))
+    bad = 0
+    if has_closed and len(journeys):
+        bad = int((journeys["closed_at"].notna() & (journeys["closed_at"] < journeys["started_at"])).sum())
+    return Journeys(journeys, vocab, window_days, len(contacts), unfollowed, basis, one_row, has_closed, span, missing,
+                    bad)
 
 
 JOURNEYS_UNLOCK = "contacts.case_id|contacts.customer_id"
@@ -574,16 +585,21 @@ def measures(journeys: Journeys | pd.DataFrame, by=None, min_journeys: int = MIN
     return out
 
 
-def end_to_end_xmr(journeys: Journeys | pd.DataFrame, min_journeys: int = MIN_JOURNEYS) -> pd.DataFrame | None:
+def end_to_end_xmr(journeys: Journeys | pd.DataFrame, min_journeys: int = MIN_JOURNEYS,
+                   burn_in_days: float | None = None) -> pd.DataFrame | None:
     """End-to-end time over time as an XmR chart (:func:`cxinsight.demand.measures.xmr`): the median
     end-to-end days of the journeys closed in each week (each day for an export of under eight weeks),
     periods with fewer than ``min_journeys`` closes left out. None with fewer than two such periods.
     Journeys are placed by when they closed, so a slow journey counts when it finishes, as Vanguard's
-    capability charts do, and recent weeks are not flattered by journeys still open."""
-    from cxinsight.charts import period_start, time_bins
+    capability charts do, and recent weeks are not flattered by journeys still open. Early in an
+    export only quick journeys can have closed (a slow one would have started before it), so periods
+    beginning within ``burn_in_days`` of the first contact (default: the window, or the 85th percentile
+    of end-to-end time if longer) are left out, as are periods cut by the end of the export."""
+    from cxinsight.charts import STEP, period_start, time_bins
     from cxinsight.demand.measures import xmr
 
-    frame = journeys.table if isinstance(journeys, Journeys) else journeys
+    is_journeys = isinstance(journeys, Journeys)
+    frame = journeys.table if is_journeys else journeys
     done = frame.loc[frame["end_to_end_days"].notna()]
     if done.empty:
         return None
@@ -591,8 +607,14 @@ def end_to_end_xmr(journeys: Journeys | pd.DataFrame, min_journeys: int = MIN_JO
     _, unit = time_bins(closed)
     unit = "week" if unit == "week" else "day"
     period = period_start(closed, unit)
+    first = (journeys.span[0] if is_journeys and journeys.span else frame["started_at"].min())
+    last = (journeys.span[1] if is_journeys and journeys.span else frame["last_contact_at"].max())
+    window = journeys.window_days if is_journeys else DEFAULT_WINDOW_DAYS
+    burn = burn_in_days if burn_in_days is not None else max(window, float(done["end_to_end_days"].quantile(0.85)))
     grouped = done.groupby(period.to_numpy())["end_to_end_days"].agg(["median", "size"])
-    grouped = grouped.loc[grouped["size"] >= min_journeys]
+    whole = (grouped.index >= pd.Timestamp(first).normalize() + pd.Timedelta(days=burn)) & (
+        grouped.index + STEP[unit] <= pd.Timestamp(last).normalize() + pd.Timedelta(days=1))
+    grouped = grouped.loc[whole & (grouped["size"] >= min_journeys).to_numpy()]
     if len(grouped) < 2:
         return None
     chart = xmr(grouped["median"], floor=0.0)
@@ -671,15 +693,18 @@ def step_codes(journeys: Journeys, frame: pd.DataFrame | None = None, steps: int
 
 
 def flows(journeys: Journeys, service: str | None = None, steps: int = 4, labels: int = 5,
-          min_flow: int = 8) -> pd.DataFrame:
+          min_flow: int = 8, failing: bool = True) -> pd.DataFrame:
     """The flows of a Sankey-style chart: for each step ``k`` (1 = the first contact) to ``k + 1``,
     how many journeys went from one kind of contact to the next: ``step, source, target, journeys``, and
     a row with target ``"(ended)"`` for the journeys that stopped there. At each step the ``labels``
     commonest steps are named and the rest are ``"other"``; flows of fewer than ``min_flow`` journeys
-    are left out (a count of 1 to 7 is not published). Judged journeys of ``service`` (all without)."""
+    are left out (a count of 1 to 7 is not published). Judged journeys of ``service`` (all without);
+    with ``failing``, only those not resolved at the first contact (the journeys worth drawing)."""
     frame = journeys.judged if journeys.table["judged"].any() else journeys.table
     if service is not None:
         frame = frame.loc[frame["service"].astype("str") == str(service)]
+    if failing:
+        frame = frame.loc[~frame["first_contact_resolution"]]
     codes = step_codes(journeys, frame, steps + 1)
     vocab = journeys.vocabulary
     words = np.array(["", *(vocab.words(c) for c in range(1, vocab.base))], dtype=object)
@@ -716,18 +741,20 @@ def flow_summary(table_of_flows: pd.DataFrame) -> tuple[str, str]:
     first = table_of_flows.loc[table_of_flows["step"] == 1]
     starts = first.groupby("source")["journeys"].sum().sort_values(ascending=False)
     moved = table_of_flows.loc[table_of_flows["target"].str[0] != "("]
+    named = moved.loc[(moved["source"] != "other") & (moved["target"] != "other")]
     alt = (f"Flow chart of journeys over their first {int(table_of_flows['step'].max())} contacts. They start with "
            + ", ".join(f"{s} ({count_text(int(n))})" for s, n in starts.head(4).items()) + ".")
     if moved.empty:
         return alt, "Almost every journey ended at its first contact."
-    top = moved.sort_values("journeys", ascending=False).iloc[0]
+    top = (named if len(named) else moved).sort_values("journeys", ascending=False).iloc[0]
     base = int(table_of_flows.loc[(table_of_flows["step"] == top.step) & (table_of_flows["source"] == top.source),
                                   "journeys"].sum())
-    alt += (f" The largest flow after the first contact is from {top.source} at step {int(top.step)} to {top.target} "
+    step = int(top.step)
+    alt += (f" The largest flow between named steps is from {top.source} at contact {step} to {top.target} "
             f"({count_text(int(top.journeys))} journeys).")
     share = top.journeys / base if base else 0
-    takeaway = (f"The commonest next step: {share:.0%} of journeys whose contact number {int(top.step)} was a "
-                f"{top.source} went on to a {top.target}.")
+    where = ("that began with a " if step == 1 else f"whose contact number {step} was a ") + str(top.source)
+    takeaway = f"The commonest next step: {share:.0%} of the journeys {where} went on to a {top.target} next."
     return alt, takeaway
 
 
@@ -769,7 +796,7 @@ def template(contacts: pd.DataFrame, journeys: Journeys, service: str | None = N
 
     def shown(k: int, n: int) -> str:
         rk, rn = round_to_5(pd.Series([k, n]))
-        share = "" if gives_away(k, n) or not rn else f" ({rk / rn:.0%})"
+        share = "" if gives_away(k, n) or not rn else f" ({rk / rn:.0%})" if rk / rn >= 0.005 else " (under 1%)"
         return f"{count_text(k)} of {count_text(n)} journeys{share}"
 
     for stage, part in grouped.groupby("stage"):
@@ -778,8 +805,9 @@ def template(contacts: pd.DataFrame, journeys: Journeys, service: str | None = N
         for r in part.itertuples():
             touch = CHANNEL_WORDS.get(r.channel, r.channel)
             when = "" if stage == 0 or pd.isna(r.median_days) else f", a median of {r.median_days:.0f} days after the first"
+            article = "an" if touch[0] in "aeiou" else "a"
             rows.append({"stage": name, "touchpoint": touch, "pain_point": PAIN_POINTS.get(r.kind, r.kind.replace("_", " ")),
-                         "evidence": f"{shown(int(r.journeys), base)} had a {touch} contact here{when}.",
+                         "evidence": f"{shown(int(r.journeys), base)} had {article} {touch} contact here{when}.",
                          "journeys": int(r.journeys), "of_journeys": base, "median_days": r.median_days})
     complaints = int(frame["complaint"].sum())
     if complaints >= min_journeys:
@@ -806,3 +834,124 @@ def write_template(frame: pd.DataFrame, path) -> object:
                                 "median_days": "Median days after the first contact"})
     out["Median days after the first contact"] = out["Median days after the first contact"].round(1)
     return write_csv(download_frame(out, counts=["Journeys", "Of journeys"]), path)
+
+
+# ---- for a reader ------------------------------------------------------------------------------------
+
+
+def _days(x: float, way: str | None = None) -> str:
+    import math
+
+    if pd.isna(x):
+        return ""
+    v = math.floor(x * 10) / 10 if way == "down" else math.ceil(x * 10) / 10 if way == "up" else round(x, 1)
+    return f"{v:.1f} days"
+
+
+def _pct(x: float, outward: str | None = None) -> str:
+    """A share as every page shows it: as recorded (4 decimals), halves rounded up, an interval's ends
+    rounded outward (the rule of :func:`cxinsight.headlines.value_text` and ``interval_text``, which
+    this module cannot import: the analysis imports it; a test keeps the two the same)."""
+    import math
+
+    q = round(round(float(x), 4) / 0.01, 6)
+    return f"{ {'down': math.floor, 'up': math.ceil}.get(outward, lambda v: math.floor(v + 0.5))(q)}%"
+
+
+def figure_text(row) -> tuple[str, str]:
+    """A measure's figure and range as the pages show them (shares as percentages, each range end
+    rounded outward; contacts per journey to two decimals; times in days to one).
+
+    >>> figure_text(pd.Series({"measure": "first_contact_resolution", "estimate": 0.7834, "low": 0.77, "high": 0.79}))
+    ('78%', '77% to 79%')
+    >>> figure_text(pd.Series({"measure": "end_to_end_median_days", "estimate": 4.23, "low": 4.17, "high": 4.29}))
+    ('4.2 days', '4.1 to 4.3 days')
+    """
+    import math
+
+    if row["measure"] in SHARES:
+        return _pct(row["estimate"]), f"{_pct(row['low'], 'down')} to {_pct(row['high'], 'up')}"
+    if row["measure"] == "contacts_per_journey":
+        return (f"{row['estimate']:.2f}",
+                f"{math.floor(row['low'] * 100) / 100:.2f} to {math.ceil(row['high'] * 100) / 100:.2f}")
+    return _days(row["estimate"]), f"{_days(row['low'], 'down').removesuffix(' days')} to {_days(row['high'], 'up')}"
+
+
+def measures_text(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
+    """:func:`measures` as a reader's table: ``[by], Measure, Figure, Range (95%), Journeys`` (the
+    base, a count). A share whose count, or whose complement, would be 1 to 7 is shown as ``*``
+    (:func:`cxinsight.publish.suppress_shares`); counts are suppressed by :func:`cxinsight.publish.table`."""
+    from cxinsight.publish import gives_away
+    from cxinsight.wording import label
+
+    rows = []
+    for r in frame.itertuples(index=False):
+        row = r._asdict()
+        small = row["measure"] in SHARES and bool(gives_away(row["k"], row["n"]))
+        figure, interval = ("*", "*") if small else figure_text(pd.Series(row))
+        out = {label(by): label(row[by])} if by else {}
+        rows.append({**out, "Measure": row["name"], "Figure": figure, "Range (95%)": interval, "Journeys": row["n"]})
+    return pd.DataFrame(rows, columns=[*([label(by)] if by else []), "Measure", "Figure", "Range (95%)", "Journeys"])
+
+
+def how_followed(journeys: Journeys) -> str:
+    """A paragraph saying how the contacts were followed into journeys, and what was left out."""
+    from cxinsight.publish import count_text
+
+    if not journeys.available:
+        return ""
+    parts = [f"{count_text(len(journeys.table))} journeys were followed from {count_text(journeys.contacts)} contacts, "
+             f"by {journeys.basis}."]
+    if "customer" in journeys.basis:
+        parts.append(f"A contact with no case number joins its customer's journey about the same service when it came "
+                     f"within {journeys.window_days:g} days of that journey's last contact; a new request starts a new "
+                     "journey.")
+    if journeys.unfollowed:
+        parts.append(f"{count_text(journeys.unfollowed)} contacts carried neither a case number nor a customer number, "
+                     "so they could not be followed and are left out (counting each as a journey of one would make "
+                     "first-contact resolution look better than it is).")
+    judged = int(journeys.table["judged"].sum())
+    if judged < len(journeys.table):
+        parts.append(f"The shares are measured on the {count_text(judged)} journeys that started at least "
+                     f"{journeys.window_days:g} days after the export's first contact and before its last: the others "
+                     "may have begun before the export or gone on after it.")
+    if journeys.closed_before_start:
+        parts.append(f"{count_text(journeys.closed_before_start)} journeys are recorded as closed before their first "
+                     "contact; their end-to-end times are left out.")
+    return " ".join(parts)
+
+
+WIDE_COLUMNS = {"first_contact_resolution": "Resolved at the first contact", "contacts_per_journey": "Contacts per journey",
+                "changed_channel": "Changed channel", "channel_hop": "Web, then phone, visit or chat",
+                "complaint": "Ended in a complaint", "end_to_end_median_days": "End-to-end, median",
+                "end_to_end_p85_days": "End-to-end, 85th percentile"}
+
+
+def measures_wide(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """:func:`measures` ``by`` a group as one row per group: each measure's figure with its 95% range
+    in brackets, and the judged journeys (the shares' base, a count). Suppressed shares show ``*``."""
+    from cxinsight.wording import label
+
+    text = measures_text(frame, by)
+    if text.empty:
+        return pd.DataFrame(columns=[label(by), *WIDE_COLUMNS.values(), "Journeys"])
+    names = {MEASURES[m][0]: WIDE_COLUMNS[m] for m in MEASURES}
+    cell = text["Figure"].where(text["Figure"].eq("*"), text["Figure"] + " (" + text["Range (95%)"] + ")")
+    wide = (text.assign(cell=cell, column=text["Measure"].map(names))
+            .pivot(index=label(by), columns="column", values="cell"))
+    base = frame.loc[frame["measure"] == "contacts_per_journey"].assign(group=lambda d: d[by].map(label))
+    wide = wide.reindex(columns=[c for c in WIDE_COLUMNS.values() if c in wide.columns]).fillna("")
+    wide["Journeys"] = base.set_index("group")["n"].reindex(wide.index).to_numpy()
+    return wide.reset_index()
+
+
+def standing_out(frame: pd.DataFrame, overall: pd.DataFrame, measure: str, by: str, low_is_bad: bool = True) -> list[str]:
+    """The groups whose whole 95% range for ``measure`` is on the bad side of the whole scope's figure
+    (below it when ``low_is_bad``): the only groups a sentence may single out."""
+    this = frame.loc[frame["measure"] == measure]
+    ref = overall.loc[overall["measure"] == measure, "estimate"]
+    if this.empty or ref.empty:
+        return []
+    ref = float(ref.iloc[0])
+    picked = this.loc[this["high"] < ref] if low_is_bad else this.loc[this["low"] > ref]
+    return picked.sort_values("estimate", ascending=low_is_bad)[by].astype("str").tolist()
