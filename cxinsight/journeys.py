@@ -105,18 +105,62 @@ NS_PER_DAY = 86_400 * 10**9
 
 
 def _codes(values: pd.Series) -> np.ndarray:
-    """Integer codes of ``values`` (-1 where missing or blank)."""
-    text = values.astype("str")
-    codes, _ = pd.factorize(text.where(values.notna() & text.str.strip().ne(""), None), use_na_sentinel=True)
-    return np.asarray(codes, dtype=np.int64)
+    """Integer codes of ``values`` (-1 where missing or blank), factorized once (blanks are found among
+    the distinct values, not row by row).
+
+    >>> _codes(pd.Series(["a", " ", None, "a", "b"])).tolist()
+    [0, -1, -1, 0, 2]
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    if len(uniques):
+        distinct = pd.Series(uniques)
+        if not pd.api.types.is_string_dtype(distinct.dtype):
+            distinct = distinct.astype("str")
+        blank = distinct.str.strip().eq("").to_numpy(dtype=bool)
+        if blank.any():
+            codes = np.where((codes >= 0) & blank[np.maximum(codes, 0)], -1, codes)
+    return codes
+
+
+def _categories(values: pd.Series, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """``values`` at ``rows`` as integer codes and their categories as text (-1 for missing): a
+    categorical's own codes, else a factorization; no row is turned into a string."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy()[rows].astype(np.int64), [str(c) for c in values.cat.categories]
+    codes, uniques = pd.factorize(values.iloc[rows] if len(rows) != len(values) else values.iloc[rows])
+    return np.asarray(codes, dtype=np.int64), [str(u) for u in uniques]
+
+
+def _is(values: pd.Series, text: str) -> np.ndarray:
+    """Where ``values`` equals ``text`` (a categorical compared on its codes), missing as False."""
+    return np.asarray(values.eq(text).fillna(False), dtype=bool)
+
+
+def _member(values: pd.Series, pool) -> np.ndarray:
+    """``values.isin(pool)`` by Arrow's hash-set membership (pandas' ``isin`` on Arrow strings makes every
+    value a Python object first); nulls are never members."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    pool = pd.unique(pd.Series(list(pool), dtype=object).dropna().astype("str"))
+    try:
+        left = pa.array(values, from_pandas=True)
+        if isinstance(left, pa.DictionaryArray):
+            left = left.dictionary_decode()
+        right = pa.array(pool, type=left.type) if pa.types.is_string(left.type) or pa.types.is_large_string(
+            left.type) else pa.array(pool).cast(left.type)
+        return pc.is_in(left, value_set=right, skip_nulls=True).fill_null(False).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return values.astype("str").isin(set(pool)).to_numpy()
 
 
 def link(contacts: pd.DataFrame, window_days: float = DEFAULT_WINDOW_DAYS,
          split_on_value: bool = True) -> pd.DataFrame:
     """Each contact's journey (``journey``, numbered from 0 in order of each journey's first contact;
     -1 for a contact that cannot be followed) and its place in it (``journey_step``, 0 for the first;
-    -1), indexed as ``contacts``. See the module's note for the rules. Vectorised: one sort and a
-    cumulative sum; no row is visited in Python.
+    -1), indexed as ``contacts``. See the module's note for the rules. Vectorised: stable sorts of
+    integer keys and a cumulative sum; no row is visited in Python.
 
     >>> c = pd.DataFrame({"case_id": ["A", None, "B"], "customer_id": ["1", "1", None],
     ...                   "service": ["tax"] * 3, "received_at": pd.to_datetime(["2024-01-01", "2024-01-05", "2024-01-06"])})
@@ -137,19 +181,24 @@ def link(contacts: pd.DataFrame, window_days: float = DEFAULT_WINDOW_DAYS,
     key[has_case] = case[has_case]
     n_cases = int(case.max()) + 1 if n else 0
 
-    rows = np.flatnonzero((customer >= 0) & has_time)
+    # every sort below is a stable sort of one integer key over the contacts in time order (then row
+    # order): the processed contacts are already in time order, so that order costs no sort at all
+    by_time = np.arange(n) if n < 2 or bool((t[1:] >= t[:-1]).all()) else np.argsort(t, kind="stable")
+    rows = by_time[((customer >= 0) & has_time)[by_time]]
     if rows.size:
-        order = rows[np.lexsort((rows, t[rows], service[rows], customer[rows]))]
-        c, s, tt = customer[order], service[order], t[order]
+        group = customer[rows] * (int(service.max()) + 2) + (service[rows] + 1)
+        grouped = np.argsort(group, kind="stable")
+        order = rows[grouped]  # customer and service together, each in time order
+        g, tt = group[grouped], t[order]
         same = np.empty(order.size, dtype=bool)
         same[0] = False
-        same[1:] = (c[1:] == c[:-1]) & (s[1:] == s[:-1])
+        same[1:] = g[1:] == g[:-1]
         gap = np.empty(order.size, dtype=np.float64)
         gap[0] = np.inf
         gap[1:] = np.diff(tt) / NS_PER_DAY
         start = ~same | (gap > window_days) | has_case[order]
         if split_on_value and "demand" in contacts:
-            start |= (contacts["demand"].astype("str").to_numpy() == "value")[order]
+            start |= _is(contacts["demand"], "value")[order]
         segment = np.cumsum(start) - 1
         first = order[start]
         segment_key = np.where(has_case[first], case[first], n_cases + np.arange(first.size))
@@ -157,9 +206,9 @@ def link(contacts: pd.DataFrame, window_days: float = DEFAULT_WINDOW_DAYS,
 
     journey = np.full(n, -1, dtype=np.int64)
     step = np.full(n, -1, dtype=np.int32)
-    valid = np.flatnonzero(key >= 0)
+    valid = by_time[(key >= 0)[by_time]]
     if valid.size:
-        o = valid[np.lexsort((valid, t[valid], key[valid]))]
+        o = valid[np.argsort(key[valid], kind="stable")]  # journey by journey, each in time order
         k = key[o]
         new = np.empty(o.size, dtype=bool)
         new[0] = True
@@ -167,8 +216,10 @@ def link(contacts: pd.DataFrame, window_days: float = DEFAULT_WINDOW_DAYS,
         index = np.cumsum(new) - 1
         first_pos = np.flatnonzero(new)
         step[o] = (np.arange(o.size) - first_pos[index]).astype(np.int32)
+        when_first = np.empty(n, dtype=np.int64)
+        when_first[by_time] = np.arange(n)  # each contact's place in time order
         rank = np.empty(first_pos.size, dtype=np.int64)
-        rank[np.lexsort((o[first_pos], t[o[first_pos]]))] = np.arange(first_pos.size)
+        rank[np.argsort(when_first[o[first_pos]], kind="stable")] = np.arange(first_pos.size)
         journey[o] = rank[index]
     return pd.DataFrame({"journey": journey, "journey_step": step}, index=contacts.index)
 
@@ -303,38 +354,34 @@ def table(contacts: pd.DataFrame, complaints: pd.DataFrame | None = None,
     contacts' own); ``pattern`` (its first steps as a key, :meth:`Vocabulary.spell`).
     """
     vocab = vocab or vocabulary(contacts)
-    followed = contacts["journey"].to_numpy() >= 0
-    sub = contacts.loc[followed]
+    journey_all = contacts["journey"].to_numpy(np.int64)
+    followed = np.flatnonzero(journey_all >= 0)
     if span is None:
         when = contacts["received_at"]
         span = (when.min(), when.max()) if len(when) else None
     columns = ["journey", "basis", "service", "channel", "started_at", "last_contact_at", "contacts",
                "failure_contacts", "changed_channel", "channel_hop", "complaint", "first_contact_resolution",
                "closed_at", "end_to_end_days", "judged", "pattern"]
-    if sub.empty:
+    if not followed.size:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
-    journey = sub["journey"].to_numpy(np.int64)
-    step = sub["journey_step"].to_numpy(np.int64)
-    o = np.lexsort((step, journey))
-    journey, step = journey[o], step[o]
+    step_all = contacts["journey_step"].to_numpy(np.int64)
+    composite = journey_all[followed] * (int(step_all[followed].max()) + 1) + step_all[followed]
+    rows = followed[np.argsort(composite)]  # journey by journey, step by step (each pair is unique)
+    journey, step = journey_all[rows], step_all[rows]
     bounds = np.flatnonzero(np.r_[True, journey[1:] != journey[:-1]])
     ends = np.r_[bounds[1:], journey.size]
     size = ends - bounds
 
-    def column(name):
-        return sub[name].iloc[o] if name in sub else None
-
-    t = pd.to_datetime(column("received_at")).to_numpy("datetime64[ns]")
-    channel_text = column("channel").astype("str").to_numpy()
-    channel_index = {c: i for i, c in enumerate(vocab.channels)}
-    channel = pd.Series(channel_text).map(channel_index).fillna(vocab.channels.index("other")).to_numpy(np.int64)
-    ftype = column("failure_type")
-    demand = column("demand")
-    if ftype is not None and demand is not None:
-        ftype_text = ftype.astype("str").where(demand.astype("str").eq("failure").to_numpy(), "")
-        kind = pd.Series(ftype_text.to_numpy()).map({k: i for i, k in enumerate(vocab.kinds)}).fillna(0)
-        kind = kind.to_numpy(np.int64)
-        is_failure = demand.astype("str").to_numpy() == "failure"
+    t = pd.to_datetime(contacts["received_at"]).to_numpy("datetime64[ns]")[rows]
+    channel_codes, channel_names = _categories(contacts["channel"], rows)
+    to_vocab = np.array([vocab.channels.index(c) if c in vocab.channels else vocab.channels.index("other")
+                         for c in channel_names] + [vocab.channels.index("other")], dtype=np.int64)
+    channel = to_vocab[channel_codes]  # code -1 (missing) takes the last entry: other
+    if "failure_type" in contacts and "demand" in contacts:
+        is_failure = _is(contacts["demand"], "failure")[rows]
+        ftype_codes, ftype_names = _categories(contacts["failure_type"], rows)
+        kind_of = np.array([vocab.kinds.index(f) if f in vocab.kinds else 0 for f in ftype_names] + [0], dtype=np.int64)
+        kind = np.where(is_failure, kind_of[ftype_codes], 0)
     else:
         kind = np.zeros(journey.size, dtype=np.int64)
         is_failure = np.zeros(journey.size, dtype=bool)
@@ -342,8 +389,8 @@ def table(contacts: pd.DataFrame, complaints: pd.DataFrame | None = None,
     is_complaint_contact = kind == complaint_kind
     in_register = np.zeros(journey.size, dtype=bool)
     register = _register_contacts(complaints)
-    if register and "contact_id" in sub:
-        in_register = column("contact_id").astype("str").isin(register).to_numpy()
+    if register and "contact_id" in contacts:
+        in_register = _member(contacts["contact_id"], register)[rows]
 
     first = bounds
     web = channel == vocab.channels.index("web")
@@ -354,7 +401,8 @@ def table(contacts: pd.DataFrame, complaints: pd.DataFrame | None = None,
     complaint_contact = np.maximum.reduceat(is_complaint_contact, bounds)
     registered = np.maximum.reduceat(in_register, bounds)
     complaint = complaint_contact | registered
-    has_case = (column("case_id").notna().to_numpy() if "case_id" in sub else np.zeros(journey.size, bool))
+    has_case = (contacts["case_id"].notna().to_numpy()[rows] if "case_id" in contacts
+                else np.zeros(journey.size, bool))
 
     # the pattern: the first PATTERN_STEPS steps' codes in base vocab.base, "then more" after them, and
     # a formal complaint in the register as a last step when no contact was classified as one
@@ -368,14 +416,15 @@ def table(contacts: pd.DataFrame, complaints: pd.DataFrame | None = None,
 
     closed = None
     end_to_end = np.full(bounds.size, np.nan)
-    if "closed_at" in sub:
-        closed_ns = pd.to_datetime(column("closed_at")).to_numpy("datetime64[ns]").view(np.int64)
+    if "closed_at" in contacts:
+        closed_ns = pd.to_datetime(contacts["closed_at"]).to_numpy("datetime64[ns]")[rows].view(np.int64)
         latest = np.maximum.reduceat(closed_ns, bounds)  # NaT is the smallest int64: any close wins
         closed = latest.view("datetime64[ns]")
         has_close = latest != np.iinfo(np.int64).min
         days = (latest - t[first].view(np.int64)) / NS_PER_DAY
         end_to_end = np.where(has_close & (days >= 0), days, np.nan)
     started = t[first]
+    service_codes, service_names = _categories(contacts["service"], rows)
     judged = np.ones(bounds.size, dtype=bool)
     if span is not None and span[0] is not None and not pd.isna(span[0]):
         window = np.timedelta64(int(window_days * NS_PER_DAY), "ns")
@@ -385,8 +434,8 @@ def table(contacts: pd.DataFrame, complaints: pd.DataFrame | None = None,
     out = pd.DataFrame({
         "journey": journey[bounds],
         "basis": np.where(np.maximum.reduceat(has_case, bounds), "case", "customer"),
-        "service": column("service").astype("str").to_numpy()[first],
-        "channel": channel_text[first],
+        "service": _as_categorical(service_codes[first], service_names),
+        "channel": _as_categorical(channel_codes[first], channel_names),
         "started_at": started,
         "last_contact_at": t[ends - 1],
         "contacts": size,
@@ -400,9 +449,15 @@ def table(contacts: pd.DataFrame, complaints: pd.DataFrame | None = None,
         "judged": judged,
         "pattern": pattern,
     })
-    out["service"] = out["service"].astype("category")
-    out["channel"] = out["channel"].astype("category")
     return out
+
+
+def _as_categorical(codes: np.ndarray, names: list[str]) -> pd.Categorical:
+    """Codes and their names as a categorical of the names used (-1: missing)."""
+    if len(set(names)) == len(names):
+        return pd.Categorical.from_codes(codes, categories=names).remove_unused_categories()
+    text = np.asarray([*names, None], dtype=object)[codes]  # two values that read the same are one name
+    return pd.Categorical(text)
 
 
 def follow(contacts: pd.DataFrame, complaints: pd.DataFrame | None = None,
@@ -518,20 +573,51 @@ def quantile_interval(values, q: float, confidence: float = 0.95) -> tuple[float
     >>> (est, lo, hi)
     (50.5, 40.0, 61.0)
     """
-    from scipy.stats import binom
-
     x = np.sort(np.asarray(values, dtype=float))
     x = x[~np.isnan(x)]
     n = x.size
     if n == 0:
         return np.nan, np.nan, np.nan
     alpha = 1 - confidence
-    r = int(binom.ppf(alpha / 2, n, q))          # r-th smallest (1-based): P(B < r) <= alpha / 2
-    s = int(binom.ppf(1 - alpha / 2, n, q)) + 1  # s-th smallest: P(B >= s) <= alpha / 2
-    lo = x[max(r, 1) - 1] if r >= 1 else -np.inf
-    hi = x[min(s, n) - 1] if s <= n else np.inf
-    est = float(np.quantile(x, q))
-    return est, float(max(lo, x[0]) if np.isfinite(lo) else x[0]), float(min(hi, x[-1]) if np.isfinite(hi) else x[-1])
+    k0, cdf = _binomial_cdf(n, q)
+    r = k0 + int(np.searchsorted(cdf, alpha / 2, side="left"))          # P(B < r) <= alpha / 2: r-th smallest
+    s = k0 + int(np.searchsorted(cdf, 1 - alpha / 2, side="left")) + 1  # P(B >= s) <= alpha / 2: s-th smallest
+    lo = x[max(r, 1) - 1]
+    hi = x[min(s, n) - 1]
+    return float(np.quantile(x, q)), float(lo), float(hi)
+
+
+def _binomial_cdf(n: int, p: float) -> tuple[int, np.ndarray]:
+    """P(B <= k) for k = k0..k1, B ~ binomial(n, p), from the log-probabilities, with ``k0``: no SciPy
+    (its import alone takes seconds). Only the k within 12 standard deviations of n p are summed; the
+    probability outside them is below 1e-30.
+
+    >>> k0, cdf = _binomial_cdf(3, 0.5)
+    >>> k0, [round(float(x), 4) for x in cdf]
+    (0, [0.125, 0.5, 0.875, 1.0])
+    """
+    from math import ceil, floor, lgamma, log, sqrt
+
+    spread = 12 * sqrt(n * p * (1 - p)) + 12
+    k0, k1 = max(0, floor(n * p - spread)), min(n, ceil(n * p + spread))
+    k = np.arange(k0, k1 + 1, dtype=float)
+    log_choose = lgamma(n + 1) - _lgamma(k + 1) - _lgamma(n - k + 1)
+    logp = log_choose + k * log(p) + (n - k) * log(1 - p)
+    mass = np.exp(logp - logp.max())
+    return k0, np.cumsum(mass) / mass.sum()
+
+
+def _lgamma(x: np.ndarray) -> np.ndarray:
+    """log Gamma(x) for x >= 1, vectorised: exact below 20 (a table), Stirling's series above (error under 1e-12)."""
+    from math import lgamma
+
+    out = np.empty_like(x, dtype=float)
+    small = x < 20
+    out[small] = [lgamma(v) for v in x[small]]
+    y = x[~small]
+    out[~small] = ((y - 0.5) * np.log(y) - y + 0.5 * np.log(2 * np.pi) + 1 / (12 * y) - 1 / (360 * y ** 3)
+                   + 1 / (1260 * y ** 5))
+    return out
 
 
 def _groups(frame: pd.DataFrame, by) -> list[tuple[dict, pd.DataFrame]]:
@@ -558,6 +644,7 @@ def measures(journeys: Journeys | pd.DataFrame, by=None, min_journeys: int = MIN
     frame = journeys.table if isinstance(journeys, Journeys) else journeys
     rows = []
     by_cols = [by] if isinstance(by, str) else list(by or [])
+    frame = frame[[*by_cols, "judged", *SHARES, "contacts", "end_to_end_days"]]  # no group copies the rest
     for key, part in _groups(frame, by_cols):
         judged = part.loc[part["judged"]]
         n = len(judged)
@@ -595,7 +682,6 @@ def end_to_end_xmr(journeys: Journeys | pd.DataFrame, min_journeys: int = MIN_JO
     export only quick journeys can have closed (a slow one would have started before it), so periods
     beginning within ``burn_in_days`` of the first contact (default: the window, or the 85th percentile
     of end-to-end time if longer) are left out, as are periods cut by the end of the export."""
-    from cxinsight.charts import STEP, period_start, time_bins
     from cxinsight.demand.measures import xmr
 
     is_journeys = isinstance(journeys, Journeys)
@@ -604,16 +690,18 @@ def end_to_end_xmr(journeys: Journeys | pd.DataFrame, min_journeys: int = MIN_JO
     if done.empty:
         return None
     closed = pd.Series(pd.to_datetime(done["closed_at"]).to_numpy(), index=done.index)
-    _, unit = time_bins(closed)
-    unit = "week" if unit == "week" else "day"
-    period = period_start(closed, unit)
+    # weeks for eight weeks or more of closes, else days (as cxinsight.charts.time_bins)
+    unit = "week" if closed.max() - closed.min() >= pd.Timedelta(days=56) else "day"
+    step = pd.Timedelta(days=7 if unit == "week" else 1)
+    period = closed.dt.normalize() - (pd.to_timedelta(closed.dt.day_of_week, unit="D") if unit == "week"
+                                      else pd.Timedelta(0))
     first = (journeys.span[0] if is_journeys and journeys.span else frame["started_at"].min())
     last = (journeys.span[1] if is_journeys and journeys.span else frame["last_contact_at"].max())
     window = journeys.window_days if is_journeys else DEFAULT_WINDOW_DAYS
     burn = burn_in_days if burn_in_days is not None else max(window, float(done["end_to_end_days"].quantile(0.85)))
     grouped = done.groupby(period.to_numpy())["end_to_end_days"].agg(["median", "size"])
     whole = (grouped.index >= pd.Timestamp(first).normalize() + pd.Timedelta(days=burn)) & (
-        grouped.index + STEP[unit] <= pd.Timestamp(last).normalize() + pd.Timedelta(days=1))
+        grouped.index + step <= pd.Timestamp(last).normalize() + pd.Timedelta(days=1))
     grouped = grouped.loc[whole & (grouped["size"] >= min_journeys).to_numpy()]
     if len(grouped) < 2:
         return None
@@ -633,14 +721,28 @@ def extra_contacts(contacts: pd.DataFrame, journeys: Journeys | pd.DataFrame, by
 
     frame = journeys.table if isinstance(journeys, Journeys) else journeys
     judged = frame.loc[frame["judged"], ["journey", "service"]]
-    extra = contacts.loc[(contacts["journey_step"] >= 1) & contacts["journey"].isin(judged["journey"])]
     cols = [by] if by else []
-    if extra.empty or "failure_type" not in extra:
+    if judged.empty or "failure_type" not in contacts or "demand" not in contacts:
         return pd.DataFrame(columns=[*cols, "failure_type", "contacts", "extra_contacts", "estimate", "low", "high"])
-    service = judged.set_index("journey")["service"].astype("str")
-    kind = extra["failure_type"].astype("str").where(extra["demand"].astype("str").eq("failure"), "value demand")
-    data = pd.DataFrame({"service": extra["journey"].map(service).to_numpy(), "failure_type": kind.to_numpy()})
-    counts = data.groupby([*cols, "failure_type"]).size().rename("contacts").reset_index()
+    journey = contacts["journey"].to_numpy(np.int64)
+    lookup = np.full(int(max(journey.max(), judged["journey"].max())) + 2, -1, dtype=np.int64)
+    lookup[judged["journey"].to_numpy(np.int64)] = np.arange(len(judged))  # judged journey -> its row
+    row = lookup[journey]  # -1 (the last entry) for a contact not followed or not judged
+    rows = np.flatnonzero((contacts["journey_step"].to_numpy() >= 1) & (row >= 0))
+    if not rows.size:
+        return pd.DataFrame(columns=[*cols, "failure_type", "contacts", "extra_contacts", "estimate", "low", "high"])
+    codes, names = _categories(contacts["failure_type"], rows)
+    kind = np.where(_is(contacts["demand"], "failure")[rows] & (codes >= 0), codes, len(names))
+    service_codes, service_names = _categories(judged["service"], np.arange(len(judged)))
+    group = service_codes[row[rows]] if by else np.zeros(rows.size, dtype=np.int64)
+    width = len(names) + 1
+    tally = np.bincount(np.maximum(group, 0) * width + kind, minlength=(max(len(service_names), 1)) * width)
+    found = np.flatnonzero(tally)
+    data = pd.DataFrame({"failure_type": np.array([*names, "value demand"], dtype=object)[found % width],
+                         "contacts": tally[found]})
+    if by:
+        data.insert(0, by, np.array(service_names, dtype=object)[found // width])
+    counts = data
     totals = counts.groupby(cols)["contacts"].transform("sum") if cols else counts["contacts"].sum()
     counts["extra_contacts"] = totals
     counts = counts.loc[counts["extra_contacts"] >= min_contacts]
@@ -707,24 +809,31 @@ def flows(journeys: Journeys, service: str | None = None, steps: int = 4, labels
         frame = frame.loc[~frame["first_contact_resolution"]]
     codes = step_codes(journeys, frame, steps + 1)
     vocab = journeys.vocabulary
-    words = np.array(["", *(vocab.words(c) for c in range(1, vocab.base))], dtype=object)
-    names = np.full((len(frame), steps), "", dtype=object)
+    other, ended, more = vocab.base, vocab.base + 1, vocab.base + 2  # codes beyond the vocabulary's
+    words = np.array(["", *(vocab.words(c) for c in range(1, vocab.base)), "other", "(ended)", "(more contacts)"],
+                     dtype=object)
+    named = np.zeros((len(frame), steps), dtype=np.int64)
     for k in range(steps):
-        present = codes[:, k] > 0
-        said = words[codes[:, k]]
-        keep = list(pd.Series(said[present]).value_counts().index[:labels])
-        names[:, k] = np.where(~present, "", np.where(np.isin(said, keep), said, "other"))
+        col = codes[:, k]
+        counts = np.bincount(col, minlength=vocab.base)
+        counts[0] = 0
+        keep = np.zeros(vocab.base, dtype=bool)
+        keep[[c for c in np.argsort(-counts, kind="stable")[:labels] if counts[c]]] = True
+        named[:, k] = np.where(col == 0, 0, np.where(keep[col], col, other))
     rows = []
+    width = vocab.base + 3
     for k in range(steps):
-        here = names[:, k] != ""
+        here = named[:, k] > 0
         if not here.any():
             break
         if k + 1 < steps:
-            target = np.where(names[:, k + 1] == "", "(ended)", names[:, k + 1])
+            target = np.where(named[:, k + 1] == 0, ended, named[:, k + 1])
         else:
-            target = np.where(codes[:, k + 1] > 0, "(more contacts)", "(ended)")
-        pairs = pd.DataFrame({"source": names[here, k], "target": target[here]})
-        rows.append(pairs.groupby(["source", "target"]).size().rename("journeys").reset_index().assign(step=k + 1))
+            target = np.where(codes[:, k + 1] > 0, more, ended)
+        pair = np.bincount(named[here, k] * width + target[here], minlength=width * width)
+        found = np.flatnonzero(pair)
+        rows.append(pd.DataFrame({"step": k + 1, "source": words[found // width], "target": words[found % width],
+                                  "journeys": pair[found]}))
     if not rows:
         return pd.DataFrame(columns=["step", "source", "target", "journeys"])
     out = pd.concat(rows, ignore_index=True)[["step", "source", "target", "journeys"]]
