@@ -83,9 +83,10 @@ test-slow: $(TEST_INTERIM) ## Run the slow tests (whole reports from other expor
 lint: $(STAMP) ## Check style with ruff (the library, tests, benchmarks and notebooks)
 	$(BIN)/ruff check .
 
-benchmark: demo-data ## Time load + clean and classification at 1M and 6M contacts, and the savings Monte Carlo
+benchmark: demo-data ## Time load + clean, classification and journeys at 1M and 6M contacts, and the savings Monte Carlo
 	cd benchmarks && ../$(BIN)/python bench_load_clean.py --sizes 1000000 6000000
 	cd benchmarks && ../$(BIN)/python bench_classify.py --sizes 1000000 6000000
+	cd benchmarks && ../$(BIN)/python bench_journeys.py --sizes 1000000 6000000
 	cd benchmarks && ../$(BIN)/python bench_savings.py
 
 benchmark-scale: demo-data ## The whole report and history mode at 150k/1M/6M and a 30M-row history, beside plain DuckDB and naive pandas

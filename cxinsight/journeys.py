@@ -22,8 +22,9 @@ lower and contacts per journey higher than they are. A shorter window splits a s
 first-contact resolution reads higher. 28 days is the longer of the Vanguard repeat-contact windows
 (14 or 28 days, domain.md s.1), because chasing after three or four weeks is common; splitting at value
 demand keeps it from joining a frequent customer's new requests. ``benchmarks/sim_journey_window.py``
-measures both errors on the demo council for windows of 7 to 56 days. With case numbers on every
-contact the window does not matter.
+measures both errors on the demo council for windows of 7 to 56 days: without case numbers, 28 days
+with the split reads first-contact resolution 1.3 points low (14 days: 3.9 points high; 28 days without
+the split: 6.3 points low). With case numbers on every contact the window does not matter.
 
 **What is measured.** One row per journey (:func:`table`): its service and first channel, its contacts,
 whether it changed channel and whether it hopped from the web to an assisted channel (a web contact
