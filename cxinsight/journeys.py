@@ -492,14 +492,14 @@ def follow(contacts: pd.DataFrame, complaints: pd.DataFrame | None = None,
                    "contacts), so repeat contacts about a case are not recorded. ")
             for m in ("first_contact_resolution", "contacts_per_journey", "changed_channel", "channel_hop"):
                 missing[m] = why + unlock(REPEATS_UNLOCK)
-        elif not journeys["judged"].any():
+        if not journeys["judged"].any():
             days = (span[1] - span[0]) / pd.Timedelta(days=1) if span else 0
             why = (f"Not available: the export covers {days:.0f} days, and a journey is measured only when it started "
                    f"at least {window_days:g} days after the export's first contact and before its last, so that "
                    "its contacts are all in the export. ")
             for m in ("first_contact_resolution", "contacts_per_journey", "changed_channel", "channel_hop",
                       "complaint"):
-                missing[m] = why + "Supply a longer export (several months) to see them."
+                missing.setdefault(m, why + "Supply a longer export (several months) to see them.")
         if not has_closed:
             for m in ("end_to_end_median_days", "end_to_end_p85_days"):
                 missing[m] = "Not available: the export records no date a case was closed. " + unlock("contacts.closed_at")
@@ -928,8 +928,9 @@ def template(contacts: pd.DataFrame, journeys: Journeys, service: str | None = N
     if len(times) >= min_journeys:
         med, p85 = times.median(), times.quantile(0.85)
         rows.append({"stage": "End", "touchpoint": "case closed", "pain_point": "waiting for the outcome",
-                     "evidence": (f"Half of {count_text(len(times))} closed journeys took {med:.0f} days or more from "
-                                  f"the first contact to the close; 15% took more than {p85:.0f} days."),
+                     "evidence": (f"Half of {count_text(len(times))} closed journeys took {duration_text(med)[0]} or "
+                                  f"more from the first contact to the close; 15% took more than "
+                                  f"{duration_text(p85)[0]}."),
                      "journeys": int(len(times)), "of_journeys": base, "median_days": med})
     return pd.DataFrame(rows, columns=columns)
 
@@ -949,13 +950,31 @@ def write_template(frame: pd.DataFrame, path) -> object:
 # ---- for a reader ------------------------------------------------------------------------------------
 
 
-def _days(x: float, way: str | None = None) -> str:
+#: How a time is shown, by its size: (below this many days, unit, days in one unit, decimals)
+DURATION_UNITS = ((1 / 24, "minutes", 1 / 1440, 0), (2, "hours", 1 / 24, 1), (np.inf, "days", 1, 1))
+
+
+def duration_text(days: float, low: float | None = None, high: float | None = None) -> tuple[str, str]:
+    """A time in days as a reader reads it, in minutes, hours or days by its size, and its range in the
+    same unit with each end rounded outward ("" without one).
+
+    >>> duration_text(4.23, 4.17, 4.29), duration_text(0.0271, 0.023, 0.030)
+    (('4.2 days', '4.1 to 4.3 days'), ('39 minutes', '33 to 44 minutes'))
+    """
     import math
 
-    if pd.isna(x):
-        return ""
-    v = math.floor(x * 10) / 10 if way == "down" else math.ceil(x * 10) / 10 if way == "up" else round(x, 1)
-    return f"{v:.1f} days"
+    if days is None or pd.isna(days):
+        return "", ""
+    _, unit, size, decimals = next(u for u in DURATION_UNITS if days < u[0])
+    scale = 10 ** decimals
+
+    def shown(x: float, way: str | None = None) -> str:
+        v = x / size * scale
+        v = math.floor(v + 1e-9) if way == "down" else math.ceil(v - 1e-9) if way == "up" else math.floor(v + 0.5)
+        return f"{v / scale:.{decimals}f}"
+
+    interval = "" if low is None or high is None else f"{shown(low, 'down')} to {shown(high, 'up')} {unit}"
+    return f"{shown(days)} {unit}", interval
 
 
 def _pct(x: float, outward: str | None = None) -> str:
@@ -984,7 +1003,7 @@ def figure_text(row) -> tuple[str, str]:
     if row["measure"] == "contacts_per_journey":
         return (f"{row['estimate']:.2f}",
                 f"{math.floor(row['low'] * 100) / 100:.2f} to {math.ceil(row['high'] * 100) / 100:.2f}")
-    return _days(row["estimate"]), f"{_days(row['low'], 'down').removesuffix(' days')} to {_days(row['high'], 'up')}"
+    return duration_text(row["estimate"], row["low"], row["high"])
 
 
 def measures_text(frame: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
@@ -1021,7 +1040,7 @@ def how_followed(journeys: Journeys) -> str:
                      "so they could not be followed and are left out (counting each as a journey of one would make "
                      "first-contact resolution look better than it is).")
     judged = int(journeys.table["judged"].sum())
-    if judged < len(journeys.table):
+    if 0 < judged < len(journeys.table):
         parts.append(f"The shares are measured on the {count_text(judged)} journeys that started at least "
                      f"{journeys.window_days:g} days after the export's first contact and before its last: the others "
                      "may have begun before the export or gone on after it.")
