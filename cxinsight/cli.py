@@ -56,11 +56,16 @@ def _pipeline(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from cxinsight.analysis import Options
+    from cxinsight import paths
+    from cxinsight.analysis import options_from
     from cxinsight.report import build_reports
+    from cxinsight.settings import load_settings, settings_beside
 
-    options = (Options(learn_from_review=bool(args.learn_from_review), review_path=args.review)
-               if args.learn_from_review or args.review else None)
+    # this run's own options over the council's (analysis: in the council.yaml beside sources.yaml); none
+    # given: the analysis takes the council's by itself
+    mine = {k: v for k, v in (("learn_from_review", bool(args.learn_from_review) or None), ("review_path", args.review))
+            if v is not None}
+    options = options_from(load_settings(settings_beside(args.sources or paths.demo_sources())), **mine) if mine else None
     written = build_reports(args.sources, args.out, processed=args.processed, services=args.service or None,
                             period=args.period, workers=args.workers, options=options)
     logging.info("%d reports written; open %s", len(written), written[0])
