@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxinsight.columns import equals
 from cxinsight.headlines import Council, Figures, describe
 from cxinsight.publish import count_text, money, small_max
 
@@ -51,7 +52,7 @@ def _failure_action(figures: Figures, classified: pd.DataFrame | None) -> str | 
     h = figures.get("failure_share")
     if h is None or describe(h)["value"] in ("*", "too few to report") or classified is None:
         return None
-    fail = classified.loc[classified["demand"].astype(str) == "failure"]
+    fail = classified.loc[equals(classified["demand"], "failure")]
     if fail.empty:
         return None
     from cxinsight.demand import load_taxonomy

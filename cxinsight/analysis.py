@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cxinsight import catalog, outputs, paths
+from cxinsight.columns import equals, member
 
 log = logging.getLogger(__name__)
 
@@ -180,9 +181,9 @@ class Analysis:
             known = set(contacts["service"].dropna().astype(str).unique())
             if str(service) not in known:
                 raise ValueError(f"service {service!r} is not in the contacts; expected one of {sorted(known)}")
-            contacts = contacts.loc[contacts["service"].astype(str) == str(service)]
+            contacts = contacts.loc[equals(contacts["service"], service)]
             if complaints is not None and "service" in complaints:
-                complaints = complaints.loc[complaints["service"].astype(str) == str(service)]
+                complaints = complaints.loc[equals(complaints["service"], service)]
             if survey is not None:
                 survey = survey.loc[member(survey["contact_id"], contacts["contact_id"])]
         window = parse_period(period) if isinstance(period, str) else period
@@ -205,30 +206,6 @@ class Analysis:
         return replace(whole, contacts=contacts, complaints=complaints, survey=survey, review=review,
                        segments=segments, segment_check=check, service=None if service is None else str(service), period=window,
                        whole=whole)
-
-
-def member(values: pd.Series, pool) -> pd.Series:
-    """``values.isin(pool)`` as a boolean Series, by Arrow's hash-set membership on the distinct values
-    of ``pool`` (pandas' ``isin`` on Arrow strings converts every value to a Python object first: at 3M
-    contacts most of a page's time). Nulls are never members.
-
-    >>> member(pd.Series(["a", "b", None, "c"], dtype="string[pyarrow]"), pd.Series(["c", "a", "a"])).tolist()
-    [True, False, False, True]
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        left = pa.array(values, from_pandas=True)
-        right = pa.array(pd.unique(pd.Series(pool).dropna()), from_pandas=True)
-        if isinstance(left, pa.DictionaryArray):
-            left = left.dictionary_decode()
-        if left.type != right.type:
-            right = right.cast(left.type)
-        found = pc.is_in(left, value_set=right, skip_nulls=True).fill_null(False)
-        return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        return values.isin(pd.Series(pool))
 
 
 def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -641,7 +618,7 @@ def savings(analysis: Analysis) -> Savings:
     whole = analysis.council
     contacts = whole.contacts
     if analysis.service is not None:
-        contacts = contacts.loc[contacts["service"].astype(str) == analysis.service]
+        contacts = contacts.loc[equals(contacts["service"], analysis.service)]
     settings = whole.council_settings
     period = Period.of(whole.contacts["received_at"])
     prices = settings.report_prices(period.last.year)  # money in the prices of the year the export ends
