@@ -33,6 +33,7 @@ import pandas as pd
 
 from cxinsight import clean, outputs, paths, privacy, schemas
 from cxinsight.io import ExportError, LoadResult, combine, load_table, resolve_paths
+from cxinsight.limits import shown
 from cxinsight.profile import read_yaml
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,37 @@ def unknown_keys(data: dict, allowed, where: str, error: type[Exception] = Expor
             close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise error(f"{where}: unknown key {key!r}{hint}; expected only {list(allowed)}")
+
+
+def _period(raw: object, path: Path) -> dict | None:
+    """The ``period`` of a sources file: ``None``, or ``{start, end}``, each a date, start first.
+
+    >>> _period({"start": "2024-04-01", "end": "2024-03-01"}, Path("sources.yaml"))
+    Traceback (most recent call last):
+    ...
+    cxinsight.io.ExportError: sources.yaml: period: expected start no later than end, found start 2024-04-01 and end 2024-03-01
+    """
+    import datetime
+
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ExportError(f"{path}: period: expected {{start: YYYY-MM-DD, end: YYYY-MM-DD}}, found {shown(raw)}")
+    unknown_keys(raw, ("start", "end"), f"{path}: period")
+    dates = {}
+    for key in ("start", "end"):
+        value = raw.get(key)
+        try:
+            if not isinstance(value, (str, datetime.date)):
+                raise ValueError(value)
+            dates[key] = pd.Timestamp(str(value))
+        except (ValueError, OverflowError):
+            raise ExportError(f"{path}: period.{key}: expected a date such as 2024-04-01, found {shown(value)}") \
+                from None
+    if dates["start"] > dates["end"]:
+        raise ExportError(f"{path}: period: expected start no later than end, found start {raw['start']} and end "
+                          f"{raw['end']}")
+    return raw
 
 
 class NoUsableRows(ExportError):
@@ -88,13 +120,23 @@ class Sources:
         if not exports:
             raise ExportError(f"{path}: 'exports' lists no exports; expected at least one, such as "
                               "- {table: contacts, path: crm/*.csv, profile: my_crm}")
+        council = data.get("council", "")
+        if not isinstance(council, str):
+            raise ExportError(f"{path}: council: expected the council's name as text, found {shown(council)} "
+                              f"({type(council).__name__})")
+        period = _period(data.get("period"), path)
         for i, e in enumerate(exports):
             if not isinstance(e, dict):
-                raise ExportError(f"{path}: exports[{i}] must be a mapping of table, path and profile")
+                raise ExportError(f"{path}: exports[{i}] must be a mapping of table, path and profile; "
+                                  f"found {shown(e)}")
             unknown_keys(e, EXPORT_KEYS, f"{path}: exports[{i}]")
             missing = {"table", "path", "profile"} - set(e)
             if missing:
-                raise ExportError(f"{path}: exports[{i}] needs {sorted(missing)}; found {sorted(e)}")
+                raise ExportError(f"{path}: exports[{i}] needs {sorted(missing)}; found {sorted(e, key=str)}")
+            for key in EXPORT_KEYS:
+                if not isinstance(e[key], str) or not e[key].strip():
+                    raise ExportError(f"{path}: exports[{i}].{key}: expected text, found {shown(e[key])} "
+                                      f"({type(e[key]).__name__})")
             if e["table"] not in schemas.FIELDS:
                 raise ExportError(f"{path}: exports[{i}].table must be one of {sorted(schemas.FIELDS)}, "
                                   f"found {e['table']!r}")
@@ -106,8 +148,7 @@ class Sources:
                 raise ExportError(f"{path}: exports[{i}].profile must be a profile name (letters, digits, _ "
                                   f"and -), looked up in profiles/ beside the sources file, then the shipped "
                                   f"ones; found {str(e['profile'])!r}")
-        return cls(council=str(data.get("council", "")), exports=exports, base=path.parent,
-                   period=data.get("period"))
+        return cls(council=council, exports=exports, base=path.parent, period=period)
 
     @property
     def settings_path(self) -> Path:
