@@ -65,6 +65,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from cxinsight.limits import shown
 from cxinsight.profile import ProfileError, read_yaml
 
 log = logging.getLogger(__name__)
@@ -273,7 +274,7 @@ class _Reader:
         self.path = path
 
     def fail(self, key: str, expected: str, found: object) -> None:
-        raise SettingsError(f"{self.path}: {key}: expected {expected}, found {found!r}")
+        raise SettingsError(f"{self.path}: {key}: expected {expected}, found {shown(found)}")
 
     def mapping(self, data: object, key: str, allowed) -> dict:
         if data is None:
@@ -283,7 +284,7 @@ class _Reader:
         for k in data:
             if k not in allowed:
                 where = f"{key}." if key else ""
-                raise SettingsError(f"{self.path}: unknown key {where}{k}{_did_you_mean(k, allowed)}; expected "
+                raise SettingsError(f"{self.path}: unknown key {where}{str(k)[:60]}{_did_you_mean(k, allowed)}; expected "
                                     f"only {list(allowed)}. `cxinsight init` writes a council.yaml listing them all.")
         return data
 
@@ -560,11 +561,11 @@ def load_settings(path: Path | str | None) -> Settings:
         path = path / SETTINGS_FILE
     if not path.exists():
         return Settings.defaults()
-    text = path.read_text(encoding="utf-8")
     try:
-        data = read_yaml(path, "council settings file")
+        data = read_yaml(path, "council settings file")  # its size checked, anchors and aliases refused
     except ProfileError as exc:
         raise SettingsError(str(exc)) from None
+    text = path.read_text(encoding="utf-8")
     r = _Reader(path)
     data = r.mapping(data, "", TOP_KEYS)
     given: dict[str, Given] = {}
