@@ -36,6 +36,7 @@ import os
 import re
 import unicodedata
 
+import ahocorasick
 import numpy as np
 import pandas as pd
 
@@ -147,7 +148,9 @@ RULES_SPEC: list[tuple[str, str, str | tuple[str, ...]]] = [
      ("acc", "a/c", "claim", "customer", "tenancy")),
 ]
 
-_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Revd|Cllr|Mstr|Master)"
+_TITLE_NAMES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Lady", "Lord", "Rev", "Revd", "Cllr",
+                "Mstr", "Master")
+_TITLES = "(?:" + "|".join(_TITLE_NAMES) + ")"
 #: Words that follow a title or "spoke to" and are not a person.
 NOT_NAMES = ("Men", "Who", "Dear", "Hi", "Hello", "Madam", "Sir", "Str", "Int", "None", "True", "False", "Word", "Excel", "Teams", "Office", "Outlook", "Access", "Forms", "Edge", "Paint", "Council",
              "Tax", "Team", "Housing", "Benefits?", "Revenues?", "Revs", "Bens", "Waste", "Services?",
@@ -239,13 +242,20 @@ _THEIRS = (r"child|children|kids|family|friend|house|home|flat|property|garden|c
 #: Words that follow a name as readily as a thing ("Mohammed Ali at flat 3", "Dog Fouling at the back"):
 #: a name there needs a known forename first (the gazetteers in cxinsight.gate; see _keep).
 _PLAIN_FOLLOWERS = r"(?:at|from|on|in|is|was|has|had|reports?|reported|requested|needs|would|will|still)"
+#: A name after a title: "Mrs Jane Smith", "DR. PATEL".
+_NAME_AFTER_TITLE = rf"(?<![A-Za-z])(?i:{_TITLES})\.?[ \t]+{_CAP_NAME}"
+#: A name after words that introduce one: "name: Jane Smith", "spoke to Jane", "caller Mr Smith".
+_NAME_AFTER_LEAD = (r"(?P<lead_s>(?i:\bname[ \t]*:|\bcustomer[ \t]+name[ \t]*:?|\bcaller[ \t]+name[ \t]*:?|\bthis[ \t]+is|"
+                    r"\bspoke[ \t]+to|\bspoken[ \t]+to|\bspeaking[ \t]+to|\bspeak[ \t]+to|\bcaller|\bcomplainant|\bsigned)"
+                    rf"[,:]?[ \t]+){_CAP_NAME}")
+#: A forename and surname (or one name) after words a call handler writes before a person.
+_NAME_AFTER_A_CUE = (r"(?P<lead_p>(?<![A-Za-z])(?i:" + "|".join(re.escape(c).replace(r"\ ", r"[ \t]+") for c in _BEFORE_A_PERSON)
+                     + rf")[,:]?[ \t]+)(?:{_FULL_NAME}|{_LONE_NAME})(?![A-Za-z'’-])")
 NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
-    ("NAME", rf"(?<![A-Za-z])(?i:{_TITLES})\.?[ \t]+{_CAP_NAME}", _TITLE_WORDS),
+    ("NAME", _NAME_AFTER_TITLE, _TITLE_WORDS),
     ("NAME", rf"(?P<lead_n>(?i:\bmy[ \t]+name[ \t]+is)[ \t]+)(?:{_CAP_NAME}|{_ANY_NAME_WORD}(?:[ \t]+{_ANY_NAME_WORD})?)",
      ("my name",)),
-    ("NAME", r"(?P<lead_s>(?i:\bname[ \t]*:|\bcustomer[ \t]+name[ \t]*:?|\bcaller[ \t]+name[ \t]*:?|\bthis[ \t]+is|"
-             r"\bspoke[ \t]+to|\bspoken[ \t]+to|\bspeaking[ \t]+to|\bspeak[ \t]+to|\bcaller|\bcomplainant|\bsigned)"
-             rf"[,:]?[ \t]+){_CAP_NAME}",
+    ("NAME", _NAME_AFTER_LEAD,
      ("name", "this is", "spoke", "spoken", "speak", "caller", "complainant", "signed")),
     # a sign-off, with the name on the same line or the next: "Kind regards,\nJane Smith"
     ("NAME", r"(?P<lead_o>(?i:\bregards|\bsincerely|\bthanks|\bthank[ \t]+you|\bcheers)[,.!]?[ \t]*(?:\r?\n[ \t]*)?)"
@@ -255,8 +265,7 @@ NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
              rf"{_NOT_NAME}{_NAME_WORD}[ \t]+{_CAP_NAME}", ("regards", "sincerely")),
     # a forename and surname after words a call handler writes before a person: "passed to Sarah
     # Jones", "tenant Olu Bakare", "on behalf of Tariq Hussain", "cc Lucy Armitage"
-    ("NAME", r"(?P<lead_p>(?<![A-Za-z])(?i:" + "|".join(re.escape(c).replace(r"\ ", r"[ \t]+") for c in _BEFORE_A_PERSON)
-             + rf")[,:]?[ \t]+)(?:{_FULL_NAME}|{_LONE_NAME})(?![A-Za-z'’-])", _BEFORE_A_PERSON),
+    ("NAME", _NAME_AFTER_A_CUE, _BEFORE_A_PERSON),
     # a forename and surname followed by a role or a relationship: "Karen Wright, Neighbourhood
     # Officer", "Chloe Hargreaves (daughter)", "Yusuf Demir (tenant)"
     ("NAME", rf"(?<![A-Za-z])(?=[A-Z]){_FULL_NAME}(?=[ \t]*\([ \t]*(?:{_ROLES}|{_RELATIONS})[ \t]*\))", ("(",)),
@@ -394,17 +403,106 @@ _ALL_NEEDS = tuple(sorted({n for needs in _RULE_NEEDS if isinstance(needs, froze
 _NOT_DIGIT = re.compile(r"\D+")
 
 
-_PLAN = [(kind, rx, isinstance(needs, tuple), needs[1] if isinstance(needs, tuple) else needs)
-         for (kind, rx, _), needs in zip(RULES, _RULE_NEEDS, strict=True)]
+#: Spaces and tabs, which the rules below read as one space.
+_BLANKS = re.compile(r"[ \t]+")
+#: A space or tab before a capital: every rule whose name follows ``[ \t]+`` needs one.
+_SPACE_THEN_CAPITAL = re.compile(r"[ \t][A-ZÀ-ÖØ-Þ]")
 
 
-def _applicable(text: str) -> list[tuple[str, re.Pattern]]:
-    """The rules that could match ``text``: enough digits for a number rule, a cue word for the rest."""
+def _cue_then_capital(cues, between: str):
+    """A quick check: ``text`` holds one of ``cues`` (any case; a space in one stands for spaces and
+    tabs), not glued to a letter on its left, then ``between``, spaces or tabs and a capital, as
+    the rule that opens ``(?<![A-Za-z])(?i:cue|...)between[ \t]+`` before a name needs. Only for
+    text in ASCII, where ignoring case is lower-casing; any other text is left to the rule."""
+    automaton = ahocorasick.Automaton()
+    for cue in cues:
+        automaton.add_word(cue.lower(), cue.lower())
+    automaton.make_automaton()
+    after = re.compile(between + " [A-Z]")
+
+    def check(text: str) -> bool:
+        if not text.isascii():
+            return True
+        flat = _BLANKS.sub(" ", text)
+        low = flat.lower()
+        for end, cue in automaton.iter(low):
+            start = end - len(cue) + 1
+            if (start == 0 or not low[start - 1].isalpha()) and after.match(flat, end + 1):
+                return True
+        return False
+
+    return check
+
+
+_STREET_TYPES = ahocorasick.Automaton()
+for _type in STREET_TYPES_STRONG + STREET_TYPES_WEAK:
+    _STREET_TYPES.add_word(_type, _type)
+_STREET_TYPES.make_automaton()
+
+
+def _street_type_word(text: str) -> bool:
+    """A quick check for ADDRESS_NUMBER, which ends every address on a street type after a space or
+    tab and before no letter or digit: ``text`` (in ASCII; any other is left to the rule) holds one."""
+    if not text.isascii():
+        return True
     low = text.lower()
-    present = {n for n in _ALL_NEEDS if n in low}
-    digits = len(_NOT_DIGIT.sub("", text)) if _HAS_DIGIT.search(text) else 0
-    return [(kind, rx) for kind, rx, by_digits, need in _PLAN
-            if (digits >= need if by_digits else not need or not need.isdisjoint(present))]
+    for end, word in _STREET_TYPES.iter(low):
+        start = end - len(word) + 1
+        if start and low[start - 1] in " \t" and (end + 1 == len(low) or not low[end + 1].isalnum()):
+            return True
+    return False
+
+
+_STARTS_WITH_CAPITAL = re.compile(r"[ \t]*[A-ZÀ-ÖØ-Þ]").match
+#: Quick checks a text must pass before a rule runs on it, each true of every text the rule matches
+#: (tested: tests/test_privacy.py), so they change no answer, only the time: the rules that run on
+#: most texts and match few (issue 31). A rule not listed runs whenever its needs allow.
+_QUICK = {
+    ADDRESS_NUMBER: _street_type_word,
+    _NAME_AFTER_TITLE: _cue_then_capital(_TITLE_NAMES, r"\.?"),
+    _NAME_AFTER_LEAD: _SPACE_THEN_CAPITAL.search,
+    _NAME_AFTER_A_CUE: _cue_then_capital(_BEFORE_A_PERSON, "[,:]?"),
+}
+
+
+def _quick_check(pattern: str):
+    """The quick check for a rule's pattern, or None."""
+    if pattern in _QUICK:
+        return _QUICK[pattern]
+    # a name opening a note: the first thing after spaces is a capital
+    if pattern.startswith((rf"^[ \t]*{_FULL_NAME}", rf"^[ \t]*(?P<forename_first>){_FULL_NAME}",
+                           rf"^[ \t]*{_LONE_NAME}")):
+        return _STARTS_WITH_CAPITAL
+    return None
+
+
+_PLAN = [(kind, rx, isinstance(needs, tuple), needs[1] if isinstance(needs, tuple) else needs,
+          _quick_check(rx.pattern))
+         for (kind, rx, _), needs in zip(RULES, _RULE_NEEDS, strict=True)]
+#: Every cue word of every rule in one Aho-Corasick automaton (in C): one pass over a text finds
+#: each cue word it holds, overlapping ones too, exactly as a substring test of each would.
+_NEEDS = ahocorasick.Automaton()
+for _need in _ALL_NEEDS:
+    _NEEDS.add_word(_need, _need)
+_NEEDS.make_automaton()
+#: More digits than the most any rule needs answer every rule's digit test the same way.
+_MOST_DIGITS = max(need for _, _, by_digits, need, _ in _PLAN if by_digits)
+#: The rules for each (digits, cue words present): few combinations occur, so each list is made once.
+_PLANS: dict[tuple[int, frozenset[str]], list[tuple[str, re.Pattern, object]]] = {}
+
+
+def _applicable(text: str) -> list[tuple[str, re.Pattern, object]]:
+    """The rules that could match ``text``: enough digits for a number rule, a cue word for the rest;
+    each with its quick check (:data:`_QUICK`, or None), to make on the text as the rule sees it."""
+    present = frozenset(need for _, need in _NEEDS.iter(text.lower()))
+    digits = min(len(_NOT_DIGIT.sub("", text)), _MOST_DIGITS) if _HAS_DIGIT.search(text) else 0
+    plan = _PLANS.get((digits, present))
+    if plan is None:
+        plan = [(kind, rx, quick) for kind, rx, by_digits, need, quick in _PLAN
+                if (digits >= need if by_digits else not need or not need.isdisjoint(present))]
+        if len(_PLANS) < 50_000:
+            _PLANS[(digits, present)] = plan
+    return plan
 
 
 def _redact_one(text: str) -> tuple[str, dict[str, int]]:
@@ -418,17 +516,35 @@ def _redact_one(text: str) -> tuple[str, dict[str, int]]:
         lead = next((v for k, v in m.groupdict().items() if v and k.startswith("lead_")), "")
         return f"{lead}[{kind}]"
 
-    for kind, rx in _applicable(text):
-        text = rx.sub(lambda m, k=kind: repl(m, k), text)
+    for kind, rx, quick in _applicable(text):
+        if quick is None or quick(text):
+            text = rx.sub(lambda m, k=kind: repl(m, k), text)
     return text, counts
 
 
-#: Distinct texts above which redaction is shared between processes (one per core).
-PARALLEL_FROM = 50_000
+#: Distinct texts from which redaction is shared between processes (one per core). Forked workers
+#: start in about 0.1 s and a distinct text costs about 50-150 microseconds, so two cores pay from a
+#: few thousand texts (measured: benchmarks/README.md, issue 31; it was 50,000).
+PARALLEL_FROM = 5_000
 
 
 def _redact_chunk(texts: list[str]) -> list[tuple[str, dict[str, int]]]:
     return [_redact_one(t) for t in texts]
+
+
+#: Texts the redactor was given and left exactly as they were, holding no token: the redactor's own
+#: check finds nothing in them (it runs the same rules on the same text, and every match was one the
+#: redactor kept), so :func:`redact_until_clean` need not run it again (issue 31: the check doubled
+#: the cost of every text). A bound on memory, not on answers: past it the set starts again.
+_KNOWN_CLEAN: set[str] = set()
+KNOWN_CLEAN_MAX = 2_000_000
+
+
+def _remember_clean(texts: list[str], results: list[tuple[str, dict[str, int]]]) -> None:
+    clean = [t for t, (out, _) in zip(texts, results, strict=True) if out == t and not _TOKEN.search(t)]
+    if len(_KNOWN_CLEAN) + len(clean) > KNOWN_CLEAN_MAX:
+        _KNOWN_CLEAN.clear()
+    _KNOWN_CLEAN.update(clean[:KNOWN_CLEAN_MAX])
 
 
 def _recheck_chunk(texts: list[str], passes: int = 3) -> list[tuple[str, dict[str, int], str]]:
@@ -485,7 +601,9 @@ def redact_text(values: pd.Series, counts: bool = False):
     (['NI no [NI_NUMBER]', 'NI no [NI_NUMBER]', 'no pii'], {'NI_NUMBER': 2})
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    results = _redact_all([str(u) for u in uniques])
+    texts = [str(u) for u in uniques]
+    results = _redact_all(texts)
+    _remember_clean(texts, results)
     red = np.array([r[0] for r in results], dtype=object)
     out = np.empty(len(values), dtype=object)
     valid = codes >= 0
@@ -524,7 +642,14 @@ def redact_until_clean(values: pd.Series) -> tuple[pd.Series, pd.Series, dict[st
     (['per [NAME] Act', 'ring [PHONE]'], ['', ''], {'PHONE': 1})
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    results = _redact_all([str(u) for u in uniques], _recheck_chunk)
+    texts = [str(u) for u in uniques]
+    if find_personal_data is _OWN_CHECK:  # (a check put in its place, as a test does, runs on every text)
+        todo = [i for i, t in enumerate(texts) if t not in _KNOWN_CLEAN]
+    else:
+        todo = list(range(len(texts)))
+    results: list[tuple[str, dict[str, int], str]] = [(t, {}, "") for t in texts]
+    for i, r in zip(todo, _redact_all([texts[i] for i in todo], _recheck_chunk), strict=True):
+        results[i] = r
     texts = [r[0] for r in results]
     left = [r[2] for r in results]
     extra = [(i, r[1]) for i, r in enumerate(results) if r[1]]
@@ -548,7 +673,9 @@ def redact_until_clean(values: pd.Series) -> tuple[pd.Series, pd.Series, dict[st
 def _redact_categorical(values: pd.Series) -> tuple[pd.Series, dict[str, int]]:
     """Redact the categories of a categorical column (each once) and keep it categorical."""
     cats = values.cat.categories
-    results = [_redact_one(str(c)) for c in cats]
+    texts = [str(c) for c in cats]
+    results = _redact_all(texts)
+    _remember_clean(texts, results)
     codes = values.cat.codes.to_numpy()
     totals = _row_counts(results, np.bincount(codes[codes >= 0], minlength=len(cats)))
     if not totals:
@@ -635,8 +762,8 @@ def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> dict[str, i
     text = normalise(_TOKEN.sub(_TOKEN_STANDS_IN, text))
     taken: list[tuple[int, int]] = []
     found: dict[str, int] = {}
-    for kind, rx in _applicable(text):
-        if kind not in kinds:
+    for kind, rx, quick in _applicable(text):
+        if kind not in kinds or (quick is not None and not quick(text)):
             continue
         for m in rx.finditer(text):
             if _keep(kind, m, text) or any(a < m.end() and m.start() < b for a, b in taken):
@@ -644,3 +771,6 @@ def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> dict[str, i
             taken.append((m.start(), m.end()))
             found[kind] = found.get(kind, 0) + 1
     return found
+
+
+_OWN_CHECK = find_personal_data

@@ -77,3 +77,40 @@ def test_redact_frame_reports_counts_by_column():
     assert out["notes"].tolist() == ["[EMAIL]", "x"]
     assert out["other"].tolist() == ["a@b.com", "y"]
     assert counts.to_dict("records") == [{"column": "notes", "kind": "EMAIL", "redacted": 1}]
+
+
+def _texts_for_the_quick_checks() -> list[str]:
+    from tests import text_record
+
+    made = [f"{lead}{sep}{gap}{name}" for lead in ("passed to", "Mrs", "MR.", "spoke to", "cc", "per", "tenant",
+                                                   "on behalf of", "f.a.o.", "from:", "caller", "name:")
+            for sep in ("", ",", ":", ".") for gap in (" ", "\t", "  ", " \t ")
+            for name in ("Jane Smith", "J. Smith", "JANE", "Åsa Berg", "jane smith", "[NAME]")]
+    made += [f"{n} {street}{end}" for n in ("12", "12a", "3-5") for street in ("Oak Road", "the green", "High St",
+                                                                              "Mill Close", "OAK WAY", "Long rd")
+             for end in ("", ".", ",", "x", " 2")]
+    return (text_record.privacy_texts() + text_record.corpus_texts()[:1500] + text_record.real_texts()[::4]
+            + made)
+
+
+def test_each_quick_check_holds_of_every_text_its_rule_matches():
+    """Issue 31: a rule is skipped when its quick check fails, so the check must hold of every text
+    the rule matches (it is a condition the rule's own pattern needs, read without regex)."""
+    checked = [(rx, quick) for _, rx, _, _, quick in privacy._PLAN if quick is not None]
+    assert len(checked) >= 7
+    for text in map(privacy.normalise, _texts_for_the_quick_checks()):
+        redacted = privacy._redact_one(text)[0]
+        for rx, quick in checked:
+            for t in (text, redacted):
+                if rx.search(t):
+                    assert quick(t), (rx.pattern[:60], t)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["passed to", "Mr", "mrs.", "per", "cc", "spoke to", "name:", "Jane", "SMITH", "J.",
+                                 "12", "Oak", "Road", "rd", "way", ",", ":", ".", " ", "\t", "x", "é", "Ö", "[NAME]"]),
+                max_size=12).map("".join))
+def test_each_quick_check_holds_of_made_up_texts(text):
+    for _, rx, _, _, quick in privacy._PLAN:
+        if quick is not None and rx.search(text):
+            assert quick(text), (rx.pattern[:60], text)
