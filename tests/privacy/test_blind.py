@@ -173,6 +173,46 @@ def test_the_corpus_is_scored(name):
     assert table.loc["overall", "items"] + table.loc["ordinary (false positives)", "items"] == len(read(name))
 
 
+#: Issue 28's acceptance, judged on held_out.tsv.
+BARS = {"recall": 0.95, "recall_per_kind": 0.90, "false_positives": 0.02, "detector_on_missed": 0.90}
+#: What the rules reached on held_out.tsv when last changed (2026-12-06), rounded down: no change may fall below it.
+REACHED = {"recall": 0.86, "detector": 0.92, "both": 0.94, "false_positives": 0.025}  # 144, 155, 158 of 167; 2 of 95
+
+
+def test_development_is_redacted_whole_and_ordinary_rows_left_alone():
+    """The development half, which the rules were tuned on: every kind redacted, nothing partly."""
+    table = _summary("development.tsv")
+    assert table.loc["overall", "redactor"] >= 0.95
+    assert table.loc["overall", "partial"] == 0
+    assert table.loc["ordinary (false positives)", "redactor"] <= 0.02
+    assert table.loc["overall", "detector"] >= 0.95
+
+
+def test_held_out_does_not_fall_below_what_was_reached():
+    """Aggregates only: the held-out rows are never shown."""
+    table = _summary("held_out.tsv")
+    overall, ordinary = table.loc["overall"], table.loc["ordinary (false positives)"]
+    assert float(overall["redactor"]) >= REACHED["recall"]
+    assert float(overall["detector"]) >= REACHED["detector"] - 1e-9
+    assert float(overall["both"]) >= REACHED["both"] - 1e-9
+    assert float(ordinary["redactor"]) <= REACHED["false_positives"]
+    assert float(ordinary["detector"]) <= REACHED["false_positives"]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 28's bars are not reached yet on held_out.tsv: redaction 0.86 overall "
+                   "(0.95 asked), the detector catches 0.65 of the redactor's misses (0.90 asked); see FIRST_RUN.md")
+def test_held_out_meets_the_acceptance_of_issue_28():
+    """Redaction recall >= 0.95 overall and >= 0.90 for every kind, false positives <= 2% of ordinary
+    rows, and the second detector alone catches >= 0.90 of what the redactor misses (aggregates only)."""
+    table = _summary("held_out.tsv")
+    kinds = table.loc[list(KINDS)]
+    overall, ordinary = table.loc["overall"], table.loc["ordinary (false positives)"]
+    ok = (float(overall["redactor"]) >= BARS["recall"] and bool((kinds["redactor"] >= BARS["recall_per_kind"]).all())
+          and float(ordinary["redactor"]) <= BARS["false_positives"]
+          and float(overall["detector_on_missed"]) >= BARS["detector_on_missed"])
+    assert ok  # only a yes or no leaves this test: the per-kind figures are in FIRST_RUN.md
+
+
 def _markdown(table: pd.DataFrame) -> str:
     counts = ("items", "partial", "redactor_missed")
 
