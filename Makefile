@@ -54,7 +54,7 @@ TEST_ENV := CXINSIGHT_DATA_DIR=$(TEST_DIR)/data CXINSIGHT_REPORTS_DIR=$(TEST_DIR
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 TEST_DEMO := $(TEST_DIR)/data/raw/demo_answer_key/planted.yaml
 TEST_PROCESSED := $(TEST_DIR)/data/processed/manifest.json
-TEST_INTERIM := $(TEST_DIR)/data/interim/analysis.json
+TEST_INTERIM := $(TEST_DIR)/data/figures/figures.json
 TEST_HISTORY := $(TEST_DIR)/data/history/aggregates.parquet
 
 $(TEST_DEMO): | $(STAMP)
@@ -64,7 +64,7 @@ $(TEST_PROCESSED): | $(TEST_DEMO)
 	$(TEST_ENV) $(BIN)/cxinsight -q pipeline
 
 $(TEST_INTERIM): | $(TEST_PROCESSED)
-	$(TEST_ENV) $(BIN)/python -c "from cxinsight.analysis import load_analysis; load_analysis()"
+	$(TEST_ENV) $(BIN)/cxinsight -q analyse
 
 # Notebook 08 reads a history: two small demo councils over two years, processed once.
 $(TEST_HISTORY): | $(STAMP)
@@ -75,9 +75,12 @@ $(TEST_HISTORY): | $(STAMP)
 # notebook runs in parallel, each on one worker (a notebook's cells share one kernel).
 test: $(TEST_INTERIM) $(TEST_HISTORY) ## Run ruff and the tests (unit, property, doctests, real public data, notebooks) in parallel, on a data folder of their own
 	$(BIN)/ruff check .
+	@# the test data's analysis and figures brought up to date with the code (seconds when they are)
+	$(TEST_ENV) $(BIN)/cxinsight -q analyse
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 test-slow: $(TEST_INTERIM) ## Run the slow tests (whole reports from other exports, killed runs, hostile input); CI runs both
+	$(TEST_ENV) $(BIN)/cxinsight -q analyse
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile -m slow $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Check style with ruff (the library, tests, benchmarks and notebooks)
@@ -94,7 +97,7 @@ benchmark-scale: demo-data ## The whole report and history mode at 150k/1M/6M an
 clean-data: ## Delete generated data and reports (never touches your own exports)
 	rm -rf data/raw/demo data/raw/demo_answer_key data/raw/demo_history
 	find data/processed reports -mindepth 1 ! -name README.md ! -name .gitkeep -exec rm -rf {} +
-	rm -rf data/interim data/history .test
+	rm -rf data/interim data/figures data/history .test
 
 clean: clean-data ## Also delete the virtual environment
 	rm -rf $(VENV)

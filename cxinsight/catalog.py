@@ -12,6 +12,7 @@ review        ``data/review``             people: samples drawn for them, what t
                                           approve; a run adds a draw, never replaces or deletes one
 figures       ``data/figures``            the figures stage (:func:`cxinsight.figures.build_figures`)
 reports       ``reports``                 the report builder (:func:`cxinsight.report.build_reports`)
+history       ``data/history``            history mode (:func:`cxinsight.history.build_history`)
 ============  ==========================  ===============================================================
 
 Each folder beside ``processed`` is named from it: ``data/processed`` gives ``data/interim``,
@@ -35,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-LAYERS = ("raw", "processed", "interim", "review", "figures", "reports")
+LAYERS = ("raw", "processed", "interim", "review", "figures", "reports", "history")
 #: Layers kept beside the processed folder and named from it.
 BESIDE_PROCESSED = ("interim", "review", "figures")
 
@@ -50,6 +51,8 @@ def layer_dir(layer: str, processed: Path | str | None = None) -> Path:
         return paths.raw_dir()
     if layer == "reports":
         return paths.reports_dir()
+    if layer == "history":
+        return paths.history_dir()
     processed = Path(processed) if processed is not None else paths.processed_dir()
     if layer == "processed":
         return processed
@@ -71,7 +74,7 @@ class Dataset:
 
 DATASETS: tuple[Dataset, ...] = (
     # processed: the pipeline
-    Dataset("processed tables", "processed", "*.parquet", "cxinsight.pipeline.write_parquet",
+    Dataset("processed tables", "processed", "*.parquet", "cxinsight.pipeline._write_parquet",
             "contacts, complaints, survey and areas: typed, validated, redacted; quarantine, row accounting, "
             "repairs and redactions"),
     Dataset("manifest", "processed", "manifest.json", "cxinsight.pipeline.build_processed",
@@ -85,11 +88,15 @@ DATASETS: tuple[Dataset, ...] = (
             "the review used, customer segments, area scores and the segment check"),
     Dataset("analysis record", "interim", "analysis.json", "cxinsight.analysis.build_analysis",
             "the options and data the analysis was made from, and where its review came from"),
-    # review: people (the run only adds draws)
-    Dataset("review draws", "review", "*/draw-*/design.json", "cxinsight.review_layer.add_draw",
-            "each sample drawn for a person, with its design and date (never replaced)"),
-    Dataset("labels", "review", "*/draw-*/*.csv", "cxinsight.labelling.ReviewFile.save",
-            "what a person labelled (in Excel, or saved by the labelling widget)"),
+    # review: what people make (a run only adds a draw)
+    Dataset("samples drawn", "review", "*/*/review_sample.csv", "cxinsight.demand.review.write_review",
+            "each sample drawn for a person (a failure-demand review, a segment check), safe to open in Excel"),
+    Dataset("draw designs", "review", "*/*/design.json", "cxinsight.review_layer.add_draw",
+            "each draw's design and date (a draw is never replaced)"),
+    Dataset("labels", "review", "*/*/*.csv", "cxinsight.labelling.LabelFile.save",
+            "what a person labelled: in Excel (the file as drawn), or saved by the labelling widget"),
+    Dataset("approved quotes", "review", "approved_quotes.csv", "",
+            "contact ids a person approved for quoting (a person writes it; no code does)"),
     # figures: the figures stage
     Dataset("headlines", "figures", "headlines.parquet", "cxinsight.figures.write_figures",
             "every headline figure of every scope, with its range, base, note and changes; and what could not "
@@ -98,11 +105,28 @@ DATASETS: tuple[Dataset, ...] = (
             "the tables each at-a-glance page charts: actions, changes, failure by channel, drivers, customer "
             "groups, shiftable volume, savings bands and levers, complaint timeliness, NPS by channel, facts"),
     # reports
-    Dataset("pages", "reports", "**/*.html", "cxinsight.report.render.page",
-            "the HTML pages (written by to_html, write_index and write_unavailable through page)"),
+    Dataset("pages", "reports", "**/*.html", "cxinsight.report.render.write_page",
+            "the HTML pages (the index, each notebook's page, pages saying what would unlock a report)"),
     Dataset("downloads", "reports", "downloads/*.csv", "cxinsight.publish.write_csv",
             "each table a page offers, as a safe CSV (small numbers suppressed, formulas disarmed)"),
+    # history (several councils and years, ``cxinsight history``)
+    Dataset("history", "history", "*", "cxinsight.history.build_history",
+            "each council-year processed once, and its manifest"),
+    Dataset("history aggregates", "history", "aggregates.parquet", "cxinsight.cli._history",
+            "the monthly aggregates notebook 08 reads"),
 )
+
+#: Functions that write files that are not a run's datasets, and why.
+OTHER_WRITERS = {
+    "cxinsight.synthetic.generate_demo": "the synthetic demo council's exports and answer key (test instrument)",
+    "cxinsight.synthetic.generate_demo_history": "the demo history's listing (test instrument)",
+    "cxinsight.synthetic.exports._write_csv_with_blank_lines": "the demo's CRM exports (test instrument)",
+    "cxinsight.synthetic.exports.write_area_export": "the demo's area export (test instrument)",
+    "cxinsight.synthetic.exports.write_survey_export": "the demo's survey export (test instrument)",
+    "cxinsight.settings.init_folder": "commented sources.yaml and council.yaml for a person to start from; "
+                                      "never overwrites",
+    "cxinsight.demand.make_word_list.main": "a developer's tool regenerating a word list shipped with the package",
+}
 
 
 def dataset(name: str) -> Dataset:

@@ -1,11 +1,11 @@
-"""Headline figures: each with its base and interval, recorded by the notebooks, read by the index.
+"""Headline figures: each with its base and interval.
 
 :func:`compute` works out a scope's figures from the shared :class:`~cxinsight.analysis.Analysis`
 (the council or one service, optionally a period), and :func:`compare` sets the latest quarter
-beside the one before and the same quarter a year earlier. The at-a-glance notebook records them
-with :func:`record` into a folder the runner gives it (``headlines_dir``); :func:`read_all` collects
-them for ``reports/index.html``; the detailed council reports show the same figure from the same
-computation (:func:`table`), so a figure never differs between the index and the page it links to.
+beside the one before and the same quarter a year earlier. The figures stage
+(:mod:`cxinsight.figures`) computes every page's figures once and stores them; the index and the
+pages read them, and show them in the same words (:func:`describe`, :func:`table`), so a figure
+never differs between the index and the page it links to.
 
 >>> h = Headline("failure_share", "council", 0.4523, 0.43, 0.47, 150_000, "contacts")
 >>> describe(h)["value"], describe(h)["interval"], describe(h)["base"]
@@ -16,11 +16,9 @@ computation (:func:`table`), so a figure never differs between the index and the
 
 from __future__ import annotations
 
-import json
 import logging
 import math
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -114,33 +112,6 @@ class Headline:
             raise ValueError(f"unknown headline measure {self.measure!r}; expected one of {sorted(MEASURES)}")
 
 
-def record(headline: Headline, directory: Path | str | None) -> Path | None:
-    """Write one headline as JSON into ``directory`` (nothing when it is ``None``)."""
-    if directory is None:
-        return None
-    folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{headline.scope}__{headline.measure}.json"
-    # Rounded: figures, not floating-point noise (and no long digit runs for the privacy scan).
-    data = {k: (None if isinstance(v, float) and math.isnan(v) else round(float(v), 4) if isinstance(v, float) else v)
-            for k, v in asdict(headline).items()}
-    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
-    log.debug("headline %s for %s recorded", headline.measure, headline.scope)
-    return path
-
-
-def read_all(directory: Path | str) -> list[Headline]:
-    """Every headline recorded in ``directory``."""
-    out = []
-    for p in sorted(Path(directory).glob("*.json")):
-        if p.name.endswith("__actions.json"):
-            continue
-        data = json.loads(p.read_text(encoding="utf-8"))
-        data["changes"] = tuple(tuple(c) for c in data.get("changes", ()))
-        out.append(Headline(**data))
-    return out
-
-
 def _fmt(kind: str, x: float | None, outward: str | None = None) -> str:
     """``x`` as shown; ``outward="down"`` or ``"up"`` rounds an interval's end away from the estimate,
     so a displayed range is never narrower than the one computed."""
@@ -197,27 +168,6 @@ def describe(headline: Headline) -> dict[str, str]:
     interval = "" if no_range else interval_text(headline.low, headline.high, kind)  # provisional: no range
     return {"name": name, "value": _fmt(kind, headline.estimate), "interval": interval, "base": base,
             "interval_kind": headline.interval, "note": headline.note}
-
-
-def record_actions(scope: str, actions: list[str], directory: Path | str | None) -> Path | None:
-    """Write ``scope``'s "what this means" actions (:func:`cxinsight.actions.what_this_means`)."""
-    if directory is None:
-        return None
-    path = Path(directory) / f"{scope}__actions.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(list(actions), indent=1), encoding="utf-8")
-    return path
-
-
-def read_actions(directory: Path | str, scope: Scope | str = "council") -> list[str]:
-    """The actions recorded for ``scope`` (a scope, or its key; none recorded: an empty list)."""
-    path = Path(directory) / f"{scope}__actions.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
-
-
-def record_missing(measure: str, scope: str, why: str, directory: Path | str | None) -> Path | None:
-    """Record that a figure cannot be given for ``scope`` and what data would unlock it."""
-    return record(Headline(measure, scope, None, None, None, 0, "", interval="", note=why), directory)
 
 
 # ---- computing the figures: once, from the shared analysis -----------------------------------

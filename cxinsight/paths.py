@@ -1,6 +1,7 @@
 """Where the project keeps its data and reports.
 
-Paths are anchored to the package, never to the current directory (nbval runs a notebook in
+The folders beside the processed data (interim, review, figures) are named from it by
+:func:`cxinsight.catalog.layer_dir`. Paths are anchored to the package, never to the current directory (nbval runs a notebook in
 its own folder, papermill in the caller's). Two environment variables move them:
 
 - ``CXINSIGHT_DATA_DIR``: the folder holding ``raw/`` and ``processed/`` (default ``data/``);
@@ -37,12 +38,6 @@ def raw_dir() -> Path:
 def processed_dir() -> Path:
     """Typed, validated, redacted Parquet written by :func:`cxinsight.pipeline.build_processed`."""
     return data_dir() / "processed"
-
-
-def review_dir(processed: Path | str | None = None) -> Path:
-    """What people make (labelled review samples, approved quotes): beside the processed folder
-    (``data/review`` for ``data/processed``). No run replaces or deletes it."""
-    return Path(processed).resolve().parent / "review" if processed else data_dir() / "review"
 
 
 def history_dir() -> Path:

@@ -406,21 +406,26 @@ class IncompleteOutputs(RuntimeError):
     """A processed folder that is not a complete build (no manifest, or a file that does not match it)."""
 
 
-def complete_folder(folder: Path) -> Path:
+def complete_folder(folder: Path, marker: str = "manifest.json") -> Path:
     """``folder`` if it holds a complete build; if a run was killed while swapping it, the previous
-    complete version set aside beside it; otherwise :class:`IncompleteOutputs` or FileNotFoundError."""
+    complete version set aside beside it; otherwise :class:`IncompleteOutputs` or FileNotFoundError.
+    ``marker``: the file a complete build of that folder always holds (the processed folder's manifest)."""
     folder = Path(folder)
     if not folder.exists():
         olds = outputs.set_aside(folder)
         if olds:
             return olds[-1]
-        raise FileNotFoundError(f"{folder}: not built yet. Run notebook 01 or `make report` first.")
-    manifest = folder / "manifest.json"
+        raise FileNotFoundError(f"{folder}: not built yet. Run `cxinsight report` (or `make report`) first.")
+    manifest = folder / marker
+    if marker != "manifest.json":
+        if not manifest.exists():
+            raise IncompleteOutputs(f"{folder}: no {marker} (a run stopped part way). Run `cxinsight report` again.")
+        return folder
     if not manifest.exists():
         if any(folder.glob("*.parquet")):
             raise IncompleteOutputs(f"{folder}: processed files without a manifest.json (a run stopped part way, "
                                     "or files were copied in by hand). Run the pipeline again.")
-        raise FileNotFoundError(f"{folder}: not built yet. Run notebook 01 or `make report` first.")
+        raise FileNotFoundError(f"{folder}: not built yet. Run `cxinsight report` (or `make report`) first.")
     expected = json.loads(manifest.read_text(encoding="utf-8")).get("outputs", {})
     wrong = [f for f, size in expected.items() if not (folder / f).exists() or (folder / f).stat().st_size != size]
     if wrong:

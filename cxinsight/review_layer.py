@@ -1,6 +1,6 @@
 """The review folder: what people make, kept apart from what runs make.
 
-``data/review`` sits beside ``data/processed`` (:func:`cxinsight.paths.review_dir`). It holds the
+``data/review`` sits beside ``data/processed`` (:func:`cxinsight.catalog.layer_dir`). It holds the
 samples drawn for a person to label (``failure_demand``: contacts to label failure or value) or to
 check (``segment_check``: customers whose segment a person checks), each draw in a folder of its own
 named by when it was drawn, with its design (``design.json``: size, strata, seed, date); the labels a
@@ -14,7 +14,7 @@ every later run reads the labels back by itself: a person never has to point a r
 >>> import tempfile, pandas as pd
 >>> processed = Path(tempfile.mkdtemp()) / "processed"
 >>> sample = pd.DataFrame({"contact_id": ["a", "b"], "analyst_demand": ["", ""]})
->>> draw = add_draw(processed, FAILURE_DEMAND, sample, {"n": 2}, lambda f, p: f.to_csv(p, index=False))
+>>> draw = add_draw(processed, FAILURE_DEMAND, sample, {"n": 2})
 >>> [d.name == draw.name for d in draws(processed, FAILURE_DEMAND)], sorted(p.name for p in draw.iterdir())
 ([True], ['design.json', 'review_sample.csv'])
 """
@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from cxinsight import paths
+from cxinsight import catalog
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ DESIGN = "design.json"
 
 def folder(processed: Path | str | None = None) -> Path:
     """The review folder beside ``processed`` (``data/review`` for ``data/processed``)."""
-    return paths.review_dir(processed)
+    return catalog.layer_dir("review", Path(processed).resolve() if processed else None)
 
 
 def draws(processed: Path | str | None, kind: str) -> list[Path]:
@@ -56,11 +56,12 @@ def draws(processed: Path | str | None, kind: str) -> list[Path]:
                   and (d / SAMPLE_FILES[kind]).exists() and (d / DESIGN).exists())
 
 
-def add_draw(processed: Path | str | None, kind: str, sample: pd.DataFrame, design: dict,
-             write: Callable[[pd.DataFrame, Path], object]) -> Path:
-    """Keep a new draw of ``kind``: ``sample`` written by ``write(sample, path)`` and its ``design``
-    (with the date drawn and the number of contacts), in a folder of its own. Nothing already in
-    the review folder is touched."""
+def add_draw(processed: Path | str | None, kind: str, sample: pd.DataFrame, design: dict) -> Path:
+    """Keep a new draw of ``kind``: ``sample`` (written by :func:`cxinsight.demand.review.write_review`,
+    safe to open in Excel) and its ``design`` (with the date drawn and the number of contacts), in a
+    folder of its own. Nothing already in the review folder is touched."""
+    from cxinsight.demand.review import write_review
+
     root = folder(processed) / kind
     root.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y-%m-%d_%H%M%S")
@@ -70,7 +71,7 @@ def add_draw(processed: Path | str | None, kind: str, sample: pd.DataFrame, desi
         name = f"{stamp}_{i}"
     partial = root / f".{name}.partial"
     partial.mkdir()
-    write(sample, partial / SAMPLE_FILES[kind])
+    write_review(sample, partial / SAMPLE_FILES[kind])
     record = {"kind": kind, "drawn": datetime.now().isoformat(timespec="seconds"), "rows": int(len(sample)), **design}
     (partial / DESIGN).write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
     os.replace(partial, root / name)
@@ -83,7 +84,7 @@ def draw_for_review(processed: Path | str | None, classified: pd.DataFrame, n: i
     folder. Contacts drawn before are left out: a top-up is a second draw of the same design less
     them, and within each stratum the union of two random draws is a random sample of its size (every
     contact is exchangeable), so the labels of all of them estimate the shares together (:func:`labelled`)."""
-    from cxinsight.demand.review import sample_for_review, write_review
+    from cxinsight.demand.review import sample_for_review
 
     before = draws(processed, FAILURE_DEMAND)
     seen = set().union(*(set(pd.read_csv(d / SAMPLE_FILES[FAILURE_DEMAND], dtype=str, usecols=["contact_id"],
@@ -92,7 +93,7 @@ def draw_for_review(processed: Path | str | None, classified: pd.DataFrame, n: i
     sample = sample.loc[~sample["contact_id"].isin(seen)]
     return add_draw(processed, FAILURE_DEMAND, sample, {
         "n": n, "seed": seed, "stratum_by": str(sample["stratum_by"].iloc[0]) if len(sample) else None,
-        "top_up_of": [d.name for d in before], **({"asked": asked} if asked else {})}, write_review)
+        "top_up_of": [d.name for d in before], **({"asked": asked} if asked else {})})
 
 
 def design(draw: Path) -> dict:
@@ -141,8 +142,36 @@ def size_for(half_width: float, share: float, z: float = 1.959964, design_effect
     return int(np.ceil(design_effect * z * z * p * (1 - p) / half_width ** 2))
 
 
+def size_for_precision(classified: pd.DataFrame, precision: float, text_column: str = "notes"
+                       ) -> tuple[int, dict]:
+    """The size of the first review sample drawn for a person: enough for a 95% interval of about
+    +/- ``precision`` on the council's failure share (:func:`size_for` at the classifier's provisional
+    share, :func:`cxinsight.demand.measures.provisional_share`), with the finite-population correction
+    ``n0 / (1 + (n0 - 1) / N)`` for the ``N`` contacts with notes a person can read, and never more
+    than them. Returns the size and what it was worked out from (kept in the draw's design).
+
+    >>> c = pd.DataFrame({"demand": ["failure", "value"] * 1000, "demand_confidence": [0.9] * 2000,
+    ...                   "notes": ["a note"] * 2000})
+    >>> n, why = size_for_precision(c, 0.03)
+    >>> n, why["unadjusted"], why["with_notes"]  # 1,068 for simple random sampling: 697 of 2,000
+    (697, 1068, 2000)
+    >>> size_for_precision(c, 0.05)[0], size_for_precision(c.head(200), 0.005)[0] <= 200
+    (323, True)
+    """
+    from cxinsight.demand.measures import provisional_share
+
+    notes = classified[text_column] if text_column in classified else pd.Series(dtype=object)
+    with_notes = int(notes.fillna("").astype(str).str.strip().ne("").sum())
+    share = float(provisional_share(classified).iloc[0]["estimate"]) if len(classified) else 0.5
+    share = 0.5 if share != share else share
+    n0 = size_for(precision, share)
+    n = int(np.ceil(n0 / (1 + (n0 - 1) / with_notes))) if with_notes else 0
+    return min(n, with_notes), {"precision": float(precision), "provisional_share": round(share, 4),
+                                "unadjusted": n0, "with_notes": with_notes}
+
+
 #: Where an analyst lists the contacts whose notes may be quoted on a page (a ``contact_id`` column),
-#: in the review folder (:func:`cxinsight.paths.review_dir`): people make it, no run writes it.
+#: in the review folder (:func:`cxinsight.catalog.layer_dir`): people make it, no run writes it.
 APPROVED_QUOTES = "approved_quotes.csv"
 
 
@@ -151,9 +180,9 @@ def approved_quotes(processed: Path | str | None = None) -> set[str]:
     folder beside ``processed``, or ticked (``approve_quote``: yes) while labelling a review sample there
     (:mod:`cxinsight.labelling`, or the CSV in Excel). Empty when there is none: no page quotes a note."""
     approved: set[str] = set()
-    path = paths.review_dir(processed) / APPROVED_QUOTES
+    path = catalog.layer_dir("review", Path(processed).resolve() if processed else None) / APPROVED_QUOTES
     if path.exists():
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         if "contact_id" not in frame.columns:
             raise ValueError(f"{path}: column 'contact_id' expected (the contacts whose notes may be quoted); "
                              f"found {list(frame.columns)}")
@@ -208,7 +237,7 @@ def agreement(processed: Path | str | None, kind: str = FAILURE_DEMAND) -> pd.Da
     >>> import tempfile
     >>> processed = Path(tempfile.mkdtemp()) / "processed"
     >>> first = pd.DataFrame({"contact_id": list("abcdef"), "analyst_demand": ["failure", "value"] * 3})
-    >>> draw = add_draw(processed, FAILURE_DEMAND, first, {}, lambda f, p: f.to_csv(p, index=False))
+    >>> draw = add_draw(processed, FAILURE_DEMAND, first, {})
     >>> second = first.assign(analyst_demand=["failure", "value", "failure", "failure", "failure", "value"])
     >>> second.to_csv(draw / "review_sample.second.csv", index=False)
     >>> row = agreement(processed).iloc[0]

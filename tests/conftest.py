@@ -15,7 +15,7 @@ from cxinsight.synthetic import DemoSpec, generate_demo, read_answer_key
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PROJECT = Path(__file__).resolve().parents[1]
-USERS_OWN = ("data/processed", "data/interim", "data/review", "reports")  # an analyst's outputs: a test run never touches them
+USERS_OWN = ("data/processed", "data/interim", "data/review", "data/figures", "reports")  # an analyst's outputs: a test run never touches them
 _USERS = pytest.StashKey[dict]()
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cxinsight import headlines, review_layer
+from cxinsight import figures, review_layer
 from cxinsight.htmlcheck import read_page
 from cxinsight.synthetic import DemoSpec, generate_demo
 
@@ -38,8 +38,7 @@ def _report(root: Path, fault: str | None = None) -> int:
 
 
 def _council_share(root: Path) -> tuple[float, str]:
-    shown = [h for h in headlines.read_all(root / "reports" / "_work" / "headlines")
-             if h.scope == "council" and h.measure == "failure_share"]
+    shown = [h for h in figures.read_headlines(root / "data" / "processed", "council") if h.measure == "failure_share"]
     return shown[0].estimate, shown[0].note
 
 
@@ -78,7 +77,7 @@ def test_a_labelled_review_is_read_by_every_later_run_and_never_lost(tmp_path):
         assert _report(root) == 0
         assert _digest(root / "data" / "review") == labelled
     for fault in ("before-manifest", "before-swap@processed", "after-swap@processed", "before-swap@interim",
-                  "after-swap@interim", "before-swap@reports"):
+                  "after-swap@interim", "before-swap@figures", "after-swap@figures", "before-swap@reports"):
         assert _report(root, fault) != 0, fault
         assert _digest(root / "data" / "review") == labelled, fault
     assert _report(root) == 0

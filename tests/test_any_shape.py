@@ -185,11 +185,14 @@ def test_notebook_05_on_a_real_register_with_some_dates(dates, tmp_path):
     """A register with a response date and no acknowledgement date crashed notebook 05 (KeyError
     'acknowledged_on'); one with neither had no complaints page at all. Each now gives volumes, the
     timeliness its dates support and, for the rest, what would unlock it."""
+    from cxinsight.analysis import build_analysis
+    from cxinsight.figures import build_figures
     from cxinsight.pipeline import build_processed
     from cxinsight.report import execute
 
     processed = tmp_path / "processed"
     build_processed(_cfpb_register(tmp_path / "raw", dates), processed)
+    build_analysis(processed)  # the notebooks show what the stages built (cxinsight analyse)
     text = _page_text(execute("05_complaints.ipynb", tmp_path / "05.ipynb", {"processed_dir": str(processed)}))
     assert "Complaints by service and stage" in text
     assert (ACK in text) == ("acknowledged_on" not in dates)
@@ -201,6 +204,7 @@ def test_notebook_05_on_a_real_register_with_some_dates(dates, tmp_path):
     assert "Escalation to stage 2: not available" in text  # a single-stage register
     assert "What each service's complaints are about: not available" in text
     if dates == {"responded_on": "date_received"}:  # and the at-a-glance page shows the headline
+        build_figures(processed)
         glance = _page_text(execute("07_at_a_glance.ipynb", tmp_path / "07.ipynb",
                                     {"processed_dir": str(processed), "service": "council"}))
         assert "Stage 1 complaints answered on time" in glance and "The weakest point is stage 1" in glance

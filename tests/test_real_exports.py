@@ -165,12 +165,13 @@ def test_the_whole_report_builds_and_passes_the_last_gate(case, small_council, t
 
 
 def test_an_empty_period_gives_a_clear_message(tmp_path):
-    from cxinsight.report import NotebookFailed, execute
+    from cxinsight.analysis import build_analysis
+    from cxinsight.figures import build_figures
 
     build_processed(REAL / "nyc311" / "sources.yaml", tmp_path / "processed")
-    with pytest.raises(NotebookFailed, match="no contacts were received from 01 January 2020 to 31 January 2020: choose a period inside the data"):
-        execute("07_at_a_glance.ipynb", tmp_path / "glance.ipynb",
-                {"processed_dir": str(tmp_path / "processed"), "period": "2020-01-01/2020-01-31"})
+    build_analysis(tmp_path / "processed")
+    with pytest.raises(ValueError, match="no contacts were received from 01 January 2020 to 31 January 2020: choose a period inside the data"):
+        build_figures(tmp_path / "processed", period="2020-01-01/2020-01-31")
 
 
 
@@ -194,6 +195,9 @@ def test_no_staff_id_still_gives_the_customer_experience_report(small_council, t
     path.write_text(yaml.safe_dump(sources), encoding="utf-8")
     result = build_processed(path, tmp_path / "processed")
     assert "staff_id" not in result.tables["contacts"]
+    from cxinsight.analysis import build_analysis
+
+    build_analysis(tmp_path / "processed")
     executed = execute("06_customer_experience.ipynb", tmp_path / "06.ipynb",
                        {"processed_dir": str(tmp_path / "processed")})
     assert "Supply staff ids in the contacts export" in executed.read_text(encoding="utf-8")

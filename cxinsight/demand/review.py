@@ -253,10 +253,13 @@ def sample_for_review(classified: pd.DataFrame, n: int = 800, strategy: str = "s
 
 
 def write_review(sample: pd.DataFrame, path: Path | str) -> Path:
-    """Write a review sample as a CSV that opens safely in Excel (UTF-8 with BOM)."""
+    """Write a sample drawn for a person (a review sample, or a segment check) as a CSV that opens
+    safely in Excel (UTF-8 with BOM, formulas disarmed, any ``text`` redacted again)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    safe = publish.safe_csv_frame(sample.assign(text=privacy.redact_text(sample["text"].fillna("").astype(str))))
+    if "text" in sample:
+        sample = sample.assign(text=privacy.redact_text(sample["text"].fillna("").astype(str)))
+    safe = publish.safe_csv_frame(sample)
     safe.to_csv(path, index=False, encoding="utf-8-sig")
     return path
 

@@ -270,7 +270,7 @@ def check_sample(segments: pd.DataFrame, n: int = 300, seed: int = 2024) -> pd.D
 
 def read_check(path, segments: pd.DataFrame) -> pd.DataFrame:
     """A checked sample (CSV): every ``checked_segment`` one of the segments, every customer known."""
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     for col in ("customer_id", "checked_segment"):
         if col not in frame:
             raise ValueError(f"{path}: column {col!r} is missing; expected customer_id and checked_segment")

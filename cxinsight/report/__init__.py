@@ -6,10 +6,12 @@
    rows out + quarantined), in a process of its own;
 2. the analysis (:func:`cxinsight.analysis.build_analysis`): every contact classified, the review
    sample drawn (written for an analyst to label) and customers segmented, once;
+2b. the figures (:func:`cxinsight.figures.build_figures`): every page's headline figures and the
+   tables it charts, for the council and each service, once;
 3. in parallel, ``workers`` at a time: notebooks 01-06 for the whole council (01 shows what the
    pipeline did), and
-   ``07_at_a_glance`` once for the council and once per service, all reading that analysis
-   (papermill parameters, passed as text: ``service``, ``period``, paths);
+   ``07_at_a_glance`` once for the council and once per service, reading those figures
+   (papermill parameters, passed as text: ``service`` and paths);
 4. ``reports/index.html``: the council at a glance and a row per service, each figure with its
    range and base, linking to every report;
 5. the last gate (:mod:`cxinsight.publish`): every generated file is scanned for personal data,
@@ -64,6 +66,7 @@ from cxinsight.report.run import (
     WarmKernel,
     analyse_apart,
     execute,
+    figures_apart,
     process_apart,
     run_all,
     run_job,
@@ -71,7 +74,7 @@ from cxinsight.report.run import (
 
 __all__ = ["COUNCIL_NOTEBOOKS", "GLANCE", "GLOSSARY", "HIDDEN_TAGS", "HISTORY", "KERNEL_START_SECONDS",
            "MAX_SERVICE_REPORTS", "MIN_SERVICE_CONTACTS", "NEEDS", "TITLES", "Job", "NotebookFailed", "PageProblem",
-           "WarmKernel", "analyse_apart", "process_apart", "build_history_report", "build_reports", "check_pages", "execute",
+           "WarmKernel", "analyse_apart", "figures_apart", "process_apart", "build_history_report", "build_reports", "check_pages", "execute",
            "for_the_reader", "last_gate", "notebook_body", "notebook_dir", "page", "page_name", "reporting_period",
            "run_all", "run_job", "to_html", "write_index", "write_unavailable"]
 
@@ -80,19 +83,26 @@ DEMO_BANNER = ("Demonstration: these figures come from a synthetic council gener
                "real council's data.")
 
 
-def _footer(text_note: str) -> str:
-    """Every page's footer: when and by what it was made, how counts are shown, and ``text_note``."""
-    return (f"Generated {datetime.now().strftime('%d %B %Y %H:%M')} by cxinsight. Counts of 1 to 7 are shown as *; "
-            f"other counts are rounded to the nearest 5. {text_note}")
+def _footer(text_note: str, rule=None) -> str:
+    """Every page's footer: when and by what it was made, how counts are shown (``rule``: the
+    council's publishing rule, default the one in force), and ``text_note``."""
+    from cxinsight import publish
+
+    said = (rule or publish.rules()).said()
+    return f"Generated {datetime.now().strftime('%d %B %Y %H:%M')} by cxinsight. {said} {text_note}"
 
 
 def _services(processed: Path) -> tuple[list[str], int]:
-    """The services that get a page of their own (the largest, each with enough contacts), and how
-    many smaller ones are left to the council reports."""
+    """The services that get a page of their own (the largest, each with enough contacts, as the
+    council's publishing rule in council.yaml says), and how many smaller ones are left to the
+    council reports."""
     import pandas as pd
 
+    from cxinsight.settings import load_settings
+
+    rule = load_settings(Path(processed) / "council.yaml").publishing
     counts = pd.read_parquet(processed / "contacts.parquet", columns=["service"])["service"].astype(str).value_counts()
-    chosen = counts.loc[counts >= MIN_SERVICE_CONTACTS].index[:MAX_SERVICE_REPORTS]
+    chosen = counts.loc[counts >= rule.min_service_contacts].index[:rule.max_service_reports]
     if len(chosen) < len(counts):
         log.info("%d services get their own report; %d smaller ones appear in the council reports only",
                  len(chosen), len(counts) - len(chosen))
@@ -111,7 +121,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     Returns every page written, index first. Raises :class:`NotebookFailed` if a notebook fails
     and :class:`cxinsight.publish.PersonalDataFound` if the last gate finds personal data.
     """
-    from cxinsight import availability, headlines
+    from cxinsight import availability, figures
     from cxinsight.preflight import preflight
     from cxinsight.wording import label
 
@@ -127,11 +137,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     # or is killed leaves the previous complete reports (cxinsight.outputs).
     with outputs.replacing(final) as out:
         work = out / "_work"
-        headlines_dir = work / "headlines"
-        for stale in list(headlines_dir.glob("*.json")) if headlines_dir.exists() else []:
-            stale.unlink()
         banner = DEMO_BANNER if sources is None else ""
-        footer = _footer("Free text is redacted.")
         base = {"processed_dir": str(processed_dir)}
 
         def council_job(nb: str, params: dict | None = None) -> Job:
@@ -144,12 +150,17 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         t_stage = time.perf_counter()
         process_apart(sources, processed_dir)
         log.info("pipeline: the exports processed in %.0f s", time.perf_counter() - t_stage)
+        from cxinsight.settings import load_settings
+
+        footer = _footer("Free text is redacted.", load_settings(processed_dir / "council.yaml").publishing)
         whole = reporting_period(processed_dir)
         glance_period = reporting_period(processed_dir, period) if period else whole
         # Classified, reviewed and segmented once; every notebook below reads this (cxinsight.analysis).
         analyse_apart(processed_dir, options)
 
         services, others = (list(services), 0) if services else _services(processed_dir)
+        # Every page's figures, computed once (cxinsight.figures): the pages and the index only read them.
+        figures_apart(processed_dir, services, period)
         have = availability.supplied(processed_dir)
         unavailable = {nb: [availability.unlock(n) for n in NEEDS.get(nb, ()) if not availability.available(have, n)]
                        for nb in COUNCIL_NOTEBOOKS[1:]}
@@ -157,8 +168,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
             if why:
                 log.info("%s: not run, the data it needs was not supplied", nb)
                 write_unavailable(out / "council" / page_name(nb), TITLES[nb], why, footer, banner, whole)
-        glance = {**base, "headlines_dir": str(headlines_dir), "downloads_dir": str(out / "downloads"),
-                  "downloads_href": "../downloads/", **({"period": period} if period else {})}
+        glance = {**base, "downloads_dir": str(out / "downloads"), "downloads_href": "../downloads/"}
         rest = [council_job(nb) for nb in COUNCIL_NOTEBOOKS if not unavailable.get(nb)]
         rest.append(Job(GLANCE, out / "council" / "at_a_glance.html", work / "council" / GLANCE,
                         "The whole council at a glance", {**glance, "service": "council"},
@@ -170,8 +180,8 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         log.info("running %d reports, %d at a time", len(rest), workers)
         run_all(rest, workers, "reports")
 
-        index = write_index(out, headlines.read_all(headlines_dir), services, footer=footer, banner=banner,
-                            others=others, period=glance_period, actions=headlines.read_actions(headlines_dir))
+        index = write_index(out, figures.read_headlines(processed_dir), services, footer=footer, banner=banner,
+                            others=others, period=glance_period, actions=figures.read_actions(processed_dir))
         log.info("index: %s", final / index.relative_to(out))
         last_gate(out)
         log.info("last gate passed: no personal data in the new reports; all reports in %.0f s", time.perf_counter() - t_start)

@@ -140,22 +140,26 @@ def page(title: str, body: str, nav: list[tuple[str, str]], footer: str, banner:
         title=title, css=Markup(css()), nav=nav, period=period, banner=banner, body=Markup(body), footer=footer)
 
 
+def write_page(path: Path, title: str, body: str, nav: list[tuple[str, str]], footer: str, banner: str = "",
+               period: str = "") -> Path:
+    """Write one page (:func:`page`) to ``path``: the only function that writes a report page."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(page(title, body, nav, footer, banner, period), encoding="utf-8")
+    return path
+
+
 def to_html(executed: Path, html_path: Path, title: str = "", nav: list[tuple[str, str]] | None = None,
             footer: str = "", banner: str = "", period: str = "") -> Path:
     """Convert an executed notebook into a self-contained, code-free HTML page."""
     html_path = Path(html_path)
-    html_path.parent.mkdir(parents=True, exist_ok=True)
-    html_path.write_text(page(title or html_path.stem, notebook_body(executed), nav or [], footer, banner, period),
-                         encoding="utf-8")
-    return html_path
+    return write_page(html_path, title or html_path.stem, notebook_body(executed), nav or [], footer, banner, period)
 
 
 def write_unavailable(path: Path, title: str, reasons: list[str], footer: str, banner: str, period: str = "") -> Path:
     """A page for a report the council's data cannot support, saying what would unlock it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     body = _templates().get_template("unavailable.html.j2").render(title=title, reasons=reasons)
-    path.write_text(page(title, body, [("All reports", "../index.html")], footer, banner, period), encoding="utf-8")
-    return path
+    return write_page(path, title, body, [("All reports", "../index.html")], footer, banner, period)
 
 
 def write_index(out: Path, figures: list, services: list[str], footer: str = "", banner: str = "",
@@ -197,7 +201,5 @@ def write_index(out: Path, figures: list, services: list[str], footer: str = "",
         actions=actions or [], cards=cards, columns=[MEASURES[m][0] for m in shown], rows=rows, others=others,
         min_contacts=MIN_SERVICE_CONTACTS, max_reports=MAX_SERVICE_REPORTS,
         chapters=[(TITLES[nb], page_name(nb)) for nb in COUNCIL_NOTEBOOKS])
-    path = out / "index.html"
-    path.write_text(page("Customer contact reports", body, [("All reports", "index.html")], footer, banner, period),
-                    encoding="utf-8")
-    return path
+    return write_page(out / "index.html", "Customer contact reports", body, [("All reports", "index.html")], footer,
+                      banner, period)

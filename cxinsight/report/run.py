@@ -257,6 +257,21 @@ def process_apart(sources: Path | None, processed: Path) -> None:
         pool.submit(_process, str(sources) if sources else None, str(processed), level).result()
 
 
+def _figures(processed: str, services: list[str], period: str | None, level: int) -> None:
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    from cxinsight.figures import build_figures
+
+    build_figures(processed, services, period)
+
+
+def figures_apart(processed: Path, services: list[str], period: str | None = None) -> None:
+    """:func:`cxinsight.figures.build_figures` (every page's figures, from the analysis as built) in a
+    process of its own, as the analysis is: this process never holds the council's contacts."""
+    level = logging.getLogger().getEffectiveLevel()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool.submit(_figures, str(processed), [str(s) for s in services], period, level).result()
+
+
 def analyse_apart(processed: Path, options=None) -> None:
     """:func:`cxinsight.analysis.build_analysis` (with ``options``, default the defaults) in a process
     of its own: the whole council's classified contacts (GBs at 6M contacts) are not held by this
