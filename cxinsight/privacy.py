@@ -332,7 +332,7 @@ _ROLE_WORDS = ("social worker", "housing officer", "officer", "advocate", "gp is
                "landlord", "cllr", "councillor", "cust", "customer", "mum", "dad", "wife", "husband", "brother",
                "sister", "district nurse", "nurse", "worker", "sw", "complainant", "rang for", "lodger")
 _ROLE_LEAD = (r"(?P<lead_r28>(?<![A-Za-z])(?i:" + "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in _ROLE_WORDS)
-              + r")[ \t]*(?:[:(,-][ \t]*)?)")
+              + r")(?![A-Za-z])[ \t]*(?:[:(,-][ \t]*)?)")
 _DID28 = r"(?:says|said|rang|rung|called|phoned|wants|wanted|asked|came|emailed|complains|complained|states|is|was|has|who|re)"
 _LOWER_NAME = r"[a-zà-öø-ÿā-žḁ-ỿ][a-zà-öø-ÿā-žḁ-ỿ'’-]+"
 _SURNAME_SHAPE = r"(?:o['’]|mac|mc|nic|van[ \t]+der[ \t]+|van[ \t]+den[ \t]+|van[ \t]+|de[ \t]+la[ \t]+|de[ \t]+|ap[ \t]+|ab[ \t]+)?"
@@ -412,7 +412,7 @@ ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("ADDRESS", rf"(?<![\w'’\]])(?:The[ \t]+)?[{_CAP}][{_L}'’-]+(?:[ \t]+(?:na|y|yr|an|a'|[{_CAP}][{_L}'’-]+)){{0,2}},[ \t]*\[ADDRESS\]",
      ("[address]",)),
     # initials and a surname: "J. Pritchard", "p. kaur added", "E Thwaite on leave"; "initials JS"
-    ("NAME", rf"(?<![\w.])[A-Z]\.[ \t]?{_NAME_WORD}", (".",)),
+    ("NAME", rf"(?<![\w.])[A-Z]\.[ \t]?(?P<initial>){_NAME_WORD}", (".",)),
     ("NAME", rf"(?<![\w.])[a-z]\.[ \t][a-z]{{3,}}(?=[ \t]+(?:{_DID28}|added|to|on)\b)", (".",)),
     ("NAME", rf"^[ \t]*[B-HJ-Z][ \t]+{_NAME_WORD}(?=[ \t]+(?:on|is|was|to|has|rang|called|says|said|added)\b)", ()),
     ("NAME", r"(?P<lead_in>(?i:\binitials?)[ \t]*:?[ \t]*)[A-Z]{2,3}\b", ("initial",)),
@@ -431,8 +431,8 @@ ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     # "Sarah Okafor MP", "Jane Smith, Cllr"
     ("NAME", rf"(?<![A-Za-z]){_NAME_WORD}[ \t]+{_NAME_WORD}(?=[ \t]+(?:MP|MSP|MS|AM|QC|KC|JP)\b)", ("mp", "msp", "ms", "am", "qc", "kc", "jp")),
     # staff logins: "j.smith", "d.okoro"; "priya.sharma" and "SBANERJEE2" after "by", "from", "to", "agent"
-    ("NAME", r"(?<![\w.@])[a-z]\.[a-z]{3,}(?![\w@]|\.[a-z])", (".",)),
-    ("NAME", r"(?P<lead_lg>(?i:\bby|\bfrom|\bto|\bagent|\buser|\blogin|\bofficer)[ \t]*:?[ \t]*)(?:[a-z]{3,}\.[a-z]{3,}|[A-Z]{5,12}\d{0,3})(?![\w@.])",
+    ("NAME", r"(?<![\w.@])(?P<login>)[a-z]\.[a-z]{3,}(?![\w@]|\.[a-z])", (".",)),
+    ("NAME", r"(?P<lead_lg>(?i:\bby|\bfrom|\bto|\bagent|\buser|\blogin|\bofficer)\b[ \t]*:?[ \t]*)(?P<cued_login>)(?:[a-z]{3,}\.[a-z]{3,}|[A-Z]{5,12}\d{0,3})(?![\w@.])",
      ("by", "from", "to", "agent", "user", "login", "officer")),
     # a first name signing off at the end of a message: "... if you need anything else. Kerry"
     ("NAME", rf"(?<=[.!][ \t])(?P<known_name>)(?P<lone>){_NAME_WORD}[ \t]*$", ()),
@@ -468,6 +468,9 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
         return not (raw.startswith(("+", "00")) and phonenumbers.is_possible_number(number))
     if kind == "NAME":
         lead = next((v for k, v in groups.items() if v and k.startswith("lead_")), "")
+        ordinary = _ordinary_text_name(groups, m, text, lead)
+        if ordinary is not None:
+            return ordinary
         body = m.group(0)[len(lead):].strip().lower()
         full = m.group(0).strip().lower()
         before = text[max(0, m.start() - 12):m.start()].lower()
@@ -501,6 +504,53 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
             if body.isupper() is False and m.group(0)[len(lead):].strip().isupper() and len(words) == 1:
                 return words[0] not in _gate_names()
             return False
+    return None
+
+
+#: What follows a dotted word in code, never a login: a call, an index, an operator, a format spec.
+_CODE_AFTER = re.compile(r"[ \t]*(?:[(\[}\]=<>+*/%]|:(?=\S)|!=|is[ \t]+not\b)")
+_CODE_BEFORE = re.compile(r"(?:[{(\[=<>+*/%]|==|!=)[ \t]*$")
+
+
+def _ordinary_text_name(groups: dict, m: re.Match, text: str, lead: str) -> bool | None:
+    """The checks that keep a report's own words and code from reading as names (True: leave alone;
+    None: no opinion).
+
+    * An initial before an everyday word is a section's letter: "A. How far to trust", "B. Is it
+      changing?", "C. What decided", "A. Exploring" (a question word, a word of two letters, an
+      unknown word ending in -ing); "J. Pritchard" is a person.
+    * A dotted word in code is not a login: "c.replace(", "h.estimate == h.low", "{r.stage}",
+      "a.council for a in", "s.high)" (an everyday word after the dot: :func:`cxinsight.gate.is_everyday_word`);
+      "j.smith" is a login whatever follows.
+    * After "from", "to" or "by" a login must name someone: "from cxinsight.analysis", "from
+      council.yaml", "to SOCITM" (an organisation in capitals) are not; "by priya.sharma" and
+      "agent: SBANERJEE2" are (a known name, or digits after the capitals).
+    * One word opening a note before "chasing" is a failure type ("Progress chasing") unless it is a
+      known name.
+    """
+    if groups.get("initial") is not None:
+        word = text[m.end("initial"):m.end()]
+        low = word.lower()
+        if (len(word) <= 2 or low in _NOT_LONE or (low.endswith("ing") and low not in _gate_names())) \
+                and low not in _gate_names():
+            return True
+    if groups.get("login") is not None or groups.get("cued_login") is not None:
+        from cxinsight import gate
+
+        login = m.group(0)[len(lead):].strip()
+        left, _, right = login.partition(".")
+        known = bool(gate._known(right)) or (bool(right) and gate._known(left) in ("first", "both"))
+        if known:
+            return None
+        if right:
+            code = _CODE_AFTER.match(text, m.end()) or _CODE_BEFORE.search(text, 0, m.start())
+            if code or gate.is_everyday_word(right) or right in _NOT_LONE or groups.get("cued_login") is not None:
+                return True
+            return None
+        caps = login.rstrip("0123456789")
+        return not (caps != login or gate._known(caps) or gate._known(caps[1:]))
+    if groups.get("lone") is not None and re.match(r"[ \t]+chasing\b", text[m.end():], re.IGNORECASE):
+        return m.group(0).strip().lower() not in _gate_names() or None
     return None
 
 

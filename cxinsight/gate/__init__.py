@@ -80,6 +80,26 @@ def common_words() -> frozenset[str]:
     return _words("common_words.txt")
 
 
+@cache
+def everyday_words() -> frozenset[str]:
+    """Everyday English words: :func:`common_words` and the English word list of Faker's lorem
+    provider (about 970 common words, in its wheel). Used only where nothing else marks a person
+    (a dotted word in code, a section's letter), never to unmark a known name."""
+    try:
+        from faker.providers.lorem.en_US import Provider
+
+        lorem = {w.lower() for w in Provider.word_list}
+    except ImportError:
+        lorem = set()
+    return frozenset(lorem) | common_words()
+
+
+def is_everyday_word(word: str) -> bool:
+    """``word`` or its singular is an everyday English word: ``changes``, ``high``, ``values``."""
+    w = word.lower()
+    return any(f in everyday_words() for f in (w, w[:-1] if w.endswith("s") else w, w[:-2] if w.endswith("es") else w))
+
+
 #: Faker's person data for the communities UK councils serve (the locales' forename and surname lists).
 FAKER_LOCALES = ("en_GB", "en_IE", "ga_IE", "en_US", "en_NG", "yo_NG", "ig_NG", "ha_NG", "en_PK", "en_IN",
                  "hi_IN", "pl_PL", "ro_RO", "tr_TR", "vi_VN", "fr_FR", "de_DE", "it_IT", "es_ES", "pt_PT",
@@ -574,6 +594,17 @@ NAMED_THINGS = frozenset("""john lewis|robin hood|jack daniel's|jack daniels|joh
 |halfords|boots|dunelm|matalan|poundland|screwfix|toolstation|timpson|specsavers|selfridges|debenhams
 |jd sports|jd wetherspoon|wetherspoons|wetherspoon|mcdonald's|mcdonalds|nando's|domino's|dominos""".replace("\n", "").split("|"))
 _LOGIN = re.compile(r"(?<![\w.@])(?:[a-z]\.[a-z]{3,}|[a-z]{3,}\.[a-z]{3,})(?![\w@]|\.[a-z])")
+#: What follows a dotted word in code, never a login: a call, an index, an operator, a format spec.
+_CODE_AFTER = re.compile(r"[ \t]*(?:[(\[}\]=<>+*/%]|:(?=\S)|!=|is[ \t]+not\b)")
+
+
+def _ordinary_word(word: str) -> bool:
+    """A capitalised word that reads as an everyday word, not a name, when nothing else marks a
+    person: a question word or other non-person word, a word of two letters, or an unknown word
+    ending in -ing ("A. Exploring", "B. Is", "C. What")."""
+    b = _bare(word)
+    return b in NOT_PEOPLE or is_everyday_word(b) or (len(b) <= 2 and not _known(word)) or \
+        (b.endswith("ing") and not _known(word))
 _CAPS_LOGIN = re.compile(r"(?<![\w.@])[A-Z]{5,12}\d{0,3}(?![\w@])")
 
 
@@ -647,7 +678,8 @@ def _name_findings(text: str) -> list[Finding]:
                 (cue == "phrase" or bare[i - 1].rstrip(":,") not in BROAD_CUES or (_capital(word) and _known(word)) or
                  (_capital(word) and nxt and _capital(nxt) and _known(nxt) in ("last", "both"))) and (
                 _name_like(word) or (word.islower() and len(word) >= 3 and b not in common_words() and b not in DID
-                                     and b not in NOT_PEOPLE and i + 1 < len(words) and bare[i + 1] in DID)):
+                                     and b not in NOT_PEOPLE and i + 1 < len(words) and bare[i + 1] in DID
+                                     and not (b.endswith(("s", "ing")) and not b.endswith("ss") and not _known(word)))):
             if not (word.isupper() and len(word) <= 3) and not (word.isupper() and not _known(word) and
                                                                    not (nxt and nxt.isupper() and _known(nxt))):
                 start, end = i, _extend(words, bare, text, i)
@@ -671,7 +703,8 @@ def _name_findings(text: str) -> list[Finding]:
                 re.fullmatch(r"\.?[ \t]", text[w.end() - (1 if word.endswith(".") else 0) + (1 if word.endswith(".") else 0):words[i + 1].start()] or " ") and \
                 (word.endswith(".") or (word.isupper() and word not in "AI")) and \
                 _bare(nxt) not in NOT_PEOPLE and _bare(nxt) not in STREET_TYPES and _bare(nxt) not in common_words() and \
-                (_known(nxt) in ("last", "both") or (_capital(nxt) and not nxt.isupper() and len(nxt) > 2)) and \
+                (_known(nxt) in ("last", "both") or (_capital(nxt) and not nxt.isupper() and len(nxt) > 2
+                                                     and not _ordinary_word(nxt))) and \
                 not (i + 2 < len(words) and bare[i + 2] in PLACE_WORDS):
             start, end = i, i + 1
         # a known forename alone where the sentence goes on about a person ("Sharon I think", "Tracey rang")
@@ -700,10 +733,13 @@ def _name_findings(text: str) -> list[Finding]:
     for m in _LOGIN.finditer(text):
         left, _, right = m.group().partition(".")
         if (len(left) == 1 and _known(right)) or (_known(left) in ("first", "both") and _known(right)) or \
-                re.search(r"(?i)(?:by|from|to|agent|user|login)\W*$", text[max(0, m.start() - 12):m.start()]):
+                (not _CODE_AFTER.match(text, m.end()) and (_known(left) or _known(right)) and re.search(r"(?i)\b(?:by|from|to|agent|user|login)\W{0,3}$",
+                                                               text[max(0, m.start() - 12):m.start()])):
             found.append(("NAME", m.start(), m.end()))
     for m in _CAPS_LOGIN.finditer(text):
-        if re.search(r"(?i)(?:by|agent|user|login|officer|staff)\W{0,3}$", text[max(0, m.start() - 12):m.start()]):
+        login = m.group()
+        if (any(c.isdigit() for c in login) or _known(login) or _known(login[1:]) or _known(login.rstrip("0123456789")[1:])) and \
+                re.search(r"(?i)\b(?:by|agent|user|login|officer|staff)\W{0,3}$", text[max(0, m.start() - 12):m.start()]):
             found.append(("NAME", m.start(), m.end()))
     return found
 
@@ -718,7 +754,7 @@ def _address_findings(text: str) -> list[Finding]:
         word = w.group()
         b = _bare(word)
         if word[0].isdigit() and _HOUSE_NO.fullmatch(word):
-            cued = re.search(r"(?i)(?:address|lives at|living at|moved to|resident of|at)\W*$", text[max(0, w.start() - 20):w.start()])
+            cued = re.search(r"(?i)\b(?:address|lives at|living at|moved to|resident of|at)[ \t:,-]*$", text[max(0, w.start() - 20):w.start()])
             if i + 1 < len(words) and fold(_bare(words[i + 1].group())) in LEADING_STREET_WORDS and \
                     _capital(words[i + 1].group()) and i + 2 < len(words):
                 # Welsh and Gaelic: the street word first ("4 Ffordd Las", "3 Rathad a' Chladaich")
@@ -734,8 +770,8 @@ def _address_findings(text: str) -> list[Finding]:
             for j in range(i + 1, min(len(words), i + 6)):
                 name = words[j].group()
                 nb = _bare(name)
-                if "\n" in text[words[j - 1].end():words[j].start()]:
-                    break  # an address is written on one line (table cells are not joined into one)
+                if not re.fullmatch(r"\.?[ \t]*,?[ \t]*", text[words[j - 1].end():words[j].start()]):
+                    break  # an address is written on one line, its words joined by spaces (not "1], color")
                 if j > i + 1 and nb in STREET_TYPES and (nb in PLAIN_STREET_TYPES or _capital(name) or cued):
                     found.append(("ADDRESS", w.start(), words[j].end()))
                     break
