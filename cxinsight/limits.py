@@ -164,6 +164,28 @@ class Scan:
     overlong: list[Overlong] = field(default_factory=list)
 
 
+def _well_placed(arr: np.ndarray, openers: np.ndarray, closers: np.ndarray, prev: int | None, nxt: int | None,
+                 opens: np.ndarray) -> bool:
+    """Whether every opening quote follows a delimiter, a line end or a quote, and every closing one
+    is followed by one: then quotes alternate open and close (a "" closes and opens again)."""
+    n = arr.size
+    table = np.zeros(256, dtype=bool)
+    table[[*opens.tolist(), QUOTE]] = True
+    if openers.size:
+        # a quote before an opening one is the first of a "" only if it is this block's (a closing
+        # quote); the last block's last byte, a quote, was taken literally (a "" across blocks is ``skip``)
+        if openers[0] == 0 and not (prev is None or prev in opens.tolist()):
+            return False
+        if not table[arr[np.maximum(openers - 1, 0)]].all():
+            return False
+    if closers.size:
+        if closers[-1] == n - 1 and not (nxt is None or nxt == QUOTE or nxt in opens.tolist()):
+            return False
+        if not table[arr[np.minimum(closers + 1, n - 1)]].all():
+            return False
+    return True
+
+
 def _quoted_spans(arr: np.ndarray, q: np.ndarray, inside: bool, skip: bool, prev: int | None,
                   nxt: int | None, opens: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool, bool]:
     """Where a block is inside a quoted field: ``(starts, ends, inside, skip)`` with the state the
@@ -173,22 +195,20 @@ def _quoted_spans(arr: np.ndarray, q: np.ndarray, inside: bool, skip: bool, prev
     n = arr.size
     if skip:  # the second quote of a "" begun at the end of the last block
         q = q[1:]
-    before = np.where(q > 0, arr[np.maximum(q - 1, 0)].astype(np.int16), -1 if prev is None else prev)
-    after = np.where(q < n - 1, arr[np.minimum(q + 1, n - 1)].astype(np.int16), -1 if nxt is None else nxt)
-    parity = (np.arange(q.size) + inside) % 2  # 0: opens, 1: closes, if every quote is well placed
-    placed = np.zeros(257, dtype=bool)  # a byte a well-placed quote may follow or precede (index + 1; 0: none)
-    placed[[*(opens + 1).tolist(), QUOTE + 1, 0]] = True
-    # a quote before an opening one is the first of a "" only if it is this block's (a closing quote);
-    # the last block's last byte, a quote, was a quote taken literally (a "" across blocks is ``skip``)
-    carried_quote = bool(q.size) and q[0] == 0 and not inside and prev == QUOTE
-    if not carried_quote and placed[after[parity == 1] + 1].all() and placed[before[parity == 0] + 1].all():
-        starts = np.concatenate([[0] if inside else [], q[parity == 0]]).astype(np.int64)
-        ends = q[parity == 1].astype(np.int64)
+    openers, closers = (q[1::2], q[0::2]) if inside else (q[0::2], q[1::2])
+    if _well_placed(arr, openers, closers, prev, nxt, opens):
+        starts = np.concatenate([[0] if inside else [], openers]).astype(np.int64)
+        ends = closers.astype(np.int64)
         still = bool((q.size + inside) % 2)
         if still:
             ends = np.concatenate([ends, [n]])
         carry = bool(q.size) and not still and q[-1] == n - 1 and nxt == QUOTE
+        if starts.size > 1:  # a "" splits one quoted field into two spans: join them
+            apart = np.flatnonzero(starts[1:] != ends[:-1] + 1)
+            starts, ends = starts[np.concatenate([[0], apart + 1])], ends[np.concatenate([apart, [ends.size - 1]])]
         return starts, ends, still or carry, carry
+    before = np.where(q > 0, arr[np.maximum(q - 1, 0)].astype(np.int16), -1 if prev is None else prev)
+    after = np.where(q < n - 1, arr[np.minimum(q + 1, n - 1)].astype(np.int16), -1 if nxt is None else nxt)
     starts_l: list[int] = [0] if inside else []
     ends_l: list[int] = []
     carry = False
@@ -250,6 +270,9 @@ def _fields(arr: np.ndarray, a: int, b: int, starts: np.ndarray, ends: np.ndarra
             off: int, state: _Open, limit: int) -> _Open:
     """``state`` carried over ``arr[a:b]``: the field boundaries there (delimiters and line ends outside
     quotes), and the longest field over ``limit`` among the fields they end."""
+    k = int(np.searchsorted(starts, a, side="right")) - 1
+    if k >= 0 and ends[k] >= b:  # all inside one quoted field: no boundary here
+        return state
     part = arr[a:b]
     hits = (part == LF) | (part == CR)
     if delimiter is not None:

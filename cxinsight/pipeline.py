@@ -59,7 +59,7 @@ def unknown_keys(data: dict, allowed, where: str, error: type[Exception] = Expor
         if key not in allowed:
             close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise error(f"{where}: unknown key {key!r}{hint}; expected only {list(allowed)}")
+            raise error(f"{where}: unknown key {shown(key, 80)}{hint}; expected only {list(allowed)}")
 
 
 def _period(raw: object, path: Path) -> dict | None:
@@ -132,7 +132,7 @@ class Sources:
             unknown_keys(e, EXPORT_KEYS, f"{path}: exports[{i}]")
             missing = {"table", "path", "profile"} - set(e)
             if missing:
-                raise ExportError(f"{path}: exports[{i}] needs {sorted(missing)}; found {sorted(e, key=str)}")
+                raise ExportError(f"{path}: exports[{i}] needs {sorted(missing)}; found {shown(sorted(e, key=str))}")
             for key in EXPORT_KEYS:
                 if not isinstance(e[key], str) or not e[key].strip():
                     raise ExportError(f"{path}: exports[{i}].{key}: expected text, found {shown(e[key])} "

@@ -166,7 +166,7 @@ class Profile:
         unknown = sorted(set(data) - set(allowed), key=str)
         if unknown:
             hints = [difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.6) for k in unknown]
-            named = ", ".join(f"unknown key {k!r}" + (f" (did you mean {h[0]!r}?)" if h else "")
+            named = ", ".join(f"unknown key {shown(k, 80)}" + (f" (did you mean {h[0]!r}?)" if h else "")
                               for k, h in zip(unknown, hints, strict=True))
             raise ProfileError(f"{where}: {named}; allowed: {allowed}")
         table = data.get("table")
