@@ -58,7 +58,7 @@ _DATE = (rf"(?:{_DAY}[\s/.-]+(?:0?[1-9]|1[0-2]|{_MONTH})[\s/.,-]+(?:19|20)?\d{{2
 #: are not also ordinary words ("close", "way", "park", "green" are, so they need capitals or a cue).
 STREET_TYPES_STRONG = ("road", "rd", "street", "st", "lane", "ln", "avenue", "ave", "crescent", "cres",
                        "gardens", "gdns", "terrace", "terr", "mews", "boulevard", "grove", "drive", "dr")
-STREET_TYPES_WEAK = ("close", "cl", "way", "view", "walk", "rise", "hill", "park", "place", "pl", "court",
+STREET_TYPES_WEAK = ("av", "close", "cl", "way", "view", "walk", "rise", "hill", "park", "place", "pl", "court",
                      "ct", "square", "sq", "row", "parade", "green", "vale", "wharf", "yard", "mount",
                      "meadow", "meadows", "fields", "heights", "gate", "end", "chase", "croft", "dale",
                      "wood", "approach", "broadway", "quay", "passage", "hollow", "copse", "crest",
@@ -168,10 +168,11 @@ NOT_NAMES = ("Men", "Who", "Dear", "Hi", "Hello", "Madam", "Sir", "Str", "Int", 
              "Contractor", "Operative", "Caseworker", "Case", "Worker", "Social", "Occupational",
              "Therapist", "GP", "Doctor", "Nurse", "Said", "Says", "Called", "Rang", "Asked")
 _NOT_NAME = r"(?!(?i:" + "|".join(NOT_NAMES) + r")\b)"
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ]*(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
+_NAME_WORD = r"(?:(?:al|el|ul|abu|ibn)-(?=[A-Z]))?[A-ZÀ-ÖØ-ÞĀ-ŽḀ-Ỹ][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]*(?:['’-][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]+)*"
 _INITIALS = r"(?:[A-Z]\.?[ \t]?){1,2}[ \t]"
-_CAP_NAME = rf"(?:{_INITIALS})?{_NOT_NAME}{_NAME_WORD}(?:[ \t]+{_NOT_NAME}{_NAME_WORD}){{0,2}}"
-_ANY_NAME_WORD = rf"(?!{_STOP}|(?i:calling|ringing|writing|phoning|emailing|here|and|i|from|re|about)\b)[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
+_PARTICLE = r"(?:van|von|der|den|de|la|le|du|da|di|del|ter|ap|ab|ni|nic|ní|ó|ua|bin|binti|bint|al|el|abu|ibn|y)"
+_CAP_NAME = rf"(?:{_INITIALS})?{_NOT_NAME}{_NAME_WORD}(?:(?:[ \t]+{_PARTICLE}(?=[ \t]+(?:{_PARTICLE}[ \t]+)*[A-ZÀ-ÞĀ-Ž]))*[ \t]+{_NOT_NAME}{_NAME_WORD}){{0,2}}"
+_ANY_NAME_WORD = rf"(?!{_STOP}|(?i:calling|ringing|writing|phoning|emailing|here|and|i|from|re|about)\b)[A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]+)*"
 _TITLE_WORDS = ("mr", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "rev", "cllr", "master", "mstr")
 #: Words of places and organisations, not people ("Victoria Park", "Age UK", "Fern Lodge").
 _ORGANISATION_WORDS = ("library", "school", "hospital", "centre", "pub", "ward", "surgery", "station", "academy",
@@ -183,7 +184,7 @@ _ORGANISATION_WORDS = ("library", "school", "hospital", "centre", "pub", "ward",
 _PERSON_WORD = (rf"{_NOT_NAME}(?![A-Z]{{1,3}}(?![A-Za-z'’-]))(?!(?i:{_ALL_TYPES}|{'|'.join(BUILDINGS)}|"
                 rf"{'|'.join(_ORGANISATION_WORDS)})\b)" + _NAME_WORD)
 #: Forename and surname: two or three person words (a single capitalised word is too often not a person).
-_FULL_NAME = rf"(?:{_INITIALS})?{_PERSON_WORD}(?:[ \t]+{_PERSON_WORD}){{1,2}}"
+_FULL_NAME = rf"(?:{_INITIALS})?{_PERSON_WORD}(?:(?:[ \t]+{_PARTICLE}(?=[ \t]+(?:{_PARTICLE}[ \t]+)*[A-ZÀ-ÞĀ-Ž]))*[ \t]+{_PERSON_WORD}){{1,2}}"
 #: Capitalised words that stand alone where a lone name would (opening a note before "rang" or "'s",
 #: after "per" or "FAO") and are not people: the people and places a note is about by their role,
 #: days and months, shops and contractors, and everyday words that open a note (beside the council
@@ -209,7 +210,7 @@ NOT_LONE_NAMES = (
 #: a number ("Section 21") or a second capitalised word (two are a full name, matched as such, or a
 #: team: "Parking Services"). Whether the word itself can be a name is decided in code
 #: (:func:`_lone_name_word`), not by a regex alternation of every word it must not be.
-_LONE_NAME = (r"(?P<lone>)[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ]*(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
+_LONE_NAME = (r"(?P<lone>)[A-ZÀ-ÖØ-ÞĀ-ŽḀ-Ỹ][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]*(?:['’-][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]+)*"
               r"(?![A-Za-z-])(?![ \t]+[A-Z][a-z])(?![ \t]*\d)")
 #: Words a call handler writes before the person a note is about or passed to.
 _BEFORE_A_PERSON = ("passed to", "referred to", "escalated to", "assigned to", "transferred to", "forwarded to",
@@ -233,7 +234,7 @@ _PERSON_VERBS = (r"(?:rang|rung|called|phoned|telephoned|emailed|e-mailed|wrote|
                  r"said|states|stated|left|wants|wanted|asked|asks|complained|chasing|chased)")
 #: What a person did, said of one word opening a note: narrower than _PERSON_VERBS, because things
 #: are "left" and "stated" too ("Sofa left on the pavement", "As stated above").
-_LONE_VERBS = (r"rang|rung|called|phoned|telephoned|emailed|e-mailed|wrote|visited|came|says|said|wants|wanted|"
+_LONE_VERBS = (r"I[ \t]+think|rang|rung|called|phoned|telephoned|emailed|e-mailed|wrote|visited|came|says|said|wants|wanted|"
                r"asked|asks|complained|chasing|chased|paid|pays|disputes|disputed|cannot|can't|is[ \t]+unable|"
                r"would[ \t]+like|needs[ \t]+help")
 #: What a person has, after a lone name and "'s": "Yetunde's son", "Mehmet's shop" ("Dog's mess" is not).
@@ -297,9 +298,295 @@ NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     ("NAME", rf"(?P<lead_o>(?i:\bthanks|\bthank[ \t]+you|\bcheers)[,!]?[ \t]+){_PERSON_WORD}(?=[ \t]+(?i:from|at|in|of)\b)",
      ("thank", "cheers")),
 ]
+# ----------------------------------------------------------------------------------------------
+# Issue 28: redaction that meets real writing. Numbers of any grouping after their labels, numbers
+# from abroad, written-out e-mail addresses, Welsh and Gaelic streets and house names, dates of birth
+# in words, and names in any case after titles and role words. Kept apart from the rules above (and
+# run with them: the number rules first, the name rules last) so each can be read on its own.
+# ----------------------------------------------------------------------------------------------
+_L = "A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ"          # the letters of names, Polish, Welsh, Irish and Vietnamese included
+_CAP = "A-ZÀ-ÖØ-ÞĀ-ŽḀ-Ỹ"
+_TLDS = r"(?:com|net|org|co|uk|ie|gov|nhs|ac|sch|pl|ro|de|fr|es|it|nl|eu|info|biz|me|io|edu|ng|in|pk|au|us)"
+_SP_DOT = r"(?:\s*(?:\.|\(dot\)|\[dot\])\s*|\s+dot\s+)"
+#: Welsh and Gaelic street words, which come before the street's name: "4 Ffordd Las", "Sràid na h-Eaglais".
+LEADING_STREET_WORDS = ("Heol", "Ffordd", "Stryd", "Lôn", "Lon", "Maes", "Cae", "Bryn", "Rhodfa", "Cilgant",
+                        "Teras", "Clos", "Llys", "Parc", "Sràid", "Sraid", "Rathad", "Ceum", "Slighe")
+_LEAD_STREET = rf"(?:{'|'.join(LEADING_STREET_WORDS)})(?:[ \t]+(?:y|yr|na|an|a'|a’|h-[{_L}]+|[{_CAP}][{_L}'’-]*)){{1,3}}"
+_HOUSE_NAME_WORDS = ("Cottage", "Cottages", "Farm", "Farmhouse", "Barn", "Rectory", "Vicarage", "Manse",
+                     "Bungalow", "Villa", "Croft")
+#: Labels of a person's own identifiers (not the council's case, job, invoice or licence numbers).
+_PERSON_REF_LABEL = (r"(?i:\b(?:garage[ \t]+tenancy|tenancy|rent[ \t]+(?:account|acc)|council[ \t]+tax(?:[ \t]+(?:account|acc))?|"
+                     r"ct(?:[ \t]+(?:account|acc))?|hb/ctr[ \t]+claim|hb|ctr(?:[ \t]+claim)?|housing[ \t]+benefit|payroll|"
+                     r"employee|staff|bus[ \t]+pass|passport|driving[ \t]+licen[cs]e|brp|id[ \t]+card|housing[ \t]+register|"
+                     r"customer|roll)\b(?:[ \t]*(?:ref(?:erence)?|no\.?|number|num|id|claim|account))?(?:[ \t]*(?:no\.?|number))?)"
+                     r"[ \t]*[:#.]?[ \t]*(?:is[ \t]+)?")
+_REF_VALUE = r"(?=[A-Za-z0-9./ -]{0,12}\d)[A-Za-z0-9]{1,10}(?:(?:[./-]|[ \t]?/[ \t]?|[ \t](?=[A-Za-z0-9]*\d))[A-Za-z0-9]{1,10}){0,5}(?![\w/])"
+_DOB_LABEL = (r"(?i:\bd\.?[ \t]?o\.?[ \t]?b\b\.?|\bdate[ \t]+of[ \t]+birth|\bbirth[ \t]*date|\bborn(?:[ \t]+on)?|\bbirthday)"
+              r"[ \t]*[:-]?[ \t]*(?:is[ \t]+|as[ \t]+|was[ \t]+|of[ \t]+)?")
+_ORDINAL_WORD = (r"(?:(?:twenty|thirty)[\s-]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+                 r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)")
+_YEAR_WORD = (r"(?:nineteen|twenty)[\s-]+(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]+(?:one|two|three|"
+              r"four|five|six|seven|eight|nine))?|hundred|oh[\s-]+[a-z]+|ten|eleven|twelve|[a-z]+teen)")
+_DOB_VALUE = (rf"(?:\d{{8}}(?!\d)|\d{{1,2}}(?:st|nd|rd|th)?[ \t]*[/.-][ \t]*\d{{1,2}}[ \t]*[/.-][ \t]*(?:\d{{4}}|\d{{2}})(?!\d)"
+              rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:[ \t]+of)?[ \t-]+(?:the[ \t]+\d{{1,2}}(?:st|nd|rd|th)|{_MONTH})\.?,?[ \t-]+(?:\d{{4}}|['’]?\d{{2}})(?!\d)"
+              rf"|{_MONTH}\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}}"
+              rf"|(?i:(?:the[ \t]+)?{_ORDINAL_WORD}[ \t]+of[ \t]+){_MONTH}[ \t]*,?[ \t]*(?i:{_YEAR_WORD}|\d{{4}})"
+              rf"|(?:in[ \t]+)?(?:{_MONTH}[ \t]+)?(?:19|20)\d{{2}}(?!\d))")
+#: Roles and relations a call handler writes before a person, in any case, with the name in any case
+#: after them (a word in lower case only before what a person does: "neighbour kev says").
+_ROLE_WORDS = ("social worker", "housing officer", "officer", "advocate", "gp is", "the caller", "caller",
+               "tenant's partner", "partner", "ex partner", "ex-partner", "nan", "nana", "grandad", "perpetrator",
+               "brother-in-law", "sister-in-law", "interpreter", "note added by", "added by", "reassigned from",
+               "signed by", "agent", "resident", "neighbour", "neighbor", "tenant", "son", "daughter", "carer",
+               "landlord", "cllr", "councillor", "cust", "customer", "mum", "dad", "wife", "husband", "brother",
+               "sister", "district nurse", "nurse", "worker", "sw", "complainant", "rang for", "lodger")
+_ROLE_LEAD = (r"(?P<lead_r28>(?<![A-Za-z])(?i:" + "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in _ROLE_WORDS)
+              + r")(?![A-Za-z])[ \t]*(?:[:(,-][ \t]*)?)")
+_DID28 = r"(?:says|said|rang|rung|called|phoned|wants|wanted|asked|came|emailed|complains|complained|states|is|was|has|who|re)"
+_LOWER_NAME = r"[a-zà-öø-ÿā-žḁ-ỿ][a-zà-öø-ÿā-žḁ-ỿ'’-]+"
+_SURNAME_SHAPE = r"(?:o['’]|mac|mc|nic|van[ \t]+der[ \t]+|van[ \t]+den[ \t]+|van[ \t]+|de[ \t]+la[ \t]+|de[ \t]+|ap[ \t]+|ab[ \t]+)?"
+ISSUE28_NUMBER_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
+    # written-out and spaced e-mail addresses: "jo dot bloggs at gmail dot com", "k.nowak(at)wp.pl",
+    # "d.evans [at] btinternet [dot] com", "JOHN.OKAFOR @ GMAIL.COM"
+    ("EMAIL", rf"(?i)(?<![\w.])[\w'+-]+(?:(?:{_SP_DOT}|[ \t]+(?:underscore|dash|hyphen)[ \t]+|_)[\w'+-]+|[ \t]+\d+)*"
+              rf"[ \t]*(?:@|\(at\)|\[at\]|\{{at\}})[ \t]*[a-z0-9-]+(?:{_SP_DOT}[a-z0-9-]+)*{_SP_DOT}{_TLDS}[a-z]?\b",
+     ("@", "(at)", "[at]", "{at}")),
+    ("EMAIL", rf"(?i)(?<![\w.])[\w'+-]+(?:(?:{_SP_DOT}|[ \t]+(?:underscore|dash|hyphen)[ \t]+|_)[\w'+-]+|[ \t]+\d+)*"
+              rf"[ \t]+at[ \t]+[a-z0-9-]+(?:{_SP_DOT}[a-z0-9-]+)*[ \t]+dot[ \t]+{_TLDS}\b", (" dot ",)),
+    # numbers from abroad (+48 ..., 0040 ..., +353 ...) and UK numbers of any grouping: checked against
+    # the numbering plans by phonenumbers (see _keep)
+    ("PHONE", r"(?P<pn>)(?<![\w+])(?:\+|00)[ \t]?[1-9]\d{0,2}(?:[ \t.-]?\(?\d{1,4}\)?){2,6}(?!\d)", _D(9)),
+    ("PHONE", r"(?P<pn>)(?<![\w+])44[ \t]?7\d{3}[ \t]?\d{6}(?!\d)", _D(12)),
+    ("PHONE", r"(?P<pn>)(?<![\d+])0[127](?:[ \t.-]?\d){8,9}(?!\d)", _D(10)),
+    # National Insurance numbers of any prefix (a misread or never-issued one is still someone's) after
+    # their label, or with the pairs and the suffix letter that only an NI number has
+    ("NI_NUMBER", r"(?P<lead_ni>(?i:\bni\b|\bnino\b|national[ \t]+insurance|nat\.?[ \t]*ins\.?)(?:[ \t]*(?:no\.?|number|num))?"
+                  r"[ \t]*[:-]?[ \t]*(?:is[ \t]+)?)[A-Za-z][ \t.-]?[A-Za-z](?:[ \t.-]?\d){6}(?:[ \t.-]?[A-Da-d])?(?![A-Za-z0-9])",
+     ("ni", "nino", "insurance", "nat ins", "nat. ins")),
+    ("NI_NUMBER", r"(?<![A-Za-z0-9])[A-Za-z]{2}([ .-])\d{2}\1\d{2}\1\d{2}\1[A-Da-d](?![A-Za-z0-9])", _D(6)),
+    ("NI_NUMBER", r"(?<![A-Za-z0-9])[A-Z]{2}\d{6}[A-D](?![A-Za-z0-9])", _D(6)),
+    # cards after "card", "visa"...: any grouping (a number read out in pairs fails Luhn and is still a card)
+    ("CARD", r"(?P<lead_c>(?i:\b(?:card|visa|mastercard|amex|maestro)(?:[ \t]*(?:no\.?|number))?[ \t]*[:-]?[ \t]*))"
+             r"\d(?:[ \t-]?\d){12,18}(?!\d)", ("card", "visa", "mastercard", "amex", "maestro")),
+    # a person's own references after their label; a council tax account and its property reference
+    ("REFERENCE", rf"(?P<lead_pr>{_PERSON_REF_LABEL}){_REF_VALUE}", _D(4)),
+    ("REFERENCE", r"(?<!\d)\d{6}[ \t]?/[ \t]?\d{8}(?!\d)", _D(14)),
+    # a driving licence number in the DVLA's shape: MORGA753116SM9IJ
+    ("REFERENCE", r"(?<![A-Za-z0-9])[A-Z9]{5}[ \t]?\d{6}[ \t]?[A-Z9]{2}\d[A-Z]{2}(?![A-Za-z0-9])", _D(7)),
+    # dates of birth after their label in figures, words or both, run together, or a year after "born"
+    ("DOB", rf"(?P<dob_label>{_DOB_LABEL}){_DOB_VALUE}", ("dob", "d.o", "d o b", "birth", "born")),
+    # vehicles: any plate shape after "reg", "VRM" or "plate"; Blue Badge numbers
+    ("VEHICLE", r"(?P<lead_v>(?i:\b(?:reg(?:istration)?|vrm|vrn|(?:private[ \t]+|dateless[ \t]+|number[ \t]+)?plate)\b"
+                r"(?:[ \t]*(?:no\.?|number))?)[ \t]*[:-]?[ \t]*)(?=[A-Za-z0-9 -]{0,9}\d)(?=[A-Za-z0-9 -]{0,9}[A-Za-z])"
+                r"[A-Za-z0-9]{1,4}(?:[ \t-]?[A-Za-z0-9]{1,4}){0,2}(?![A-Za-z0-9])", ("reg", "vrm", "vrn", "plate")),
+    ("VEHICLE", r"(?P<lead_bb>(?i:blue[ \t]+badge)(?:[ \t]*(?:no\.?|number))?[ \t]*[:-]?[ \t]*)[A-Z0-9]{1,6}(?:[ \t][A-Z0-9]{1,6}){1,4}(?![A-Za-z0-9])",
+     ("badge",)),
+    ("VEHICLE", r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}-?[A-Z]{3}|[a-z]{2}\d{2}-[a-z]{3})(?![A-Za-z0-9])", _D(2)),
+    # postcodes with a dash, a double space or a space inside the inward part ("CV3-5FJ", "BS7 8 PH")
+    ("POSTCODE", r"(?<![A-Za-z0-9])(?:[A-Z]{1,2}\d[A-Z\d]?(?:-|[ \t]{2})\d[A-Z]{2}|[a-z]{1,2}\d[a-z\d]?(?:-|[ \t]{2})\d[a-z]{2}"
+                 r"|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[ \t][A-Z]{2})(?![A-Za-z0-9])", _D(2)),
+    # Welsh and Gaelic streets, the street word first: "4 Ffordd Las", "11 Sràid na h-Eaglais", "Maes y Coed, no. 31"
+    ("ADDRESS", rf"(?<![A-Za-z0-9])\d{{1,4}}[A-Za-z]?,?[ \t]+{_LEAD_STREET}", tuple(w.lower() for w in LEADING_STREET_WORDS)),
+    ("ADDRESS", rf"(?<![\w'’]){_LEAD_STREET},?[ \t]+(?i:no\.?|number)[ \t]*\d{{1,4}}[A-Za-z]?(?![A-Za-z0-9])",
+     tuple(w.lower() for w in LEADING_STREET_WORDS)),
+    # a house's name before a street: "Rose Cottage, Lower Lane", "The Willows, Back Lane", "Hafod, 12 Cae Glas",
+    # "Taigh na Mara, 3 Rathad ..."; and a house's name alone ("Ivy Farm", "The Old Rectory")
+    ("ADDRESS", rf"(?<![\w'’])(?:The[ \t]+)?[{_CAP}][{_L}'’-]+(?:[ \t]+(?:na|y|yr|an|a'|[{_CAP}][{_L}'’-]+)){{0,2}},[ \t]*"
+                rf"(?:\d{{1,4}}[A-Za-z]?,?[ \t]+(?:{_LEAD_STREET}|(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,3}}(?i:{_ALL_TYPES})\b\.?)"
+                rf"|(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,2}}(?:{_STREET_TYPE_CAPS})\b\.?|{_LEAD_STREET}|\[ADDRESS\])", (",",)),
+    ("ADDRESS", rf"(?<![\w'’])(?:The[ \t]+)?(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,2}}(?:{'|'.join(_HOUSE_NAME_WORDS)})\b",
+     tuple(w.lower() for w in _HOUSE_NAME_WORDS)),
+    # a plot or pitch on a park: "Plot 12, Meadowbank Park"; a house number said first: "number 6 on Hazel Close"
+    ("ADDRESS", rf"(?i:\b(?:plot|pitch))[ \t]+\d{{1,4}}[A-Za-z]?,?[ \t]+(?:[{_CAP}][{_L}'’-]+[ \t]*){{1,3}}", ("plot", "pitch")),
+    ("ADDRESS", rf"(?<![A-Za-z0-9])\d{{1,4}}[A-Za-z]?[ \t]+(?:on|in)[ \t]+(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,2}}(?:{_STREET_TYPE_CAPS})\b",
+     ("number", "no")),
+    # lower case: "19 the crescent", "42 wellington mews"
+    ("ADDRESS", r"(?<![A-Za-z0-9])\d{1,4}[a-z]?[ \t]+the[ \t]+(?i:crescent|close|green|avenue|drive|grove|parade|square|mews|row|"
+                r"walk|rise|chase|paddock|willows|meadows|laurels|limes|orchard|hollies|beeches|maltings|broadway|causeway)\b", _D(1)),
+]
+#: Run after the older rules, so a sort code and its account number, or a council tax account, are
+#: found whole by them first.
+ISSUE28_LATE_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
+    # account numbers of any grouping after their label; the last four digits after "ending"
+    ("BANK", r"(?P<lead_b>(?i:\b(?:account|acct|acc|a/c)(?:[ \t]*(?:no\.?|number))?\.?[ \t]*[:-]?[ \t]*))"
+             r"\d(?:[ \t-]?\d){7}(?![\d-])", ("acc", "a/c")),
+    ("BANK", r"(?P<lead_e>(?i:\bending(?:[ \t]+in)?|\blast[ \t]+(?:4|four)(?:[ \t]+digits)?(?:[ \t]+(?:are|is|of))?|\bends[ \t]+in)"
+             r"[ \t]*[:-]?[ \t]*)\d{4}(?!\d)", ("ending", "last 4", "last four", "ends in")),
+    ("BANK", r"(?P<sortcode28>(?i:sort[ \t]*code|s/[ \t]?c(?:ode)?)[ \t]*[:-]?[ \t]*)\d{2}[ \t-]?\d{2}[ \t-]?\d{2}(?!\d)",
+     ("sort", "s/c", "s/ c")),
+    ("BANK", r"(?P<lead_ro>(?i:\broll[ \t]*(?:no\.?|number))[ \t]*[:-]?[ \t]*)[A-Za-z0-9][A-Za-z0-9/.-]{3,}", ("roll",)),
+]
+ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
+    # a house's name before a street the rules above have redacted: "Bryn Awel, [ADDRESS]"
+    ("ADDRESS", rf"(?<![\w'’\]])(?:The[ \t]+)?[{_CAP}][{_L}'’-]+(?:[ \t]+(?:na|y|yr|an|a'|[{_CAP}][{_L}'’-]+)){{0,2}},[ \t]*\[ADDRESS\]",
+     ("[address]",)),
+    # initials and a surname: "J. Pritchard", "p. kaur added", "E Thwaite on leave"; "initials JS"
+    ("NAME", rf"(?<![\w.])[A-Z]\.[ \t]?(?P<initial>){_NAME_WORD}", (".",)),
+    ("NAME", rf"(?<![\w.])[a-z]\.[ \t][a-z]{{3,}}(?=[ \t]+(?:{_DID28}|added|to|on)\b)", (".",)),
+    ("NAME", rf"^[ \t]*[B-HJ-Z][ \t]+{_NAME_WORD}(?=[ \t]+(?:on|is|was|to|has|rang|called|says|said|added)\b)", ()),
+    ("NAME", r"(?P<lead_in>(?i:\binitials?)[ \t]*:?[ \t]*)[A-Z]{2,3}\b", ("initial",)),
+    # a forename and surname in lower case opening a note before what the person did: "kwame mensah rang"
+    ("NAME", rf"^[ \t]*(?P<lower_pair>){_LOWER_NAME}[ \t]+{_LOWER_NAME}(?=[ \t]+{_DID28}\b)", ()),
+    ("NAME", rf"{_ROLE_LEAD}(?P<lower_pair2>){_LOWER_NAME}[ \t]+{_LOWER_NAME}(?=[ \t]*(?:$|[,.;:)]|[ \t]+{_DID28}\b))",
+     tuple(w.split()[0] for w in _ROLE_WORDS)),
+    # a title and a name in any case: "mrs o'neill", "mr van den broek", "mr szczepański", "Dr Nguyễn Thị Hoa"
+    ("NAME", rf"(?P<lead_t28>(?<![A-Za-z])(?i:mr|mrs|ms|miss|mx|dr|cllr)\.?[ \t]+)(?P<lower_title>){_SURNAME_SHAPE}{_LOWER_NAME}"
+             rf"(?=[ \t]*(?:$|[,.;:)?!]|[ \t]+(?:{_DID28}|no|at|from|of|and)\b))", _TITLE_WORDS),
+    # a role or relation and a name after it, in any case and with particles: "neighbour (Siobhán Ní Bhriain)",
+    # "social worker Nkechi Adeyemi-Okonkwo", "resident ANA-MARIA GHEORGHIU", "nan (Doreen)", "Aled ab Ifan"
+    ("NAME", rf"{_ROLE_LEAD}(?P<role_name>)(?:{_TITLES}\.?[ \t]+)?{_NAME_WORD}(?:(?:[ \t]+{_PARTICLE})*[ \t]+{_NAME_WORD}){{0,3}}",
+     tuple(w.split()[0] for w in _ROLE_WORDS)),
+    ("NAME", rf"{_ROLE_LEAD}(?P<role_lower>){_LOWER_NAME}(?=[ \t]+{_DID28}\b)", tuple(w.split()[0] for w in _ROLE_WORDS)),
+    # "Sarah Okafor MP", "Jane Smith, Cllr"
+    ("NAME", rf"(?<![A-Za-z]){_NAME_WORD}[ \t]+{_NAME_WORD}(?=[ \t]+(?:MP|MSP|MS|AM|QC|KC|JP)\b)", ("mp", "msp", "ms", "am", "qc", "kc", "jp")),
+    # staff logins: "j.smith", "d.okoro"; "priya.sharma" and "SBANERJEE2" after "by", "from", "to", "agent"
+    ("NAME", r"(?<![\w.@])(?P<login>)[a-z]\.[a-z]{3,}(?![\w@]|\.[a-z])", (".",)),
+    ("NAME", r"(?P<lead_lg>(?i:\bby|\bfrom|\bto|\bagent|\buser|\blogin|\bofficer)\b[ \t]*:?[ \t]*)(?P<cued_login>)(?:[a-z]{3,}\.[a-z]{3,}|[A-Z]{5,12}\d{0,3})(?![\w@.])",
+     ("by", "from", "to", "agent", "user", "login", "officer")),
+    # a first name signing off at the end of a message: "... if you need anything else. Kerry"
+    ("NAME", rf"(?<=[.!][ \t])(?P<known_name>)(?P<lone>){_NAME_WORD}[ \t]*$", ()),
+]
+#: Brands, shops and characters written like people (not redacted): "Mr Sheen", "Dr Martens", "Age UK".
+NOT_PEOPLE_TOO = frozenset("""mr sheen|mr kipling|dr martens|dr marten|dr pepper|mr whippy|mr muscle|mr tumble|ms pac-man
+|mrs brown's|mrs browns|mr men|dr who|mr bean|miss saigon|mrs doubtfire|mr blobby|mr motivator|dr oetker|dr scholl
+|mr t|mr benn|mr freeze|age uk|john lewis|robin hood|jack daniel's|johnnie walker|jack russell|father christmas
+|king george's|king george|queen elizabeth|prince of wales|barnardo's|sainsbury's|st andrew's|new year's
+|mrs hinch""".replace("\n", "").split("|"))
+
+
+def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
+    """The issue 28 checks: True to leave a match alone, False to redact it, None for the older checks.
+
+    Phone candidates must be possible numbers in Google's numbering plans (``phonenumbers``); a brand
+    or a character written with a title ("Mr Sheen", "Dr Martens") is not a person; a word in lower
+    case after a title must not be a council word ("Dr appointment")."""
+    groups = m.groupdict()
+    if kind == "PHONE" and "pn" in groups:
+        import phonenumbers
+
+        raw = m.group(0)
+        digits = re.sub(r"\D", "", raw)
+        try:
+            number = phonenumbers.parse(("+" + digits) if digits.startswith("44") and not raw.startswith(("+", "00"))
+                                        else raw, "GB")
+        except phonenumbers.NumberParseException:
+            return True
+        if number.country_code == 44:
+            national = str(number.national_number)
+            return not (national[:1] in "127" and len(national) in (9, 10))
+        return not (raw.startswith(("+", "00")) and phonenumbers.is_possible_number(number))
+    if kind == "NAME":
+        lead = next((v for k, v in groups.items() if v and k.startswith("lead_")), "")
+        ordinary = _ordinary_text_name(groups, m, text, lead)
+        if ordinary is not None:
+            return ordinary
+        body = m.group(0)[len(lead):].strip().lower()
+        full = m.group(0).strip().lower()
+        before = text[max(0, m.start() - 12):m.start()].lower()
+        tail = text[m.end():m.end() + 4].lower()
+        def starts(a: str, t: str) -> bool:
+            return a.startswith(t) and not a[len(t):len(t) + 1].isalpha()
+        if any(starts(full, t) or starts(body, t) or (before + full).endswith(t) or starts(full + tail, t)
+               for t in NOT_PEOPLE_TOO):
+            return True
+        if any(body == t.split(" ", 1)[-1] and before.rstrip().endswith(t.split(" ", 1)[0]) for t in NOT_PEOPLE_TOO):
+            return True
+        after = text[m.end():m.end() + 12]
+        if re.match(r"['’]?s?[ \t]+(?:Day|Field|Park|Boys|Hospital|School|UK|Ltd|Bank)\b", after):
+            return True
+        if groups.get("lower_title") is not None and body.split()[-1].strip("'’") in _NOT_LONE:
+            return True
+        if groups.get("lower_pair") is not None or groups.get("lower_pair2") is not None:
+            from cxinsight import gate
+
+            words = body.split()
+            return not (len(words) == 2 and words[0] not in _NOT_LONE and words[1] not in _NOT_LONE and
+                        gate._known(words[0]) in ("first", "both") and bool(gate._known(words[1])))
+        if groups.get("role_name") is not None or groups.get("role_lower") is not None:
+            words = body.split()
+            if not words or words[0].strip("(:,") in _NOT_LONE or words[0] in ("the", "a", "his", "her", "their"):
+                return True
+            if groups.get("role_lower") is not None and body in ("says", "said", "who", "is", "was", "has"):
+                return True
+            if len(words) == 1 and words[0].endswith("ing") and words[0] not in _gate_names():
+                return True  # "neighbor Storing inoperable vehicles"
+            if body.isupper() is False and m.group(0)[len(lead):].strip().isupper() and len(words) == 1:
+                return words[0] not in _gate_names()
+            return False
+    return None
+
+
+#: What follows a dotted word in code, never a login: a call, an index, an operator, a format spec.
+_CODE_AFTER = re.compile(r"[ \t]*(?:[(\[}\]=<>+*/%]|:(?=\S)|!=|is[ \t]+not\b)")
+_CODE_BEFORE = re.compile(r"(?:[{(\[=<>+*/%]|==|!=)[ \t]*$")
+
+
+def _ordinary_text_name(groups: dict, m: re.Match, text: str, lead: str) -> bool | None:
+    """The checks that keep a report's own words and code from reading as names (True: leave alone;
+    None: no opinion).
+
+    * An initial before an everyday word is a section's letter: "A. How far to trust", "B. Is it
+      changing?", "C. What decided", "A. Exploring" (a question word, a word of two letters, an
+      unknown word ending in -ing); "J. Pritchard" is a person.
+    * A dotted word in code is not a login: "c.replace(", "h.estimate == h.low", "{r.stage}",
+      "a.council for a in", "s.high)" (an everyday word after the dot: :func:`cxinsight.gate.is_everyday_word`);
+      "j.smith" is a login whatever follows.
+    * After "from", "to" or "by" a login must name someone: "from cxinsight.analysis", "from
+      council.yaml", "to SOCITM" (an organisation in capitals) are not; "by priya.sharma" and
+      "agent: SBANERJEE2" are (a known name, or digits after the capitals).
+    * One word opening a note before "chasing" is a failure type ("Progress chasing") unless it is a
+      known name.
+    """
+    if groups.get("initial") is not None:
+        word = text[m.end("initial"):m.end()]
+        low = word.lower()
+        if (len(word) <= 2 or low in _NOT_LONE or (low.endswith("ing") and low not in _gate_names())) \
+                and low not in _gate_names():
+            return True
+    if groups.get("login") is not None or groups.get("cued_login") is not None:
+        from cxinsight import gate
+
+        login = m.group(0)[len(lead):].strip()
+        left, _, right = login.partition(".")
+        known = bool(gate._known(right)) or (bool(right) and gate._known(left) in ("first", "both"))
+        if known:
+            return None
+        if right:
+            code = _CODE_AFTER.match(text, m.end()) or _CODE_BEFORE.search(text, 0, m.start())
+            if code or gate.is_everyday_word(right) or right in _NOT_LONE or groups.get("cued_login") is not None:
+                return True
+            return None
+        caps = login.rstrip("0123456789")
+        return not (caps != login or gate._known(caps) or gate._known(caps[1:]))
+    if groups.get("lone") is not None and re.match(r"[ \t]+chasing\b", text[m.end():], re.IGNORECASE):
+        return m.group(0).strip().lower() not in _gate_names() or None
+    return None
+
+
+def _gate_names() -> frozenset[str]:
+    from cxinsight import gate
+
+    return gate.forenames() | gate.surnames()
+
+
+_GLUED_TOKEN = None
+
+
+def _whole_tokens(text: str) -> str:
+    """No partial redactions: a token glued to the rest of a word or number takes it in (``[NAME]ński``
+    becomes ``[NAME]``, ``[PHONE]013`` becomes ``[PHONE]``)."""
+    global _GLUED_TOKEN
+    if "[" not in text:
+        return text
+    if _GLUED_TOKEN is None:
+        _GLUED_TOKEN = re.compile(r"[^\W_]*(\[(?:" + "|".join(KINDS) + r")\])(?:[^\W_]+|[ \t]\d{1,4}(?![\w/]))*")
+    return _GLUED_TOKEN.sub(lambda m: m.group(1), text)
+
+
 #: Every rule compiled, in the order it runs.
 RULES: list[tuple[str, re.Pattern, str | tuple[str, ...]]] = [
-    (kind, re.compile(pattern), needs) for kind, pattern, needs in RULES_SPEC + NAME_RULES]
+    (kind, re.compile(pattern), needs)
+    for kind, pattern, needs in ISSUE28_NUMBER_RULES + RULES_SPEC + ISSUE28_LATE_RULES + NAME_RULES + ISSUE28_NAME_RULES]
 
 #: Every kind of personal data, in the order the rules first name it.
 KINDS: tuple[str, ...] = tuple(dict.fromkeys(kind for kind, _, _ in RULES))
@@ -329,17 +616,14 @@ def normalise(text: str) -> str:
 
 
 def nhs_check_digit_ok(digits: str) -> bool:
-    """The NHS number modulus-11 check.
+    """The NHS number modulus-11 check (``python-stdnum``'s ``stdnum.gb.nhs``).
 
     >>> nhs_check_digit_ok("9434765919"), nhs_check_digit_ok("1234567890")
     (True, False)
     """
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    return check != 10 and check == int(digits[9])
+    from stdnum.gb import nhs
+
+    return len(digits) == 10 and digits.isdigit() and nhs.is_valid(digits)
 
 
 #: Lower-case words that are never a lone name: NOT_LONE_NAMES, the council words of NOT_NAMES, street
@@ -370,6 +654,9 @@ def _keep(kind: str, m: re.Match, text: str) -> bool:
     if it is a known forename or surname (the gazetteers in :mod:`cxinsight.gate`): capitals no
     longer mark a name. After a title (MRS JANE SMITH) it always is.
     """
+    decided = _keep_issue28(kind, m, text)
+    if decided is not None:
+        return decided
     groups = m.groupdict()
     lead = (groups.get("lead_n") or groups.get("lead_s") or groups.get("lead_o") or groups.get("lead_p") or ""
             if kind == "NAME" else None)
@@ -519,7 +806,7 @@ def _redact_one(text: str) -> tuple[str, dict[str, int]]:
     for kind, rx, quick in _applicable(text):
         if quick is None or quick(text):
             text = rx.sub(lambda m, k=kind: repl(m, k), text)
-    return text, counts
+    return _whole_tokens(text), counts
 
 
 #: Distinct texts from which redaction is shared between processes (one per core). Forked workers

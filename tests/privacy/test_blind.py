@@ -175,13 +175,17 @@ def test_the_corpus_is_scored(name):
 
 #: Issue 28's acceptance, judged on held_out.tsv.
 BARS = {"recall": 0.95, "recall_per_kind": 0.90, "false_positives": 0.02, "detector_on_missed": 0.90}
-#: The first run on held_out.tsv (the rules on main, before issue 28's changes; FIRST_RUN.md), rounded
-#: down: no change may fall below it. The branch `redact` reached more (0.86 / 0.93 / 0.95) but was not
-#: merged: it redacted everyday call-handler words after role words ("housing officer never called
-#: back" -> "housing officer [NAME] called back", "Caller: enquiry re" -> "Caller: [NAME] re") in 307
-#: of the demo's distinct notes, which the blind ordinary rows did not catch.
-REACHED = {"recall": 0.52, "detector": 0.50, "both": 0.60, "false_positives_redactor": 0.10,
-           "false_positives_detector": 0.13}
+#: What the rules reached on held_out.tsv when last changed (2026-12-06), rounded down: no change may fall below it.
+REACHED = {"recall": 0.86, "detector": 0.92, "both": 0.94, "false_positives": 0.025}  # 144, 155, 158 of 167; 2 of 95
+
+
+def test_development_is_redacted_whole_and_ordinary_rows_left_alone():
+    """The development half, which the rules were tuned on: every kind redacted, nothing partly."""
+    table = _summary("development.tsv")
+    assert table.loc["overall", "redactor"] >= 0.95
+    assert table.loc["overall", "partial"] == 0
+    assert table.loc["ordinary (false positives)", "redactor"] <= 0.02
+    assert table.loc["overall", "detector"] >= 0.95
 
 
 def test_held_out_does_not_fall_below_what_was_reached():
@@ -189,14 +193,14 @@ def test_held_out_does_not_fall_below_what_was_reached():
     table = _summary("held_out.tsv")
     overall, ordinary = table.loc["overall"], table.loc["ordinary (false positives)"]
     assert float(overall["redactor"]) >= REACHED["recall"]
-    assert float(overall["detector"]) >= REACHED["detector"]
-    assert float(overall["both"]) >= REACHED["both"]
-    assert float(ordinary["redactor"]) <= REACHED["false_positives_redactor"]
-    assert float(ordinary["detector"]) <= REACHED["false_positives_detector"]
+    assert float(overall["detector"]) >= REACHED["detector"] - 1e-9
+    assert float(overall["both"]) >= REACHED["both"] - 1e-9
+    assert float(ordinary["redactor"]) <= REACHED["false_positives"]
+    assert float(ordinary["detector"]) <= REACHED["false_positives"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 28's bars are not reached yet on held_out.tsv: redaction 0.53 overall "
-                   "(0.95 asked) on main; see FIRST_RUN.md")
+@pytest.mark.xfail(strict=True, reason="issue 28's bars are not reached yet on held_out.tsv: redaction 0.86 overall "
+                   "(0.95 asked), the detector catches 0.65 of the redactor's misses (0.90 asked); see FIRST_RUN.md")
 def test_held_out_meets_the_acceptance_of_issue_28():
     """Redaction recall >= 0.95 overall and >= 0.90 for every kind, false positives <= 2% of ordinary
     rows, and the second detector alone catches >= 0.90 of what the redactor misses (aggregates only)."""
