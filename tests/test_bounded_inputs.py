@@ -489,11 +489,14 @@ def test_a_report_run_failing_its_last_gate_deletes_its_pages_and_keeps_the_last
         return out / "index.html"
 
     for name, stub in (("preflight", lambda *a: None), ("process_apart", lambda *a: None),
-                       ("analyse_apart", lambda *a: None), ("run_all", notebooks), ("write_index", index)):
+                       ("analyse_apart", lambda *a: None),
+                       ("figures_apart", lambda *a: None), ("run_all", notebooks), ("write_index", index)):
         if name == "preflight":
             monkeypatch.setattr("cxinsight.preflight.preflight", stub)
         else:
             monkeypatch.setattr(report, name, stub)
+    monkeypatch.setattr("cxinsight.figures.read_headlines", lambda *a: None)
+    monkeypatch.setattr("cxinsight.figures.read_actions", lambda *a: None)
     with pytest.raises(PersonalDataFound, match="PHONE"):
         report.build_reports(council(tmp_path / "raw"), reports, processed, services=["waste"])
     assert (reports / "index.html").read_text() == "the last good reports"
