@@ -205,6 +205,7 @@ NOT_LONE_NAMES = (
     "Ok", "Please", "Sorry", "Note", "Notes", "Update", "Re", "There", "Here", "As", "On", "In", "At", "If",
     "Its", "This", "That", "These", "Those", "What", "When", "Where", "Why", "How", "Which", "One", "Dog",
     "Dogs", "Cat", "Cats", "Cus", "Csr", "Handler", "Visitor", "Engineer", "Plumber", "Electrician", "Neighbor",
+    "Regards", "Cheers", "Thanks", "Thank", "Many", "Kind", "Best", "Pls", "Plz", "Hello", "Hi", "Dear",
     *(t.title() for t in _TITLE_WORDS), "Mrs", "Revd")
 #: One capitalised word that may be a person's name where the text marks a person, not followed by
 #: a number ("Section 21") or a second capitalised word (two are a full name, matched as such, or a
@@ -318,9 +319,9 @@ _HOUSE_NAME_WORDS = ("Cottage", "Cottages", "Farm", "Farmhouse", "Barn", "Rector
 _PERSON_REF_LABEL = (r"(?i:\b(?:garage[ \t]+tenancy|tenancy|rent[ \t]+(?:account|acc)|council[ \t]+tax(?:[ \t]+(?:account|acc))?|"
                      r"ct(?:[ \t]+(?:account|acc))?|hb/ctr[ \t]+claim|hb|ctr(?:[ \t]+claim)?|housing[ \t]+benefit|payroll|"
                      r"employee|staff|bus[ \t]+pass|passport|driving[ \t]+licen[cs]e|brp|id[ \t]+card|housing[ \t]+register|"
-                     r"customer|roll)\b(?:[ \t]*(?:ref(?:erence)?|no\.?|number|num|id|claim|account))?(?:[ \t]*(?:no\.?|number))?)"
+                     r"(?:customer|roll)(?=[ \t]*(?:ref|no\b|number|num\b|id\b|account)))\b(?:[ \t]*(?:ref(?:erence)?|no\.?|number|num|id|claim|account))?(?:[ \t]*(?:no\.?|number))?)"
                      r"[ \t]*[:#.]?[ \t]*(?:is[ \t]+)?")
-_REF_VALUE = r"(?=[A-Za-z0-9./ -]{0,12}\d)[A-Za-z0-9]{1,10}(?:(?:[./-]|[ \t]?/[ \t]?|[ \t](?=[A-Za-z0-9]*\d))[A-Za-z0-9]{1,10}){0,5}(?![\w/])"
+_REF_VALUE = r"(?=[A-Za-z]{0,4}[./-]?\d|[A-Z]{1,4}[ \t]\d)[A-Za-z0-9]{1,10}(?:(?:[./-]|[ \t]?/[ \t]?|[ \t](?=[A-Za-z0-9]*\d))[A-Za-z0-9]{1,10}){0,5}(?![\w/])"
 _DOB_LABEL = (r"(?i:\bd\.?[ \t]?o\.?[ \t]?b\b\.?|\bdate[ \t]+of[ \t]+birth|\bbirth[ \t]*date|\bborn(?:[ \t]+on)?|\bbirthday)"
               r"[ \t]*[:-]?[ \t]*(?:is[ \t]+|as[ \t]+|was[ \t]+|of[ \t]+)?")
 _ORDINAL_WORD = (r"(?:(?:twenty|thirty)[\s-]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
@@ -379,7 +380,7 @@ ISSUE28_NUMBER_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("VEHICLE", r"(?P<lead_v>(?i:\b(?:reg(?:istration)?|vrm|vrn|(?:private[ \t]+|dateless[ \t]+|number[ \t]+)?plate)\b"
                 r"(?:[ \t]*(?:no\.?|number))?)[ \t]*[:-]?[ \t]*)(?=[A-Za-z0-9 -]{0,9}\d)(?=[A-Za-z0-9 -]{0,9}[A-Za-z])"
                 r"[A-Za-z0-9]{1,4}(?:[ \t-]?[A-Za-z0-9]{1,4}){0,2}(?![A-Za-z0-9])", ("reg", "vrm", "vrn", "plate")),
-    ("VEHICLE", r"(?P<lead_bb>(?i:blue[ \t]+badge)(?:[ \t]*(?:no\.?|number))?[ \t]*[:-]?[ \t]*)[A-Z0-9]{1,6}(?:[ \t][A-Z0-9]{1,6}){1,4}(?![A-Za-z0-9])",
+    ("VEHICLE", r"(?P<lead_bb>(?i:blue[ \t]+badge)(?:[ \t]*(?:no\.?|number))?[ \t]*[:-]?[ \t]*)(?=[A-Z0-9 \t]{0,12}\d)[A-Z0-9]{1,6}(?:[ \t][A-Z0-9]{1,6}){1,4}(?![A-Za-z0-9])",
      ("badge",)),
     ("VEHICLE", r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}-?[A-Z]{3}|[a-z]{2}\d{2}-[a-z]{3})(?![A-Za-z0-9])", _D(2)),
     # postcodes with a dash, a double space or a space inside the inward part ("CV3-5FJ", "BS7 8 PH")
@@ -391,11 +392,12 @@ ISSUE28_NUMBER_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
      tuple(w.lower() for w in LEADING_STREET_WORDS)),
     # a house's name before a street: "Rose Cottage, Lower Lane", "The Willows, Back Lane", "Hafod, 12 Cae Glas",
     # "Taigh na Mara, 3 Rathad ..."; and a house's name alone ("Ivy Farm", "The Old Rectory")
-    ("ADDRESS", rf"(?<![\w'’])(?:The[ \t]+)?[{_CAP}][{_L}'’-]+(?:[ \t]+(?:na|y|yr|an|a'|[{_CAP}][{_L}'’-]+)){{0,2}},[ \t]*"
+    ("ADDRESS", rf"(?<![\w'’])(?!(?:The[ \t]+)?(?:[{_CAP}][{_L}'’-]+[ \t]+){{0,2}}(?:{_STREET_TYPE_CAPS})\b\.?,)"
+                rf"(?:The[ \t]+)?[{_CAP}][{_L}'’-]+(?:[ \t]+(?:na|y|yr|an|a'|[{_CAP}][{_L}'’-]+)){{0,2}},[ \t]*"
                 rf"(?:\d{{1,4}}[A-Za-z]?,?[ \t]+(?:{_LEAD_STREET}|(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,3}}(?i:{_ALL_TYPES})\b\.?)"
                 rf"|(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,2}}(?:{_STREET_TYPE_CAPS})\b\.?|{_LEAD_STREET}|\[ADDRESS\])", (",",)),
-    ("ADDRESS", rf"(?<![\w'’])(?:The[ \t]+)?(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,2}}(?:{'|'.join(_HOUSE_NAME_WORDS)})\b",
-     tuple(w.lower() for w in _HOUSE_NAME_WORDS)),
+    ("ADDRESS", rf"(?<![\w'’])(?:The[ \t]+)?(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,2}}(?:{'|'.join(_HOUSE_NAME_WORDS)})\b(?:[ \t]+House\b)?"
+                rf"(?![ \t]+(?:{_STREET_TYPE_CAPS})\b)", tuple(w.lower() for w in _HOUSE_NAME_WORDS)),
     # a plot or pitch on a park: "Plot 12, Meadowbank Park"; a house number said first: "number 6 on Hazel Close"
     ("ADDRESS", rf"(?i:\b(?:plot|pitch))[ \t]+\d{{1,4}}[A-Za-z]?,?[ \t]+(?:[{_CAP}][{_L}'’-]+[ \t]*){{1,3}}", ("plot", "pitch")),
     ("ADDRESS", rf"(?<![A-Za-z0-9])\d{{1,4}}[A-Za-z]?[ \t]+(?:on|in)[ \t]+(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,2}}(?:{_STREET_TYPE_CAPS})\b",
@@ -421,10 +423,10 @@ ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("ADDRESS", rf"(?<![\w'’\]])(?:The[ \t]+)?[{_CAP}][{_L}'’-]+(?:[ \t]+(?:na|y|yr|an|a'|[{_CAP}][{_L}'’-]+)){{0,2}},[ \t]*\[ADDRESS\]",
      ("[address]",)),
     # initials and a surname: "J. Pritchard", "p. kaur added", "E Thwaite on leave"; "initials JS"
-    ("NAME", rf"(?<![\w.])[A-Z]\.[ \t]?(?P<initial>){_NAME_WORD}", (".",)),
+    ("NAME", rf"(?<![\w.&])[A-Z]\.[ \t]?(?P<initial>){_NAME_WORD}", (".",)),
     ("NAME", rf"(?<![\w.])[a-z]\.[ \t][a-z]{{3,}}(?=[ \t]+(?:{_DID28}|added|to|on)\b)", (".",)),
     ("NAME", rf"^[ \t]*[B-HJ-Z][ \t]+{_NAME_WORD}(?=[ \t]+(?:on|is|was|to|has|rang|called|says|said|added)\b)", ()),
-    ("NAME", r"(?P<lead_in>(?i:\binitials?)[ \t]*:?[ \t]*)[A-Z]{2,3}\b", ("initial",)),
+    ("NAME", r"(?P<lead_in>(?i:\binitials[ \t]*:?|\binitial[ \t]*:)[ \t]*)[A-Z]{2,3}\b", ("initial",)),
     # a forename and surname in lower case opening a note before what the person did: "kwame mensah rang"
     ("NAME", rf"^[ \t]*(?P<lower_pair>){_LOWER_NAME}[ \t]+{_LOWER_NAME}(?=[ \t]+{_DID28}\b)", ()),
     ("NAME", rf"{_ROLE_LEAD}(?P<lower_pair2>){_LOWER_NAME}[ \t]+{_LOWER_NAME}(?=[ \t]*(?:$|[,.;:)]|[ \t]+{_DID28}\b))",
@@ -474,13 +476,15 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
         if number.country_code == 44:
             national = str(number.national_number)
             return not (national[:1] in "127" and len(national) in (9, 10))
-        return not (raw.startswith(("+", "00")) and phonenumbers.is_possible_number(number))
+        return not (raw.startswith(("+", "00")) and len(digits) >= 10 and phonenumbers.is_possible_number(number))
     if kind == "NAME":
         lead = next((v for k, v in groups.items() if v and k.startswith("lead_")), "")
         ordinary = _ordinary_text_name(groups, m, text, lead)
         if ordinary is not None:
             return ordinary
         body = m.group(0)[len(lead):].strip().lower()
+        if body and _slip_of_a_note_word(body.split()[0].strip("(),:;.")):
+            return True
         full = m.group(0).strip().lower()
         before = text[max(0, m.start() - 12):m.start()].lower()
         tail = text[m.end():m.end() + 4].lower()
@@ -494,8 +498,12 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
         after = text[m.end():m.end() + 12]
         if re.match(r"['’]?s?[ \t]+(?:Day|Field|Park|Boys|Hospital|School|UK|Ltd|Bank)\b", after):
             return True
-        if groups.get("lower_title") is not None and body.split()[-1].strip("'’") in _NOT_LONE:
-            return True
+        if groups.get("lower_title") is not None:
+            from cxinsight import gate
+
+            last = body.split()[-1].strip("'’")
+            if last in _NOT_LONE or (gate.is_everyday_word(last) and not gate._known(last)):
+                return True  # "MONTE VISTA DR and", "MS running"
         if groups.get("lower_pair") is not None or groups.get("lower_pair2") is not None:
             from cxinsight import gate
 
@@ -510,9 +518,15 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
                 return True
             if len(words) == 1 and words[0].endswith("ing") and words[0] not in _gate_names():
                 return True  # "neighbor Storing inoperable vehicles"
-            if body.isupper() is False and m.group(0)[len(lead):].strip().isupper() and len(words) == 1:
-                return words[0] not in _gate_names()
-            return False
+            after_role = m.group(0)[len(lead):].strip()
+            if groups.get("role_lower") is not None:
+                from cxinsight import gate
+
+                # one word before what a person did is a name when it is a known one: "neighbour kev
+                # says"; not "officer never called", "Caller: enquiry re", "cust - refund has"
+                word = after_role.lower()
+                return not gate._known(word) or gate.is_everyday_word(word) or word in _NOT_LONE
+            return not _names_someone(after_role, text)
     return None
 
 
@@ -557,10 +571,92 @@ def _ordinary_text_name(groups: dict, m: re.Match, text: str, lead: str) -> bool
                 return True
             return None
         caps = login.rstrip("0123456789")
+        if caps == login and (gate.is_everyday_word(caps) or caps.lower() in _NOT_LONE):
+            return True
         return not (caps != login or gate._known(caps) or gate._known(caps[1:]))
     if groups.get("lone") is not None and re.match(r"[ \t]+chasing\b", text[m.end():], re.IGNORECASE):
         return m.group(0).strip().lower() not in _gate_names() or None
     return None
+
+
+#: Words call handlers and residents write where a name could stand, misspelt often: "Hlelo I think",
+#: "Mr caalled rang", "Mr claled". Five letters or more, so a name one slip from a short word stays a name.
+_NOTE_WORDS = frozenset("""hello called caller customer phoned emailed complained resident tenant thanks
+regards cheers please wanted asked spoke stated rings reported advised explained""".split())
+
+
+def _one_slip(word: str, target: str) -> bool:
+    """``word`` is ``target`` with two neighbouring letters swapped, or one letter more or fewer
+    (not one letter changed: "Rana" is not a slip of "rang").
+
+    >>> [_one_slip(w, t) for w, t in (("hlelo", "hello"), ("caalled", "called"), ("claled", "called"),
+    ...                                ("helen", "hello"), ("rana", "rang"))]
+    [True, True, True, False, False]
+    """
+    if word == target:
+        return False
+    if len(word) == len(target):
+        diffs = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and word[diffs[0]] == target[diffs[1]] \
+            and word[diffs[1]] == target[diffs[0]]
+    longer, shorter = (word, target) if len(word) > len(target) else (target, word)
+    if len(longer) - len(shorter) != 1:
+        return False
+    i = next((i for i, (a, b) in enumerate(zip(longer, shorter, strict=False)) if a != b), len(shorter))
+    return longer[:i] + longer[i + 1:] == shorter
+
+
+def _slip_of_a_note_word(word: str) -> bool:
+    """A misspelling of one of the words notes are written with (``_NOTE_WORDS``)."""
+    w = word.lower()
+    return len(w) >= 5 and w not in _NOTE_WORDS and any(_one_slip(w, t) for t in _NOTE_WORDS
+                                                       if abs(len(t) - len(w)) <= 1)
+
+
+_TITLE_FIRST = re.compile(rf"(?i:{_TITLES})\.?[ \t]")
+
+
+def _names_someone(words_after_role: str, text: str) -> bool:
+    """Whether the words after a role word ("caller", "housing officer", "cust") name a person.
+
+    Call handlers write role words before what happened far more often than before a name:
+    "housing officer never called back", "Caller: enquiry re bins", "RESIDENT REPORTS A STREET
+    LIGHT OUT", "CUST TO CALL COUNCIL". So a word after a role is a name when it is written like
+    one (a capital, then small letters, in a note not written in capitals) and is not an everyday
+    word, or when it is a known forename or surname (the gazetteers in :mod:`cxinsight.gate`) in
+    any case and not an everyday word; a title after the role ("tenant Mrs o'neill") always is.
+    Two known names in a row ("CALLER BILL SMITH") are a name even when the first is also a word.
+
+    >>> _names_someone("never called back", "housing officer never called back")
+    False
+    >>> _names_someone("Mohammed Smith", "caller Mohammed Smith")
+    True
+    >>> _names_someone("kwame mensah says", "neighbour kwame mensah says")
+    True
+    >>> _names_someone("REPORTS A STREET LIGHT", "RESIDENT REPORTS A STREET LIGHT OUT")
+    False
+    """
+    from cxinsight import gate
+
+    if _TITLE_FIRST.match(words_after_role + " "):
+        return True
+    raw = [w.strip("(),:;.") for w in words_after_role.split()]
+    raw = [w for w in raw if w]
+    if not raw:
+        return False
+    first = raw[0]
+    if len(first) <= 2 and first.isupper():
+        return False  # "HO says", "CT", "SW": abbreviations
+    head = first.split("-")[0]
+    everyday = gate.is_everyday_word(head) or head.lower() in _NOT_LONE
+    known = bool(gate._known(first))
+    letters = [c for c in text if c.isalpha()]
+    in_capitals = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    if len(raw) > 1 and known and gate._known(raw[1]) in ("last", "both") and not gate.is_everyday_word(raw[1]):
+        return True
+    if first[:1].isupper() and not first.isupper() and not in_capitals:
+        return known or not everyday
+    return known and not everyday
 
 
 def _gate_names() -> frozenset[str]:
@@ -580,7 +676,29 @@ def _whole_tokens(text: str) -> str:
         return text
     if _GLUED_TOKEN is None:
         _GLUED_TOKEN = re.compile(r"[^\W_]*(\[(?:" + "|".join(KINDS) + r")\])(?:[^\W_]+|[ \t]\d{1,4}(?![\w/]))*")
-    return _GLUED_TOKEN.sub(lambda m: m.group(1), text)
+    text = _GLUED_TOKEN.sub(lambda m: m.group(1), text)
+    if "[NAME]" in text:
+        text = _NAME_HALVES.sub(_join_name_half, text)
+    return text
+
+
+#: A word just before or after [NAME] that may be the rest of the same name: "David [NAME]" (from
+#: "David E. Gray"), "[NAME] BARCIA" (from "KARLA BARCIA", the forename read as a login).
+_NAME_HALVES = re.compile(r"(?<![\w'’])([A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ][\w'’-]*)[ \t]+\[NAME\]|\[NAME\][ \t]+([A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ][\w'’-]*)(?![\w'’])")
+
+
+def _join_name_half(m: re.Match) -> str:
+    """``[NAME]`` for a known forename before it or a known surname after it, written like a name
+    (a capital first) and not an everyday word; else the text as it was."""
+    from cxinsight import gate
+
+    word, before = (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
+    if not word[:1].isupper() or gate.is_everyday_word(word) or word.lower() in _NOT_LONE or len(word) < 3:
+        return m.group(0)
+    known = gate._known(word)
+    if known == "both" or known == ("first" if before else "last"):
+        return "[NAME]"
+    return m.group(0)
 
 
 #: Every rule compiled, in the order it runs.
