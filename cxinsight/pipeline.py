@@ -124,6 +124,9 @@ class Sources:
         if not isinstance(council, str):
             raise ExportError(f"{path}: council: expected the council's name as text, found {shown(council)} "
                               f"({type(council).__name__})")
+        if council and privacy.safe_system_names([council]) != [council]:
+            raise ExportError(f"{path}: council: expected the council's name; found what reads as personal data "
+                              "(a person's name, a number or an address), which every page would publish")
         period = _period(data.get("period"), path)
         for i, e in enumerate(exports):
             if not isinstance(e, dict):

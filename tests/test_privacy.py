@@ -209,3 +209,32 @@ def test_redaction_keeps_what_a_note_says_about_demand():
     after = score_text(redacted)["demand"].astype(str).to_numpy()
     changed = before != after
     assert changed.mean() <= 0.001, s[changed].head(20).tolist()
+
+
+def test_service_names_pass_both_detectors_before_they_become_slugs():
+    """Issue 28: "Mrs O'Neill bins" became the slug "mrs_o_neill_bins", which neither detector reads
+    as a person. A name the profile does not map is read whole by both first."""
+    from cxinsight import clean
+
+    got = clean.normalise_services(pd.Series(["Waste", "Mrs O'Neill bins", "priya.sharma queue", "Env Health ",
+                                              "Call 07700 900123 re pests", "Revs & Bens - CT"]),
+                                   {"council_tax": ["Revs & Bens - CT"]}).tolist()
+    assert got == ["waste", "withheld_bins", "withheld_queue", "env_health", "call_withheld_re_pests", "council_tax"]
+
+
+def test_real_service_and_category_names_are_left_as_they_are():
+    """The categories of the real 311 exports (hundreds of them) are not people."""
+    names = ["Noise - Residential", "HEAT/HOT WATER", "Illegal Parking", "Blocked Driveway", "Car",
+             "Dead Animal", "Street Light Condition", "Graffiti", "Rodent", "Taxi Complaint", "Missed Collection",
+             "Abandoned Vehicle", "Bulky Item Pick Up", "Homeless Encampment"]
+    assert privacy.safe_system_names(names) == names
+
+
+def test_a_council_name_holding_personal_data_is_refused(tmp_path):
+    from cxinsight.io import ExportError
+    from cxinsight.pipeline import Sources
+
+    (tmp_path / "sources.yaml").write_text("council: Call Jane Smith on 07700 900123\nexports:\n"
+                                           "  - {table: contacts, path: a.csv, profile: demo_crm}\n")
+    with pytest.raises(ExportError, match="council: expected the council's name"):
+        Sources.read(tmp_path / "sources.yaml")
