@@ -175,7 +175,7 @@ EVERYDAY_NOTES = [
     "Hlelo I think charged for garden waste twice", "Mr caalled rang re the PCN, not sure what to do",
     "cx cust frustrated, waiting on the hb claim sincce 3 weeks ago", "cust says repairs told her to ring housing officer, HO says ring repairs",
     "tenant says repairs never done", "neighbour keeps dumping rubbish", "Customer submitted the same request approx. 20 times. Initial SR is 984326.",
-    "Reported to Lynn's team at AT&T. Ticket #PE40T479.", "Intersection of MONTE VISTA DR and",
+    "Reported to the team at AT&T. Ticket #PE40T479.", "Intersection of MONTE VISTA DR and",
     "The street lights are out along the whole of Elmfield Road, Elmfield Avenue and Midwinter Avenue",
     "pothole at the roundabout of New Barn Lane & Albert Road",
 ]
@@ -184,6 +184,15 @@ EVERYDAY_NOTES = [
 @pytest.mark.parametrize("text", EVERYDAY_NOTES)
 def test_everyday_words_after_role_words_are_not_names(text):
     assert privacy.redact_text(pd.Series([text])).iloc[0] == text
+
+
+@pytest.mark.parametrize("text", EVERYDAY_NOTES[:27])
+def test_the_last_gate_passes_an_approved_everyday_note(text):
+    """A note an analyst approves as a quote ("housing officer never called back") is exactly the kind
+    a head of service should read: the independent detector the last gate runs must not stop it."""
+    from cxinsight import gate
+
+    assert gate.findings(gate.normalise(text)) == []
 
 
 @pytest.mark.parametrize(("text", "person"), [

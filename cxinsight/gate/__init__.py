@@ -674,10 +674,12 @@ def _name_findings(text: str) -> list[Finding]:
                 words[i + 2].group()[0].isalpha():
             start, end = i + 1, _extend(words, bare, text, i + 2)
         # a word after a role or a cue ("tenant Olu Bakare", "neighbour kev says", "nan (Doreen)")
-        elif (cue := _cue_before(bare, i)) and re.fullmatch(r"[ \t]*[(:,\-]?[ \t]*", gap_before) and "\n" not in gap_before and \
+        elif (cue := _cue_before(bare, i)) and b not in _CUE_WORDS and \
+                re.fullmatch(r"[ \t]*[(:,\-]?[ \t]*", gap_before) and "\n" not in gap_before and \
                 (cue == "phrase" or bare[i - 1].rstrip(":,") not in BROAD_CUES or (_capital(word) and _known(word)) or
                  (_capital(word) and nxt and _capital(nxt) and _known(nxt) in ("last", "both"))) and (
                 _name_like(word) or (word.islower() and len(word) >= 3 and b not in common_words() and b not in DID
+                                     and bool(_known(word)) and not is_everyday_word(word)
                                      and b not in NOT_PEOPLE and i + 1 < len(words) and bare[i + 1] in DID
                                      and not (b.endswith(("s", "ing")) and not b.endswith("ss") and not _known(word)))):
             if not (word.isupper() and len(word) <= 3) and not (word.isupper() and not _known(word) and
@@ -699,7 +701,7 @@ def _name_findings(text: str) -> list[Finding]:
                                                                            or i == len(words) - 1)):
             start = end = i
         # an initial and a surname ("J. Pritchard", "E Thwaite", "p. kaur")
-        elif len(b) == 1 and word[0].isalpha() and nxt and nxt[0].isalpha() and \
+        elif len(b) == 1 and word[0].isalpha() and nxt and nxt[0].isalpha() and not gap_before.endswith("&") and \
                 re.fullmatch(r"\.?[ \t]", text[w.end() - (1 if word.endswith(".") else 0) + (1 if word.endswith(".") else 0):words[i + 1].start()] or " ") and \
                 (word.endswith(".") or (word.isupper() and word not in "AI")) and \
                 _bare(nxt) not in NOT_PEOPLE and _bare(nxt) not in STREET_TYPES and _bare(nxt) not in common_words() and \
