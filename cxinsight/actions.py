@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxinsight.columns import equals
 from cxinsight.headlines import Council, Figures, describe
-from cxinsight.publish import count_text, money
+from cxinsight.publish import count_text, money, small_max
 
 ON_TIME_TARGET = 0.95  # the codes expect every complaint answered within its limit; 95% allows for a few
 
@@ -51,7 +52,7 @@ def _failure_action(figures: Figures, classified: pd.DataFrame | None) -> str | 
     h = figures.get("failure_share")
     if h is None or describe(h)["value"] in ("*", "too few to report") or classified is None:
         return None
-    fail = classified.loc[classified["demand"].astype(str) == "failure"]
+    fail = classified.loc[equals(classified["demand"], "failure")]
     if fail.empty:
         return None
     from cxinsight.demand import load_taxonomy
@@ -59,7 +60,7 @@ def _failure_action(figures: Figures, classified: pd.DataFrame | None) -> str | 
 
     counts = fail.groupby(["service", "failure_type"], observed=True).size().sort_values(ascending=False)
     (service, ftype), n = counts.index[0], int(counts.iloc[0])
-    if n <= 7:
+    if n <= small_max():  # a count that would show as *
         return None
     kind = load_taxonomy().labels.get(str(ftype), label(str(ftype)))
     where = f" in {label(str(service))}" if isinstance(figures.scope, Council) else ""

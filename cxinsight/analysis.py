@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cxinsight import catalog, outputs, paths
+from cxinsight.columns import equals, member
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,11 @@ class Options:
     """How the analysis is done; the same options give the same results, page after page.
 
     ``review_path``: the analyst's labelled review CSV (None: draw a sample; on the demo council the
-    answer key labels it). ``review_size`` and ``seed``: the sample drawn. ``repeat_window_days``:
+    answer key labels it). ``review_precision``: the target half-width of the 95% interval on the
+    council's failure share, which sizes the first sample drawn for a person
+    (:func:`cxinsight.review_layer.size_for_precision`); ``review_size``: a size given outright, which
+    wins (None: sized by the precision; the demo's answer key, standing in for a person, labels
+    :data:`DEMO_REVIEW_SIZE`). ``seed``: the samples drawn. ``repeat_window_days``:
     same customer, same service, within this many days is a repeat contact. ``draws``: Monte Carlo
     draws for the savings range. ``deri_version``: ``"v1.4"`` (demography) or ``"v1.2"`` (age).
     ``segment_check_path``: a checked random sample of customers (CSV, see
@@ -49,10 +54,14 @@ class Options:
     classifies the contacts decided by their words (:func:`cxinsight.demand.review.reclassify_with_review`).
     ``journey_window_days``: a contact with no case number joins its customer's journey about the same
     service when it came within this many days of that journey's last contact (:mod:`cxinsight.journeys`).
+
+    With no options given, :func:`build_analysis` and :func:`load_analysis` take them from the
+    council's settings (``analysis:`` in council.yaml, :func:`options_for`) over these defaults.
     """
 
     review_path: str | None = None
-    review_size: int = 1500
+    review_size: int | None = None
+    review_precision: float = 0.03
     seed: int = 2024
     repeat_window_days: float = 14
     draws: int = 10_000
@@ -80,14 +89,42 @@ class Options:
             raise ValueError(f"unknown analysis options {unknown}; expected some of {sorted(types)}")
         cast = {"int": int, "float": float,
                 "bool": lambda x: x if isinstance(x, bool) else str(x).strip().lower() in ("1", "true", "yes")}
-        return cls(**{k: cast.get(types[k], lambda x: x)(v) for k, v in kept.items()})
+        return cls(**{k: cast.get(str(types[k]).removesuffix(" | None"), lambda x: x)(v) for k, v in kept.items()})
 
     def __post_init__(self):
         if self.deri_version not in ("v1.4", "v1.2"):
             raise ValueError(f"deri_version: expected 'v1.4' or 'v1.2', found {self.deri_version!r}")
-        if int(self.review_size) < 1 or int(self.draws) < 100:
+        if (self.review_size is not None and int(self.review_size) < 1) or int(self.draws) < 100:
             raise ValueError(f"review_size must be at least 1 and draws at least 100, found {self.review_size} "
                              f"and {self.draws}")
+        if not 0 < float(self.review_precision) < 0.5:
+            raise ValueError(f"review_precision: expected a half-width between 0 and 0.5 (0.03 is +/- 3 points), "
+                             f"found {self.review_precision!r}")
+
+
+#: The review the demo's answer key labels, standing in for a person, when no size is given: the
+#: 1,500 every run drew before the review was sized by its precision, so the demo's figures stay put.
+DEMO_REVIEW_SIZE = 1500
+
+
+def options_from(settings, **overrides) -> Options:
+    """The analysis options: the council's (``analysis:`` in its council.yaml,
+    :meth:`cxinsight.settings.Settings.analysis_values`) over the defaults, and ``overrides`` (a run's
+    own, from the command line or a notebook) over both.
+
+    >>> from cxinsight.settings import Settings
+    >>> options_from(Settings.defaults(), seed=7).seed, options_from(Settings.defaults()).review_precision
+    (7, 0.03)
+    """
+    return Options(**{**settings.analysis_values(), **overrides})
+
+
+def options_for(processed: Path | str, **overrides) -> Options:
+    """The analysis options for ``processed``: :func:`options_from` the council's settings kept with
+    the processed data (its council.yaml)."""
+    from cxinsight.settings import load_settings
+
+    return options_from(load_settings(Path(processed) / "council.yaml"), **overrides)
 
 
 @dataclass
@@ -147,9 +184,9 @@ class Analysis:
             known = set(contacts["service"].dropna().astype(str).unique())
             if str(service) not in known:
                 raise ValueError(f"service {service!r} is not in the contacts; expected one of {sorted(known)}")
-            contacts = contacts.loc[contacts["service"].astype(str) == str(service)]
+            contacts = contacts.loc[equals(contacts["service"], service)]
             if complaints is not None and "service" in complaints:
-                complaints = complaints.loc[complaints["service"].astype(str) == str(service)]
+                complaints = complaints.loc[equals(complaints["service"], service)]
             if survey is not None:
                 survey = survey.loc[member(survey["contact_id"], contacts["contact_id"])]
         window = parse_period(period) if isinstance(period, str) else period
@@ -172,30 +209,6 @@ class Analysis:
         return replace(whole, contacts=contacts, complaints=complaints, survey=survey, review=review,
                        segments=segments, segment_check=check, service=None if service is None else str(service), period=window,
                        whole=whole)
-
-
-def member(values: pd.Series, pool) -> pd.Series:
-    """``values.isin(pool)`` as a boolean Series, by Arrow's hash-set membership on the distinct values
-    of ``pool`` (pandas' ``isin`` on Arrow strings converts every value to a Python object first: at 3M
-    contacts most of a page's time). Nulls are never members.
-
-    >>> member(pd.Series(["a", "b", None, "c"], dtype="string[pyarrow]"), pd.Series(["c", "a", "a"])).tolist()
-    [True, False, False, True]
-    """
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    try:
-        left = pa.array(values, from_pandas=True)
-        right = pa.array(pd.unique(pd.Series(pool).dropna()), from_pandas=True)
-        if isinstance(left, pa.DictionaryArray):
-            left = left.dictionary_decode()
-        if left.type != right.type:
-            right = right.cast(left.type)
-        found = pc.is_in(left, value_set=right, skip_nulls=True).fill_null(False)
-        return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        return values.isin(pd.Series(pool))
 
 
 def parse_period(period: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -304,15 +317,16 @@ def area_scores(areas: pd.DataFrame | None, version: str = "v1.4") -> pd.DataFra
     return deri_scores(areas.assign(lad_code="council"), weights, scale="district")
 
 
-def segment(contacts: pd.DataFrame, areas: pd.DataFrame | None, deri_version: str
+def segment(contacts: pd.DataFrame, areas: pd.DataFrame | None, deri_version: str, rules=None
             ) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """The council's areas scored on the DERI (None without areas) and its customers segmented
-    (None when the contacts carry no customer number): what every page and history mode segment by."""
+    """The council's areas scored on the DERI (None without areas) and its customers segmented by
+    ``rules`` (:class:`cxinsight.exclusion.customers.SegmentRules`; None: the defaults; None when the
+    contacts carry no customer number): what every page and history mode segment by."""
     from cxinsight.exclusion.customers import customer_features, segment_customers
 
     scored = area_scores(areas, deri_version)
     has_customers = "customer_id" in contacts and contacts["customer_id"].notna().any()
-    return scored, (segment_customers(customer_features(contacts, scored)) if has_customers else None)
+    return scored, (segment_customers(customer_features(contacts, scored), rules) if has_customers else None)
 
 
 def _compute(processed: Path, options: Options) -> Analysis:
@@ -336,9 +350,11 @@ def _compute(processed: Path, options: Options) -> Analysis:
     elif options.learn_from_review:
         note = f"{note} Learning from the review was asked for, but there is no labelled review yet: the rules classify."
     from cxinsight.journeys import with_journeys
+    from cxinsight.settings import load_settings
 
     classified = with_journeys(classified, options.journey_window_days)  # each contact's journey and step (issue 30)
-    scored, segments = segment(contacts, areas, options.deri_version)
+    rules = load_settings(processed / "council.yaml").segment_rules()  # the council's (segments:), else the defaults
+    scored, segments = segment(contacts, areas, options.deri_version, rules)
     check, check_note = (None, "") if segments is None else _segment_check(segments, options, processed, answer_key)
     log.info("classified %s contacts and segmented %s customers once for every page (%.1f s)",
              f"{len(classified):,}", "no" if segments is None else f"{len(segments):,}", time.perf_counter() - t0)
@@ -370,11 +386,18 @@ def _review(classified: pd.DataFrame, options: Options, processed: Path, answer_
                         f"({', '.join(d.name for d in used)}).")
     truth = answer_key / "contacts_truth.parquet" if answer_key else None
     if truth is not None and truth.exists():
-        return obtain_review(classified, answer_key=truth, n=options.review_size, seed=options.seed,
-                             taxonomy=taxonomy)
+        return obtain_review(classified, answer_key=truth, n=options.review_size or DEMO_REVIEW_SIZE,
+                             seed=options.seed, taxonomy=taxonomy)
     waiting = review_layer.draws(processed, review_layer.FAILURE_DEMAND)
-    draw = waiting[-1] if waiting else review_layer.draw_for_review(processed, classified, options.review_size,
-                                                                    options.seed)
+    if waiting:
+        draw = waiting[-1]
+    elif options.review_size:  # a size given outright wins
+        draw = review_layer.draw_for_review(processed, classified, options.review_size, options.seed)
+    else:  # the first draw for a person: sized for the precision asked
+        n, sized = review_layer.size_for_precision(classified, options.review_precision)
+        if n == 0:  # notes given, every one blank: nothing a person could read
+            return None, no_notes_note(classified)
+        draw = review_layer.draw_for_review(processed, classified, n, options.seed, **sized)
     where = f"review/{review_layer.FAILURE_DEMAND}/{draw.name}/{review_layer.SAMPLE_FILES[review_layer.FAILURE_DEMAND]}"
     return None, (f"No review yet: a sample of contacts waits for a person to label it ({where}, in the review "
                   "folder beside the processed data). Until it is labelled, the shares are the classifier's own, "
@@ -424,7 +447,7 @@ def build_analysis(processed: Path | str | None = None, options: Options | None 
     """Analyse ``processed`` (default ``data/processed``) and write the result to its interim folder,
     replaced as a whole (:func:`cxinsight.outputs.replacing`)."""
     processed = Path(processed or paths.processed_dir()).resolve()
-    options = options or Options()
+    options = options or options_for(processed)  # the council's settings over the defaults
     analysis = _compute(processed, options)
     with outputs.replacing(interim_dir(processed)) as stage:
         write_by_year(analysis.contacts, stage / "classified")
@@ -452,21 +475,25 @@ def load_analysis(processed: Path | str | None = None, options: Options | None =
     """The analysis of ``processed`` with ``options``: read from the interim folder when it was made
     from exactly these processed data and options, else built (and kept) now. ``detail``: also read
     the columns only an analyst tracing a record needs (:data:`DETAIL_ONLY`)."""
+    from cxinsight import publish
     from cxinsight.pipeline import complete_folder
+    from cxinsight.settings import load_settings
 
     processed = complete_folder(Path(processed or paths.processed_dir()).resolve())
+    # the council's publishing rules in force for every figure shown from this analysis (publish.rules)
+    publish.activate(load_settings(processed / "council.yaml").publishing)
     folder = interim_dir(processed)
     meta_path = folder / "analysis.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
     key = None  # the data-and-options key, computed once (it hashes the processed manifest)
-    if options is None:  # the analysis as built (by the report, with its options), else the defaults
+    if options is None:  # the analysis as built (by the report, with its options), else the council's settings
         known = {f.name for f in fields(Options)}
         kept = meta.get("options") if isinstance(meta.get("options"), dict) else None
         stored = Options(**{k: v for k, v in kept.items() if k in known}) if kept is not None else None
         if stored is not None and meta.get("key") == _key(processed, stored):
             options, key = stored, meta["key"]
         else:
-            options = Options()
+            options = options_for(processed)
     if meta.get("key") != (key or _key(processed, options)):
         log.info("no analysis of these data with these options yet: building it")
         built = build_analysis(processed, options)
@@ -479,10 +506,14 @@ def load_analysis(processed: Path | str | None = None, options: Options | None =
 
 def read_analysis(processed: Path | str | None = None, detail: bool = False) -> Analysis:
     """The analysis of ``processed`` as the last run built it, read and never built: what a notebook
-    shows. FileNotFoundError, saying how to build it, when there is none for these processed data."""
+    shows. FileNotFoundError, saying how to build it, when there is none for these processed data.
+    The council's publishing rules (council.yaml) are put in force for what is shown from it."""
+    from cxinsight import publish
     from cxinsight.pipeline import complete_folder
+    from cxinsight.settings import load_settings
 
     processed = complete_folder(Path(processed or paths.processed_dir()).resolve())
+    publish.activate(load_settings(processed / "council.yaml").publishing)
     folder = interim_dir(processed)
     meta_path = folder / "analysis.json"
     meta = json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
@@ -592,7 +623,7 @@ def savings(analysis: Analysis) -> Savings:
     whole = analysis.council
     contacts = whole.contacts
     if analysis.service is not None:
-        contacts = contacts.loc[contacts["service"].astype(str) == analysis.service]
+        contacts = contacts.loc[equals(contacts["service"], analysis.service)]
     settings = whole.council_settings
     period = Period.of(whole.contacts["received_at"])
     prices = settings.report_prices(period.last.year)  # money in the prices of the year the export ends

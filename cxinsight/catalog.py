@@ -94,7 +94,7 @@ DATASETS: tuple[Dataset, ...] = (
             "each sample drawn for a person (a failure-demand review, a segment check), safe to open in Excel"),
     Dataset("draw designs", "review", "*/*/design.json", "cxinsight.review_layer.add_draw",
             "each draw's design and date (a draw is never replaced)"),
-    Dataset("labels", "review", "*/*/*.csv", "cxinsight.labelling.ReviewFile.save",
+    Dataset("labels", "review", "*/*/*.csv", "cxinsight.labelling.LabelFile.save",
             "what a person labelled: in Excel (the file as drawn), or saved by the labelling widget"),
     Dataset("approved quotes", "review", "approved_quotes.csv", "",
             "contact ids a person approved for quoting (a person writes it; no code does)"),

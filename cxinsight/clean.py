@@ -168,15 +168,21 @@ def normalise_services(values: pd.Series, mapping: Mapping[str, Iterable[str]] |
             lookup[_key(s)] = canon
 
     def convert(uniques: pd.Index) -> list[str]:
+        from cxinsight.privacy import safe_system_names
+
         out, unmapped = [], []
-        for raw in uniques:
-            k = _key(raw)
+        keys = [_key(raw) for raw in uniques]
+        # a name the profile does not map becomes a slug of itself: after both personal-data detectors
+        # have read it whole ("Mrs O'Neill bins" must not become "mrs_o_neill_bins", which neither sees)
+        slugs = iter(safe_system_names([str(raw) for raw, k in zip(uniques, keys, strict=True) if k not in lookup]))
+        for k in keys:
             if k in lookup:
                 out.append(lookup[k])
             else:
-                out.append(k.replace(" ", "_") or "unknown")
+                safe = next(slugs)
+                out.append(_key(safe).replace(" ", "_") or "unknown")
                 if k and mapping:
-                    unmapped.append(str(raw))
+                    unmapped.append(safe)
         if unmapped:
             log.warning("service names not in the profile, kept as slugs: %s", sorted(unmapped)[:20])
         if len(set(out)) > MANY_SERVICES:

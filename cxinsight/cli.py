@@ -56,11 +56,16 @@ def _pipeline(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from cxinsight.analysis import Options
+    from cxinsight import paths
+    from cxinsight.analysis import options_from
     from cxinsight.report import build_reports
+    from cxinsight.settings import load_settings, settings_beside
 
-    options = (Options(learn_from_review=bool(args.learn_from_review), review_path=args.review)
-               if args.learn_from_review or args.review else None)
+    # this run's own options over the council's (analysis: in the council.yaml beside sources.yaml); none
+    # given: the analysis takes the council's by itself
+    mine = {k: v for k, v in (("learn_from_review", bool(args.learn_from_review) or None), ("review_path", args.review))
+            if v is not None}
+    options = options_from(load_settings(settings_beside(args.sources or paths.demo_sources())), **mine) if mine else None
     written = build_reports(args.sources, args.out, processed=args.processed, services=args.service or None,
                             period=args.period, workers=args.workers, options=options)
     logging.info("%d reports written; open %s", len(written), written[0])
@@ -68,16 +73,26 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _analyse(args: argparse.Namespace) -> int:
+    import json
+
     from cxinsight import paths
-    from cxinsight.analysis import Options, build_analysis
-    from cxinsight.figures import build_figures
+    from cxinsight.analysis import load_analysis, options_for
+    from cxinsight.catalog import layer_dir
+    from cxinsight.figures import RECORD, analysis_record, build_figures
     from cxinsight.report import _services
 
-    processed = Path(args.processed).resolve() if args.processed else None
-    options = (Options(learn_from_review=bool(args.learn_from_review), review_path=args.review)
-               if args.learn_from_review or args.review else None)
-    build_analysis(processed, options)
-    services = args.service or _services(processed or paths.processed_dir())[0]
+    processed = Path(args.processed).resolve() if args.processed else paths.processed_dir()
+    options = None
+    if args.learn_from_review or args.review:
+        options = options_for(processed, learn_from_review=bool(args.learn_from_review), review_path=args.review)
+    load_analysis(processed, options)  # built only when the data, rules, settings or options changed
+    services = args.service or _services(processed)[0]
+    record = layer_dir("figures", processed) / RECORD
+    wanted = {"period": args.period, "services": list(services), "analysis": analysis_record(processed)}
+    kept = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
+    if {k: kept.get(k) for k in wanted} == wanted:
+        logging.info("the analysis and figures of %s are up to date", processed)
+        return 0
     folder = build_figures(processed, services, args.period)
     logging.info("analysis and figures built (%s); the notebooks in notebooks/ show them", folder)
     return 0

@@ -151,11 +151,45 @@ def build_figures(processed: Path | str | None = None, services: list[str] | Non
     t0 = time.perf_counter()
     analysis = read_analysis(processed)
     approved = approved_quotes(processed)
-    pages = [page_figures(analysis, s, period, approved) for s in [COUNCIL, *(services or [])]]
+    pages = _all_pages(analysis, [COUNCIL, *(services or [])], period, approved)
     folder = write_figures(pages, processed, {"period": period, "services": list(services or []),
                                               "analysis": analysis_record(processed)})
     log.info("figures: %d pages' figures in %.0f s", len(pages), time.perf_counter() - t0)
     return folder
+
+
+_SHARED: dict = {}  # the analysis a forked worker computes pages from (inherited, not pickled)
+
+
+def _pages_of(scopes: list, period: str | None, approved: set[str]) -> list[Page]:
+    return [page_figures(_SHARED["analysis"], s, period, approved) for s in scopes]
+
+
+def _all_pages(analysis, scopes: list, period: str | None, approved: set[str], workers: int | None = None) -> list[Page]:
+    """Every scope's page, shared over ``workers`` forked processes (default: the machine's cores, at
+    most 4) that inherit the analysis rather than read it again; one at a time where forking is not
+    available or there are too few pages to pay for it. The result is the same either way."""
+    import multiprocessing
+    import os
+
+    workers = workers or min(4, os.cpu_count() or 1)
+    if workers < 2 or len(scopes) < 4 or "fork" not in multiprocessing.get_all_start_methods():
+        _SHARED["analysis"] = analysis
+        try:
+            return _pages_of(scopes, period, approved)
+        finally:
+            _SHARED.clear()
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [scopes[i::workers] for i in range(workers)]  # the council and the largest services spread out
+    _SHARED["analysis"] = analysis
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            done = list(pool.map(_pages_of, chunks, [period] * workers, [approved] * workers))
+    finally:
+        _SHARED.clear()
+    by_scope = {p.scope: p for part in done for p in part}
+    return [by_scope[str(scope_of(s) if not (isinstance(s, str) and s == "council") else COUNCIL)] for s in scopes]
 
 
 def analysis_record(processed: Path) -> dict:

@@ -55,6 +55,7 @@ import pandas as pd
 
 from cxinsight import outputs
 from cxinsight.io import ExportError
+from cxinsight.limits import shown
 from cxinsight.profile import read_yaml
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,10 @@ class History:
         for i, c in enumerate(councils):
             if not isinstance(c, dict) or not isinstance(c.get("years"), dict) or not c.get("name"):
                 raise ExportError(f"{path}: councils[{i}] needs 'name' and 'years' (a mapping of year to "
-                                  f"sources file); found {c!r}"[:300])
+                                  f"sources file); found {shown(c, 200)}")
+            if not isinstance(c["name"], str):
+                raise ExportError(f"{path}: councils[{i}].name: expected the council's name as text, found "
+                                  f"{shown(c['name'])}")
             slug = council_slug(c["name"])
             if slug in slugs:
                 raise ExportError(f"{path}: councils[{i}] {c['name']!r} has the same folder name ({slug!r}) as "
@@ -124,7 +128,10 @@ class History:
                 if not YEAR.fullmatch(year):
                     raise ExportError(f"{path}: councils[{i}].years: expected a year as YYYY or YYYY-YY "
                                       f"(e.g. 2023 or 2023-24), found {year!r}")
-                rel = Path(str(where))
+                if not isinstance(where, str):
+                    raise ExportError(f"{path}: councils[{i}].years[{year}]: expected the path of a sources file "
+                                      f"as text, found {shown(where)}")
+                rel = Path(where)
                 target = (base / rel).resolve()
                 if rel.is_absolute() or not target.is_relative_to(base):
                     raise ExportError(f"{path}: councils[{i}].years[{year}] must be a sources file inside "

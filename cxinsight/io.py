@@ -14,6 +14,10 @@ Rows in = rows out + rows quarantined, for every file, always: :meth:`LoadResult
 otherwise. Encoding (UTF-8, UTF-8 with BOM, UTF-16, cp1252) and delimiter (comma, semicolon, tab,
 pipe) are detected unless the profile pins them. Dates are read day first.
 
+Before a CSV is handed to a parser it is measured in bounded memory (:mod:`cxinsight.limits`): a
+header wider than the column limit is refused (:func:`read_header`), and a record holding a field
+over the field limit is quarantined as ``field_too_long`` and left out of what Arrow reads.
+
 >>> import tempfile, pathlib
 >>> folder = pathlib.Path(tempfile.mkdtemp())
 >>> _ = (folder / "calls.csv").write_text(
@@ -49,6 +53,17 @@ import pyarrow.csv as pacsv
 from pandas.api.types import union_categoricals
 
 from cxinsight import clean
+from cxinsight.limits import (
+    BlockReader,
+    Limits,
+    Overlong,
+    first_line,
+    numbering,
+    replace_invalid_utf8,
+    scan_csv,
+    size_text,
+    skip_ranges,
+)
 from cxinsight.profile import Profile, ProfileError, load_profile
 from cxinsight.schemas import FIELDS, RECORD_KEYS, FieldSpec
 
@@ -191,9 +206,69 @@ def _open_text(path: Path, encoding: str):
     return io.TextIOWrapper(open_bytes(path), encoding=encoding, newline="")
 
 
-def _first_line(path: Path, encoding: str) -> str:
-    with _open_text(path, encoding) as fh:
-        return fh.readline()
+def _limits() -> Limits:
+    """The limits in force (:meth:`~cxinsight.limits.Limits.from_env`); a limit set wrongly is an
+    :class:`ExportError` naming the variable."""
+    try:
+        return Limits.from_env()
+    except ValueError as exc:
+        raise ExportError(str(exc)) from None
+
+
+def _more_columns(limits: Limits) -> str:
+    return (f"Check the file is one export with one header line; if it really has more columns, set "
+            f"CXINSIGHT_MAX_COLUMNS (now {limits.max_columns:,}).")
+
+
+def check_columns(header: list, file: str, limits: Limits | None = None) -> None:
+    """Refuse a header of more than :attr:`~cxinsight.limits.Limits.max_columns` columns.
+
+    >>> check_columns(["a"] * 3, "x.csv", Limits(max_columns=2))
+    Traceback (most recent call last):
+    ...
+    cxinsight.io.ExportError: x.csv: the header has 3 columns; expected at most 2. Check the file is ...
+    """
+    limits = limits or _limits()
+    if len(header) > limits.max_columns:
+        raise ExportError(f"{file}: the header has {len(header):,} columns; expected at most "
+                          f"{limits.max_columns:,}. {_more_columns(limits)}")
+
+
+def read_header(path: Path, encoding: str, delimiter: str = "auto",
+                limits: Limits | None = None) -> tuple[list[str], str]:
+    """An export's column headers and delimiter (detected when ``"auto"``), from its first line, read
+    in bounded memory: a first line with no end within :attr:`~cxinsight.limits.Limits.header_chars`
+    characters, or of more than :attr:`~cxinsight.limits.Limits.max_columns` columns, is refused
+    naming the file, what was expected and what was found, before any parser is handed the file.
+
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "wide.csv"
+    >>> _ = p.write_text(",".join(f"c{i}" for i in range(300_000)) + "\\n1,2\\n")
+    >>> read_header(p, "utf-8")
+    Traceback (most recent call last):
+    ...
+    cxinsight.io.ExportError: wide.csv: the header (first line) runs past 1,000,000 characters with no line end (at least 144,961 columns); expected a header of at most 2,000 columns. ...
+    """
+    limits = limits or _limits()
+    try:
+        with _open_text(path, encoding) as fh:
+            line, complete = first_line(fh, limits.header_chars)
+    except UnicodeDecodeError as exc:
+        raise ExportError(f"{path.name}: the header (first line) is not {encoding} text ({exc.reason} at byte "
+                          f"{exc.start:,}); set 'encoding' in the profile to how the file is written") from None
+    delimiter = detect_delimiter(line[:100_000]) if delimiter == "auto" else delimiter
+    delimiter = "\t" if delimiter in {"tab", "\\t"} else delimiter
+    if not complete:
+        raise ExportError(f"{path.name}: the header (first line) runs past {limits.header_chars:,} characters with no "
+                          f"line end (at least {line.count(delimiter) + 1:,} columns); expected a header of at most "
+                          f"{limits.max_columns:,} columns. {_more_columns(limits)}")
+    try:
+        header = next(csv.reader(io.StringIO(line, newline=""), delimiter=delimiter), [])
+    except csv.Error as exc:
+        raise ExportError(f"{path.name}: the header (first line) cannot be read as column names separated by "
+                          f"{delimiter!r} ({exc}); expected one line of column names") from None
+    check_columns(header, path.name, limits)
+    return [h.strip().lstrip("\ufeff") for h in header], delimiter
 
 
 def read_text_csv(path: Path | str) -> pd.DataFrame:
@@ -258,20 +333,23 @@ def quoting_fault(text: str, delimiter: str = ",") -> str | None:
     return None if n == 1 else "misplaced"
 
 
-def _read_csv_exact(path: Path, encoding: str, delimiter: str) -> tuple[pd.DataFrame, list[dict]]:
+def _read_csv_exact(path: Path, encoding: str, delimiter: str,
+                    skip: list[Overlong] = ()) -> tuple[pd.DataFrame, list[dict]]:
     """Slow, exact path (ragged rows, or quoting that is not valid CSV): Python's csv module,
-    record by record.
+    record by record; records in ``skip`` (over a size limit) are left out unread.
 
     A record over several lines whose quoting is not valid (a quote opened and not closed where
     its field ends) has pulled the lines after it into itself: it is quarantined as
     ``unclosed_quote``, with the lines it joined, so nothing it swallowed is kept silently.
     """
     csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))  # a quote left open can run to the end
-    with _open_text(path, encoding) as fh:
+    number = numbering([o.record for o in skip])
+    with (_text_without(path, encoding, skip) if skip else _open_text(path, encoding)) as fh:
         records = _records_with_text(fh, delimiter)
         header = [h.strip() for h in next(records)[0]]
         good, rows, bad = [], [], []
-        for i, (rec, text, n_lines) in enumerate(records, start=1):
+        for j, (rec, text, n_lines) in enumerate(records, start=1):
+            i = int(number(j))
             fault = quoting_fault(text, delimiter) if n_lines > 1 or len(rec) != len(header) else None
             if fault == "open" or (fault and n_lines > 1):
                 bad.append({"source_row": i, "reason": "unclosed_quote", "column": None,
@@ -294,10 +372,47 @@ def _read_csv_exact(path: Path, encoding: str, delimiter: str) -> tuple[pd.DataF
     return frame, bad
 
 
+def _transcoded(encoding: str) -> bool:
+    """Whether :func:`_byte_blocks` gives an export's bytes as UTF-8 rather than as written (UTF-16, -32)."""
+    return codecs.lookup("utf-8" if encoding == UTF8_REPLACE else encoding).name.startswith(("utf-16", "utf-32"))
+
+
+def _blocks_without(path: Path, encoding: str, skip: list[Overlong]):
+    """:func:`_byte_blocks` with the records in ``skip`` left out (UTF-8 when transcoded)."""
+    return skip_ranges(_byte_blocks(path, encoding), [(o.start, o.end) for o in skip])
+
+
+def _text_without(path: Path, encoding: str, skip: list[Overlong]):
+    """A text handle on an export with the records in ``skip`` left out."""
+    text_encoding = "utf-8" if _transcoded(encoding) or encoding == UTF8_REPLACE else encoding
+    return io.TextIOWrapper(io.BufferedReader(BlockReader(_blocks_without(path, encoding, skip)), 1 << 20),
+                            encoding=text_encoding, errors="replace" if encoding == UTF8_REPLACE else "strict",
+                            newline="")
+
+
+def _overlong_rejections(overlong: list[Overlong], header: list[str], limits: Limits) -> list[dict]:
+    """Quarantine entries for records over a size limit: the record number, the column and sizes,
+    never the text (a 200 MB field is not copied anywhere)."""
+    out = []
+    for o in overlong:
+        if o.field_bytes > limits.field_bytes:
+            out.append({"source_row": o.record, "reason": "field_too_long",
+                        "column": header[o.field] if o.field < len(header) else f"field {o.field + 1}",
+                        "expected": f"a field of at most {size_text(limits.field_bytes)} (CXINSIGHT_MAX_FIELD_BYTES)",
+                        "found": f"a field of {size_text(o.field_bytes)}",
+                        "record": f"(not kept: a record of {size_text(o.record_bytes)})"})
+        else:
+            out.append({"source_row": o.record, "reason": "record_too_long", "column": None,
+                        "expected": f"a record of at most {size_text(limits.record_bytes)} (CXINSIGHT_MAX_RECORD_BYTES)",
+                        "found": f"a record of {size_text(o.record_bytes)}",
+                        "record": f"(not kept: a record of {size_text(o.record_bytes)})"})
+    return out
+
+
 def _byte_blocks(path: Path, encoding: str, block: int = 1 << 24):
     """An export's bytes in blocks, as UTF-8 or a single-byte encoding (UTF-16 and -32 transcoded),
     so that a quote and a delimiter are one byte each."""
-    if codecs.lookup("utf-8" if encoding == UTF8_REPLACE else encoding).name.startswith(("utf-16", "utf-32")):
+    if _transcoded(encoding):
         with _open_text(path, encoding) as fh:
             while text := fh.read(block):
                 yield text.encode("utf-8")
@@ -377,6 +492,7 @@ def _read_feed(path: Path) -> tuple[pd.DataFrame, list[dict], dict]:
             record[name] = f"{record[name]}; {text.strip()}" if name in record else text.strip()
         records.append(record)
     columns = list(dict.fromkeys(k for r in records for k in r))
+    check_columns(columns, path.name)
     frame = pd.DataFrame(records, columns=columns, dtype="str").fillna("").astype("str")
     frame.insert(0, "__row__", np.arange(1, len(frame) + 1, dtype="int64"))
     return frame, [], {"format": "feed", "items": len(frame)}
@@ -410,20 +526,28 @@ def read_raw(path: Path | str, profile: Profile) -> tuple[pd.DataFrame, list[dic
             raise ExportError(f"{path.name}: cannot read sheet {sheet!r} ({exc}); set 'sheet' in the "
                               f"profile {profile.name!r}") from exc
         frame.columns = [str(c).strip() for c in frame.columns]
+        check_columns(list(frame.columns), path.name)
         frame = frame.astype("str")
         frame.insert(0, "__row__", np.arange(1, len(frame) + 1, dtype="int64"))
         return frame, [], {"format": "excel", "sheet": sheet}
 
+    limits = _limits()
     encoding = detect_encoding(path) if profile.encoding == "auto" else profile.encoding
-    header_line = _first_line(path, encoding)
-    delimiter = detect_delimiter(header_line) if profile.delimiter == "auto" else profile.delimiter
-    delimiter = "\t" if delimiter in {"tab", "\\t"} else delimiter
-    header = next(csv.reader(io.StringIO(header_line), delimiter=delimiter))
-    header = [h.strip().lstrip("\ufeff") for h in header]
+    header, delimiter = read_header(path, encoding, profile.delimiter, limits)
     if len(set(header)) != len(header):
         dupes = sorted({h for h in header if header.count(h) > 1})
         raise ExportError(f"{path.name}: repeated column headers {dupes}; rename them in the export")
     info = {"format": "csv", "encoding": encoding, "delimiter": delimiter}
+    # Records over a size limit are found in one bounded pass, quarantined, and left out of what the
+    # parsers read (a 200 MB field is never handed to Arrow or held whole).
+    skip = [o for o in scan_csv(_byte_blocks(path, encoding, 1 << 22), delimiter, limits).overlong if o.record > 0]
+    too_large = _overlong_rejections(skip, header, limits)
+    if skip:
+        i = max(range(len(skip)), key=lambda k: (skip[k].field_bytes, skip[k].record_bytes))
+        where = f" in column {too_large[i]['column']!r}" if too_large[i]["column"] else ""
+        log.warning("%s: %d records over the size limits quarantined, their text not kept (the largest: record %d, "
+                    "%s%s; expected %s)", path.name, len(skip), skip[i].record, too_large[i]["found"], where,
+                    too_large[i]["expected"])
     rejected: list[int] = []
 
     def on_invalid(row) -> str:
@@ -431,8 +555,14 @@ def read_raw(path: Path | str, profile: Profile) -> tuple[pd.DataFrame, list[dic
         return "skip"
 
     pa_encoding = "utf8" if encoding in {"utf-8", "utf-8-sig", UTF8_REPLACE} else encoding
-    source: Path | io.BytesIO = path
-    if encoding == UTF8_REPLACE:
+    source: Path | io.BytesIO | io.BufferedReader = path
+    invalid = [0]
+    if skip:
+        blocks = _blocks_without(path, encoding, skip)
+        blocks = replace_invalid_utf8(blocks, invalid) if encoding == UTF8_REPLACE else blocks
+        source = io.BufferedReader(BlockReader(blocks), 1 << 20)
+        pa_encoding = "utf8" if _transcoded(encoding) else pa_encoding
+    elif encoding == UTF8_REPLACE:
         with open_bytes(path) as fh:
             text = fh.read().decode("utf-8", errors="replace")
         info["invalid_bytes"] = text.count("\ufffd")
@@ -444,27 +574,33 @@ def read_raw(path: Path | str, profile: Profile) -> tuple[pd.DataFrame, list[dic
     table = pacsv.read_csv(
         source,
         read_options=pacsv.ReadOptions(encoding=pa_encoding, column_names=header, skip_rows=1,
-                                       block_size=1 << 24),
+                                       block_size=limits.arrow_block),
         parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                          ignore_empty_lines=False, invalid_row_handler=on_invalid),
         convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in header},
                                              strings_can_be_null=False, quoted_strings_can_be_null=False),
     )
+    if invalid[0]:
+        info["invalid_bytes"] = invalid[0]
+        log.warning("%s: %d bytes are not valid UTF-8; read as U+FFFD (the rest of the file is UTF-8)",
+                    path.name, invalid[0])
     frame = None
     if not rejected:
         frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow") if t == pa.string() else None)
         del table
         frame = frame.astype("str")
-        frame.insert(0, "__row__", np.arange(1, len(frame) + 1, dtype="int64"))
-        if _has_line_breaks(frame) and not quotes_well_formed(_byte_blocks(path, encoding), delimiter):
+        frame.insert(0, "__row__", numbering([o.record for o in skip])(np.arange(1, len(frame) + 1, dtype="int64")))
+        blocks = _blocks_without(path, encoding, skip) if skip else _byte_blocks(path, encoding)
+        if _has_line_breaks(frame) and not quotes_well_formed(blocks, delimiter):
             log.info("%s: a quote is not closed where its field ends; re-reading record by record", path.name)
             frame = None
     if frame is None:  # ragged rows or bad quoting: re-read exactly so each rejected record keeps its number
         if rejected:
             log.info("%s: %d ragged rows; re-reading with exact record numbers", path.name, len(rejected))
-        frame, bad = _read_csv_exact(path, encoding, delimiter)
+        frame, bad = _read_csv_exact(path, encoding, delimiter, skip)
     else:
         bad = []
+    bad += too_large
     swallowed = [b for b in bad if b["reason"] == "unclosed_quote"]
     if swallowed:
         with open_bytes(path) as fh:

@@ -1,11 +1,13 @@
 """Output folders replaced as a set: a run that is killed part way leaves the previous complete outputs.
 
 ``data/processed`` and ``reports/`` are each built in a staging folder beside them
-(``.processed.new-<pid>``) and swapped in only when the run has finished. On Linux the two folders
-are exchanged in one atomic step (``renameat2``); elsewhere the old folder is renamed aside, the new
-one renamed into place and the old one removed, so at every moment there is one complete folder:
-the target, or (between the two renames) the old one set aside, which :func:`recover` puts back on
-the next run and :func:`cxinsight.pipeline.complete_folder` reads meanwhile. A lock file (``.processed.lock``)
+(``.processed.new-<pid>``) and swapped in only when the run has finished; a run that fails deletes
+its staging folder, so nothing it wrote (pages a gate refused, data not yet checked) stays on disk.
+On Linux the two folders are exchanged in one atomic step (``renameat2``); elsewhere the old folder
+is renamed aside, the new one renamed into place and the old one removed, so at every moment there
+is one complete folder: the target, or (between the two renames) the old one set aside, which
+:func:`recover` puts back on the next run and :func:`cxinsight.pipeline.complete_folder` reads
+meanwhile. A lock file (``.processed.lock``)
 stops two runs writing the same folder at once; the operating system releases it when the process
 ends, however it ends.
 
@@ -123,8 +125,10 @@ def lock(target: Path) -> Iterator[None]:
 def replacing(target: Path | str, kept: tuple[str, ...] = KEPT) -> Iterator[Path]:
     """Yield a staging folder; when the block ends without error, it replaces ``target`` as a whole.
 
-    On an error the target is untouched and the staging folder is left for inspection (it is
-    cleared by the next run). Files named in ``kept`` (the folder's README) carry over.
+    On an error the target is untouched and the staging folder is deleted: what a failed run wrote
+    (pages a gate refused, data not yet checked for personal data) is not left on disk. A run that
+    is killed cannot delete it; the next run does (:func:`recover`). Files named in ``kept`` (the
+    folder's README) carry over.
     """
     target = Path(target).resolve()
     with lock(target):
@@ -135,7 +139,8 @@ def replacing(target: Path | str, kept: tuple[str, ...] = KEPT) -> Iterator[Path
         try:
             yield stage
         except BaseException:
-            log.error("%s is unchanged; what this run had written is in %s", target, stage)
+            discard(stage)
+            log.error("%s is unchanged; what this run had written is deleted", target)
             raise
         _fault("before-swap", target)
         for name in kept:
@@ -153,6 +158,14 @@ def replacing(target: Path | str, kept: tuple[str, ...] = KEPT) -> Iterator[Path
         os.rename(stage, target)
         _fault("after-swap", target)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(stage: Path) -> None:
+    """Delete a failed run's staging folder; a file that cannot be deleted is named, not hidden."""
+    try:
+        shutil.rmtree(stage)
+    except OSError as exc:
+        log.warning("could not delete all of %s (%s); the next run will", stage, exc)
 
 
 def _exchange(a: Path, b: Path) -> bool:

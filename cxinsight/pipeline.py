@@ -33,6 +33,7 @@ import pandas as pd
 
 from cxinsight import clean, outputs, paths, privacy, schemas
 from cxinsight.io import ExportError, LoadResult, combine, load_table, resolve_paths
+from cxinsight.limits import shown
 from cxinsight.profile import read_yaml
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,38 @@ def unknown_keys(data: dict, allowed, where: str, error: type[Exception] = Expor
         if key not in allowed:
             close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise error(f"{where}: unknown key {key!r}{hint}; expected only {list(allowed)}")
+            raise error(f"{where}: unknown key {shown(key, 80)}{hint}; expected only {list(allowed)}")
+
+
+def _period(raw: object, path: Path) -> dict | None:
+    """The ``period`` of a sources file: ``None``, or ``{start, end}``, each a date, start first.
+
+    >>> _period({"start": "2024-04-01", "end": "2024-03-01"}, Path("sources.yaml"))
+    Traceback (most recent call last):
+    ...
+    cxinsight.io.ExportError: sources.yaml: period: expected start no later than end, found start 2024-04-01 and end 2024-03-01
+    """
+    import datetime
+
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise ExportError(f"{path}: period: expected {{start: YYYY-MM-DD, end: YYYY-MM-DD}}, found {shown(raw)}")
+    unknown_keys(raw, ("start", "end"), f"{path}: period")
+    dates = {}
+    for key in ("start", "end"):
+        value = raw.get(key)
+        try:
+            if not isinstance(value, (str, datetime.date)):
+                raise ValueError(value)
+            dates[key] = pd.Timestamp(str(value))
+        except (ValueError, OverflowError):
+            raise ExportError(f"{path}: period.{key}: expected a date such as 2024-04-01, found {shown(value)}") \
+                from None
+    if dates["start"] > dates["end"]:
+        raise ExportError(f"{path}: period: expected start no later than end, found start {raw['start']} and end "
+                          f"{raw['end']}")
+    return raw
 
 
 class NoUsableRows(ExportError):
@@ -88,13 +120,26 @@ class Sources:
         if not exports:
             raise ExportError(f"{path}: 'exports' lists no exports; expected at least one, such as "
                               "- {table: contacts, path: crm/*.csv, profile: my_crm}")
+        council = data.get("council", "")
+        if not isinstance(council, str):
+            raise ExportError(f"{path}: council: expected the council's name as text, found {shown(council)} "
+                              f"({type(council).__name__})")
+        if council and privacy.safe_system_names([council]) != [council]:
+            raise ExportError(f"{path}: council: expected the council's name; found what reads as personal data "
+                              "(a person's name, a number or an address), which every page would publish")
+        period = _period(data.get("period"), path)
         for i, e in enumerate(exports):
             if not isinstance(e, dict):
-                raise ExportError(f"{path}: exports[{i}] must be a mapping of table, path and profile")
+                raise ExportError(f"{path}: exports[{i}] must be a mapping of table, path and profile; "
+                                  f"found {shown(e)}")
             unknown_keys(e, EXPORT_KEYS, f"{path}: exports[{i}]")
             missing = {"table", "path", "profile"} - set(e)
             if missing:
-                raise ExportError(f"{path}: exports[{i}] needs {sorted(missing)}; found {sorted(e)}")
+                raise ExportError(f"{path}: exports[{i}] needs {sorted(missing)}; found {shown(sorted(e, key=str))}")
+            for key in EXPORT_KEYS:
+                if not isinstance(e[key], str) or not e[key].strip():
+                    raise ExportError(f"{path}: exports[{i}].{key}: expected text, found {shown(e[key])} "
+                                      f"({type(e[key]).__name__})")
             if e["table"] not in schemas.FIELDS:
                 raise ExportError(f"{path}: exports[{i}].table must be one of {sorted(schemas.FIELDS)}, "
                                   f"found {e['table']!r}")
@@ -106,8 +151,7 @@ class Sources:
                 raise ExportError(f"{path}: exports[{i}].profile must be a profile name (letters, digits, _ "
                                   f"and -), looked up in profiles/ beside the sources file, then the shipped "
                                   f"ones; found {str(e['profile'])!r}")
-        return cls(council=str(data.get("council", "")), exports=exports, base=path.parent,
-                   period=data.get("period"))
+        return cls(council=council, exports=exports, base=path.parent, period=period)
 
     @property
     def settings_path(self) -> Path:
@@ -238,6 +282,87 @@ def withhold_unredactable(table: str, frame: pd.DataFrame) -> tuple[pd.DataFrame
     return frame.loc[~bad], withheld, pd.DataFrame(more, columns=["column", "kind", "redacted"])
 
 
+#: What a quarantined record's text becomes when the redactor's check still finds personal data in it.
+WITHHELD = "(withheld: personal data not removed)"
+
+#: The quarantine's columns that hold an export's own text, checked (and withheld) before writing.
+QUARANTINE_TEXT = ("record", "found", "record_id")
+
+
+def withhold_text(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Text columns already redacted, checked by the redactor's check and redacted again until they
+    pass; a value that still fails is replaced by :data:`WITHHELD`. Returns the frame and the items
+    the further passes removed (``column, kind, redacted``).
+
+    >>> out, more = withhold_text(pd.DataFrame({"record": ["ring 07700 900123", "fine"]}), ["record"])
+    >>> out["record"].tolist(), more[["kind", "redacted"]].values.tolist()
+    (['ring [PHONE]', 'fine'], [['PHONE', 1]])
+    """
+    updated, more = {}, []
+    for col in (c for c in columns if c in frame.columns):
+        text, left, removed = privacy.redact_until_clean(frame[col])
+        more += [{"column": col, "kind": k, "redacted": int(v)} for k, v in sorted(removed.items())]
+        still = left.ne("")
+        if still.any():
+            log.warning("quarantine: %d values of %r withheld: the redactor's check still found %s in them",
+                        int(still.sum()), col, ", ".join(sorted(set(left[still]))))
+        updated[col] = text.where(~still, WITHHELD)
+    return frame.assign(**updated), pd.DataFrame(more, columns=["column", "kind", "redacted"])
+
+
+def scan_processed(stage: Path, checked: dict[str, tuple[str, ...]], manifest: dict) -> pd.DataFrame:
+    """Every text the pipeline has written to ``stage`` scanned for personal data before the folder
+    may replace ``data/processed``: ``file, column, kind, count`` (never the value).
+
+    The redactor's own check (:func:`cxinsight.privacy.find_personal_data`, the last gate's kinds)
+    reads each distinct value of every text column of every Parquet file, and the manifest's
+    council name and warnings. Columns in ``checked`` (``{file stem: columns}``) were checked value
+    by value just before they were written, each failing row withheld (free text:
+    :func:`withhold_unredactable`; the quarantine's text: :func:`withhold_text`), and are not read
+    twice; identifiers are pseudonymised where they are personal data (:func:`protect`).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from cxinsight.publish import GATE_KINDS
+
+    rows = []
+    for path in sorted(Path(stage).glob("*.parquet")):
+        kinds = {name: spec.kind for name, spec in schemas.FIELDS.get(path.stem, {}).items()}
+        texts = [f.name for f in pq.read_schema(path)
+                 if (pa.types.is_string(f.type) or pa.types.is_large_string(f.type) or pa.types.is_dictionary(f.type))
+                 and f.name not in checked.get(path.stem, ()) and kinds.get(f.name) != "id"
+                 and not f.name.endswith("_id")]  # ids, and ids made from them (previous_contact_id)
+        frame = pd.read_parquet(path, columns=texts)
+        for col in texts:
+            rows += _scan_values(frame[col].dropna().astype(str).unique(), path.name, col, GATE_KINDS)
+    said = [str(manifest.get("council") or ""), *map(str, manifest.get("warnings") or []),
+            *(str(f.get("file")) for f in manifest.get("files") or [])]
+    rows += _scan_values(said, "manifest.json", "council, warnings and file names", GATE_KINDS)
+    return pd.DataFrame(rows, columns=["file", "column", "kind", "count"])
+
+
+def _scan_values(values, file: str, column: str, kinds) -> list[dict]:
+    found: dict[str, int] = {}
+    for value in values:
+        for kind, n in privacy.find_personal_data(str(value), kinds).items():
+            found[kind] = found.get(kind, 0) + n
+    return [{"file": file, "column": column, "kind": k, "count": n} for k, n in sorted(found.items())]
+
+
+def assert_processed_clean(stage: Path, checked: dict[str, tuple[str, ...]], manifest: dict) -> None:
+    """Raise :class:`cxinsight.publish.PersonalDataFound`, naming file, column and kind, if
+    :func:`scan_processed` finds anything: the staging folder is then deleted and ``data/processed``
+    left as it was."""
+    from cxinsight.publish import PersonalDataFound
+
+    found = scan_processed(stage, checked, manifest)
+    if len(found):
+        lines = "; ".join(f"{r.file} column {r.column!r}: {r.count} x {r.kind}" for r in found.itertuples())
+        raise PersonalDataFound(f"personal data found in the processed data before it was written: {lines}. "
+                                "data/processed is unchanged; nothing from this run was kept.")
+
+
 def prepare_contacts(contacts: pd.DataFrame, repeat_window_days: float = 14) -> pd.DataFrame:
     """Contacts after loading: sorted by time, repeat contacts linked."""
     ordered = contacts.sort_values("received_at", kind="stable").reset_index(drop=True)
@@ -345,7 +470,8 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
 
     quarantine = pd.concat([r.quarantine for r in loads.values()], ignore_index=True)
     quarantine, qcounts = privacy.redact_frame(quarantine, ["record", "found", "source_file", "record_id"])
-    redaction_frames.append(qcounts.assign(table="quarantine"))
+    quarantine, qmore = withhold_text(quarantine, QUARANTINE_TEXT)
+    redaction_frames += [qcounts.assign(table="quarantine"), qmore.assign(table="quarantine")]
     accounting = pd.concat([r.summary.assign(table=t) for t, r in loads.items()], ignore_index=True)
     accounting["source_file"] = privacy.redact_text(accounting["source_file"].astype(str))
     accounting = accounting[["table", "source_file", "rows_in", "rows_clean", "rows_quarantined"]
@@ -379,6 +505,10 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
                             council_settings.text.encode()).hexdigest(), "supplied": council_settings.supplied}
                                      if council_settings.path else None),
                         "outputs": {f: (stage / f).stat().st_size for f in written.values()}}
+            # Nothing replaces data/processed until what was written has passed the personal-data scan:
+            # free text row by row before writing, everything else read back from the staging folder.
+            checked = {**{t: schemas.TEXT_FIELDS[t] for t in tables}, "quarantine": QUARANTINE_TEXT}
+            assert_processed_clean(stage, checked, manifest)
             outputs._fault("before-manifest")
             # the manifest is written last: a folder without one is not a complete build
             (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")

@@ -3,8 +3,9 @@
 :func:`preflight` reads ``sources.yaml``, the ``council.yaml`` beside it (:mod:`cxinsight.settings`)
 and every profile it names, finds each export's files,
 and reads only the head of each file (its header and up to :data:`SAMPLE_ROWS` records from the
-first :data:`HEAD_BYTES`), so a misspelt key, a header the file lacks or dates the profile cannot
-read stop the run within seconds, whatever the export's size, with one error naming the file,
+first :data:`HEAD_BYTES`), so a misspelt key, a header the file lacks or wider than the column limit
+(:func:`cxinsight.io.read_header`) or dates the profile cannot read stop the run within seconds,
+whatever the export's size, with one error naming the file,
 the key or column, what was expected and what was found. ``cxinsight report`` and
 ``cxinsight pipeline`` call it first. Warnings a person should act on (an empty file) are logged
 at WARNING and returned.
@@ -25,7 +26,16 @@ from pathlib import Path
 import pandas as pd
 
 from cxinsight import clean
-from cxinsight.io import ExportError, check_date_order, detect_delimiter, export_suffix, open_bytes
+from cxinsight.io import (
+    UTF8_REPLACE,
+    ExportError,
+    check_columns,
+    check_date_order,
+    detect_delimiter,
+    export_suffix,
+    open_bytes,
+    read_header,
+)
 from cxinsight.pipeline import Sources
 from cxinsight.profile import Profile, ProfileError, load_profile
 from cxinsight.schemas import FIELDS
@@ -72,6 +82,7 @@ def read_head(path: Path, profile: Profile) -> tuple[list[str], pd.DataFrame]:
             raise ExportError(f"{path.name}: cannot read sheet {sheet!r} ({exc}); set 'sheet' in the "
                               f"profile {profile.name!r}") from exc
         frame.columns = [str(c).strip() for c in frame.columns]
+        check_columns(list(frame.columns), path.name)
         return list(frame.columns), frame.astype("str")
     if suffix in {".xml", ".rss", ".atom"}:
         from cxinsight.io import _read_feed
@@ -82,6 +93,8 @@ def read_head(path: Path, profile: Profile) -> tuple[list[str], pd.DataFrame]:
         head = fh.read(HEAD_BYTES)
     complete = len(head) < HEAD_BYTES
     encoding = profile.encoding if profile.encoding != "auto" else _sniff_encoding(head, complete)
+    # a header too wide (a million columns, or no line end at all) is refused here, in seconds
+    read_header(path, UTF8_REPLACE if encoding == "utf-8" else encoding, profile.delimiter)
     text = codecs.getincrementaldecoder("utf-8" if encoding == "utf-8-replace" else encoding)(
         errors="replace").decode(head, final=complete)
     text = text.lstrip("\ufeff")

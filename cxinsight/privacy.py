@@ -36,6 +36,7 @@ import os
 import re
 import unicodedata
 
+import ahocorasick
 import numpy as np
 import pandas as pd
 
@@ -57,7 +58,7 @@ _DATE = (rf"(?:{_DAY}[\s/.-]+(?:0?[1-9]|1[0-2]|{_MONTH})[\s/.,-]+(?:19|20)?\d{{2
 #: are not also ordinary words ("close", "way", "park", "green" are, so they need capitals or a cue).
 STREET_TYPES_STRONG = ("road", "rd", "street", "st", "lane", "ln", "avenue", "ave", "crescent", "cres",
                        "gardens", "gdns", "terrace", "terr", "mews", "boulevard", "grove", "drive", "dr")
-STREET_TYPES_WEAK = ("close", "cl", "way", "view", "walk", "rise", "hill", "park", "place", "pl", "court",
+STREET_TYPES_WEAK = ("av", "close", "cl", "way", "view", "walk", "rise", "hill", "park", "place", "pl", "court",
                      "ct", "square", "sq", "row", "parade", "green", "vale", "wharf", "yard", "mount",
                      "meadow", "meadows", "fields", "heights", "gate", "end", "chase", "croft", "dale",
                      "wood", "approach", "broadway", "quay", "passage", "hollow", "copse", "crest",
@@ -147,7 +148,9 @@ RULES_SPEC: list[tuple[str, str, str | tuple[str, ...]]] = [
      ("acc", "a/c", "claim", "customer", "tenancy")),
 ]
 
-_TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Lady|Lord|Rev|Revd|Cllr|Mstr|Master)"
+_TITLE_NAMES = ("Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Lady", "Lord", "Rev", "Revd", "Cllr",
+                "Mstr", "Master")
+_TITLES = "(?:" + "|".join(_TITLE_NAMES) + ")"
 #: Words that follow a title or "spoke to" and are not a person.
 NOT_NAMES = ("Men", "Who", "Dear", "Hi", "Hello", "Madam", "Sir", "Str", "Int", "None", "True", "False", "Word", "Excel", "Teams", "Office", "Outlook", "Access", "Forms", "Edge", "Paint", "Council",
              "Tax", "Team", "Housing", "Benefits?", "Revenues?", "Revs", "Bens", "Waste", "Services?",
@@ -165,10 +168,11 @@ NOT_NAMES = ("Men", "Who", "Dear", "Hi", "Hello", "Madam", "Sir", "Str", "Int", 
              "Contractor", "Operative", "Caseworker", "Case", "Worker", "Social", "Occupational",
              "Therapist", "GP", "Doctor", "Nurse", "Said", "Says", "Called", "Rang", "Asked")
 _NOT_NAME = r"(?!(?i:" + "|".join(NOT_NAMES) + r")\b)"
-_NAME_WORD = r"[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ]*(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
+_NAME_WORD = r"(?:(?:al|el|ul|abu|ibn)-(?=[A-Z]))?[A-ZÀ-ÖØ-ÞĀ-ŽḀ-Ỹ][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]*(?:['’-][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]+)*"
 _INITIALS = r"(?:[A-Z]\.?[ \t]?){1,2}[ \t]"
-_CAP_NAME = rf"(?:{_INITIALS})?{_NOT_NAME}{_NAME_WORD}(?:[ \t]+{_NOT_NAME}{_NAME_WORD}){{0,2}}"
-_ANY_NAME_WORD = rf"(?!{_STOP}|(?i:calling|ringing|writing|phoning|emailing|here|and|i|from|re|about)\b)[A-Za-zÀ-ÖØ-öø-ÿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
+_PARTICLE = r"(?:van|von|der|den|de|la|le|du|da|di|del|ter|ap|ab|ni|nic|ní|ó|ua|bin|binti|bint|al|el|abu|ibn|y)"
+_CAP_NAME = rf"(?:{_INITIALS})?{_NOT_NAME}{_NAME_WORD}(?:(?:[ \t]+{_PARTICLE}(?=[ \t]+(?:{_PARTICLE}[ \t]+)*[A-ZÀ-ÞĀ-Ž]))*[ \t]+{_NOT_NAME}{_NAME_WORD}){{0,2}}"
+_ANY_NAME_WORD = rf"(?!{_STOP}|(?i:calling|ringing|writing|phoning|emailing|here|and|i|from|re|about)\b)[A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]+)*"
 _TITLE_WORDS = ("mr", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "rev", "cllr", "master", "mstr")
 #: Words of places and organisations, not people ("Victoria Park", "Age UK", "Fern Lodge").
 _ORGANISATION_WORDS = ("library", "school", "hospital", "centre", "pub", "ward", "surgery", "station", "academy",
@@ -180,7 +184,7 @@ _ORGANISATION_WORDS = ("library", "school", "hospital", "centre", "pub", "ward",
 _PERSON_WORD = (rf"{_NOT_NAME}(?![A-Z]{{1,3}}(?![A-Za-z'’-]))(?!(?i:{_ALL_TYPES}|{'|'.join(BUILDINGS)}|"
                 rf"{'|'.join(_ORGANISATION_WORDS)})\b)" + _NAME_WORD)
 #: Forename and surname: two or three person words (a single capitalised word is too often not a person).
-_FULL_NAME = rf"(?:{_INITIALS})?{_PERSON_WORD}(?:[ \t]+{_PERSON_WORD}){{1,2}}"
+_FULL_NAME = rf"(?:{_INITIALS})?{_PERSON_WORD}(?:(?:[ \t]+{_PARTICLE}(?=[ \t]+(?:{_PARTICLE}[ \t]+)*[A-ZÀ-ÞĀ-Ž]))*[ \t]+{_PERSON_WORD}){{1,2}}"
 #: Capitalised words that stand alone where a lone name would (opening a note before "rang" or "'s",
 #: after "per" or "FAO") and are not people: the people and places a note is about by their role,
 #: days and months, shops and contractors, and everyday words that open a note (beside the council
@@ -201,12 +205,13 @@ NOT_LONE_NAMES = (
     "Ok", "Please", "Sorry", "Note", "Notes", "Update", "Re", "There", "Here", "As", "On", "In", "At", "If",
     "Its", "This", "That", "These", "Those", "What", "When", "Where", "Why", "How", "Which", "One", "Dog",
     "Dogs", "Cat", "Cats", "Cus", "Csr", "Handler", "Visitor", "Engineer", "Plumber", "Electrician", "Neighbor",
+    "Regards", "Cheers", "Thanks", "Thank", "Many", "Kind", "Best", "Pls", "Plz", "Hello", "Hi", "Dear",
     *(t.title() for t in _TITLE_WORDS), "Mrs", "Revd")
 #: One capitalised word that may be a person's name where the text marks a person, not followed by
 #: a number ("Section 21") or a second capitalised word (two are a full name, matched as such, or a
 #: team: "Parking Services"). Whether the word itself can be a name is decided in code
 #: (:func:`_lone_name_word`), not by a regex alternation of every word it must not be.
-_LONE_NAME = (r"(?P<lone>)[A-ZÀ-ÖØ-Þ][A-Za-zÀ-ÖØ-öø-ÿ]*(?:['’-][A-Za-zÀ-ÖØ-öø-ÿ]+)*"
+_LONE_NAME = (r"(?P<lone>)[A-ZÀ-ÖØ-ÞĀ-ŽḀ-Ỹ][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]*(?:['’-][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]+)*"
               r"(?![A-Za-z-])(?![ \t]+[A-Z][a-z])(?![ \t]*\d)")
 #: Words a call handler writes before the person a note is about or passed to.
 _BEFORE_A_PERSON = ("passed to", "referred to", "escalated to", "assigned to", "transferred to", "forwarded to",
@@ -230,7 +235,7 @@ _PERSON_VERBS = (r"(?:rang|rung|called|phoned|telephoned|emailed|e-mailed|wrote|
                  r"said|states|stated|left|wants|wanted|asked|asks|complained|chasing|chased)")
 #: What a person did, said of one word opening a note: narrower than _PERSON_VERBS, because things
 #: are "left" and "stated" too ("Sofa left on the pavement", "As stated above").
-_LONE_VERBS = (r"rang|rung|called|phoned|telephoned|emailed|e-mailed|wrote|visited|came|says|said|wants|wanted|"
+_LONE_VERBS = (r"I[ \t]+think|rang|rung|called|phoned|telephoned|emailed|e-mailed|wrote|visited|came|says|said|wants|wanted|"
                r"asked|asks|complained|chasing|chased|paid|pays|disputes|disputed|cannot|can't|is[ \t]+unable|"
                r"would[ \t]+like|needs[ \t]+help")
 #: What a person has, after a lone name and "'s": "Yetunde's son", "Mehmet's shop" ("Dog's mess" is not).
@@ -239,13 +244,20 @@ _THEIRS = (r"child|children|kids|family|friend|house|home|flat|property|garden|c
 #: Words that follow a name as readily as a thing ("Mohammed Ali at flat 3", "Dog Fouling at the back"):
 #: a name there needs a known forename first (the gazetteers in cxinsight.gate; see _keep).
 _PLAIN_FOLLOWERS = r"(?:at|from|on|in|is|was|has|had|reports?|reported|requested|needs|would|will|still)"
+#: A name after a title: "Mrs Jane Smith", "DR. PATEL".
+_NAME_AFTER_TITLE = rf"(?<![A-Za-z])(?i:{_TITLES})\.?[ \t]+{_CAP_NAME}"
+#: A name after words that introduce one: "name: Jane Smith", "spoke to Jane", "caller Mr Smith".
+_NAME_AFTER_LEAD = (r"(?P<lead_s>(?i:\bname[ \t]*:|\bcustomer[ \t]+name[ \t]*:?|\bcaller[ \t]+name[ \t]*:?|\bthis[ \t]+is|"
+                    r"\bspoke[ \t]+to|\bspoken[ \t]+to|\bspeaking[ \t]+to|\bspeak[ \t]+to|\bcaller|\bcomplainant|\bsigned)"
+                    rf"[,:]?[ \t]+){_CAP_NAME}")
+#: A forename and surname (or one name) after words a call handler writes before a person.
+_NAME_AFTER_A_CUE = (r"(?P<lead_p>(?<![A-Za-z])(?i:" + "|".join(re.escape(c).replace(r"\ ", r"[ \t]+") for c in _BEFORE_A_PERSON)
+                     + rf")[,:]?[ \t]+)(?:{_FULL_NAME}|{_LONE_NAME})(?![A-Za-z'’-])")
 NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
-    ("NAME", rf"(?<![A-Za-z])(?i:{_TITLES})\.?[ \t]+{_CAP_NAME}", _TITLE_WORDS),
+    ("NAME", _NAME_AFTER_TITLE, _TITLE_WORDS),
     ("NAME", rf"(?P<lead_n>(?i:\bmy[ \t]+name[ \t]+is)[ \t]+)(?:{_CAP_NAME}|{_ANY_NAME_WORD}(?:[ \t]+{_ANY_NAME_WORD})?)",
      ("my name",)),
-    ("NAME", r"(?P<lead_s>(?i:\bname[ \t]*:|\bcustomer[ \t]+name[ \t]*:?|\bcaller[ \t]+name[ \t]*:?|\bthis[ \t]+is|"
-             r"\bspoke[ \t]+to|\bspoken[ \t]+to|\bspeaking[ \t]+to|\bspeak[ \t]+to|\bcaller|\bcomplainant|\bsigned)"
-             rf"[,:]?[ \t]+){_CAP_NAME}",
+    ("NAME", _NAME_AFTER_LEAD,
      ("name", "this is", "spoke", "spoken", "speak", "caller", "complainant", "signed")),
     # a sign-off, with the name on the same line or the next: "Kind regards,\nJane Smith"
     ("NAME", r"(?P<lead_o>(?i:\bregards|\bsincerely|\bthanks|\bthank[ \t]+you|\bcheers)[,.!]?[ \t]*(?:\r?\n[ \t]*)?)"
@@ -255,8 +267,7 @@ NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
              rf"{_NOT_NAME}{_NAME_WORD}[ \t]+{_CAP_NAME}", ("regards", "sincerely")),
     # a forename and surname after words a call handler writes before a person: "passed to Sarah
     # Jones", "tenant Olu Bakare", "on behalf of Tariq Hussain", "cc Lucy Armitage"
-    ("NAME", r"(?P<lead_p>(?<![A-Za-z])(?i:" + "|".join(re.escape(c).replace(r"\ ", r"[ \t]+") for c in _BEFORE_A_PERSON)
-             + rf")[,:]?[ \t]+)(?:{_FULL_NAME}|{_LONE_NAME})(?![A-Za-z'’-])", _BEFORE_A_PERSON),
+    ("NAME", _NAME_AFTER_A_CUE, _BEFORE_A_PERSON),
     # a forename and surname followed by a role or a relationship: "Karen Wright, Neighbourhood
     # Officer", "Chloe Hargreaves (daughter)", "Yusuf Demir (tenant)"
     ("NAME", rf"(?<![A-Za-z])(?=[A-Z]){_FULL_NAME}(?=[ \t]*\([ \t]*(?:{_ROLES}|{_RELATIONS})[ \t]*\))", ("(",)),
@@ -288,9 +299,420 @@ NAME_RULES: list[tuple[str, str, tuple[str, ...]]] = [
     ("NAME", rf"(?P<lead_o>(?i:\bthanks|\bthank[ \t]+you|\bcheers)[,!]?[ \t]+){_PERSON_WORD}(?=[ \t]+(?i:from|at|in|of)\b)",
      ("thank", "cheers")),
 ]
+# ----------------------------------------------------------------------------------------------
+# Issue 28: redaction that meets real writing. Numbers of any grouping after their labels, numbers
+# from abroad, written-out e-mail addresses, Welsh and Gaelic streets and house names, dates of birth
+# in words, and names in any case after titles and role words. Kept apart from the rules above (and
+# run with them: the number rules first, the name rules last) so each can be read on its own.
+# ----------------------------------------------------------------------------------------------
+_L = "A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ"          # the letters of names, Polish, Welsh, Irish and Vietnamese included
+_CAP = "A-ZÀ-ÖØ-ÞĀ-ŽḀ-Ỹ"
+_TLDS = r"(?:com|net|org|co|uk|ie|gov|nhs|ac|sch|pl|ro|de|fr|es|it|nl|eu|info|biz|me|io|edu|ng|in|pk|au|us)"
+_SP_DOT = r"(?:\s*(?:\.|\(dot\)|\[dot\])\s*|\s+dot\s+)"
+#: Welsh and Gaelic street words, which come before the street's name: "4 Ffordd Las", "Sràid na h-Eaglais".
+LEADING_STREET_WORDS = ("Heol", "Ffordd", "Stryd", "Lôn", "Lon", "Maes", "Cae", "Bryn", "Rhodfa", "Cilgant",
+                        "Teras", "Clos", "Llys", "Parc", "Sràid", "Sraid", "Rathad", "Ceum", "Slighe")
+_LEAD_STREET = rf"(?:{'|'.join(LEADING_STREET_WORDS)})(?:[ \t]+(?:y|yr|na|an|a'|a’|h-[{_L}]+|[{_CAP}][{_L}'’-]*)){{1,3}}"
+_HOUSE_NAME_WORDS = ("Cottage", "Cottages", "Farm", "Farmhouse", "Barn", "Rectory", "Vicarage", "Manse",
+                     "Bungalow", "Villa", "Croft")
+#: Labels of a person's own identifiers (not the council's case, job, invoice or licence numbers).
+_PERSON_REF_LABEL = (r"(?i:\b(?:garage[ \t]+tenancy|tenancy|rent[ \t]+(?:account|acc)|council[ \t]+tax(?:[ \t]+(?:account|acc))?|"
+                     r"ct(?:[ \t]+(?:account|acc))?|hb/ctr[ \t]+claim|hb|ctr(?:[ \t]+claim)?|housing[ \t]+benefit|payroll|"
+                     r"employee|staff|bus[ \t]+pass|passport|driving[ \t]+licen[cs]e|brp|id[ \t]+card|housing[ \t]+register|"
+                     r"(?:customer|roll)(?=[ \t]*(?:ref|no\b|number|num\b|id\b|account)))\b(?:[ \t]*(?:ref(?:erence)?|no\.?|number|num|id|claim|account))?(?:[ \t]*(?:no\.?|number))?)"
+                     r"[ \t]*[:#.]?[ \t]*(?:is[ \t]+)?")
+_REF_VALUE = r"(?=[A-Za-z]{0,4}[./-]?\d|[A-Z]{1,4}[ \t]\d)[A-Za-z0-9]{1,10}(?:(?:[./-]|[ \t]?/[ \t]?|[ \t](?=[A-Za-z0-9]*\d))[A-Za-z0-9]{1,10}){0,5}(?![\w/])"
+_DOB_LABEL = (r"(?i:\bd\.?[ \t]?o\.?[ \t]?b\b\.?|\bdate[ \t]+of[ \t]+birth|\bbirth[ \t]*date|\bborn(?:[ \t]+on)?|\bbirthday)"
+              r"[ \t]*[:-]?[ \t]*(?:is[ \t]+|as[ \t]+|was[ \t]+|of[ \t]+)?")
+_ORDINAL_WORD = (r"(?:(?:twenty|thirty)[\s-]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+                 r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)")
+_YEAR_WORD = (r"(?:nineteen|twenty)[\s-]+(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]+(?:one|two|three|"
+              r"four|five|six|seven|eight|nine))?|hundred|oh[\s-]+[a-z]+|ten|eleven|twelve|[a-z]+teen)")
+_DOB_VALUE = (rf"(?:\d{{8}}(?!\d)|\d{{1,2}}(?:st|nd|rd|th)?[ \t]*[/.-][ \t]*\d{{1,2}}[ \t]*[/.-][ \t]*(?:\d{{4}}|\d{{2}})(?!\d)"
+              rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:[ \t]+of)?[ \t-]+(?:the[ \t]+\d{{1,2}}(?:st|nd|rd|th)|{_MONTH})\.?,?[ \t-]+(?:\d{{4}}|['’]?\d{{2}})(?!\d)"
+              rf"|{_MONTH}\.?[ \t]+\d{{1,2}}(?:st|nd|rd|th)?,?[ \t]+\d{{4}}"
+              rf"|(?i:(?:the[ \t]+)?{_ORDINAL_WORD}[ \t]+of[ \t]+){_MONTH}[ \t]*,?[ \t]*(?i:{_YEAR_WORD}|\d{{4}})"
+              rf"|(?:in[ \t]+)?(?:{_MONTH}[ \t]+)?(?:19|20)\d{{2}}(?!\d))")
+#: Roles and relations a call handler writes before a person, in any case, with the name in any case
+#: after them (a word in lower case only before what a person does: "neighbour kev says").
+_ROLE_WORDS = ("social worker", "housing officer", "officer", "advocate", "gp is", "the caller", "caller",
+               "tenant's partner", "partner", "ex partner", "ex-partner", "nan", "nana", "grandad", "perpetrator",
+               "brother-in-law", "sister-in-law", "interpreter", "note added by", "added by", "reassigned from",
+               "signed by", "agent", "resident", "neighbour", "neighbor", "tenant", "son", "daughter", "carer",
+               "landlord", "cllr", "councillor", "cust", "customer", "mum", "dad", "wife", "husband", "brother",
+               "sister", "district nurse", "nurse", "worker", "sw", "complainant", "rang for", "lodger")
+_ROLE_LEAD = (r"(?P<lead_r28>(?<![A-Za-z])(?i:" + "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in _ROLE_WORDS)
+              + r")(?![A-Za-z])[ \t]*(?:[:(,-][ \t]*)?)")
+_DID28 = r"(?:says|said|rang|rung|called|phoned|wants|wanted|asked|came|emailed|complains|complained|states|is|was|has|who|re)"
+_LOWER_NAME = r"[a-zà-öø-ÿā-žḁ-ỿ][a-zà-öø-ÿā-žḁ-ỿ'’-]+"
+_SURNAME_SHAPE = r"(?:o['’]|mac|mc|nic|van[ \t]+der[ \t]+|van[ \t]+den[ \t]+|van[ \t]+|de[ \t]+la[ \t]+|de[ \t]+|ap[ \t]+|ab[ \t]+)?"
+ISSUE28_NUMBER_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
+    # written-out and spaced e-mail addresses: "jo dot bloggs at gmail dot com", "k.nowak(at)wp.pl",
+    # "d.evans [at] btinternet [dot] com", "JOHN.OKAFOR @ GMAIL.COM"
+    ("EMAIL", rf"(?i)(?<![\w.])[\w'+-]+(?:(?:{_SP_DOT}|[ \t]+(?:underscore|dash|hyphen)[ \t]+|_)[\w'+-]+|[ \t]+\d+)*"
+              rf"[ \t]*(?:@|\(at\)|\[at\]|\{{at\}})[ \t]*[a-z0-9-]+(?:{_SP_DOT}[a-z0-9-]+)*{_SP_DOT}{_TLDS}[a-z]?\b",
+     ("@", "(at)", "[at]", "{at}")),
+    ("EMAIL", rf"(?i)(?<![\w.])[\w'+-]+(?:(?:{_SP_DOT}|[ \t]+(?:underscore|dash|hyphen)[ \t]+|_)[\w'+-]+|[ \t]+\d+)*"
+              rf"[ \t]+at[ \t]+[a-z0-9-]+(?:{_SP_DOT}[a-z0-9-]+)*[ \t]+dot[ \t]+{_TLDS}\b", (" dot ",)),
+    # numbers from abroad (+48 ..., 0040 ..., +353 ...) and UK numbers of any grouping: checked against
+    # the numbering plans by phonenumbers (see _keep)
+    ("PHONE", r"(?P<pn>)(?<![\w+])(?:\+|00)[ \t]?[1-9]\d{0,2}(?:[ \t.-]?\(?\d{1,4}\)?){2,6}(?!\d)", _D(9)),
+    ("PHONE", r"(?P<pn>)(?<![\w+])44[ \t]?7\d{3}[ \t]?\d{6}(?!\d)", _D(12)),
+    ("PHONE", r"(?P<pn>)(?<![\d+])0[127](?:[ \t.-]?\d){8,9}(?!\d)", _D(10)),
+    # National Insurance numbers of any prefix (a misread or never-issued one is still someone's) after
+    # their label, or with the pairs and the suffix letter that only an NI number has
+    ("NI_NUMBER", r"(?P<lead_ni>(?i:\bni\b|\bnino\b|national[ \t]+insurance|nat\.?[ \t]*ins\.?)(?:[ \t]*(?:no\.?|number|num))?"
+                  r"[ \t]*[:-]?[ \t]*(?:is[ \t]+)?)[A-Za-z][ \t.-]?[A-Za-z](?:[ \t.-]?\d){6}(?:[ \t.-]?[A-Da-d])?(?![A-Za-z0-9])",
+     ("ni", "nino", "insurance", "nat ins", "nat. ins")),
+    ("NI_NUMBER", r"(?<![A-Za-z0-9])[A-Za-z]{2}([ .-])\d{2}\1\d{2}\1\d{2}\1[A-Da-d](?![A-Za-z0-9])", _D(6)),
+    ("NI_NUMBER", r"(?<![A-Za-z0-9])[A-Z]{2}\d{6}[A-D](?![A-Za-z0-9])", _D(6)),
+    # cards after "card", "visa"...: any grouping (a number read out in pairs fails Luhn and is still a card)
+    ("CARD", r"(?P<lead_c>(?i:\b(?:card|visa|mastercard|amex|maestro)(?:[ \t]*(?:no\.?|number))?[ \t]*[:-]?[ \t]*))"
+             r"\d(?:[ \t-]?\d){12,18}(?!\d)", ("card", "visa", "mastercard", "amex", "maestro")),
+    # a person's own references after their label; a council tax account and its property reference
+    ("REFERENCE", rf"(?P<lead_pr>{_PERSON_REF_LABEL}){_REF_VALUE}", _D(4)),
+    ("REFERENCE", r"(?<!\d)\d{6}[ \t]?/[ \t]?\d{8}(?!\d)", _D(14)),
+    # a driving licence number in the DVLA's shape: MORGA753116SM9IJ
+    ("REFERENCE", r"(?<![A-Za-z0-9])[A-Z9]{5}[ \t]?\d{6}[ \t]?[A-Z9]{2}\d[A-Z]{2}(?![A-Za-z0-9])", _D(7)),
+    # dates of birth after their label in figures, words or both, run together, or a year after "born"
+    ("DOB", rf"(?P<dob_label>{_DOB_LABEL}){_DOB_VALUE}", ("dob", "d.o", "d o b", "birth", "born")),
+    # vehicles: any plate shape after "reg", "VRM" or "plate"; Blue Badge numbers
+    ("VEHICLE", r"(?P<lead_v>(?i:\b(?:reg(?:istration)?|vrm|vrn|(?:private[ \t]+|dateless[ \t]+|number[ \t]+)?plate)\b"
+                r"(?:[ \t]*(?:no\.?|number))?)[ \t]*[:-]?[ \t]*)(?=[A-Za-z0-9 -]{0,9}\d)(?=[A-Za-z0-9 -]{0,9}[A-Za-z])"
+                r"[A-Za-z0-9]{1,4}(?:[ \t-]?[A-Za-z0-9]{1,4}){0,2}(?![A-Za-z0-9])", ("reg", "vrm", "vrn", "plate")),
+    ("VEHICLE", r"(?P<lead_bb>(?i:blue[ \t]+badge)(?:[ \t]*(?:no\.?|number))?[ \t]*[:-]?[ \t]*)(?=[A-Z0-9 \t]{0,12}\d)[A-Z0-9]{1,6}(?:[ \t][A-Z0-9]{1,6}){1,4}(?![A-Za-z0-9])",
+     ("badge",)),
+    ("VEHICLE", r"(?<![A-Za-z0-9])(?:[A-Z]{2}\d{2}-?[A-Z]{3}|[a-z]{2}\d{2}-[a-z]{3})(?![A-Za-z0-9])", _D(2)),
+    # postcodes with a dash, a double space or a space inside the inward part ("CV3-5FJ", "BS7 8 PH")
+    ("POSTCODE", r"(?<![A-Za-z0-9])(?:[A-Z]{1,2}\d[A-Z\d]?(?:-|[ \t]{2})\d[A-Z]{2}|[a-z]{1,2}\d[a-z\d]?(?:-|[ \t]{2})\d[a-z]{2}"
+                 r"|[A-Z]{1,2}\d[A-Z\d]?[ \t]\d[ \t][A-Z]{2})(?![A-Za-z0-9])", _D(2)),
+    # Welsh and Gaelic streets, the street word first: "4 Ffordd Las", "11 Sràid na h-Eaglais", "Maes y Coed, no. 31"
+    ("ADDRESS", rf"(?<![A-Za-z0-9])\d{{1,4}}[A-Za-z]?,?[ \t]+{_LEAD_STREET}", tuple(w.lower() for w in LEADING_STREET_WORDS)),
+    ("ADDRESS", rf"(?<![\w'’]){_LEAD_STREET},?[ \t]+(?i:no\.?|number)[ \t]*\d{{1,4}}[A-Za-z]?(?![A-Za-z0-9])",
+     tuple(w.lower() for w in LEADING_STREET_WORDS)),
+    # a house's name before a street: "Rose Cottage, Lower Lane", "The Willows, Back Lane", "Hafod, 12 Cae Glas",
+    # "Taigh na Mara, 3 Rathad ..."; and a house's name alone ("Ivy Farm", "The Old Rectory")
+    ("ADDRESS", rf"(?<![\w'’])(?!(?:The[ \t]+)?(?:[{_CAP}][{_L}'’-]+[ \t]+){{0,2}}(?:{_STREET_TYPE_CAPS})\b\.?,)"
+                rf"(?:The[ \t]+)?[{_CAP}][{_L}'’-]+(?:[ \t]+(?:na|y|yr|an|a'|[{_CAP}][{_L}'’-]+)){{0,2}},[ \t]*"
+                rf"(?:\d{{1,4}}[A-Za-z]?,?[ \t]+(?:{_LEAD_STREET}|(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,3}}(?i:{_ALL_TYPES})\b\.?)"
+                rf"|(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,2}}(?:{_STREET_TYPE_CAPS})\b\.?|{_LEAD_STREET}|\[ADDRESS\])", (",",)),
+    ("ADDRESS", rf"(?<![\w'’])(?:The[ \t]+)?(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,2}}(?:{'|'.join(_HOUSE_NAME_WORDS)})\b(?:[ \t]+House\b)?"
+                rf"(?![ \t]+(?:{_STREET_TYPE_CAPS})\b)", tuple(w.lower() for w in _HOUSE_NAME_WORDS)),
+    # a plot or pitch on a park: "Plot 12, Meadowbank Park"; a house number said first: "number 6 on Hazel Close"
+    ("ADDRESS", rf"(?i:\b(?:plot|pitch))[ \t]+\d{{1,4}}[A-Za-z]?,?[ \t]+(?:[{_CAP}][{_L}'’-]+[ \t]*){{1,3}}", ("plot", "pitch")),
+    ("ADDRESS", rf"(?<![A-Za-z0-9])\d{{1,4}}[A-Za-z]?[ \t]+(?:on|in)[ \t]+(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,2}}(?:{_STREET_TYPE_CAPS})\b",
+     ("number", "no")),
+    # lower case: "19 the crescent", "42 wellington mews"
+    ("ADDRESS", r"(?<![A-Za-z0-9])\d{1,4}[a-z]?[ \t]+the[ \t]+(?i:crescent|close|green|avenue|drive|grove|parade|square|mews|row|"
+                r"walk|rise|chase|paddock|willows|meadows|laurels|limes|orchard|hollies|beeches|maltings|broadway|causeway)\b", _D(1)),
+]
+#: Run after the older rules, so a sort code and its account number, or a council tax account, are
+#: found whole by them first.
+ISSUE28_LATE_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
+    # account numbers of any grouping after their label; the last four digits after "ending"
+    ("BANK", r"(?P<lead_b>(?i:\b(?:account|acct|acc|a/c)(?:[ \t]*(?:no\.?|number))?\.?[ \t]*[:-]?[ \t]*))"
+             r"\d(?:[ \t-]?\d){7}(?![\d-])", ("acc", "a/c")),
+    ("BANK", r"(?P<lead_e>(?i:\bending(?:[ \t]+in)?|\blast[ \t]+(?:4|four)(?:[ \t]+digits)?(?:[ \t]+(?:are|is|of))?|\bends[ \t]+in)"
+             r"[ \t]*[:-]?[ \t]*)\d{4}(?!\d)", ("ending", "last 4", "last four", "ends in")),
+    ("BANK", r"(?P<sortcode28>(?i:sort[ \t]*code|s/[ \t]?c(?:ode)?)[ \t]*[:-]?[ \t]*)\d{2}[ \t-]?\d{2}[ \t-]?\d{2}(?!\d)",
+     ("sort", "s/c", "s/ c")),
+    ("BANK", r"(?P<lead_ro>(?i:\broll[ \t]*(?:no\.?|number))[ \t]*[:-]?[ \t]*)[A-Za-z0-9][A-Za-z0-9/.-]{3,}", ("roll",)),
+]
+ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
+    # a house's name before a street the rules above have redacted: "Bryn Awel, [ADDRESS]"
+    ("ADDRESS", rf"(?<![\w'’\]])(?:The[ \t]+)?[{_CAP}][{_L}'’-]+(?:[ \t]+(?:na|y|yr|an|a'|[{_CAP}][{_L}'’-]+)){{0,2}},[ \t]*\[ADDRESS\]",
+     ("[address]",)),
+    # initials and a surname: "J. Pritchard", "p. kaur added", "E Thwaite on leave"; "initials JS"
+    ("NAME", rf"(?<![\w.&])[A-Z]\.[ \t]?(?P<initial>){_NAME_WORD}", (".",)),
+    ("NAME", rf"(?<![\w.])[a-z]\.[ \t][a-z]{{3,}}(?=[ \t]+(?:{_DID28}|added|to|on)\b)", (".",)),
+    ("NAME", rf"^[ \t]*[B-HJ-Z][ \t]+{_NAME_WORD}(?=[ \t]+(?:on|is|was|to|has|rang|called|says|said|added)\b)", ()),
+    ("NAME", r"(?P<lead_in>(?i:\binitials[ \t]*:?|\binitial[ \t]*:)[ \t]*)[A-Z]{2,3}\b", ("initial",)),
+    # a forename and surname in lower case opening a note before what the person did: "kwame mensah rang"
+    ("NAME", rf"^[ \t]*(?P<lower_pair>){_LOWER_NAME}[ \t]+{_LOWER_NAME}(?=[ \t]+{_DID28}\b)", ()),
+    ("NAME", rf"{_ROLE_LEAD}(?P<lower_pair2>){_LOWER_NAME}[ \t]+{_LOWER_NAME}(?=[ \t]*(?:$|[,.;:)]|[ \t]+{_DID28}\b))",
+     tuple(w.split()[0] for w in _ROLE_WORDS)),
+    # a title and a name in any case: "mrs o'neill", "mr van den broek", "mr szczepański", "Dr Nguyễn Thị Hoa"
+    ("NAME", rf"(?P<lead_t28>(?<![A-Za-z])(?i:mr|mrs|ms|miss|mx|dr|cllr)\.?[ \t]+)(?P<lower_title>){_SURNAME_SHAPE}{_LOWER_NAME}"
+             rf"(?=[ \t]*(?:$|[,.;:)?!]|[ \t]+(?:{_DID28}|no|at|from|of|and)\b))", _TITLE_WORDS),
+    # a role or relation and a name after it, in any case and with particles: "neighbour (Siobhán Ní Bhriain)",
+    # "social worker Nkechi Adeyemi-Okonkwo", "resident ANA-MARIA GHEORGHIU", "nan (Doreen)", "Aled ab Ifan"
+    ("NAME", rf"{_ROLE_LEAD}(?P<role_name>)(?:{_TITLES}\.?[ \t]+)?{_NAME_WORD}(?:(?:[ \t]+{_PARTICLE})*[ \t]+{_NAME_WORD}){{0,3}}",
+     tuple(w.split()[0] for w in _ROLE_WORDS)),
+    ("NAME", rf"{_ROLE_LEAD}(?P<role_lower>){_LOWER_NAME}(?=[ \t]+{_DID28}\b)", tuple(w.split()[0] for w in _ROLE_WORDS)),
+    # "Sarah Okafor MP", "Jane Smith, Cllr"
+    ("NAME", rf"(?<![A-Za-z]){_NAME_WORD}[ \t]+{_NAME_WORD}(?=[ \t]+(?:MP|MSP|MS|AM|QC|KC|JP)\b)", ("mp", "msp", "ms", "am", "qc", "kc", "jp")),
+    # staff logins: "j.smith", "d.okoro"; "priya.sharma" and "SBANERJEE2" after "by", "from", "to", "agent"
+    ("NAME", r"(?<![\w.@])(?P<login>)[a-z]\.[a-z]{3,}(?![\w@]|\.[a-z])", (".",)),
+    # "priya.sharma", "Mark.Evans": a forename and a surname the gazetteers know, joined by a dot or an underscore
+    ("NAME", r"(?<![\w.@])(?P<name_login>)[A-Za-z]{2,}[._][A-Za-z]{2,}\d{0,3}(?![\w@]|\.[A-Za-z])", (".", "_")),
+    ("NAME", r"(?P<lead_lg>(?i:\bby|\bfrom|\bto|\bagent|\buser|\blogin|\bofficer)\b[ \t]*:?[ \t]*)(?P<cued_login>)(?:[a-z]{3,}\.[a-z]{3,}|[A-Z]{5,12}\d{0,3})(?![\w@.])",
+     ("by", "from", "to", "agent", "user", "login", "officer")),
+    # a first name signing off at the end of a message: "... if you need anything else. Kerry"
+    ("NAME", rf"(?<=[.!][ \t])(?P<known_name>)(?P<lone>){_NAME_WORD}[ \t]*$", ()),
+]
+#: Brands, shops and characters written like people (not redacted): "Mr Sheen", "Dr Martens", "Age UK".
+NOT_PEOPLE_TOO = frozenset("""mr sheen|mr kipling|dr martens|dr marten|dr pepper|mr whippy|mr muscle|mr tumble|ms pac-man
+|mrs brown's|mrs browns|mr men|dr who|mr bean|miss saigon|mrs doubtfire|mr blobby|mr motivator|dr oetker|dr scholl
+|mr t|mr benn|mr freeze|age uk|john lewis|robin hood|jack daniel's|johnnie walker|jack russell|father christmas
+|king george's|king george|queen elizabeth|prince of wales|barnardo's|sainsbury's|st andrew's|new year's
+|mrs hinch""".replace("\n", "").split("|"))
+
+
+def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
+    """The issue 28 checks: True to leave a match alone, False to redact it, None for the older checks.
+
+    Phone candidates must be possible numbers in Google's numbering plans (``phonenumbers``); a brand
+    or a character written with a title ("Mr Sheen", "Dr Martens") is not a person; a word in lower
+    case after a title must not be a council word ("Dr appointment")."""
+    groups = m.groupdict()
+    if kind == "PHONE" and "pn" in groups:
+        import phonenumbers
+
+        raw = m.group(0)
+        digits = re.sub(r"\D", "", raw)
+        try:
+            number = phonenumbers.parse(("+" + digits) if digits.startswith("44") and not raw.startswith(("+", "00"))
+                                        else raw, "GB")
+        except phonenumbers.NumberParseException:
+            return True
+        if number.country_code == 44:
+            national = str(number.national_number)
+            return not (national[:1] in "127" and len(national) in (9, 10))
+        return not (raw.startswith(("+", "00")) and len(digits) >= 10 and phonenumbers.is_possible_number(number))
+    if kind == "NAME":
+        lead = next((v for k, v in groups.items() if v and k.startswith("lead_")), "")
+        ordinary = _ordinary_text_name(groups, m, text, lead)
+        if ordinary is not None:
+            return ordinary
+        body = m.group(0)[len(lead):].strip().lower()
+        if body and _slip_of_a_note_word(body.split()[0].strip("(),:;.")):
+            return True
+        full = m.group(0).strip().lower()
+        before = text[max(0, m.start() - 12):m.start()].lower()
+        tail = text[m.end():m.end() + 4].lower()
+        def starts(a: str, t: str) -> bool:
+            return a.startswith(t) and not a[len(t):len(t) + 1].isalpha()
+        if any(starts(full, t) or starts(body, t) or (before + full).endswith(t) or starts(full + tail, t)
+               for t in NOT_PEOPLE_TOO):
+            return True
+        if any(body == t.split(" ", 1)[-1] and before.rstrip().endswith(t.split(" ", 1)[0]) for t in NOT_PEOPLE_TOO):
+            return True
+        after = text[m.end():m.end() + 12]
+        if re.match(r"['’]?s?[ \t]+(?:Day|Field|Park|Boys|Hospital|School|UK|Ltd|Bank)\b", after):
+            return True
+        if groups.get("lower_title") is not None:
+            from cxinsight import gate
+
+            last = body.split()[-1].strip("'’")
+            if last in _NOT_LONE or (gate.is_everyday_word(last) and not gate._known(last)):
+                return True  # "MONTE VISTA DR and", "MS running"
+        if groups.get("lower_pair") is not None or groups.get("lower_pair2") is not None:
+            from cxinsight import gate
+
+            words = body.split()
+            return not (len(words) == 2 and words[0] not in _NOT_LONE and words[1] not in _NOT_LONE and
+                        gate._known(words[0]) in ("first", "both") and bool(gate._known(words[1])))
+        if groups.get("role_name") is not None or groups.get("role_lower") is not None:
+            words = body.split()
+            if not words or words[0].strip("(:,") in _NOT_LONE or words[0] in ("the", "a", "his", "her", "their"):
+                return True
+            if groups.get("role_lower") is not None and body in ("says", "said", "who", "is", "was", "has"):
+                return True
+            if len(words) == 1 and words[0].endswith("ing") and words[0] not in _gate_names():
+                return True  # "neighbor Storing inoperable vehicles"
+            after_role = m.group(0)[len(lead):].strip()
+            if groups.get("role_lower") is not None:
+                from cxinsight import gate
+
+                # one word before what a person did is a name when it is a known one: "neighbour kev
+                # says"; not "officer never called", "Caller: enquiry re", "cust - refund has"
+                word = after_role.lower()
+                return not gate._known(word) or gate.is_everyday_word(word) or word in _NOT_LONE
+            return not _names_someone(after_role, text)
+    return None
+
+
+#: What follows a dotted word in code, never a login: a call, an index, an operator, a format spec.
+_CODE_AFTER = re.compile(r"[ \t]*(?:[(\[}\]=<>+*/%]|:(?=\S)|!=|is[ \t]+not\b)")
+_CODE_BEFORE = re.compile(r"(?:[{(\[=<>+*/%]|==|!=)[ \t]*$")
+
+
+def _ordinary_text_name(groups: dict, m: re.Match, text: str, lead: str) -> bool | None:
+    """The checks that keep a report's own words and code from reading as names (True: leave alone;
+    None: no opinion).
+
+    * An initial before an everyday word is a section's letter: "A. How far to trust", "B. Is it
+      changing?", "C. What decided", "A. Exploring" (a question word, a word of two letters, an
+      unknown word ending in -ing); "J. Pritchard" is a person.
+    * A dotted word in code is not a login: "c.replace(", "h.estimate == h.low", "{r.stage}",
+      "a.council for a in", "s.high)" (an everyday word after the dot: :func:`cxinsight.gate.is_everyday_word`);
+      "j.smith" is a login whatever follows.
+    * After "from", "to" or "by" a login must name someone: "from cxinsight.analysis", "from
+      council.yaml", "to SOCITM" (an organisation in capitals) are not; "by priya.sharma" and
+      "agent: SBANERJEE2" are (a known name, or digits after the capitals).
+    * One word opening a note before "chasing" is a failure type ("Progress chasing") unless it is a
+      known name.
+    """
+    if groups.get("initial") is not None:
+        word = text[m.end("initial"):m.end()]
+        low = word.lower()
+        if (len(word) <= 2 or low in _NOT_LONE or (low.endswith("ing") and low not in _gate_names())) \
+                and low not in _gate_names():
+            return True
+    if groups.get("name_login") is not None:
+        from cxinsight import gate
+
+        left, right = re.split(r"[._]", m.group(0).rstrip("0123456789"), maxsplit=1)
+        return not (gate._known(left) in ("first", "both") and gate._known(right) in ("last", "both")
+                    and not gate.is_everyday_word(left) and not gate.is_everyday_word(right))
+    if groups.get("login") is not None or groups.get("cued_login") is not None:
+        from cxinsight import gate
+
+        login = m.group(0)[len(lead):].strip()
+        left, _, right = login.partition(".")
+        known = bool(gate._known(right)) or (bool(right) and gate._known(left) in ("first", "both"))
+        if known:
+            return None
+        if right:
+            code = _CODE_AFTER.match(text, m.end()) or _CODE_BEFORE.search(text, 0, m.start())
+            if code or gate.is_everyday_word(right) or right in _NOT_LONE or groups.get("cued_login") is not None:
+                return True
+            return None
+        caps = login.rstrip("0123456789")
+        if caps == login and (gate.is_everyday_word(caps) or caps.lower() in _NOT_LONE):
+            return True
+        return not (caps != login or gate._known(caps) or gate._known(caps[1:]))
+    if groups.get("lone") is not None and re.match(r"[ \t]+chasing\b", text[m.end():], re.IGNORECASE):
+        return m.group(0).strip().lower() not in _gate_names() or None
+    return None
+
+
+#: Words call handlers and residents write where a name could stand, misspelt often: "Hlelo I think",
+#: "Mr caalled rang", "Mr claled". Five letters or more, so a name one slip from a short word stays a name.
+_NOTE_WORDS = frozenset("""hello called caller customer phoned emailed complained resident tenant thanks
+regards cheers please wanted asked spoke stated rings reported advised explained""".split())
+
+
+def _one_slip(word: str, target: str) -> bool:
+    """``word`` is ``target`` with two neighbouring letters swapped, or one letter more or fewer
+    (not one letter changed: "Rana" is not a slip of "rang").
+
+    >>> [_one_slip(w, t) for w, t in (("hlelo", "hello"), ("caalled", "called"), ("claled", "called"),
+    ...                                ("helen", "hello"), ("rana", "rang"))]
+    [True, True, True, False, False]
+    """
+    if word == target:
+        return False
+    if len(word) == len(target):
+        diffs = [i for i, (a, b) in enumerate(zip(word, target, strict=True)) if a != b]
+        return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and word[diffs[0]] == target[diffs[1]] \
+            and word[diffs[1]] == target[diffs[0]]
+    longer, shorter = (word, target) if len(word) > len(target) else (target, word)
+    if len(longer) - len(shorter) != 1:
+        return False
+    i = next((i for i, (a, b) in enumerate(zip(longer, shorter, strict=False)) if a != b), len(shorter))
+    return longer[:i] + longer[i + 1:] == shorter
+
+
+def _slip_of_a_note_word(word: str) -> bool:
+    """A misspelling of one of the words notes are written with (``_NOTE_WORDS``)."""
+    w = word.lower()
+    return len(w) >= 5 and w not in _NOTE_WORDS and any(_one_slip(w, t) for t in _NOTE_WORDS
+                                                       if abs(len(t) - len(w)) <= 1)
+
+
+_TITLE_FIRST = re.compile(rf"(?i:{_TITLES})\.?[ \t]")
+
+
+def _names_someone(words_after_role: str, text: str) -> bool:
+    """Whether the words after a role word ("caller", "housing officer", "cust") name a person.
+
+    Call handlers write role words before what happened far more often than before a name:
+    "housing officer never called back", "Caller: enquiry re bins", "RESIDENT REPORTS A STREET
+    LIGHT OUT", "CUST TO CALL COUNCIL". So a word after a role is a name when it is written like
+    one (a capital, then small letters, in a note not written in capitals) and is not an everyday
+    word, or when it is a known forename or surname (the gazetteers in :mod:`cxinsight.gate`) in
+    any case and not an everyday word; a title after the role ("tenant Mrs o'neill") always is.
+    Two known names in a row ("CALLER BILL SMITH") are a name even when the first is also a word.
+
+    >>> _names_someone("never called back", "housing officer never called back")
+    False
+    >>> _names_someone("Mohammed Smith", "caller Mohammed Smith")
+    True
+    >>> _names_someone("kwame mensah says", "neighbour kwame mensah says")
+    True
+    >>> _names_someone("REPORTS A STREET LIGHT", "RESIDENT REPORTS A STREET LIGHT OUT")
+    False
+    """
+    from cxinsight import gate
+
+    if _TITLE_FIRST.match(words_after_role + " "):
+        return True
+    raw = [w.strip("(),:;.") for w in words_after_role.split()]
+    raw = [w for w in raw if w]
+    if not raw:
+        return False
+    first = raw[0]
+    if len(first) <= 2 and first.isupper():
+        return False  # "HO says", "CT", "SW": abbreviations
+    head = first.split("-")[0]
+    everyday = gate.is_everyday_word(head) or head.lower() in _NOT_LONE
+    known = bool(gate._known(first))
+    letters = [c for c in text if c.isalpha()]
+    in_capitals = bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    if len(raw) > 1 and known and gate._known(raw[1]) in ("last", "both") and not gate.is_everyday_word(raw[1]):
+        return True
+    if first[:1].isupper() and not first.isupper() and not in_capitals:
+        return known or not everyday
+    return known and not everyday
+
+
+def _gate_names() -> frozenset[str]:
+    from cxinsight import gate
+
+    return gate.forenames() | gate.surnames()
+
+
+_GLUED_TOKEN = None
+
+
+def _whole_tokens(text: str) -> str:
+    """No partial redactions: a token glued to the rest of a word or number takes it in (``[NAME]ński``
+    becomes ``[NAME]``, ``[PHONE]013`` becomes ``[PHONE]``)."""
+    global _GLUED_TOKEN
+    if "[" not in text:
+        return text
+    if _GLUED_TOKEN is None:
+        _GLUED_TOKEN = re.compile(r"[^\W_]*(\[(?:" + "|".join(KINDS) + r")\])(?:[^\W_]+|[ \t]\d{1,4}(?![\w/]))*")
+    text = _GLUED_TOKEN.sub(lambda m: m.group(1), text)
+    if "[NAME]" in text:
+        text = _NAME_HALVES.sub(_join_name_half, text)
+    return text
+
+
+#: A word just before or after [NAME] that may be the rest of the same name: "David [NAME]" (from
+#: "David E. Gray"), "[NAME] BARCIA" (from "KARLA BARCIA", the forename read as a login).
+_NAME_HALVES = re.compile(r"(?<![\w'’])([A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ][\w'’-]*)[ \t]+\[NAME\]|\[NAME\][ \t]+([A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ][\w'’-]*)(?![\w'’])")
+
+
+def _join_name_half(m: re.Match) -> str:
+    """``[NAME]`` for a known forename before it or a known surname after it, written like a name
+    (a capital first) and not an everyday word; else the text as it was."""
+    from cxinsight import gate
+
+    word, before = (m.group(1), True) if m.group(1) is not None else (m.group(2), False)
+    if not word[:1].isupper() or gate.is_everyday_word(word) or word.lower() in _NOT_LONE or len(word) < 3:
+        return m.group(0)
+    known = gate._known(word)
+    if known == "both" or known == ("first" if before else "last"):
+        return "[NAME]"
+    return m.group(0)
+
+
 #: Every rule compiled, in the order it runs.
 RULES: list[tuple[str, re.Pattern, str | tuple[str, ...]]] = [
-    (kind, re.compile(pattern), needs) for kind, pattern, needs in RULES_SPEC + NAME_RULES]
+    (kind, re.compile(pattern), needs)
+    for kind, pattern, needs in ISSUE28_NUMBER_RULES + RULES_SPEC + ISSUE28_LATE_RULES + NAME_RULES + ISSUE28_NAME_RULES]
 
 #: Every kind of personal data, in the order the rules first name it.
 KINDS: tuple[str, ...] = tuple(dict.fromkeys(kind for kind, _, _ in RULES))
@@ -320,17 +742,14 @@ def normalise(text: str) -> str:
 
 
 def nhs_check_digit_ok(digits: str) -> bool:
-    """The NHS number modulus-11 check.
+    """The NHS number modulus-11 check (``python-stdnum``'s ``stdnum.gb.nhs``).
 
     >>> nhs_check_digit_ok("9434765919"), nhs_check_digit_ok("1234567890")
     (True, False)
     """
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    check = 0 if check == 11 else check
-    return check != 10 and check == int(digits[9])
+    from stdnum.gb import nhs
+
+    return len(digits) == 10 and digits.isdigit() and nhs.is_valid(digits)
 
 
 #: Lower-case words that are never a lone name: NOT_LONE_NAMES, the council words of NOT_NAMES, street
@@ -361,6 +780,9 @@ def _keep(kind: str, m: re.Match, text: str) -> bool:
     if it is a known forename or surname (the gazetteers in :mod:`cxinsight.gate`): capitals no
     longer mark a name. After a title (MRS JANE SMITH) it always is.
     """
+    decided = _keep_issue28(kind, m, text)
+    if decided is not None:
+        return decided
     groups = m.groupdict()
     lead = (groups.get("lead_n") or groups.get("lead_s") or groups.get("lead_o") or groups.get("lead_p") or ""
             if kind == "NAME" else None)
@@ -394,17 +816,106 @@ _ALL_NEEDS = tuple(sorted({n for needs in _RULE_NEEDS if isinstance(needs, froze
 _NOT_DIGIT = re.compile(r"\D+")
 
 
-_PLAN = [(kind, rx, isinstance(needs, tuple), needs[1] if isinstance(needs, tuple) else needs)
-         for (kind, rx, _), needs in zip(RULES, _RULE_NEEDS, strict=True)]
+#: Spaces and tabs, which the rules below read as one space.
+_BLANKS = re.compile(r"[ \t]+")
+#: A space or tab before a capital: every rule whose name follows ``[ \t]+`` needs one.
+_SPACE_THEN_CAPITAL = re.compile(r"[ \t][A-ZÀ-ÖØ-Þ]")
 
 
-def _applicable(text: str) -> list[tuple[str, re.Pattern]]:
-    """The rules that could match ``text``: enough digits for a number rule, a cue word for the rest."""
+def _cue_then_capital(cues, between: str):
+    """A quick check: ``text`` holds one of ``cues`` (any case; a space in one stands for spaces and
+    tabs), not glued to a letter on its left, then ``between``, spaces or tabs and a capital, as
+    the rule that opens ``(?<![A-Za-z])(?i:cue|...)between[ \t]+`` before a name needs. Only for
+    text in ASCII, where ignoring case is lower-casing; any other text is left to the rule."""
+    automaton = ahocorasick.Automaton()
+    for cue in cues:
+        automaton.add_word(cue.lower(), cue.lower())
+    automaton.make_automaton()
+    after = re.compile(between + " [A-Z]")
+
+    def check(text: str) -> bool:
+        if not text.isascii():
+            return True
+        flat = _BLANKS.sub(" ", text)
+        low = flat.lower()
+        for end, cue in automaton.iter(low):
+            start = end - len(cue) + 1
+            if (start == 0 or not low[start - 1].isalpha()) and after.match(flat, end + 1):
+                return True
+        return False
+
+    return check
+
+
+_STREET_TYPES = ahocorasick.Automaton()
+for _type in STREET_TYPES_STRONG + STREET_TYPES_WEAK:
+    _STREET_TYPES.add_word(_type, _type)
+_STREET_TYPES.make_automaton()
+
+
+def _street_type_word(text: str) -> bool:
+    """A quick check for ADDRESS_NUMBER, which ends every address on a street type after a space or
+    tab and before no letter or digit: ``text`` (in ASCII; any other is left to the rule) holds one."""
+    if not text.isascii():
+        return True
     low = text.lower()
-    present = {n for n in _ALL_NEEDS if n in low}
-    digits = len(_NOT_DIGIT.sub("", text)) if _HAS_DIGIT.search(text) else 0
-    return [(kind, rx) for kind, rx, by_digits, need in _PLAN
-            if (digits >= need if by_digits else not need or not need.isdisjoint(present))]
+    for end, word in _STREET_TYPES.iter(low):
+        start = end - len(word) + 1
+        if start and low[start - 1] in " \t" and (end + 1 == len(low) or not low[end + 1].isalnum()):
+            return True
+    return False
+
+
+_STARTS_WITH_CAPITAL = re.compile(r"[ \t]*[A-ZÀ-ÖØ-Þ]").match
+#: Quick checks a text must pass before a rule runs on it, each true of every text the rule matches
+#: (tested: tests/test_privacy.py), so they change no answer, only the time: the rules that run on
+#: most texts and match few (issue 31). A rule not listed runs whenever its needs allow.
+_QUICK = {
+    ADDRESS_NUMBER: _street_type_word,
+    _NAME_AFTER_TITLE: _cue_then_capital(_TITLE_NAMES, r"\.?"),
+    _NAME_AFTER_LEAD: _SPACE_THEN_CAPITAL.search,
+    _NAME_AFTER_A_CUE: _cue_then_capital(_BEFORE_A_PERSON, "[,:]?"),
+}
+
+
+def _quick_check(pattern: str):
+    """The quick check for a rule's pattern, or None."""
+    if pattern in _QUICK:
+        return _QUICK[pattern]
+    # a name opening a note: the first thing after spaces is a capital
+    if pattern.startswith((rf"^[ \t]*{_FULL_NAME}", rf"^[ \t]*(?P<forename_first>){_FULL_NAME}",
+                           rf"^[ \t]*{_LONE_NAME}")):
+        return _STARTS_WITH_CAPITAL
+    return None
+
+
+_PLAN = [(kind, rx, isinstance(needs, tuple), needs[1] if isinstance(needs, tuple) else needs,
+          _quick_check(rx.pattern))
+         for (kind, rx, _), needs in zip(RULES, _RULE_NEEDS, strict=True)]
+#: Every cue word of every rule in one Aho-Corasick automaton (in C): one pass over a text finds
+#: each cue word it holds, overlapping ones too, exactly as a substring test of each would.
+_NEEDS = ahocorasick.Automaton()
+for _need in _ALL_NEEDS:
+    _NEEDS.add_word(_need, _need)
+_NEEDS.make_automaton()
+#: More digits than the most any rule needs answer every rule's digit test the same way.
+_MOST_DIGITS = max(need for _, _, by_digits, need, _ in _PLAN if by_digits)
+#: The rules for each (digits, cue words present): few combinations occur, so each list is made once.
+_PLANS: dict[tuple[int, frozenset[str]], list[tuple[str, re.Pattern, object]]] = {}
+
+
+def _applicable(text: str) -> list[tuple[str, re.Pattern, object]]:
+    """The rules that could match ``text``: enough digits for a number rule, a cue word for the rest;
+    each with its quick check (:data:`_QUICK`, or None), to make on the text as the rule sees it."""
+    present = frozenset(need for _, need in _NEEDS.iter(text.lower()))
+    digits = min(len(_NOT_DIGIT.sub("", text)), _MOST_DIGITS) if _HAS_DIGIT.search(text) else 0
+    plan = _PLANS.get((digits, present))
+    if plan is None:
+        plan = [(kind, rx, quick) for kind, rx, by_digits, need, quick in _PLAN
+                if (digits >= need if by_digits else not need or not need.isdisjoint(present))]
+        if len(_PLANS) < 50_000:
+            _PLANS[(digits, present)] = plan
+    return plan
 
 
 def _redact_one(text: str) -> tuple[str, dict[str, int]]:
@@ -418,17 +929,35 @@ def _redact_one(text: str) -> tuple[str, dict[str, int]]:
         lead = next((v for k, v in m.groupdict().items() if v and k.startswith("lead_")), "")
         return f"{lead}[{kind}]"
 
-    for kind, rx in _applicable(text):
-        text = rx.sub(lambda m, k=kind: repl(m, k), text)
-    return text, counts
+    for kind, rx, quick in _applicable(text):
+        if quick is None or quick(text):
+            text = rx.sub(lambda m, k=kind: repl(m, k), text)
+    return _whole_tokens(text), counts
 
 
-#: Distinct texts above which redaction is shared between processes (one per core).
-PARALLEL_FROM = 50_000
+#: Distinct texts from which redaction is shared between processes (one per core). Forked workers
+#: start in about 0.1 s and a distinct text costs about 50-150 microseconds, so two cores pay from a
+#: few thousand texts (measured: benchmarks/README.md, issue 31; it was 50,000).
+PARALLEL_FROM = 5_000
 
 
 def _redact_chunk(texts: list[str]) -> list[tuple[str, dict[str, int]]]:
     return [_redact_one(t) for t in texts]
+
+
+#: Texts the redactor was given and left exactly as they were, holding no token: the redactor's own
+#: check finds nothing in them (it runs the same rules on the same text, and every match was one the
+#: redactor kept), so :func:`redact_until_clean` need not run it again (issue 31: the check doubled
+#: the cost of every text). A bound on memory, not on answers: past it the set starts again.
+_KNOWN_CLEAN: set[str] = set()
+KNOWN_CLEAN_MAX = 2_000_000
+
+
+def _remember_clean(texts: list[str], results: list[tuple[str, dict[str, int]]]) -> None:
+    clean = [t for t, (out, _) in zip(texts, results, strict=True) if out == t and not _TOKEN.search(t)]
+    if len(_KNOWN_CLEAN) + len(clean) > KNOWN_CLEAN_MAX:
+        _KNOWN_CLEAN.clear()
+    _KNOWN_CLEAN.update(clean[:KNOWN_CLEAN_MAX])
 
 
 def _recheck_chunk(texts: list[str], passes: int = 3) -> list[tuple[str, dict[str, int], str]]:
@@ -485,7 +1014,9 @@ def redact_text(values: pd.Series, counts: bool = False):
     (['NI no [NI_NUMBER]', 'NI no [NI_NUMBER]', 'no pii'], {'NI_NUMBER': 2})
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    results = _redact_all([str(u) for u in uniques])
+    texts = [str(u) for u in uniques]
+    results = _redact_all(texts)
+    _remember_clean(texts, results)
     red = np.array([r[0] for r in results], dtype=object)
     out = np.empty(len(values), dtype=object)
     valid = codes >= 0
@@ -524,7 +1055,14 @@ def redact_until_clean(values: pd.Series) -> tuple[pd.Series, pd.Series, dict[st
     (['per [NAME] Act', 'ring [PHONE]'], ['', ''], {'PHONE': 1})
     """
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    results = _redact_all([str(u) for u in uniques], _recheck_chunk)
+    texts = [str(u) for u in uniques]
+    if find_personal_data is _OWN_CHECK:  # (a check put in its place, as a test does, runs on every text)
+        todo = [i for i, t in enumerate(texts) if t not in _KNOWN_CLEAN]
+    else:
+        todo = list(range(len(texts)))
+    results: list[tuple[str, dict[str, int], str]] = [(t, {}, "") for t in texts]
+    for i, r in zip(todo, _redact_all([texts[i] for i in todo], _recheck_chunk), strict=True):
+        results[i] = r
     texts = [r[0] for r in results]
     left = [r[2] for r in results]
     extra = [(i, r[1]) for i, r in enumerate(results) if r[1]]
@@ -548,7 +1086,9 @@ def redact_until_clean(values: pd.Series) -> tuple[pd.Series, pd.Series, dict[st
 def _redact_categorical(values: pd.Series) -> tuple[pd.Series, dict[str, int]]:
     """Redact the categories of a categorical column (each once) and keep it categorical."""
     cats = values.cat.categories
-    results = [_redact_one(str(c)) for c in cats]
+    texts = [str(c) for c in cats]
+    results = _redact_all(texts)
+    _remember_clean(texts, results)
     codes = values.cat.codes.to_numpy()
     totals = _row_counts(results, np.bincount(codes[codes >= 0], minlength=len(cats)))
     if not totals:
@@ -559,6 +1099,33 @@ def _redact_categorical(values: pd.Series) -> tuple[pd.Series, dict[str, int]]:
     else:  # two categories became one after redaction
         out = values.map(dict(zip(cats, red, strict=True))).astype("category")
     return out, totals
+
+
+def safe_system_names(names: list[str]) -> list[str]:
+    """Names the council's systems wrote (services, categories, file names), each passed through both
+    detectors before a code, slug or label is made from it: what the redactor finds is redacted, and
+    what the independent detector (:mod:`cxinsight.gate`) still finds after that is withheld. A
+    token becomes the word ``withheld`` so a slug made from it says so.
+
+    >>> safe_system_names(["Waste and Recycling", "Mrs O'Neill bins", "Call 07700 900123 re pests"])
+    ['Waste and Recycling', 'withheld bins', 'Call withheld re pests']
+    """
+    from cxinsight import gate
+
+    if not names:
+        return []
+    redacted = redact_text(pd.Series(list(names), dtype=object)).tolist()
+    out = []
+    for r in redacted:
+        r = str(r)
+        # one word the detector reads as a name is, in a system's list, a category ("Car", "Worker
+        # Protection"), not a person: a person needs two words or a title (which the redactor reads)
+        found = [(s, e) for kind, s, e in gate.findings(gate.normalise(r))
+                 if not (kind == "NAME" and len(r[s:e].split()) == 1)]
+        for start, end in sorted(found, reverse=True):
+            r = r[:start] + "[WITHHELD]" + r[end:]
+        out.append(re.sub(r"\[[A-Z_]+\]", "withheld", r))
+    return out
 
 
 def redact_frame(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -635,8 +1202,8 @@ def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> dict[str, i
     text = normalise(_TOKEN.sub(_TOKEN_STANDS_IN, text))
     taken: list[tuple[int, int]] = []
     found: dict[str, int] = {}
-    for kind, rx in _applicable(text):
-        if kind not in kinds:
+    for kind, rx, quick in _applicable(text):
+        if kind not in kinds or (quick is not None and not quick(text)):
             continue
         for m in rx.finditer(text):
             if _keep(kind, m, text) or any(a < m.end() and m.start() < b for a, b in taken):
@@ -644,3 +1211,6 @@ def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> dict[str, i
             taken.append((m.start(), m.end()))
             found[kind] = found.get(kind, 0) + 1
     return found
+
+
+_OWN_CHECK = find_personal_data

@@ -29,6 +29,7 @@ council keeps its own beside its ``sources.yaml`` (or anywhere, by path).
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,13 +37,37 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from cxinsight.limits import Limits, shown, size_text
 from cxinsight.schemas import CHANNELS, FIELDS, required_fields
 
 BUILTIN_DIR = Path(__file__).resolve().parent / "profiles"
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice (YAML itself keeps the last silently)."""
+    """YAML's safe loader, refusing what a configuration file never needs and a hostile one uses:
+    a key given twice (YAML itself keeps the last silently), anchors and aliases (``&a``, ``*a``,
+    ``<<: *a``: nine nested aliases in 1 KB expand to a billion values) and nesting deeper than
+    :attr:`~cxinsight.limits.Limits.yaml_depth`."""
+
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            what = f"an alias (*{event.anchor})" if isinstance(event, yaml.AliasEvent) else f"an anchor (&{event.anchor})"
+            raise yaml.composer.ComposerError(
+                None, None, f"{what}: anchors and aliases are not accepted; write each value out in full",
+                event.start_mark)
+        depth = Limits().yaml_depth
+        if self._depth >= depth:
+            raise yaml.composer.ComposerError(
+                None, None, f"nested more than {depth} levels deep; expected a short configuration file",
+                event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -51,7 +76,7 @@ def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = F
         key = loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
-                None, None, f"{key!r} is given twice (line {key_node.start_mark.line + 1})", key_node.start_mark)
+                None, None, f"{shown(key)} is given twice (line {key_node.start_mark.line + 1})", key_node.start_mark)
         seen.add(key)
     return loader.construct_mapping(node, deep=deep)
 
@@ -60,7 +85,8 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _n
 
 
 def read_yaml(path: Path, what: str = "YAML file") -> object:
-    r"""A configuration file read safely: no duplicate keys; errors say where, never echo the file.
+    r"""A configuration file read safely: at most :attr:`~cxinsight.limits.Limits.yaml_bytes`, no
+    duplicate keys, no anchors or aliases; errors say where, never echo the file.
 
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "p.yaml"
@@ -69,9 +95,20 @@ def read_yaml(path: Path, what: str = "YAML file") -> object:
     Traceback (most recent call last):
     ...
     cxinsight.profile.ProfileError: .../p.yaml: not a valid YAML file: 'service' is given twice (line 2)
+    >>> _ = p.write_text("a: &x [1, 2]\nb: *x\n")
+    >>> read_yaml(p, "profile")
+    Traceback (most recent call last):
+    ...
+    cxinsight.profile.ProfileError: .../p.yaml: not a valid profile at line 1, column 4 (an anchor (&x): anchors and aliases are not accepted; write each value out in full)
     """
+    path = Path(path)
+    limit = Limits().yaml_bytes
+    size = path.stat().st_size
+    if size > limit:
+        raise ProfileError(f"{path}: a {what} of {size_text(size)}; expected at most {size_text(limit)} "
+                           f"(a configuration file is a page or two of settings). Check this is the right file.")
     try:
-        return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 (safe loader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 (safe loader)
     except yaml.constructor.ConstructorError as exc:
         raise ProfileError(f"{path}: not a valid {what}: {exc.problem}") from None
     except yaml.YAMLError as exc:
@@ -81,6 +118,9 @@ def read_yaml(path: Path, what: str = "YAML file") -> object:
             from None
     except UnicodeDecodeError:
         raise ProfileError(f"{path}: not a valid {what}: it is not UTF-8 text") from None
+    except RecursionError:
+        raise ProfileError(f"{path}: not a valid {what}: nested too deeply; expected a short configuration file") \
+            from None
 
 
 def _known_codec(name: str) -> bool:
@@ -118,31 +158,38 @@ class Profile:
 
     @classmethod
     def from_dict(cls, data: dict, path: str | None = None) -> Profile:
-        where = f"profile {path or data.get('name', '?')}"
+        named = data.get("name") if isinstance(data, dict) else None
+        where = f"profile {path or (named if isinstance(named, str) else '?')}"
         if not isinstance(data, dict):
             raise ProfileError(f"{where}: expected a YAML mapping, found {type(data).__name__}")
         allowed = sorted(f for f in cls.__dataclass_fields__ if f != "path")
-        unknown = sorted(set(data) - set(allowed))
+        unknown = sorted(set(data) - set(allowed), key=str)
         if unknown:
             hints = [difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.6) for k in unknown]
-            named = ", ".join(f"unknown key {k!r}" + (f" (did you mean {h[0]!r}?)" if h else "")
+            named = ", ".join(f"unknown key {shown(k, 80)}" + (f" (did you mean {h[0]!r}?)" if h else "")
                               for k, h in zip(unknown, hints, strict=True))
             raise ProfileError(f"{where}: {named}; allowed: {allowed}")
         table = data.get("table")
-        if table not in FIELDS:
-            raise ProfileError(f"{where}: 'table' must be one of {sorted(FIELDS)}, found {table!r}")
+        if not isinstance(table, str) or table not in FIELDS:
+            raise ProfileError(f"{where}: 'table' must be one of {sorted(FIELDS)}, found {shown(table)}")
         columns = data.get("columns") or {}
         if not isinstance(columns, dict):
-            raise ProfileError(f"{where}: 'columns' must map canonical fields to headers")
+            raise ProfileError(f"{where}: 'columns' must map canonical fields to headers; found {shown(columns)}")
+        for key in ("columns", "constants", "zero_pad"):
+            keys = data.get(key) if isinstance(data.get(key), dict) else {}
+            odd = [k for k in keys if not isinstance(k, str)]
+            if odd:
+                raise ProfileError(f"{where}: '{key}' must be keyed by field names (text), such as "
+                                   f"customer_id; found the key {shown(odd[0])} ({type(odd[0]).__name__})")
         bad = sorted(set(columns) - set(FIELDS[table]))
         if bad:
             hints = {b: difflib.get_close_matches(b, FIELDS[table], n=1) for b in bad}
             raise ProfileError(f"{where}: {bad} are not fields of the {table} table "
                                f"(did you mean {hints}?); fields are {list(FIELDS[table])}")
         constants = data.get("constants") or {}
-        if not isinstance(constants, dict) or any(isinstance(v, (dict, list)) for v in constants.values()):
+        if not isinstance(constants, dict) or any(v is None or isinstance(v, (dict, list, set)) for v in constants.values()):
             raise ProfileError(f"{where}: 'constants' must map canonical fields to one value each, "
-                               f"e.g. {{channel: web}}; found {constants!r}")
+                               f"e.g. {{channel: web}}; found {shown(constants)}")
         off = sorted(set(constants) - set(FIELDS[table]))
         if off:
             raise ProfileError(f"{where}: constants {off} are not fields of the {table} table; "
@@ -157,37 +204,41 @@ class Profile:
         formats = data.get("date_formats") or ()
         if isinstance(formats, str):
             formats = (formats,)
-        if not all(isinstance(f, str) and "%" in f for f in formats):
+        if not isinstance(formats, (list, tuple)) or not all(isinstance(f, str) and "%" in f for f in formats):
             raise ProfileError(f"{where}: 'date_formats' must be a list of strptime formats such as "
-                               f"'%d/%m/%Y %H:%M'; found {formats!r}")
+                               f"'%d/%m/%Y %H:%M'; found {shown(formats)}")
         pad = data.get("zero_pad") or {}
-        if not isinstance(pad, dict) or not all(isinstance(v, int) and v > 0 for v in pad.values()):
-            raise ProfileError(f"{where}: 'zero_pad' must map id fields to a whole number of digits, "
-                               f"e.g. {{customer_id: 8}}; found {pad!r}")
+        if not isinstance(pad, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and 0 < v <= 64
+                                                for v in pad.values()):
+            raise ProfileError(f"{where}: 'zero_pad' must map id fields to a whole number of digits from 1 to 64, "
+                               f"e.g. {{customer_id: 8}}; found {shown(pad)}")
         encoding = data.get("encoding", "auto")
         if not isinstance(encoding, str) or (encoding != "auto" and not _known_codec(encoding)):
             raise ProfileError(f"{where}: 'encoding' must be 'auto' or a text encoding such as 'utf-8', "
-                               f"'cp1252' or 'latin-1'; found {encoding!r}")
+                               f"'cp1252' or 'latin-1'; found {shown(encoding)}")
         delimiter = data.get("delimiter", "auto")
         delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter, delimiter) if isinstance(delimiter, str) else delimiter
         if not isinstance(delimiter, str) or (delimiter != "auto" and (len(delimiter) != 1 or delimiter in "\"\r\n")):
             raise ProfileError(f"{where}: 'delimiter' must be 'auto' or one character such as ',' ';' '|' or "
-                               f"'tab'; found {delimiter!r}")
+                               f"'tab'; found {shown(delimiter)}")
         sheet = data.get("sheet")
         if sheet is not None and not (isinstance(sheet, str) or (isinstance(sheet, int) and not isinstance(sheet, bool)
                                                                  and sheet >= 0)):
-            raise ProfileError(f"{where}: 'sheet' must be a sheet name or a sheet number from 0; found {sheet!r}")
+            raise ProfileError(f"{where}: 'sheet' must be a sheet name or a sheet number from 0; found {shown(sheet)}")
         for key in ("name", "description"):
             if data.get(key) is not None and not isinstance(data[key], str):
-                raise ProfileError(f"{where}: '{key}' must be text; found {data[key]!r}")
+                raise ProfileError(f"{where}: '{key}' must be text; found {shown(data[key])}")
         valid_from = data.get("valid_from", "2000-01-01")
         try:
+            if not isinstance(valid_from, (str, datetime.date)):
+                raise ValueError(valid_from)
             pd.Timestamp(str(valid_from))
-        except ValueError:
-            raise ProfileError(f"{where}: 'valid_from' must be a date such as 2015-04-01; found {valid_from!r}") from None
+        except (ValueError, OverflowError):
+            raise ProfileError(f"{where}: 'valid_from' must be a date such as 2015-04-01; found "
+                               f"{shown(valid_from)}") from None
         if not all(isinstance(v, str) and v.strip() for v in columns.values()):
             raise ProfileError(f"{where}: every entry in 'columns' must name a column header as text; found "
-                               f"{ {k: v for k, v in columns.items() if not isinstance(v, str) or not v.strip()} }")
+                               f"{shown({k: v for k, v in columns.items() if not isinstance(v, str) or not v.strip()})}")
         not_ids = sorted(k for k in pad if FIELDS[table].get(k) is None or FIELDS[table][k].kind != "id")
         if not_ids:
             raise ProfileError(f"{where}: 'zero_pad' applies to id fields only; {not_ids} are not id fields of "
@@ -195,17 +246,17 @@ class Profile:
         raw_channels = data.get("channels") or {}
         if not isinstance(raw_channels, dict):
             raise ProfileError(f"{where}: 'channels' must map what the export writes to a channel, e.g. "
-                               f"{{'Tel': phone}}; found {raw_channels!r}")
+                               f"{{'Tel': phone}}; found {shown(raw_channels)}")
         raw_services = data.get("services") or {}
         if not isinstance(raw_services, dict) or not all(
                 isinstance(v, (str, list)) and all(isinstance(x, (str, int)) for x in ([v] if isinstance(v, str) else v))
                 for v in raw_services.values() if v is not None):
             raise ProfileError(f"{where}: 'services' must map a service code to a list of the names the export "
-                               f"uses, e.g. {{waste: [Refuse, Recycling]}}; found {raw_services!r}")
+                               f"uses, e.g. {{waste: [Refuse, Recycling]}}; found {shown(raw_services)}")
         channels = {str(k): str(v) for k, v in raw_channels.items()}
         off = sorted({v for v in channels.values() if v not in CHANNELS})
         if off:
-            raise ProfileError(f"{where}: channels map to {off}, expected one of {list(CHANNELS)}")
+            raise ProfileError(f"{where}: channels map to {shown(off)}, expected one of {list(CHANNELS)}")
         services = {str(k): [str(x) for x in ([v] if isinstance(v, str) else (v or []))]
                     for k, v in raw_services.items()}
         return cls(

@@ -2,38 +2,157 @@
 
 Small numbers (domain.md s.7, NHS England rule for sub-national tables): counts 1-7 are shown as
 ``*``; every other count is rounded to the nearest 5; percentages are computed from the rounded
-counts.
+counts. A council may make the rule stricter, never weaker (``publishing:`` in its council.yaml,
+:mod:`cxinsight.settings`): a larger threshold or rounding base.
+
+Which rule is in force: :func:`rules` (a :class:`Publishing`), read by every function here. It is
+the one piece of process-wide state in the library, because the rule is applied in dozens of places
+(these functions, the headline figures, every page) that cannot all be handed it:
+:func:`cxinsight.analysis.load_analysis` puts the council's rule in force (:func:`activate`) when a
+page loads its analysis, and :func:`using` sets one for a block. Read the threshold with
+:func:`small_max`, not :data:`SMALL_MAX` (the default, the floor a council may raise).
 
 >>> suppress_counts(pd.Series([0, 3, 8, 12, 1234])).tolist()
 ['0', '*', '10', '10', '1,235']
+>>> with using(Publishing(small_max=10, round_to=10)):
+...     suppress_counts(pd.Series([0, 3, 8, 12, 1234])).tolist()
+['0', '*', '*', '10', '1,230']
 >>> print(safe_csv_value("=SUM(A1:A9)"))
 '=SUM(A1:A9)
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+#: Counts from 1 to this are shown as ``*`` (NHS England rule for sub-national tables, domain.md s.7).
+#: The default and the floor: the rule in force is :func:`small_max`.
 SMALL_MAX = 7
+#: Other counts are rounded to the nearest multiple of this (the same rule); in force: :func:`round_base`.
+ROUND_TO = 5
+#: A service page needs at least this many contacts for its figures to mean anything (judgement).
+MIN_SERVICE_CONTACTS = 30
+#: Service pages go to at most this many services, the largest (judgement: a real feed can have hundreds
+#: of categories; the rest are in the council's reports).
+MAX_SERVICE_REPORTS = 30
+#: An NPS is shown only on at least this many responses: its interval still covers 93-97% at 30 with
+#: extreme scores (:mod:`cxinsight.experience`; Rocks 2016, The American Statistician 70(4)).
+MIN_NPS_RESPONSES = 30
+#: Where the publishing defaults come from, for a reader.
+PUBLISHING_SOURCE = "the NHS England rule for sub-national tables"
+
+
+@dataclass(frozen=True)
+class Publishing:
+    """The publishing rule: counts from 1 to ``small_max`` shown as ``*``, others rounded to the nearest
+    ``round_to``; service pages for at most ``max_service_reports`` services with at least
+    ``min_service_contacts`` contacts; an NPS on at least ``min_nps_responses`` responses.
+    ``council``: the names the council set (council.yaml), the rest being the defaults.
+
+    Never weaker than the default: a smaller threshold, rounding base or NPS minimum is refused.
+
+    >>> Publishing(small_max=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: small_max: expected a whole number of at least 7 (a council may make the publishing rules stricter, never weaker: the NHS England rule for sub-national tables shows counts of 1 to 7 as *), found 5
+    """
+
+    small_max: int = SMALL_MAX
+    round_to: int = ROUND_TO
+    min_service_contacts: int = MIN_SERVICE_CONTACTS
+    max_service_reports: int = MAX_SERVICE_REPORTS
+    min_nps_responses: int = MIN_NPS_RESPONSES
+    council: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        for name, value, floor, why in (
+                ("small_max", self.small_max, SMALL_MAX, f"{PUBLISHING_SOURCE} shows counts of 1 to {SMALL_MAX} as *"),
+                ("round_to", self.round_to, ROUND_TO, f"{PUBLISHING_SOURCE} rounds other counts to the nearest "
+                                                      f"{ROUND_TO}"),
+                ("min_nps_responses", self.min_nps_responses, MIN_NPS_RESPONSES,
+                 f"an NPS interval on fewer than {MIN_NPS_RESPONSES} responses no longer covers as it says")):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < floor:
+                raise ValueError(f"{name}: expected a whole number of at least {floor} (a council may make "
+                                 f"the publishing rules stricter, never weaker: {why}), found {value!r}")
+        if self.round_to % ROUND_TO:
+            raise ValueError(f"round_to: expected a multiple of {ROUND_TO}, found {self.round_to!r}")
+        if self.min_service_contacts <= self.small_max:
+            raise ValueError(f"min_service_contacts: expected more than small_max ({self.small_max}): a service "
+                             f"page on fewer contacts could show nothing but *, found {self.min_service_contacts!r}")
+        if self.max_service_reports < 0:
+            raise ValueError(f"max_service_reports: expected 0 or more, found {self.max_service_reports!r}")
+
+    def said(self) -> str:
+        """The rule in words, for a page's footer or glossary, saying whose it is.
+
+        >>> Publishing().said()
+        'Counts of 1 to 7 are shown as * and other counts are rounded to the nearest 5 (the NHS England rule for sub-national tables).'
+        """
+        whose = (f"the council's own rule, stricter than {PUBLISHING_SOURCE}: 1 to {SMALL_MAX}, nearest {ROUND_TO}"
+                 if {"small_max", "round_to"} & set(self.council) else PUBLISHING_SOURCE)
+        return (f"Counts of 1 to {self.small_max} are shown as * and other counts are rounded to the nearest "
+                f"{self.round_to} ({whose}).")
+
+
+_ACTIVE: list[Publishing] = [Publishing()]  # the rule in force: one per process (see the module's note)
+
+
+def rules() -> Publishing:
+    """The publishing rule in force (the council's, once its analysis is loaded; else the default)."""
+    return _ACTIVE[0]
+
+
+def small_max() -> int:
+    """Counts from 1 to this are shown as ``*`` (the rule in force: 7 unless the council's is stricter)."""
+    return _ACTIVE[0].small_max
+
+
+def round_base() -> int:
+    """Counts are rounded to the nearest multiple of this (the rule in force: 5 unless the council's is larger)."""
+    return _ACTIVE[0].round_to
+
+
+def activate(rule: Publishing) -> Publishing:
+    """Put ``rule`` in force for the rest of this process; returns the rule it replaces."""
+    if not isinstance(rule, Publishing):
+        raise TypeError(f"expected a publish.Publishing, found {type(rule).__name__}")
+    before, _ACTIVE[0] = _ACTIVE[0], rule
+    return before
+
+
+@contextmanager
+def using(rule: Publishing) -> Iterator[Publishing]:
+    """``rule`` in force inside the block, the one before it restored after."""
+    before = activate(rule)
+    try:
+        yield rule
+    finally:
+        activate(before)
 
 
 def _small(v: pd.Series) -> pd.Series:
-    """Counts of 1 to 7, and counts scaled to a year (not whole) that are above 0 and round to 7 or less."""
-    return (v > 0) & (np.round(v) <= SMALL_MAX)
+    """Counts of 1 to :func:`small_max`, and counts scaled to a year (not whole) that are above 0 and
+    round to it or less."""
+    return (v > 0) & (np.round(v) <= small_max())
 
 
 def round_to_5(values: pd.Series) -> pd.Series:
-    """Counts rounded to the nearest 5 (halves up), with 1-7 set to missing (and a count scaled to a
+    """Counts rounded to the nearest 5 (halves up; the council's larger base where it set one,
+    :func:`round_base`), with 1-7 (1 to :func:`small_max`) set to missing (and a count scaled to a
     year that is above 0 and rounds to 7 or less: 0.4 and 7.3 are small, 7.6 is not).
 
     >>> round_to_5(pd.Series([0, 5, 7, 8, 13, 0.4, 7.3, 7.6])).tolist()
     [0.0, nan, nan, 10.0, 15.0, nan, nan, 10.0]
     """
     v = pd.to_numeric(values, errors="coerce").astype("float64")
-    rounded = np.floor(v / 5 + 0.5) * 5
+    base = round_base()
+    rounded = np.floor(v / base + 0.5) * base
     return rounded.where(~_small(v))
 
 
@@ -163,7 +282,8 @@ def gives_away(k, n):
     (True, True, False)
     """
     k = np.round(k)
-    small = (1 <= k) & (k <= SMALL_MAX) | (1 <= n - k) & (n - k <= SMALL_MAX)
+    most = small_max()
+    small = (1 <= k) & (k <= most) | (1 <= n - k) & (n - k <= most)
     return bool(small) if np.ndim(small) == 0 else small
 
 
@@ -226,7 +346,8 @@ def pinned_count(share: str, base: str, interval: str = "") -> int | None:
     pct, places = float(m.group(1)), len(m.group(2) or "")
     half = 0.5 * 10 ** -places
     shown = int(b.group(1).replace(",", ""))
-    bases = range(max(shown - 2, 1), shown + 3) if shown % 5 == 0 else [shown]
+    step = round_base()  # a rounded count is anything that rounds to it: within half the base
+    bases = range(max(shown - step // 2, 1), shown + (step + 1) // 2) if shown % step == 0 else [shown]
     ends = [float(x) for x in re.findall(r"(-?\d+(?:\.\d+)?)%", str(interval))]
     found = []
     for n in bases:
@@ -240,7 +361,7 @@ def pinned_count(share: str, base: str, interval: str = "") -> int | None:
         exact = [(k, n) for k, n in found if shows(k, n)]
         found = exact or found  # not a Wilson interval: it cannot narrow the counts down
     for side in ({k for k, _ in found}, {n - k for k, n in found}):
-        if len(side) == 1 and 1 <= next(iter(side)) <= SMALL_MAX:
+        if len(side) == 1 and 1 <= next(iter(side)) <= small_max():
             return next(iter(side))
     return None
 
@@ -258,7 +379,8 @@ def download_frame(frame: pd.DataFrame, counts=()) -> pd.DataFrame:
     out = frame.copy()
     for col in counts:
         out[col] = round_to_5(out[col]).astype("Int64")
-    out = out.rename(columns={c: f"{c} (rounded to 5; 1-7 blank)" for c in counts})
+    said = f"rounded to {round_base()}; 1-{small_max()} blank"
+    out = out.rename(columns={c: f"{c} ({said})" for c in counts})
     columns = {}
     for col in out.columns:  # display text ("44%", "£9k", "43% to 46%") becomes numbers in columns
         columns.update(_as_numbers(out[col], str(col)))

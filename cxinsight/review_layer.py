@@ -142,6 +142,34 @@ def size_for(half_width: float, share: float, z: float = 1.959964, design_effect
     return int(np.ceil(design_effect * z * z * p * (1 - p) / half_width ** 2))
 
 
+def size_for_precision(classified: pd.DataFrame, precision: float, text_column: str = "notes"
+                       ) -> tuple[int, dict]:
+    """The size of the first review sample drawn for a person: enough for a 95% interval of about
+    +/- ``precision`` on the council's failure share (:func:`size_for` at the classifier's provisional
+    share, :func:`cxinsight.demand.measures.provisional_share`), with the finite-population correction
+    ``n0 / (1 + (n0 - 1) / N)`` for the ``N`` contacts with notes a person can read, and never more
+    than them. Returns the size and what it was worked out from (kept in the draw's design).
+
+    >>> c = pd.DataFrame({"demand": ["failure", "value"] * 1000, "demand_confidence": [0.9] * 2000,
+    ...                   "notes": ["a note"] * 2000})
+    >>> n, why = size_for_precision(c, 0.03)
+    >>> n, why["unadjusted"], why["with_notes"]  # 1,068 for simple random sampling: 697 of 2,000
+    (697, 1068, 2000)
+    >>> size_for_precision(c, 0.05)[0], size_for_precision(c.head(200), 0.005)[0] <= 200
+    (323, True)
+    """
+    from cxinsight.demand.measures import provisional_share
+
+    notes = classified[text_column] if text_column in classified else pd.Series(dtype=object)
+    with_notes = int(notes.fillna("").astype(str).str.strip().ne("").sum())
+    share = float(provisional_share(classified).iloc[0]["estimate"]) if len(classified) else 0.5
+    share = 0.5 if share != share else share
+    n0 = size_for(precision, share)
+    n = int(np.ceil(n0 / (1 + (n0 - 1) / with_notes))) if with_notes else 0
+    return min(n, with_notes), {"precision": float(precision), "provisional_share": round(share, 4),
+                                "unadjusted": n0, "with_notes": with_notes}
+
+
 #: Where an analyst lists the contacts whose notes may be quoted on a page (a ``contact_id`` column),
 #: in the review folder (:func:`cxinsight.catalog.layer_dir`): people make it, no run writes it.
 APPROVED_QUOTES = "approved_quotes.csv"

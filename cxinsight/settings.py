@@ -19,12 +19,28 @@ A ``council.yaml`` (``cxinsight init FOLDER`` writes a commented one listing eve
       horizon_years: 5
     exclusion:
       never_online: 0.063
+    analysis:                      # how the analysis is done (cxinsight.analysis.Options)
+      deri_version: v1.2
+      review: {precision: 0.05}    # the first review sample sized for +/- 5 points on the council's share
+    segments:                      # the customer segment rule (cxinsight.exclusion.customers.SegmentRules)
+      excluded_threshold: 2.0
+    publishing:                    # stricter only: counts 1 to 10 shown as *, others rounded to 10
+      small_max: 10
+      round_to: 10
 
 A plain number is the council's central value with no range (the Monte Carlo holds it fixed);
 ``{value, low, high}`` gives a range. ``year`` says which year's prices a sum of money is in (it is
 then uprated by the CPI to the report's prices; without ``year`` it is taken as in the report's
 prices). Unknown keys are refused with the key they are closest to; every error names the file,
-the key, what was expected and what was found.
+the key, what was expected and what was found. The publishing rules may only be made stricter.
+
+What reads each section: ``savings`` and ``exclusion``, the business case (:meth:`Settings.savings_assumptions`,
+:meth:`Settings.national_rates`); ``analysis``, the analysis options when none are given
+(:meth:`Settings.analysis_values`, read by :func:`cxinsight.analysis.load_analysis`); ``segments``,
+the segment rule (:meth:`Settings.segment_rules`); ``publishing``, the small-number rule and the
+service pages (:attr:`Settings.publishing`, put in force by ``load_analysis``:
+:func:`cxinsight.publish.rules`). :meth:`Settings.whose` says, in a sentence a page can show,
+whether a section's values are the council's or the defaults.
 
 >>> s = Settings.defaults()
 >>> a = s.savings_assumptions(2011)
@@ -49,6 +65,7 @@ import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from cxinsight.limits import shown
 from cxinsight.profile import ProfileError, read_yaml
 
 log = logging.getLogger(__name__)
@@ -136,7 +153,87 @@ EXCLUSION = {
     "low_take_up": Spec("share of those who could shift with support", 0.0, 1.0, "a share from 0 to 1",
                         ranged=False),
 }
-TOP_KEYS = ("prices_year", "savings", "exclusion")
+
+#: The analysis options a council may set (``analysis:``; :class:`cxinsight.analysis.Options`). Defaults
+#: and their sources are in :data:`ANALYSIS_DEFAULTS`.
+DERI_VERSIONS = ("v1.4", "v1.2")
+ANALYSIS = {
+    "repeat_window_days": Spec("days", 1, 365, "a number of days from 1 to 365", ranged=False),
+    "draws": Spec("Monte Carlo draws", 100, 1_000_000, "a whole number of draws from 100 to 1,000,000",
+                  integer=True, ranged=False),
+    "seed": Spec("seed", 0, 2 ** 32 - 1, "a whole number from 0 to 4294967295", integer=True, ranged=False),
+    "segment_check_size": Spec("customers", 30, 100_000, "a whole number of customers from 30 to 100,000 (30 is "
+                               "the fewest checked customers a segment share is corrected by)", integer=True,
+                               ranged=False),
+}
+ANALYSIS_KEYS = ("deri_version", *ANALYSIS, "learn_from_review", "review")
+REVIEW = {"precision": Spec("half-width of the 95% interval", 0.005, 0.2,
+                            "a half-width from 0.005 to 0.2 (0.03 is +/- 3 points)", ranged=False)}
+#: Each analysis default as the template writes it, and where it comes from.
+ANALYSIS_DEFAULTS = {
+    "deri_version": ("v1.4", "GMCA's DERI v1.4 (Demography: % 65-74, % 75+, % disabled, % social grade DE), the "
+                             "latest version whose method is reproduced here (domain.md s.2); v1.2 weighs age alone"),
+    "repeat_window_days": (14, "days: same customer, same service within this is a repeat contact (domain.md s.1: "
+                               "'a short window (e.g. 14 or 28 days)')"),
+    "draws": (10000, "Monte Carlo draws for the savings range (judgement: a percentile's own Monte Carlo error is "
+                     "then under 2% of the spread of the NPV)"),
+    "seed": (2024, "the random seed: the same seed draws the same samples and the same figures, run after run"),
+    "learn_from_review": ("false", "true: a model taught by the council's review classifies the contacts decided by "
+                                   "their words, where it beats the rules on reviewed contacts it did not learn from"),
+    "segment_check_size": (300, "customers drawn for a person to check the segment rule against (judgement: about "
+                                "+/- 4 points on the corrected share when the rule and a person disagree on 1 in 10)"),
+}
+REVIEW_DEFAULT = (0.03, "the target half-width of the 95% interval on the council's failure share, which sizes the "
+                        "first review sample drawn for a person (issue 27: 'plus or minus 3 points'); simple random "
+                        "sampling at the classifier's provisional share, with the finite-population correction "
+                        "(Cochran 1977, Sampling Techniques, s.4.4); a stratified review needs fewer")
+
+#: The segment rule's numbers (``segments:``; :class:`cxinsight.exclusion.customers.SegmentRules`): what
+#: each is, in words, and the values it may take (points for evidence of exclusion are never negative,
+#: points for evidence of digital use never positive, so the rule reads as it is described).
+SEGMENTS = {
+    "per_extra_assisted": Spec("points for each assisted contact after the first", 0, 10, "points from 0 to 10",
+                               ranged=False),
+    "assisted_cap": Spec("most points from assisted contacts", 0, 40, "points from 0 to 40", ranged=False),
+    "counter_or_letter": Spec("points for using the counter or letters", 0, 10, "points from 0 to 10", ranged=False),
+    "age_75_plus": Spec("points for a recorded age of 75+", 0, 10, "points from 0 to 10", ranged=False),
+    "age_65_74": Spec("points for a recorded age of 65-74", 0, 10, "points from 0 to 10", ranged=False),
+    "age_under_50": Spec("points for a recorded age under 50", -10, 0, "points from -10 to 0", ranged=False),
+    "area_per_point": Spec("points per DERI point above the midpoint (5)", 0, 5, "points from 0 to 5",
+                           ranged=False),
+    "any_digital": Spec("points for any digital contact", -10, 0, "points from -10 to 0", ranged=False),
+    "excluded_threshold": Spec("points needed for likely excluded", 0, 40, "points from 0 to 40", ranged=False),
+    "max_digital_share": Spec("largest digital share for likely excluded", 0, 1, "a share from 0 to 1",
+                              ranged=False),
+    "self_serve_share": Spec("digital share for self-serve", 0, 1, "a share from 0 to 1", ranged=False),
+}
+SEGMENTS_SOURCE = ("judgement, informed by national evidence that age is the strongest single predictor and that "
+                   "repeat assisted contact and counter use are the signals councils cite (domain.md s.2), and "
+                   "checked on the demo council's answer key")
+
+#: The publishing rules (``publishing:``; :class:`cxinsight.publish.Publishing`): stricter only.
+PUBLISHING = {
+    "small_max": Spec("counts from 1 to this shown as *", 7, 1000, "a whole number from 7 to 1,000", integer=True,
+                      ranged=False),
+    "round_to": Spec("other counts rounded to the nearest", 5, 1000, "a multiple of 5 from 5 to 1,000",
+                     integer=True, ranged=False),
+    "min_service_contacts": Spec("fewest contacts for a service page", 1, 1_000_000,
+                                 "a whole number of contacts above small_max", integer=True, ranged=False),
+    "max_service_reports": Spec("most service pages", 0, 1000, "a whole number from 0 to 1,000", integer=True,
+                                ranged=False),
+    "min_nps_responses": Spec("fewest survey responses for an NPS", 30, 1_000_000,
+                              "a whole number of responses of at least 30", integer=True, ranged=False),
+}
+#: Why a smaller value is refused, by setting (a council may make suppression stricter, never weaker).
+STRICTER_ONLY = {
+    "small_max": "counts of 1 to 7 are shown as * by the NHS England rule for sub-national tables (domain.md s.7): "
+                 "a council may show more counts as *, never fewer",
+    "round_to": "other counts are rounded to the nearest 5 by the NHS England rule for sub-national tables "
+                "(domain.md s.7): a council may round more coarsely, never more finely",
+    "min_nps_responses": "an NPS is shown on at least 30 responses, where its interval still covers 93-97% with "
+                         "extreme scores (cxinsight.experience; Rocks 2016): a council may ask for more, never fewer",
+}
+TOP_KEYS = ("prices_year", "savings", "exclusion", "analysis", "segments", "publishing")
 SAVINGS_KEYS = ("unit_costs", "service_unit_costs", *SAVINGS)
 VALUE_KEYS = ("value", "low", "high", "year", "source")
 
@@ -177,7 +274,7 @@ class _Reader:
         self.path = path
 
     def fail(self, key: str, expected: str, found: object) -> None:
-        raise SettingsError(f"{self.path}: {key}: expected {expected}, found {found!r}")
+        raise SettingsError(f"{self.path}: {key}: expected {expected}, found {shown(found)}")
 
     def mapping(self, data: object, key: str, allowed) -> dict:
         if data is None:
@@ -187,7 +284,7 @@ class _Reader:
         for k in data:
             if k not in allowed:
                 where = f"{key}." if key else ""
-                raise SettingsError(f"{self.path}: unknown key {where}{k}{_did_you_mean(k, allowed)}; expected "
+                raise SettingsError(f"{self.path}: unknown key {where}{str(k)[:60]}{_did_you_mean(k, allowed)}; expected "
                                     f"only {list(allowed)}. `cxinsight init` writes a council.yaml listing them all.")
         return data
 
@@ -199,6 +296,22 @@ class _Reader:
         if not spec.lo <= raw <= spec.hi:
             self.fail(key, spec.what, raw)
         return int(raw) if spec.integer else float(raw)
+
+    def choice(self, raw: object, key: str, allowed: tuple[str, ...]) -> str:
+        if not isinstance(raw, str) or raw not in allowed:
+            self.fail(key, f"one of {list(allowed)}{_did_you_mean(raw, allowed) if isinstance(raw, str) else ''}", raw)
+        return raw
+
+    def flag(self, raw: object, key: str) -> bool:
+        if not isinstance(raw, bool):
+            self.fail(key, "true or false", raw)
+        return raw
+
+    def numbers(self, section: dict, prefix: str, specs: dict[str, Spec], given: dict[str, Given]) -> None:
+        """Each of ``specs`` that ``section`` gives, read into ``given`` under ``prefix.name``."""
+        for name, spec in specs.items():
+            if name in section:
+                given[f"{prefix}.{name}"] = self.given(section[name], f"{prefix}.{name}", spec)
 
     def given(self, raw: object, key: str, spec: Spec) -> Given:
         if not isinstance(raw, dict):
@@ -234,6 +347,8 @@ class Settings:
     service_unit_costs: dict[tuple[str, str], Given] = field(default_factory=dict)
     prices_year: int | None = None
     text: str = ""  # the file as read (what the analysis key and the processed copy are made from)
+    #: settings that are not numbers, by dotted key (``analysis.deri_version``, ``analysis.learn_from_review``)
+    chosen: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def defaults(cls) -> Settings:
@@ -242,10 +357,19 @@ class Settings:
     @property
     def supplied(self) -> bool:
         """Whether the council set anything at all."""
-        return bool(self.given or self.service_unit_costs or self.prices_year)
+        return bool(self.given or self.chosen or self.service_unit_costs or self.prices_year)
 
     def is_council(self, key: str) -> bool:
-        return key in self.given
+        return key in self.given or key in self.chosen
+
+    def council_keys(self, section: str | None = None) -> list[str]:
+        """The dotted keys the council set (in ``section`` only, when given).
+
+        >>> Settings.defaults().council_keys()
+        []
+        """
+        keys = [*self.given, *self.chosen]
+        return [k for k in keys if section is None or k.startswith(f"{section}.")]
 
     def fingerprint(self) -> str:
         """What these settings are, for the analysis key: the file's text (or 'defaults') and the CPI table."""
@@ -319,6 +443,113 @@ class Settings:
         g = self.given.get("exclusion.low_take_up")
         return g.value if g else 0.5
 
+    # -- analysis ---------------------------------------------------------------------------------
+    def analysis_values(self) -> dict[str, object]:
+        """The analysis options the council set (``analysis:``), by the name of the field of
+        :class:`cxinsight.analysis.Options` (``review_precision`` for ``review: {precision}``); the
+        options themselves are :func:`cxinsight.analysis.options_from` (these over the defaults).
+
+        >>> Settings.defaults().analysis_values()
+        {}
+        """
+        values: dict[str, object] = {}
+        for name in ANALYSIS:
+            g = self.given.get(f"analysis.{name}")
+            if g is not None:
+                values[name] = g.value
+        for name in ("deri_version", "learn_from_review"):
+            if f"analysis.{name}" in self.chosen:
+                values[name] = self.chosen[f"analysis.{name}"]
+        precision = self.given.get("analysis.review.precision")
+        if precision is not None:
+            values["review_precision"] = precision.value
+        return values
+
+    # -- segments ---------------------------------------------------------------------------------
+    def segment_rules(self):
+        """The customer segment rule (:class:`cxinsight.exclusion.customers.SegmentRules`): the council's
+        numbers (``segments:``) over the defaults."""
+        from cxinsight.exclusion.customers import SegmentRules
+
+        return SegmentRules(**{name: g.value for name in SEGMENTS
+                               if (g := self.given.get(f"segments.{name}")) is not None})
+
+    def segment_table(self):
+        """The segment rule as a table a page can show: ``rule`` (in words), ``value``, ``default`` and
+        ``whose value`` (the council's or the default)."""
+        import pandas as pd
+
+        from cxinsight.exclusion.customers import SegmentRules
+
+        mine, default = self.segment_rules(), SegmentRules()
+        return pd.DataFrame([{"rule": spec.unit, "value": getattr(mine, name), "default": getattr(default, name),
+                              "whose value": "the council's" if self.is_council(f"segments.{name}") else "default"}
+                             for name, spec in SEGMENTS.items()])
+
+    # -- publishing -------------------------------------------------------------------------------
+    @property
+    def publishing(self):
+        """The publishing rules (:class:`cxinsight.publish.Publishing`): the council's (``publishing:``,
+        only ever stricter) over the defaults. ``min_service_contacts`` and ``max_service_reports`` choose
+        the service pages; ``min_nps_responses`` is the fewest survey responses an NPS is shown on."""
+        from cxinsight.publish import Publishing
+
+        mine = {name: int(g.value) for name in PUBLISHING if (g := self.given.get(f"publishing.{name}")) is not None}
+        return Publishing(**mine, council=tuple(mine))
+
+    # -- whose value ------------------------------------------------------------------------------
+    def whose(self, section: str, options=None) -> str:
+        """A sentence a page can show saying whether ``section``'s values are the council's or the
+        defaults: ``"segments"``, ``"analysis"`` (with ``options``, the options the analysis was run
+        with: any set for the run alone are named too) or ``"publishing"``.
+
+        >>> print(Settings.defaults().whose("segments"))  # doctest: +ELLIPSIS
+        The segment rule is the default: judgement, informed by ... A council can set its own (segments: in council.yaml).
+        """
+        from cxinsight.exclusion.customers import SegmentRules
+
+        if section == "segments":
+            mine = self.council_keys("segments")
+            if not mine:
+                return (f"The segment rule is the default: {SEGMENTS_SOURCE}. A council can set its own "
+                        "(segments: in council.yaml).")
+            rules, default = self.segment_rules(), SegmentRules()
+            names = [k.split(".", 1)[1] for k in mine]
+            said = [f"{SEGMENTS[n].unit}: {getattr(rules, n):g} (default {getattr(default, n):g})" for n in names]
+            rest = "" if len(mine) == len(SEGMENTS) else f" Every other number in the rule is the default: {SEGMENTS_SOURCE}."
+            return f"The segment rule is the council's own where it set it (council.yaml): {'; '.join(said)}.{rest}"
+        if section == "analysis":
+            council = self.analysis_values()
+            described = {"deri_version": "DERI version", "repeat_window_days": "repeat window (days)",
+                         "draws": "Monte Carlo draws", "seed": "seed", "learn_from_review": "learning from the review",
+                         "segment_check_size": "customers drawn for the segment check",
+                         "review_precision": "review sized for +/- points on the council's share"}
+
+            def one(name: str, value) -> str:
+                if name == "review_precision":
+                    return f"review sized for +/- {100 * value:g} points on the council's share"
+                return f"{described[name]} {'yes' if value is True else 'no' if value is False else value}"
+
+            mine = [one(name, council[name]) for name in described if name in council]
+            base = type(options)(**council) if options is not None else None  # the council's over the defaults
+            run = [one(name, getattr(options, name)) for name in described
+                   if options is not None and getattr(options, name) != getattr(base, name)]
+            parts = [f"The council's own (council.yaml): {', '.join(mine)}." if mine else
+                     "The analysis uses the default options (council.yaml can set its own: analysis:)."]
+            if run:
+                parts.append(f"Set for this run: {', '.join(run)}.")
+            if mine:
+                parts.append("Every other option is the default.")
+            return " ".join(parts)
+        if section == "publishing":
+            p = self.publishing
+            said = p.said()
+            mine = [f"{PUBLISHING[name].unit} {getattr(p, name)}" for name in p.council
+                    if name not in ("small_max", "round_to")]
+            return said + (f" The council's own (council.yaml): {', '.join(mine)}." if mine else "")
+        raise ValueError(f"whose: expected 'segments', 'analysis' or 'publishing', found {section!r}"
+                         f"{_did_you_mean(section, ('segments', 'analysis', 'publishing'))}")
+
 
 def load_settings(path: Path | str | None) -> Settings:
     """The settings in ``path`` (a council.yaml, or a folder holding one); the defaults when there is
@@ -330,11 +561,11 @@ def load_settings(path: Path | str | None) -> Settings:
         path = path / SETTINGS_FILE
     if not path.exists():
         return Settings.defaults()
-    text = path.read_text(encoding="utf-8")
     try:
-        data = read_yaml(path, "council settings file")
+        data = read_yaml(path, "council settings file")  # its size checked, anchors and aliases refused
     except ProfileError as exc:
         raise SettingsError(str(exc)) from None
+    text = path.read_text(encoding="utf-8")
     r = _Reader(path)
     data = r.mapping(data, "", TOP_KEYS)
     given: dict[str, Given] = {}
@@ -357,19 +588,58 @@ def load_settings(path: Path | str | None) -> Settings:
             if g.low != g.high:
                 r.fail(key, "a single cost (a service's cost is held fixed; give a range on the channel)", raw)
             service_costs[(str(svc), channel)] = g
-    for name, spec in SAVINGS.items():
-        if name in savings:
-            given[f"savings.{name}"] = r.given(savings[name], f"savings.{name}", spec)
-    exclusion = r.mapping(data.get("exclusion"), "exclusion", tuple(EXCLUSION))
-    for name, spec in EXCLUSION.items():
-        if name in exclusion:
-            given[f"exclusion.{name}"] = r.given(exclusion[name], f"exclusion.{name}", spec)
+    r.numbers(savings, "savings", SAVINGS, given)
+    r.numbers(r.mapping(data.get("exclusion"), "exclusion", tuple(EXCLUSION)), "exclusion", EXCLUSION, given)
     never = given.get("exclusion.never_online", Given(0.063, 0.063, 0.063)).value
     low = given.get("exclusion.low_capability", Given(0.35, 0.35, 0.35)).value
     if never > low:
         r.fail("exclusion", "never_online no larger than low_capability (the never-online are among those "
                "with low capability)", {"never_online": never, "low_capability": low})
-    return Settings(str(path), given, service_costs, prices, text)
+    chosen: dict[str, object] = {}
+    _read_analysis(r, r.mapping(data.get("analysis"), "analysis", ANALYSIS_KEYS), given, chosen)
+    _read_segments(r, r.mapping(data.get("segments"), "segments", tuple(SEGMENTS)), given)
+    _read_publishing(r, r.mapping(data.get("publishing"), "publishing", tuple(PUBLISHING)), given)
+    return Settings(str(path), given, service_costs, prices, text, chosen)
+
+
+def _read_analysis(r: _Reader, analysis: dict, given: dict[str, Given], chosen: dict[str, object]) -> None:
+    if "deri_version" in analysis:
+        chosen["analysis.deri_version"] = r.choice(analysis["deri_version"], "analysis.deri_version", DERI_VERSIONS)
+    if "learn_from_review" in analysis:
+        chosen["analysis.learn_from_review"] = r.flag(analysis["learn_from_review"], "analysis.learn_from_review")
+    r.numbers(analysis, "analysis", ANALYSIS, given)
+    r.numbers(r.mapping(analysis.get("review"), "analysis.review", tuple(REVIEW)), "analysis.review", REVIEW, given)
+
+
+def _read_segments(r: _Reader, segments: dict, given: dict[str, Given]) -> None:
+    from cxinsight.exclusion.customers import SegmentRules
+
+    r.numbers(segments, "segments", SEGMENTS, given)
+    default = SegmentRules()
+    most, least = (given[f"segments.{n}"].value if f"segments.{n}" in given else getattr(default, n)
+                   for n in ("max_digital_share", "self_serve_share"))
+    if most >= least:
+        r.fail("segments", "max_digital_share (the most a likely-excluded customer uses digital channels) below "
+               "self_serve_share (the least a self-serving customer does)",
+               {"max_digital_share": most, "self_serve_share": least})
+
+
+def _read_publishing(r: _Reader, publishing: dict, given: dict[str, Given]) -> None:
+    from cxinsight import publish
+
+    for name, why in STRICTER_ONLY.items():  # a weaker rule gets its own reason before the range is checked
+        raw, least = publishing.get(name), PUBLISHING[name].lo
+        if not isinstance(raw, bool) and isinstance(raw, int | float) and raw < least:
+            r.fail(f"publishing.{name}", f"a whole number of at least {least:g}: a council may make the "
+                   f"publishing rules stricter, never weaker ({why})", raw)
+    r.numbers(publishing, "publishing", PUBLISHING, given)
+    value = {n: int(given[f"publishing.{n}"].value) if f"publishing.{n}" in given else getattr(publish.Publishing(), n)
+             for n in PUBLISHING}
+    if value["round_to"] % publish.ROUND_TO:
+        r.fail("publishing.round_to", PUBLISHING["round_to"].what, value["round_to"])
+    if value["min_service_contacts"] <= value["small_max"]:
+        r.fail("publishing.min_service_contacts", f"more contacts than small_max ({value['small_max']}): a service "
+               "page on fewer could show nothing but *", value["min_service_contacts"])
 
 
 def settings_beside(sources: Path | str | None) -> Path | None:
@@ -407,7 +677,8 @@ def _fmt(x: float) -> str:
 
 def council_template() -> str:
     """A council.yaml listing every setting, commented out, with its default and its citation."""
-    from cxinsight.exclusion.customers import NationalRates
+    from cxinsight.exclusion.customers import NationalRates, SegmentRules
+    from cxinsight.publish import Publishing
     from cxinsight.savings import SavingsAssumptions
 
     a = SavingsAssumptions()
@@ -457,8 +728,36 @@ def council_template() -> str:
               "  # low_take_up: 0.5   # share of contacts by those who could shift with support counted at the "
               "low end (judgement)",
               "",
-              "# Not yet settable here (to come, issue 27): segment rules, the DERI version (an analysis option,",
-              "# deri_version), review precision, and the publishing threshold (counts 1-7 shown as *, NHS England rule).",
+              "# How the analysis is done. An option given to one run (on the command line, or as a notebook's",
+              "# parameter) wins over these.",
+              "analysis:"]
+    for name, (value, why) in ANALYSIS_DEFAULTS.items():
+        lines.append(f"  # {name}: {value}   # {why}")
+    lines += ["  review:",
+              f"    # precision: {REVIEW_DEFAULT[0]}   # {REVIEW_DEFAULT[1]}",
+              "",
+              "# The customer segment rule (cxinsight.exclusion.customers): points for evidence of exclusion, and",
+              "# the digital shares that decide a segment. The defaults are judgement, informed by national evidence",
+              "# that age is the strongest single predictor and that repeat assisted contact and counter use are the",
+              "# signals councils cite (domain.md s.2), and checked on the demo council's answer key.",
+              "segments:"]
+    rules = SegmentRules()
+    for name, spec in SEGMENTS.items():
+        lines.append(f"  # {name}: {getattr(rules, name):g}   # {spec.unit} ({spec.what})")
+    p = Publishing()
+    lines += ["",
+              "# What may be published. Stricter only: a smaller small_max, round_to or min_nps_responses is refused.",
+              "publishing:",
+              f"  # small_max: {p.small_max}   # counts from 1 to this are shown as * (NHS England rule for "
+              "sub-national tables, domain.md s.7)",
+              f"  # round_to: {p.round_to}   # other counts rounded to the nearest multiple of this, a multiple of 5 "
+              "(the same rule)",
+              f"  # min_service_contacts: {p.min_service_contacts}   # a service page needs at least this many "
+              "contacts for its figures to mean anything (judgement)",
+              f"  # max_service_reports: {p.max_service_reports}   # service pages for at most this many services, the "
+              "largest (judgement: real feeds have hundreds of categories)",
+              f"  # min_nps_responses: {p.min_nps_responses}   # an NPS is shown on at least this many responses "
+              "(its interval still covers 93-97% at 30 with extreme scores; Rocks 2016)",
               ""]
     return "\n".join(lines)
 

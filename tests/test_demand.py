@@ -551,3 +551,38 @@ def test_every_taxonomy_argument_takes_a_path_or_a_taxonomy(tmp_path):
     finally:
         rules.PARALLEL_MIN = before
     assert not serial.any() and not parallel.any()
+
+
+def test_typo_correction_of_many_texts_is_the_one_by_one_correction():
+    """Issue 31: words are corrected once each and the texts rewritten from what was learned; every
+    text reads as the word-by-word correction of it alone would read it."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cxinsight.demand.rules import TypoCorrector
+
+    keywords = load_taxonomy().fuzzy_keywords
+    words = st.sampled_from(list(keywords) + ["wrng", "chsing", "cofnused", "causing", "crossing", "closng", "a",
+                                              "bin", "refnud", "chasingg", "x2", "it's", "café"])
+    texts = st.lists(st.lists(words, max_size=8).map(" ".join), max_size=20)
+
+    @settings(max_examples=60, deadline=None)
+    @given(texts)
+    def check(batch):
+        fresh = TypoCorrector(keywords)
+        one_by_one = [fresh._WORD.sub(lambda m: fresh._correct(m.group(0)), t) for t in batch]
+        assert TypoCorrector(keywords).fix_many(batch) == one_by_one
+        assert [TypoCorrector(keywords)(t) for t in batch] == one_by_one
+
+    check()
+
+
+def test_the_prefilter_on_every_option_never_drops_a_cue_that_matches(labelled):
+    """The cue prefilter needs one literal of each of a cue's literal sets (issue 31): a cue that
+    matches a text is always among the text's candidates."""
+    from tests.text_record import corpus_texts
+
+    engine = RuleEngine(load_taxonomy())
+    for text in engine.normalise_many(corpus_texts() + labelled["text"].tolist()):
+        matched = {i for i, cue in enumerate(engine.taxonomy.cues) if cue.pattern.search(text)}
+        assert matched <= engine._cue_filter.candidates(text), text

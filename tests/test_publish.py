@@ -48,3 +48,20 @@ def test_the_gate_does_not_take_a_common_word_after_name_for_a_person():
 
     assert gate.scan("Hi, You have made a mistake, bill in the wrong name Many thanks") == {}
     assert gate.scan("customer name John Smith rang about the bill") == {"NAME": 1}
+
+
+def test_the_last_gate_reads_what_a_reader_sees_not_style_scripts_or_images(tmp_path):
+    """Style sheets, scripts and embedded images are not text a reader meets: the last gate reads past
+    them (a class name such as ``figcaption.takeaway`` or base64 data is never taken for a login or
+    a name), and still reads the visible words and alt text around them."""
+    page = tmp_path / "page.html"
+    page.write_text(
+        '<html lang="en"><head><style>figcaption.takeaway { background: var(--panel); } '
+        "td.num { text-align: right }</style><script>var jane.smith = 1;</script></head><body>"
+        '<h1>Parking</h1><img alt="Bar chart of parking contacts" src="data:image/png;base64,'
+        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==">'
+        "<p>Progress chasing fell.</p></body></html>", encoding="utf-8")
+    text = publish.readable_text(page)
+    assert "takeaway" not in text and "jane.smith" not in text and "base64" not in text and "iVBOR" not in text
+    assert "Bar chart of parking contacts" in text and "Progress chasing fell." in text
+    assert publish.scan_for_personal_data(tmp_path).empty

@@ -8,6 +8,7 @@ reader would get.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -118,6 +119,39 @@ def test_none_of_the_planted_personal_data_in_any_generated_file(built):
 
 def test_the_last_gate_passes_on_every_generated_file(built):
     assert publish.scan_for_personal_data(built["reports"]).empty
+
+
+def _report_words_flagged(folder) -> list[tuple[str, str, str]]:
+    """The report's own words read as personal data: ``(file, detector, words)`` for every line of every
+    page, download and executed notebook (cell sources and outputs, as the last gate reads them) that
+    the redactor would change, treating the line as a note, or in which the independent gate finds
+    anything. A built demo report is ordinary text: nothing in it is a person."""
+    from cxinsight import gate, privacy
+
+    flagged = []
+    for path in sorted(Path(folder).rglob("*")):
+        if not (path.is_file() and path.suffix in publish.SCANNED_SUFFIXES):
+            continue
+        name = str(path.relative_to(folder))
+        text = publish.readable_text(path)
+        lines = list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+        for line, red in zip(lines, privacy.redact_text(pd.Series(lines, dtype=object)), strict=True):
+            if red != line and red != privacy.normalise(line):
+                flagged.append((name, "redactor", f"{line[:120]!r} -> {red[:120]!r}"))
+        seen = gate.normalise(text)
+        flagged += [(name, f"gate {kind}", repr(seen[max(0, a - 30):b + 30])) for kind, a, b in gate.findings(text)]
+    return flagged
+
+
+def test_the_reports_own_words_are_ordinary_text_to_both_detectors(built):
+    """Issue 28's regression: rules widened for real writing once read the report's own headings,
+    labels, sources and notebook code as names ("A. How far to trust" -> "[NAME] far", "Progress
+    chasing", "customers who", "to SOCITM", "from cxinsight.analysis", "c.replace(") and failed the
+    last gate on every page. Both detectors over every page and executed notebook: nothing found."""
+    files = [p for p in built["reports"].rglob("*") if p.is_file() and p.suffix in publish.SCANNED_SUFFIXES]
+    assert any(p.suffix == ".html" for p in files) and any(p.suffix == ".ipynb" for p in files)
+    flagged = _report_words_flagged(built["reports"])
+    assert not flagged, "\n".join(" | ".join(f) for f in flagged[:40])
 
 
 def test_csv_downloads_are_formula_safe_and_suppressed(built):

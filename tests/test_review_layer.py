@@ -135,3 +135,45 @@ def test_two_people_labelling_the_same_contacts_get_their_agreement(council, cap
     with caplog.at_level(logging.INFO):
         assert main(["review", "--processed", str(processed)]) == 0
     assert any("two people labelled" in r.getMessage() for r in caplog.records)
+
+
+def test_the_segment_check_is_labelled_in_the_same_loop_and_read_back(council):
+    """The segment-check sample in the review folder gets the review's loop: the widget (each button
+    press, as JupyterLab would) and its save function write checked_segment into the drawn file itself,
+    saved at once, and the next run reads it; the review's widget saves on a press the same way."""
+    from cxinsight.exclusion.customers import SEGMENTS
+    from cxinsight.labelling import ReviewFile, SegmentCheckFile, labeller, segment_labeller
+
+    processed = council / "processed"
+    first = build_analysis(processed)
+    assert first.segment_check is None and "waits for a person to check" in first.segment_check_note
+    [draw] = review_layer.draws(processed, review_layer.SEGMENT_CHECK)
+    path = draw / review_layer.SAMPLE_FILES[review_layer.SEGMENT_CHECK]
+    truth = pd.read_parquet(council / "elsewhere" / "customers_truth.parquet", columns=["customer_id", "digital_capability"])
+    truth = truth.set_index(truth["customer_id"].astype(str))["digital_capability"].astype(str)
+    check = SegmentCheckFile(path)
+    assert check.progress() == (0, len(check.frame))
+    with pytest.raises(ValueError, match="expected one of"):
+        check.label(check.next_pending(), "offline")
+    widget = segment_labeller(path, first.segments)
+    buttons = widget.children[2].children
+    assert [b.description for b in buttons] == [f"{i} {s}" for i, s in enumerate(SEGMENTS, start=1)]
+    shown = check.next_pending()
+    assert shown in widget.children[0].value and "The rule saw" in widget.children[0].value
+    buttons[SEGMENTS.index(truth[shown])].click()
+    assert SegmentCheckFile(path).row(shown)["checked_segment"] == truth[shown]  # saved at once
+    assert widget.children[-1].value.startswith("1 of ")
+    half = SegmentCheckFile(path)
+    for customer in half.frame["customer_id"].head(len(half.frame) // 2):
+        half.label(customer, truth[customer])
+    checked = build_analysis(processed)
+    assert checked.segment_check is not None and len(checked.segment_check) == len(half.frame) // 2
+    assert "checked by a person in the review folder" in checked.segment_check_note
+    # the review's widget: a press labels the contact shown and saves the file
+    file = review_layer.SAMPLE_FILES[review_layer.FAILURE_DEMAND]
+    sample = next(d / file for d in review_layer.draws(processed, review_layer.FAILURE_DEMAND)
+                  if ReviewFile(d / file).next_pending())  # a draw with contacts left (the tests above label some)
+    done, _ = ReviewFile(sample).progress()
+    review = labeller(sample)
+    review.children[4].children[1].click()  # "2 value"
+    assert ReviewFile(sample).progress()[0] == done + 1

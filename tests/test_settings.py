@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import fields
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from cxinsight import analysis, headlines
+from cxinsight import analysis, headlines, publish, review_layer
 from cxinsight.cli import main
+from cxinsight.exclusion.customers import SegmentRules, segment_customers
 from cxinsight.pipeline import build_processed
 from cxinsight.preflight import preflight
+from cxinsight.report.notebooks import MAX_SERVICE_REPORTS, MIN_SERVICE_CONTACTS
 from cxinsight.savings import SavingsAssumptions, summarise
 from cxinsight.settings import (
     CPI_D7BT,
@@ -30,6 +33,14 @@ from cxinsight.settings import (
     uprate,
 )
 from cxinsight.synthetic import DemoSpec, generate_demo
+
+
+@pytest.fixture(autouse=True)
+def _the_default_publishing_rule_after_each_test():
+    """Loading a council's analysis puts its publishing rule in force for the process: each test here
+    leaves the default in force for whatever runs next."""
+    yield
+    publish.activate(publish.Publishing())
 
 
 def write(folder, text: str):
@@ -54,6 +65,44 @@ def write(folder, text: str):
     ("exclusion:\n  never_online: 0.5\n  low_capability: 0.2\n", "never_online no larger than low_capability"),
     ("prices_year: 2031\n", "prices_year: expected a year from 2008 to"),
     ("savings:\n  service_unit_costs:\n    parking: {phone: {value: 4, low: 3, high: 5}}\n", "a single cost"),
+    # analysis:
+    ("analysis:\n  deri_versoin: v1.2\n", "unknown key analysis.deri_versoin (did you mean 'deri_version'?)"),
+    ("analysis:\n  deri_version: v1.3\n", "analysis.deri_version: expected one of ['v1.4', 'v1.2'] (did you mean "
+                                           "'v1.4'?), found 'v1.3'"),
+    ("analysis:\n  draws: 50\n", "analysis.draws: expected a whole number of draws from 100 to 1,000,000, found 50"),
+    ("analysis:\n  seed: 1.5\n", "analysis.seed: expected a whole number"),
+    ("analysis:\n  repeat_window_days: 0\n", "analysis.repeat_window_days: expected a number of days from 1 to 365"),
+    ("analysis:\n  learn_from_review: maybe\n", "analysis.learn_from_review: expected true or false, found 'maybe'"),
+    ("analysis:\n  segment_check_size: 10\n", "analysis.segment_check_size: expected a whole number of customers "
+                                               "from 30 to 100,000"),
+    ("analysis:\n  review: {precison: 0.03}\n", "unknown key analysis.review.precison (did you mean 'precision'?)"),
+    ("analysis:\n  review: {precision: 3}\n", "analysis.review.precision: expected a half-width from 0.005 to 0.2 "
+                                               "(0.03 is +/- 3 points), found 3"),
+    ("analysis:\n  review: 0.03\n", "analysis.review: expected a mapping of keys to values, found 0.03"),
+    # segments:
+    ("segments:\n  excluded_treshold: 2\n", "unknown key segments.excluded_treshold (did you mean "
+                                             "'excluded_threshold'?)"),
+    ("segments:\n  age_under_50: 2\n", "segments.age_under_50: expected points from -10 to 0, found 2"),
+    ("segments:\n  age_75_plus: -1\n", "segments.age_75_plus: expected points from 0 to 10, found -1"),
+    ("segments:\n  self_serve_share: 1.5\n", "segments.self_serve_share: expected a share from 0 to 1"),
+    ("segments:\n  max_digital_share: 0.6\n", "segments: expected max_digital_share (the most a likely-excluded "
+                                               "customer uses digital channels) below self_serve_share"),
+    ("segments:\n  excluded_threshold: {value: 2, low: 1, high: 3}\n", "segments.excluded_threshold: expected "
+                                                                         "points from 0 to 40 (a single number)"),
+    # publishing: stricter only
+    ("publishing:\n  small_mx: 9\n", "unknown key publishing.small_mx (did you mean 'small_max'?)"),
+    ("publishing:\n  small_max: 5\n", "publishing.small_max: expected a whole number of at least 7: a council may make "
+                                       "the publishing rules stricter, never weaker (counts of 1 to 7 are shown as * by "
+                                       "the NHS England rule for sub-national tables (domain.md s.7)"),
+    ("publishing:\n  round_to: 1\n", "publishing.round_to: expected a whole number of at least 5: a council may make "
+                                      "the publishing rules stricter, never weaker (other counts are rounded to the "
+                                      "nearest 5 by the NHS England rule"),
+    ("publishing:\n  min_nps_responses: 10\n", "publishing.min_nps_responses: expected a whole number of at least 30: "
+                                                "a council may make the publishing rules stricter, never weaker"),
+    ("publishing:\n  round_to: 12\n", "publishing.round_to: expected a multiple of 5 from 5 to 1,000, found 12"),
+    ("publishing:\n  small_max: 9.5\n", "publishing.small_max: expected a whole number from 7 to 1,000, found 9.5"),
+    ("publishing:\n  small_max: 40\n", "publishing.min_service_contacts: expected more contacts than small_max "
+                                        "(40)"),
 ])
 def test_a_bad_setting_is_refused_naming_file_key_expected_and_found(tmp_path, text, named):
     path = write(tmp_path, text)
@@ -179,13 +228,23 @@ def test_every_setting_in_the_template_is_its_default_when_uncommented(tmp_path)
                                  "assisted_digital_share", "assisted_digital_cost", "induced_demand",
                                  "one_off_investment", "running_cost", "failure_programme_cost", "discount_rate",
                                  "horizon_years")} | {f"exclusion.{n}" for n in ("never_online", "low_capability",
-                                                                                  "low_take_up")}
-    assert set(s.given) == wanted
+                                                                                  "low_take_up")} | {
+        f"analysis.{n}" for n in ("deri_version", "repeat_window_days", "draws", "seed", "learn_from_review",
+                                  "segment_check_size", "review.precision")} | {
+        f"segments.{f.name}" for f in fields(SegmentRules)} | {
+        f"publishing.{n}" for n in ("small_max", "round_to", "min_service_contacts", "max_service_reports",
+                                    "min_nps_responses")}
+    assert set(s.council_keys()) == wanted
     mine, default = s.savings_assumptions(2024), Settings.defaults().savings_assumptions(2024)
     for (_, m), (_, d) in zip(mine.table().iterrows(), default.table().iterrows(), strict=True):
         for col in ("value", "low", "high"):
             assert m[col] == pytest.approx(d[col], rel=1e-5), (m["assumption"], col)
     assert mine.horizon_years == default.horizon_years
+    assert analysis.options_from(s) == analysis.Options() and s.segment_rules() == SegmentRules()
+    assert (s.publishing.small_max, s.publishing.round_to) == (publish.SMALL_MAX, publish.ROUND_TO)
+    assert (s.publishing.min_service_contacts, s.publishing.max_service_reports) == (MIN_SERVICE_CONTACTS,
+                                                                                     MAX_SERVICE_REPORTS)
+    assert "Not yet settable" not in council_template()
 
 
 # ---- the acceptance test: change the phone cost, the NPV moves by what the model's definition gives ----
@@ -336,3 +395,160 @@ def test_page_04_names_the_councils_phone_cost(council, tmp_path):
     assert "£4.50" in text and ("The council&#x27;s" in text or "The council's" in text)
     assert "The council's own values (council.yaml): unit cost: face_to_face, unit cost: phone" in text
     assert "placeholders until the council supplies its own" not in text  # every cost here is the council's
+
+
+# ---- analysis, segments and publishing: each setting changes what it should ------------------------
+
+def test_the_analysis_options_are_the_councils_over_the_defaults_and_a_runs_own_win(tmp_path):
+    s = load_settings(write(tmp_path, "analysis:\n  deri_version: v1.2\n  draws: 2000\n  learn_from_review: true\n"
+                                      "  review: {precision: 0.05}\n"))
+    o = analysis.options_from(s)
+    assert (o.deri_version, o.draws, o.learn_from_review, o.review_precision) == ("v1.2", 2000, True, 0.05)
+    assert (o.seed, o.repeat_window_days, o.segment_check_size, o.review_size) == (2024, 14, 300, None)
+    assert analysis.options_from(s, seed=7, review_size=400).seed == 7  # a run's own options win
+    assert analysis.options_for(tmp_path / "nowhere") == analysis.Options()  # no council.yaml: the defaults
+    said = s.whose("analysis", analysis.Options(deri_version="v1.4"))
+    assert "The council's own (council.yaml): DERI version v1.2" in said and "Set for this run: DERI version v1.4" in said
+
+
+def test_the_councils_segment_rule_segments_its_customers_and_says_whose_it_is(tmp_path):
+    features = pd.DataFrame({"customer_id": ["a", "b"], "contacts": [3, 3], "digital": [0, 0], "digital_share": [0.0, 0.0],
+                             "assisted": [4, 3], "counter_or_letter": [0, 0], "repeat_assisted": [0, 0],
+                             "age_band": ["50-64", "50-64"], "area_deri": [5.0, 5.0]})
+    default = segment_customers(features, load_settings(tmp_path).segment_rules())
+    assert default["segment"].astype(str).tolist() == ["likely_excluded", "likely_excluded"]  # 3 and 2 points >= 1.5
+    s = load_settings(write(tmp_path, "segments:\n  excluded_threshold: 2.5\n  per_extra_assisted: 1\n"))
+    mine = segment_customers(features, s.segment_rules())
+    assert mine["segment"].astype(str).tolist() == ["likely_excluded", "could_shift_with_support"]
+    said = s.whose("segments")
+    assert said.startswith("The segment rule is the council's own where it set it (council.yaml): ")
+    assert "points needed for likely excluded: 2.5 (default 1.5)" in said and "Every other number" in said
+    assert Settings.defaults().whose("segments").startswith("The segment rule is the default: judgement")
+    table = s.segment_table().set_index("rule")
+    assert table.loc["points needed for likely excluded", "whose value"] == "the council's"
+    assert table.loc["points for a recorded age of 75+", "whose value"] == "default"
+
+
+def test_a_stricter_publishing_rule_suppresses_8_and_rounds_to_10(tmp_path):
+    s = load_settings(write(tmp_path, "publishing:\n  small_max: 10\n  round_to: 10\n  min_service_contacts: 50\n"
+                                      "  max_service_reports: 12\n  min_nps_responses: 100\n"))
+    p = s.publishing
+    assert (p.min_service_contacts, p.max_service_reports, p.min_nps_responses) == (50, 12, 100)
+    counts = pd.Series([3, 8, 10, 11, 14, 15, 1234])
+    assert publish.suppress_counts(counts).tolist() == ["*", "10", "10", "10", "15", "15", "1,235"]  # the default
+    with publish.using(p):
+        assert publish.small_max() == 10 and publish.round_base() == 10
+        assert publish.suppress_counts(counts).tolist() == ["*", "*", "*", "10", "10", "20", "1,230"]
+        assert publish.gives_away(8, 100) and publish.gives_away(92, 100) and not publish.gives_away(11, 100)
+        assert publish.pinned_count("8%", "100") == 8  # 8 of 95 to 104: only 8 shows as 8%
+        frame = publish.download_frame(pd.DataFrame({"Contacts": [9, 26]}), ["Contacts"])
+        assert frame.columns.tolist() == ["Contacts (rounded to 10; 1-10 blank)"]
+        assert frame.iloc[:, 0].tolist() == [pd.NA, 30]
+        assert "Counts of 1 to 10 are shown as * and other counts are rounded to the nearest 10 (the council's own " \
+               "rule, stricter than the NHS England rule" in s.whose("publishing")
+    assert publish.small_max() == 7  # the rule before is back after the block
+    assert "the NHS England rule for sub-national tables" in Settings.defaults().whose("publishing")
+    with pytest.raises(ValueError, match="never weaker"):
+        publish.Publishing(small_max=3)
+
+
+def test_review_precision_sizes_the_first_review_draw_capped_by_the_contacts_with_notes():
+    rng = np.random.default_rng(0)
+    c = pd.DataFrame({"demand": rng.choice(["failure", "value"], 2000, p=[0.2, 0.8]),
+                      "demand_confidence": 0.9, "notes": ["a note"] * 1500 + [""] * 500})
+    n3, why = review_layer.size_for_precision(c, 0.03)
+    n5, _ = review_layer.size_for_precision(c, 0.05)
+    share = why["provisional_share"]
+    n0 = int(np.ceil(1.959964 ** 2 * share * (1 - share) / 0.03 ** 2))  # simple random sampling
+    assert why["unadjusted"] == n0 and why["with_notes"] == 1500
+    assert n3 == int(np.ceil(n0 / (1 + (n0 - 1) / 1500)))  # the finite-population correction
+    assert n5 < n3 < 1482  # fewer than the fixed 1,500 asked of a 2,000-contact export
+    assert review_layer.size_for_precision(c.head(100), 0.005)[0] <= int(c.head(100)["notes"].ne("").sum())
+
+
+# ---- the same through the analysis: a council's settings, read from its processed folder -----------
+
+MINE = """
+analysis:
+  deri_version: v1.2
+  review: {precision: 0.05}
+segments:
+  excluded_threshold: 4.0
+publishing:
+  small_max: 10
+"""
+
+
+@pytest.fixture(scope="module")
+def two_councils(tmp_path_factory):
+    """One 2,000-contact export processed twice, each in a folder of its own (with a review folder of
+    its own beside it): with no council.yaml, and with one setting the analysis, segments and publishing."""
+    root = tmp_path_factory.mktemp("two")
+    generate_demo(root / "raw", root / "key", DemoSpec(contacts=2000, seed=8))
+    out = {}
+    for name, text in (("defaults", None), ("mine", MINE)):
+        if text is None:
+            (root / "raw" / "council.yaml").unlink(missing_ok=True)
+        else:
+            write(root / "raw", text)
+        processed = root / name / "processed"
+        build_processed(root / "raw" / "sources.yaml", processed)
+        out[name] = analysis.load_analysis(processed)
+    publish.activate(publish.Publishing())  # each test puts in force the rule it needs
+    return out
+
+
+def test_the_councils_analysis_settings_are_used_when_no_options_are_given(two_councils):
+    default, mine = two_councils["defaults"], two_councils["mine"]
+    assert default.options == analysis.Options()
+    assert mine.options == analysis.Options(deri_version="v1.2", review_precision=0.05)
+    # the DERI version: the area scores used are v1.2's
+    scores = mine.scored.set_index("lsoa_code")["deri_score"]
+    assert not np.allclose(scores, default.scored.set_index("lsoa_code")["deri_score"].reindex(scores.index))
+    assert np.allclose(scores, analysis.area_scores(mine.areas, "v1.2").set_index("lsoa_code")["deri_score"])
+    # review precision: the first draw for a person, sized for +/- 5 points rather than 3
+    [d3] = review_layer.draws(default.processed, review_layer.FAILURE_DEMAND)
+    [d5] = review_layer.draws(mine.processed, review_layer.FAILURE_DEMAND)
+    rows3, rows5 = review_layer.design(d3)["rows"], review_layer.design(d5)["rows"]
+    assert rows5 < rows3 < 1482
+    assert review_layer.design(d5)["asked"]["precision"] == 0.05
+    with_notes = int(mine.contacts["notes"].fillna("").str.strip().ne("").sum())
+    assert review_layer.design(d3)["n"] == review_layer.size_for_precision(default.contacts, 0.03)[0] <= with_notes
+    # the segment rule: more points needed, fewer customers likely excluded
+    excluded = {k: int((a.segments["segment"] == "likely_excluded").sum()) for k, a in two_councils.items()}
+    assert excluded["mine"] < excluded["defaults"]
+    assert "likely excluded: 4 (default 1.5)" in mine.council_settings.whose("segments")
+
+
+def test_the_councils_publishing_rule_is_in_force_once_its_analysis_is_loaded(two_councils):
+    analysis.load_analysis(two_councils["mine"].processed)
+    assert publish.small_max() == 10 and publish.count_text(8) == "*"
+    fig = headlines.compute(two_councils["mine"], with_savings=False)
+    assert fig.get("failure_share") is not None
+    analysis.load_analysis(two_councils["defaults"].processed)
+    assert publish.small_max() == 7 and publish.count_text(8) == "10"
+
+
+def test_an_explicit_review_size_still_wins(two_councils, tmp_path):
+    from cxinsight.demand import load_taxonomy
+
+    classified = two_councils["mine"].contacts
+    processed = tmp_path / "processed"  # a review folder with nothing drawn yet beside it
+    _, note = analysis._review(classified, analysis.Options(review_size=120, review_precision=0.05), processed, None,
+                               load_taxonomy())
+    [draw] = review_layer.draws(processed, review_layer.FAILURE_DEMAND)
+    assert review_layer.design(draw)["n"] == 120 and "asked" not in review_layer.design(draw)
+
+
+def test_a_changed_analysis_setting_is_a_new_analysis_with_the_new_option(two_councils, caplog):
+    processed = two_councils["mine"].processed
+    kept = (processed / "council.yaml").read_text(encoding="utf-8")
+    # a same-size edit (the manifest lists the copy's size): the analysis key reads the settings themselves
+    (processed / "council.yaml").write_text(kept.replace("precision: 0.05", "precision: 0.04"), encoding="utf-8")
+    try:
+        with caplog.at_level(logging.INFO, logger="cxinsight.analysis"):
+            changed = analysis.load_analysis(processed)
+        assert any("building it" in r.getMessage() for r in caplog.records)
+        assert changed.options.review_precision == 0.04 and changed.options.deri_version == "v1.2"
+    finally:
+        (processed / "council.yaml").write_text(kept, encoding="utf-8")

@@ -27,6 +27,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from cxinsight import privacy
+from cxinsight.columns import equals
 from cxinsight.stats import wilson
 
 
@@ -67,7 +68,7 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
     ``n_reviewed``, ``method``.
     """
     keys = _as_list(by)
-    frame = classified.assign(_f=(classified["demand"].astype(str) == "failure"))
+    frame = classified.assign(_f=equals(classified["demand"], "failure"))
     grouped = (frame.groupby(keys, observed=True)["_f"].agg(["size", "sum"]) if keys
                else pd.DataFrame({"size": [len(frame)], "sum": [int(frame["_f"].sum())]}))
     grouped = grouped.rename(columns={"size": "n", "sum": "classified_failure"})
@@ -197,7 +198,7 @@ def provisional_share(classified: pd.DataFrame, by=None) -> pd.DataFrame:
     (0.333, 1, True)
     """
     keys = _as_list(by)
-    frame = classified.assign(_f=(classified["demand"].astype(str) == "failure"), _p=expected_failure(classified))
+    frame = classified.assign(_f=equals(classified["demand"], "failure"), _p=expected_failure(classified))
     grouped = (frame.groupby(keys, observed=True).agg(n=("_f", "size"), classified_failure=("_f", "sum"),
                                                       estimate=("_p", "mean")) if keys
                else pd.DataFrame({"n": [len(frame)], "classified_failure": [int(frame["_f"].sum())],
@@ -280,7 +281,7 @@ def top_drivers(classified: pd.DataFrame, by: str = "service", top: int = 3, exa
     """
     has_text = text_column in classified.columns and approved is not None and len(approved) > 0
     columns = [by, "failure_type"] + ([text_column, "contact_id"] if has_text else [])
-    fail = classified.loc[classified["demand"].astype(str) == "failure", columns]  # only what is used
+    fail = classified.loc[equals(classified["demand"], "failure"), columns]  # only what is used
     counts = fail.groupby([by, "failure_type"], observed=True).size().rename("contacts").reset_index()
     totals = counts.groupby(by, observed=True)["contacts"].transform("sum")
     counts["share_of_failure"] = counts["contacts"] / totals

@@ -6,8 +6,9 @@ any match must contain at least one of them (``None`` when no such set can be pr
 patterns are worth running. The result is exactly what running every pattern would give, only
 faster; ``tests/test_demand.py`` checks that equivalence.
 
-Literal scan: every literal is indexed by its first two characters; a text's set of character
-pairs picks the literals worth an exact ``in`` check. No regex runs until a pattern is a candidate.
+Literal scan: one pass of an Aho-Corasick automaton (``pyahocorasick``, in C) over the text finds
+every literal it holds, overlapping ones too, so a pattern is a candidate exactly when one of its
+literals is ``in`` the text. No regex runs until a pattern is a candidate.
 
 >>> pf = Prefilter([re.compile(r"\\bstill (?:waiting|not)\\b"), re.compile(r"\\bmissed (?:bin|collection)")])
 >>> sorted(pf.candidates("still waiting for the bin"))
@@ -17,6 +18,9 @@ pairs picks the literals worth an exact ``in`` check. No regex runs until a patt
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+
+import ahocorasick
 
 try:  # Python 3.11+
     import re._constants as _c
@@ -30,6 +34,18 @@ MIN_LITERAL = 2
 
 def _required(items) -> set[str] | None:
     """A set of literals one of which every match of ``items`` contains, or None."""
+    options = _options(items)
+    return _pick(options) if options else None
+
+
+def _pick(options) -> set[str]:
+    """The most selective option: the longest shortest literal (a two-letter literal such as "by" is
+    in most texts; lengths past 6 rarely matter), then the fewest alternatives."""
+    return set(min(options, key=lambda s: (-min(6, min(len(w) for w in s)), len(s))))
+
+
+def _options(items) -> list[set[str]]:
+    """Sets of literals that every match of ``items`` meets, each of them: one literal of every set."""
     options: list[set[str]] = []
     run: list[str] = []
 
@@ -57,11 +73,7 @@ def _required(items) -> set[str] | None:
         if req:
             options.append(req)
     flush()
-    if not options:
-        return None
-    # The most selective option: the longest shortest literal (a two-letter literal such as "by" is
-    # in most texts; lengths past 6 rarely matter), then the fewest alternatives.
-    return min(options, key=lambda s: (-min(6, min(len(w) for w in s)), len(s)))
+    return options
 
 
 def required_literals(pattern: re.Pattern[str]) -> set[str] | None:
@@ -74,39 +86,88 @@ def required_literals(pattern: re.Pattern[str]) -> set[str] | None:
     >>> required_literals(re.compile(r"\\w+\\d")) is None
     True
     """
-    if pattern.flags & re.IGNORECASE:
+    options = _top_options(pattern.pattern, pattern.flags)
+    return _pick(options) if options else None
+
+
+@lru_cache(maxsize=4096)
+def _top_options(source: str, flags: int) -> tuple[set[str], ...] | None:
+    """:func:`_options` of a whole pattern, parsed once (parsing is the slow part of an engine's set-up)."""
+    if flags & re.IGNORECASE:
         return None
     try:
-        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        parsed = _parser.parse(source, flags)
     except Exception:  # pragma: no cover - unknown constructs: never skip
         return None
-    return _required(list(parsed))
+    return tuple(_options(list(parsed)))
+
+
+#: A flag group that turns on ignoring case part way through a pattern: ``(?i:...)``, ``(?ix)``.
+_SCOPED_IGNORECASE = re.compile(r"\(\?[a-zA-Z-]*i[a-zA-Z-]*[:)]")
+
+
+def required_options(pattern: re.Pattern[str]) -> list[set[str]] | None:
+    """Every set of literals a match of ``pattern`` must meet (one literal of each set), or None.
+
+    >>> [sorted(o) for o in required_options(re.compile(r"\\bmissed (?:bin|collection).{0,20}\\bagain"))]
+    [['missed '], ['bin', 'collection'], ['again']]
+    """
+    key = required_literals(pattern)
+    if key is None:
+        return None
+    if _SCOPED_IGNORECASE.search(pattern.pattern):  # literals read case by case there: the key alone
+        return [key]
+    return [key] + [set(o) for o in _top_options(pattern.pattern, pattern.flags) if o != key]
 
 
 class Prefilter:
-    """Which of a list of patterns could match a text, from one scan for their literals."""
+    """Which of a list of patterns could match a text, from one scan for their literals.
 
-    def __init__(self, patterns: list[re.Pattern[str]]) -> None:
+    A pattern is a candidate when the text holds a literal of its most selective set
+    (:func:`required_literals`); with ``every_option=True``, only when it also holds one of each of
+    its other sets (:func:`required_options`): fewer candidates, still never a pattern that could
+    match left out. Use that only where every pattern is tried on the same text (not where one
+    pattern's replacement is the next one's input, as shorthand expansions are).
+    """
+
+    def __init__(self, patterns: list[re.Pattern[str]], every_option: bool = False) -> None:
         self.always: list[int] = []
         self.by_literal: dict[str, list[int]] = {}
+        #: per pattern, the further sets of literals it needs (with every_option)
+        self.also: dict[int, tuple[frozenset[str], ...]] = {}
+        literals: set[str] = set()
         for i, p in enumerate(patterns):
             lits = required_literals(p)
             if lits is None:
                 self.always.append(i)
-            else:
-                for lit in lits:
-                    self.by_literal.setdefault(lit, []).append(i)
-        # Index literals by their first two characters: a text's character pairs select the few
-        # literals worth an exact substring check.
-        self._by_pair: dict[str, list[str]] = {}
-        for lit in self.by_literal:
-            self._by_pair.setdefault(lit[:2], []).append(lit)
+                continue
+            for lit in lits:
+                self.by_literal.setdefault(lit, []).append(i)
+            literals |= lits
+            if every_option:
+                more = tuple(frozenset(o) for o in (required_options(p) or [])[1:])
+                if more:
+                    self.also[i] = more
+                    literals.update(*more)
+        # One automaton for every literal, in C: a text's literals, overlapping ones too, in one pass.
+        self._automaton: ahocorasick.Automaton | None = None
+        if literals:
+            self._automaton = ahocorasick.Automaton()
+            for lit in literals:
+                self._automaton.add_word(lit, lit)
+            self._automaton.make_automaton()
 
     def candidates(self, text: str) -> set[int]:
         found = set(self.always)
-        pairs = {text[i:i + 2] for i in range(len(text) - 1)}
-        for pair in pairs.intersection(self._by_pair):
-            for lit in self._by_pair[pair]:
-                if lit in text:
-                    found.update(self.by_literal[lit])
+        if self._automaton is None:
+            return found
+        present = {lit for _, lit in self._automaton.iter(text)}
+        by_literal = self.by_literal
+        for lit in present:
+            indices = by_literal.get(lit)
+            if indices is not None:
+                found.update(indices)
+        also = self.also
+        if also:
+            found = {i for i in found if i not in also or all(not o.isdisjoint(present) for o in also[i])}
         return found

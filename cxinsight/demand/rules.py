@@ -46,7 +46,10 @@ def rules_fingerprint() -> str:
         if f.suffix in (".yaml", ".txt"):
             h.update(f.name.encode() + b"\0" + f.read_bytes())
     return h.hexdigest()
-PARALLEL_MIN = 60_000  # distinct texts above which scoring uses every core
+#: Distinct texts from which scoring uses every core. A pool costs about 0.1-0.3 s to start (a
+#: process and an engine per core); a distinct text costs about 50-90 microseconds to score, so two
+#: cores pay from a few thousand texts (benchmarks/README.md, issue 31).
+PARALLEL_MIN = 10_000
 # Distinct texts whose weights an engine remembers: a learned model scores the same reviewed texts in
 # every cross-validation fold, and notebooks score the same corpus more than once. A text's weights
 # depend only on the text and the taxonomy, so remembering them changes no answer.
@@ -211,19 +214,34 @@ def english_near_keywords() -> frozenset[str]:
     return frozenset(w for w in path.read_text(encoding="utf-8").split() if not w.startswith("#"))
 
 
+def _one_line(text) -> str:
+    """Lower case, one line, curly apostrophes straight: the start of :meth:`RuleEngine.normalise`."""
+    return " ".join(str(text).replace("’", "'").lower().split())
+
+
 class TypoCorrector:
     """Reads a misspelling one keystroke away from a keyword as the keyword (SymSpell-style
     deletions, then a check that it really is one keystroke), unless the word is itself a real
     English word (:func:`english_near_keywords`) or listed in ``exclude``.
+
+    Each distinct word is corrected once and remembered (a word's correction depends only on the
+    word); :meth:`fix_many` gathers the words of many texts first, then rewrites only the texts that
+    hold a word that changes.
 
     >>> fix = TypoCorrector(["wrong", "confused", "chasing", "closing"])
     >>> fix("bill is wrng, cust cofnused, chsing it")
     'bill is wrong, cust confused, chasing it'
     >>> fix("causing a flood at the crossing")
     'causing a flood at the crossing'
+    >>> fix.fix_many(["chsing a refund", "a refund"])
+    ['chasing a refund', 'a refund']
+    >>> TypoCorrector(["waiting", "awaiting"])("still waaiting")
+    'still waiting'
     """
 
     _WORD = re.compile(r"[a-z]{4,}")
+    #: Words remembered at most (then forgotten and learned again): a bound on memory, not on answers.
+    REMEMBER = 200_000
 
     def __init__(self, keywords, exclude=frozenset()) -> None:
         self.keywords = set(keywords)
@@ -232,20 +250,57 @@ class TypoCorrector:
         for kw in sorted(self.keywords, key=len):
             for variant in {kw, *self._deletions(kw)}:
                 self.index.setdefault(variant, kw)
+        self._fixed: dict[str, str] = {}
 
     @staticmethod
     def _deletions(word: str) -> set[str]:
         return {word[:i] + word[i + 1:] for i in range(len(word))}
 
-    def _fix(self, m: re.Match) -> str:
-        word = m.group(0)
+    def _correct(self, word: str) -> str:
+        """The keyword ``word`` was meant to be, or ``word``. A word one keystroke from two keywords
+        ("waaiting": waiting, or awaiting with two letters swapped) reads as the shorter, then the
+        first in the alphabet (issue 31: it was whichever Python's set order gave first, which
+        changed from one process to the next)."""
         if word in self.exclude:
             return word
-        for variant in (word, *self._deletions(word)):
-            kw = self.index.get(variant)
-            if kw is not None and within_one_edit(word, kw):
-                return kw
-        return word
+        kw = self.index.get(word)
+        if kw is not None and within_one_edit(word, kw):
+            return kw
+        found = {kw for variant in self._deletions(word)
+                 if (kw := self.index.get(variant)) is not None and within_one_edit(word, kw)}
+        return min(found, key=lambda k: (len(k), k)) if found else word
+
+    def _learn(self, words) -> None:
+        """Remember the correction of every word not yet seen."""
+        fixed = self._fixed
+        new = set(words).difference(fixed)
+        if len(fixed) + len(new) > self.REMEMBER:
+            fixed.clear()
+            new = set(words)
+        for word in new:
+            fixed[word] = self._correct(word)
+
+    def _fix(self, m: re.Match) -> str:
+        word = m.group(0)
+        kw = self._fixed.get(word)
+        if kw is None:
+            kw = self._fixed[word] = self._correct(word)
+        return kw
+
+    def fix_many(self, texts: list[str]) -> list[str]:
+        """:meth:`__call__` on each text: every distinct word of them corrected once, and only the
+        texts holding a word that changes rewritten."""
+        texts = list(texts)
+        if not self.keywords or not texts:
+            return texts
+        words = set(self._WORD.findall("\n".join(texts)))
+        self._learn(words)
+        fixed = self._fixed
+        changed = {w for w in words if fixed[w] != w}
+        if not changed:
+            return texts
+        find, sub, fix = self._WORD.findall, self._WORD.sub, self._fix
+        return [t if changed.isdisjoint(find(t)) else sub(fix, t) for t in texts]
 
     def __call__(self, text: str) -> str:
         return self._WORD.sub(self._fix, text) if self.keywords else text
@@ -265,7 +320,7 @@ class RuleEngine:
         self._type_index = {t: i for i, t in enumerate(self.failure_types)}
         self._shorthand_filter = Prefilter([p for p, _ in taxonomy.shorthand])
         self._typos = TypoCorrector(taxonomy.fuzzy_keywords, taxonomy.fuzzy_exclude)
-        self._cue_filter = Prefilter([c.pattern for c in taxonomy.cues])
+        self._cue_filter = Prefilter([c.pattern for c in taxonomy.cues], every_option=True)
         self._memo: dict[str, tuple[np.ndarray, float, str]] = {}
 
     def normalise(self, text: str) -> str:
@@ -274,21 +329,31 @@ class RuleEngine:
         >>> RuleEngine(load_taxonomy()).normalise("Cust CHSING appt, didn't turn up")
         'customer chasing appointment, did not turn up'
         """
-        t = self._typos(" ".join(str(text).replace("’", "'").lower().split()))
-        todo = self._shorthand_filter.candidates(t)
-        for i, (pattern, repl) in enumerate(self.taxonomy.shorthand):
-            if i in todo:
-                t = pattern.sub(repl, t)
+        return self._shorthand(self._typos(_one_line(text)))
+
+    def normalise_many(self, texts) -> list[str]:
+        """:meth:`normalise` on each text, the typos corrected once per distinct word."""
+        return [self._shorthand(t) for t in self._typos.fix_many([_one_line(t) for t in texts])]
+
+    def _shorthand(self, t: str) -> str:
+        shorthand = self.taxonomy.shorthand
+        for i in sorted(self._shorthand_filter.candidates(t)):
+            pattern, repl = shorthand[i]
+            t = pattern.sub(repl, t)
         return t
 
     def _weights_one(self, text: str, exhaustive: bool = False) -> tuple[np.ndarray, float, str]:
-        t = self.normalise(text)
+        return self._weights_normalised(self.normalise(text), exhaustive)
+
+    def _weights_normalised(self, t: str, exhaustive: bool = False) -> tuple[np.ndarray, float, str]:
+        """Weights of a text already normalised (:meth:`normalise`)."""
         w = np.zeros(len(self.failure_types))
         value = 0.0
         evidence: list[str] = []
-        todo = range(len(self.taxonomy.cues)) if exhaustive else sorted(self._cue_filter.candidates(t))
+        cues = self.taxonomy.cues
+        todo = range(len(cues)) if exhaustive else sorted(self._cue_filter.candidates(t))
         for i in todo:
-            cue = self.taxonomy.cues[i]
+            cue = cues[i]
             m = cue.pattern.search(t)
             if m is None:
                 continue
@@ -326,12 +391,17 @@ class RuleEngine:
         v_u = np.zeros(len(uniq))
         e_u = np.empty(len(uniq), dtype=object)
         memo = self._memo if not exhaustive and len(uniq) <= MEMO_MAX else None
+        todo = []
         for j, text in enumerate(uniq):
             found = memo.get(text) if memo is not None else None
             if found is None:
-                found = self._weights_one(text, exhaustive)
-                if memo is not None and len(memo) < MEMO_MAX:
-                    memo[text] = found
+                todo.append(j)
+            else:
+                w_u[j], v_u[j], e_u[j] = found
+        for j, t in zip(todo, self.normalise_many(uniq[j] for j in todo), strict=True):
+            found = self._weights_normalised(t, exhaustive)
+            if memo is not None and len(memo) < MEMO_MAX:
+                memo[uniq[j]] = found
             w_u[j], v_u[j], e_u[j] = found
         return w_u, v_u, e_u
 

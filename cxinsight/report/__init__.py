@@ -83,19 +83,26 @@ DEMO_BANNER = ("Demonstration: these figures come from a synthetic council gener
                "real council's data.")
 
 
-def _footer(text_note: str) -> str:
-    """Every page's footer: when and by what it was made, how counts are shown, and ``text_note``."""
-    return (f"Generated {datetime.now().strftime('%d %B %Y %H:%M')} by cxinsight. Counts of 1 to 7 are shown as *; "
-            f"other counts are rounded to the nearest 5. {text_note}")
+def _footer(text_note: str, rule=None) -> str:
+    """Every page's footer: when and by what it was made, how counts are shown (``rule``: the
+    council's publishing rule, default the one in force), and ``text_note``."""
+    from cxinsight import publish
+
+    said = (rule or publish.rules()).said()
+    return f"Generated {datetime.now().strftime('%d %B %Y %H:%M')} by cxinsight. {said} {text_note}"
 
 
 def _services(processed: Path) -> tuple[list[str], int]:
-    """The services that get a page of their own (the largest, each with enough contacts), and how
-    many smaller ones are left to the council reports."""
+    """The services that get a page of their own (the largest, each with enough contacts, as the
+    council's publishing rule in council.yaml says), and how many smaller ones are left to the
+    council reports."""
     import pandas as pd
 
+    from cxinsight.settings import load_settings
+
+    rule = load_settings(Path(processed) / "council.yaml").publishing
     counts = pd.read_parquet(processed / "contacts.parquet", columns=["service"])["service"].astype(str).value_counts()
-    chosen = counts.loc[counts >= MIN_SERVICE_CONTACTS].index[:MAX_SERVICE_REPORTS]
+    chosen = counts.loc[counts >= rule.min_service_contacts].index[:rule.max_service_reports]
     if len(chosen) < len(counts):
         log.info("%d services get their own report; %d smaller ones appear in the council reports only",
                  len(chosen), len(counts) - len(chosen))
@@ -131,7 +138,6 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
     with outputs.replacing(final) as out:
         work = out / "_work"
         banner = DEMO_BANNER if sources is None else ""
-        footer = _footer("Free text is redacted.")
         base = {"processed_dir": str(processed_dir)}
 
         def council_job(nb: str, params: dict | None = None) -> Job:
@@ -144,6 +150,9 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         t_stage = time.perf_counter()
         process_apart(sources, processed_dir)
         log.info("pipeline: the exports processed in %.0f s", time.perf_counter() - t_stage)
+        from cxinsight.settings import load_settings
+
+        footer = _footer("Free text is redacted.", load_settings(processed_dir / "council.yaml").publishing)
         whole = reporting_period(processed_dir)
         glance_period = reporting_period(processed_dir, period) if period else whole
         # Classified, reviewed and segmented once; every notebook below reads this (cxinsight.analysis).

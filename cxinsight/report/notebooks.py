@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cxinsight import availability, paths
+from cxinsight import availability, paths, publish
 
 COUNCIL_NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb", "03_digital_exclusion.ipynb",
                                       "04_channel_shift.ipynb", "05_complaints.ipynb",
@@ -30,8 +30,10 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "06_customer_experience.ipynb": ("survey",),
 }
 
-MAX_SERVICE_REPORTS = 30   # a real feed can have hundreds of categories: report on the largest
-MIN_SERVICE_CONTACTS = 30  # a service page needs enough contacts for its figures to mean anything
+# The defaults (a council's own: cxinsight.settings.Settings.publishing, or publish.rules() once its
+# analysis is loaded)
+MAX_SERVICE_REPORTS = publish.MAX_SERVICE_REPORTS  # a real feed can have hundreds of categories: report on the largest
+MIN_SERVICE_CONTACTS = publish.MIN_SERVICE_CONTACTS  # a service page needs enough contacts for its figures to mean anything
 
 
 def notebook_dir() -> Path:

@@ -1,0 +1,59 @@
+"""Fast tests on a column: equality with one value and membership in a set, without turning every
+row into a Python string first.
+
+A category column is compared by its codes (one lookup of the value among its categories), an Arrow
+string column by Arrow's kernels; anything else as pandas does. At 6 million contacts,
+``contacts["service"].astype(str) == "parking"`` builds 6 million Python strings per call, and a
+page asks it many times.
+
+>>> import pandas as pd
+>>> s = pd.Series(["a", "b", None, "a"], dtype="category")
+>>> equals(s, "a").tolist(), equals(s, "z").tolist()
+([True, False, False, True], [False, False, False, False])
+>>> member(pd.Series(["a", "b", None, "c"], dtype="string[pyarrow]"), pd.Series(["c", "a", "a"])).tolist()
+[True, False, False, True]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def equals(values: pd.Series, value) -> pd.Series:
+    """``values.astype(str) == str(value)`` as a boolean Series (missing values are never equal)."""
+    value = str(value)
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        cats = values.cat.categories
+        where = np.flatnonzero(cats.astype(str) == value)
+        codes = values.cat.codes.to_numpy()
+        return pd.Series(np.isin(codes, where) if len(where) else np.zeros(len(values), bool), index=values.index)
+    arrow = getattr(values.array, "_pa_array", None)
+    if arrow is not None and pd.api.types.is_string_dtype(values.dtype):
+        import pyarrow.compute as pc
+
+        out = pc.equal(arrow, value).fill_null(False)
+        return pd.Series(out.to_numpy(zero_copy_only=False), index=values.index)
+    return values.astype(str).eq(value) & values.notna()
+
+
+def member(values: pd.Series, pool) -> pd.Series:
+    """``values.isin(pool)`` as a boolean Series, by Arrow's hash-set membership on the distinct values
+    of ``pool`` (pandas' ``isin`` on Arrow strings converts every value to a Python object first: at 3M
+    contacts most of a page's time). Nulls are never members."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        left = pa.array(values, from_pandas=True)
+        right = pa.array(pd.unique(pd.Series(pool).dropna()), from_pandas=True)
+        if isinstance(left, pa.DictionaryArray):
+            left = left.dictionary_decode()
+        if isinstance(right, pa.DictionaryArray):
+            right = right.dictionary_decode()
+        if left.type != right.type:
+            right = right.cast(left.type)
+        found = pc.is_in(left, value_set=right, skip_nulls=True).fill_null(False)
+        return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return values.isin(pd.Series(pool))

@@ -1,0 +1,270 @@
+"""The blind personal-data corpus of issue 28, scored: the redactor, the second detector and both.
+
+``tests/data/blind_personal_data/`` (its README says how it was written) holds 531 notes split into
+``development.tsv`` (rules may be tuned on it) and ``held_out.tsv`` (nobody changing the rules reads
+it: only this file does, and only aggregate numbers leave it). Each row has a ``kind`` and the
+``personal`` substrings that must go (``ordinary`` rows have none).
+
+How an item is scored:
+
+* **redactor** (:func:`cxinsight.privacy.redact_text`): the redacted text is aligned with the note
+  (every ``[KIND]`` token stands for the characters it replaced). A substring is *caught* when no
+  letter or digit of it is left, *partial* when some but not all are (``[NAME]ński``), *missed*
+  when none was removed. An item is caught when every one of its substrings is caught.
+* **second detector** (:func:`cxinsight.gate.findings`, the independent detector the last gate runs
+  over every published file): a substring is caught when every occurrence of it overlaps a finding.
+* **both**: every substring caught by one or the other.
+* **false positives**: ordinary rows the redactor changes at all, or where the detector finds anything.
+
+``python -m tests.privacy.test_blind`` prints the figures for both files (and ``--misses`` what the
+redactor and the detector miss on ``development.tsv`` only: the held-out file's rows are never shown).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cxinsight import gate, privacy
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "blind_personal_data"
+FILES = ("development.tsv", "held_out.tsv")
+#: The second blind corpus (``second/README.md``): 397 items over twelve kinds (staff logins added) and 245
+#: ordinary notes, written by another helper that had not read the rules, after the first's lessons were
+#: built and before any rule was changed for it: the judge of the rules as they stand. Only its
+#: aggregate figures are read (``second/FIRST_RUN.md``).
+SECOND = "second/items.tsv"
+KINDS = ("name", "email", "phone", "address", "postcode", "date_of_birth", "ni_number", "nhs_number", "bank",
+         "vehicle", "reference")
+SECOND_KINDS = (*KINDS, "staff_login")
+_TOKEN = re.compile(r"\[[A-Z_]+\]")
+
+
+def read(name: str) -> pd.DataFrame:
+    """``id, kind, text, personal`` (a list of substrings) for one file of the corpus."""
+    rows = []
+    lines = (DATA / name).read_text(encoding="utf-8").split("\n")
+    assert lines[0].split("\t") == ["id", "kind", "text", "personal"]
+    for line in lines[1:]:
+        if line:
+            ident, kind, text, personal = line.split("\t")
+            rows.append({"id": ident, "kind": kind, "text": text,
+                         "personal": [p for p in personal.split(" || ") if p]})
+    return pd.DataFrame(rows)
+
+
+def _removed(text: str, redacted: str) -> list[bool] | None:
+    """For each character of ``text``, whether the redactor replaced it with a token; None when the
+    redacted text cannot be laid over ``text`` (it changed something other than by tokens)."""
+    parts = _TOKEN.split(redacted)
+    pattern = "(.+?)".join(re.escape(p) for p in parts)
+    m = re.fullmatch(pattern, text, flags=re.DOTALL)
+    if m is None:
+        return None
+    mask = [False] * len(text)
+    for g in range(1, (m.lastindex or 0) + 1):
+        for i in range(m.start(g), m.end(g)):
+            mask[i] = True
+    return mask
+
+
+def _occurrences(text: str, part: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(re.escape(part), text)]
+
+
+def redaction_status(text: str, redacted: str, part: str) -> str:
+    """``caught``, ``partial`` or ``missed``: how much of ``part`` the redactor removed from ``text``."""
+    for form in (lambda s: s, lambda s: unicodedata.normalize("NFKC", s), privacy.normalise):
+        original, piece = form(text), form(part)
+        mask = _removed(original, redacted)
+        if mask is not None and piece in original:
+            break
+    else:  # not a token-for-span rewrite: judge by what is left
+        return "missed" if part in redacted else "caught"
+    total = removed = 0
+    for a, b in _occurrences(original, piece):
+        for i in range(a, b):
+            if original[i].isalnum():
+                total += 1
+                removed += mask[i]
+    return "caught" if removed == total else "missed" if removed == 0 else "partial"
+
+
+def detector_caught(text: str, part: str, findings=None) -> bool:
+    """Whether every occurrence of ``part`` overlaps something the second detector flags."""
+    norm, piece = gate.normalise(text), gate.normalise(part)
+    spans = gate.findings(norm) if findings is None else findings
+    occurrences = _occurrences(norm, piece) or _occurrences(text, part)
+    return bool(occurrences) and all(any(s < b and e > a for _, s, e in spans) for a, b in occurrences)
+
+
+def score(name: str) -> pd.DataFrame:
+    """One row per item of ``name``: its kind and, for the redactor, the detector and both, whether
+    it was caught; whether the redaction was partial; for ordinary rows, whether either flagged it."""
+    items = read(name)
+    redacted = privacy.redact_text(items["text"]).tolist()
+    out = []
+    for r, red in zip(items.itertuples(), redacted, strict=True):
+        found = gate.findings(gate.normalise(r.text))
+        if r.kind == "ordinary":
+            changed = red not in (r.text, privacy.normalise(r.text))
+            out.append({"id": r.id, "kind": r.kind, "redactor_fp": changed, "detector_fp": bool(found)})
+            continue
+        status = [redaction_status(r.text, red, p) for p in r.personal]
+        det = [detector_caught(r.text, p, found) for p in r.personal]
+        out.append({"id": r.id, "kind": r.kind, "redactor": all(s == "caught" for s in status),
+                    "partial": any(s == "partial" for s in status), "detector": all(det),
+                    "both": all(s == "caught" or d for s, d in zip(status, det, strict=True))})
+    return pd.DataFrame(out)
+
+
+def summary(scores: pd.DataFrame) -> pd.DataFrame:
+    """Aggregate figures only: per kind and overall, items, recall of the redactor, the detector and
+    both, partial redactions, and the share of the redactor's misses the detector catches."""
+    personal = scores[scores["kind"] != "ordinary"].copy()
+    personal["missed_by_redactor"] = ~personal["redactor"].astype(bool)
+    personal["detector_on_missed"] = personal["missed_by_redactor"] & personal["detector"].astype(bool)
+    rows = []
+    kinds = [k for k in SECOND_KINDS if k in set(personal["kind"])]
+    for kind, g in [*((k, personal[personal["kind"] == k]) for k in kinds), ("overall", personal)]:
+        missed = int(g["missed_by_redactor"].sum())
+        rows.append({"kind": kind, "items": len(g), "redactor": g["redactor"].mean(), "detector": g["detector"].mean(),
+                     "both": g["both"].mean(), "partial": int(g["partial"].sum()), "redactor_missed": missed,
+                     "detector_on_missed": (g["detector_on_missed"].sum() / missed) if missed else float("nan")})
+    ordinary = scores[scores["kind"] == "ordinary"]
+    rows.append({"kind": "ordinary (false positives)", "items": len(ordinary),
+                 "redactor": ordinary["redactor_fp"].mean(), "detector": ordinary["detector_fp"].mean(),
+                 "both": (ordinary["redactor_fp"] | ordinary["detector_fp"]).mean()})
+    return pd.DataFrame(rows).set_index("kind")
+
+
+_SUMMARIES: dict[str, pd.DataFrame] = {}
+
+
+def _summary(name: str) -> pd.DataFrame:
+    if name not in _SUMMARIES:
+        _SUMMARIES[name] = summary(score(name))
+    return _SUMMARIES[name]
+
+
+# ----------------------------------------------------------------------------------------------
+# The corpus itself
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", [*FILES, SECOND])
+def test_every_personal_substring_is_in_its_note(name):
+    items = read(name)
+    assert set(items["kind"]) == {*(SECOND_KINDS if name == SECOND else KINDS), "ordinary"}
+    assert all(p in t for t, ps in zip(items["text"], items["personal"], strict=True) for p in ps)
+    assert (items["personal"].map(len) > 0).tolist() == (items["kind"] != "ordinary").tolist()
+
+
+def test_the_scoring_reads_tokens_as_the_characters_they_replaced():
+    text = "spoke to Mr Łukasz Zieliński, who rang"
+    assert redaction_status(text, "spoke to [NAME], who rang", "Łukasz Zieliński") == "caught"
+    assert redaction_status(text, "spoke to [NAME]ński, who rang", "Łukasz Zieliński") == "partial"
+    assert redaction_status(text, text, "Łukasz Zieliński") == "missed"
+
+
+# ----------------------------------------------------------------------------------------------
+# The figures
+# ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", [*FILES, SECOND])
+def test_the_corpus_is_scored(name):
+    """Every item scored (the figures are recorded in FIRST_RUN.md and README.md)."""
+    table = _summary(name)
+    assert table.loc["overall", "items"] + table.loc["ordinary (false positives)", "items"] == len(read(name))
+
+
+#: Issue 28's acceptance, judged on held_out.tsv.
+BARS = {"recall": 0.95, "recall_per_kind": 0.90, "false_positives": 0.02, "detector_on_missed": 0.90}
+#: What the rules reached on held_out.tsv when last changed (2026-12-06), rounded down: no change may fall below it.
+#: 142, 155, 158 of 167; 2 of 95. (0.86 before the everyday words after role words were left alone: one
+#: held-out item was given up for the 307 demo notes that no longer lose their words.)
+REACHED = {"recall": 0.85, "detector": 0.92, "both": 0.94, "false_positives": 0.025}
+#: The second blind corpus's first run (second/FIRST_RUN.md), rounded down: the rules as merged.
+REACHED_SECOND = {"recall": 0.73, "detector": 0.83, "both": 0.86, "false_positives_redactor": 0.03,
+                  "false_positives_detector": 0.05}
+
+
+def test_development_is_redacted_whole_and_ordinary_rows_left_alone():
+    """The development half, which the rules were tuned on: every kind redacted, nothing partly."""
+    table = _summary("development.tsv")
+    assert table.loc["overall", "redactor"] >= 0.95
+    assert table.loc["overall", "partial"] == 0
+    assert table.loc["ordinary (false positives)", "redactor"] <= 0.02
+    assert table.loc["overall", "detector"] >= 0.95
+
+
+def test_held_out_does_not_fall_below_what_was_reached():
+    """Aggregates only: the held-out rows are never shown."""
+    table = _summary("held_out.tsv")
+    overall, ordinary = table.loc["overall"], table.loc["ordinary (false positives)"]
+    assert float(overall["redactor"]) >= REACHED["recall"]
+    assert float(overall["detector"]) >= REACHED["detector"] - 1e-9
+    assert float(overall["both"]) >= REACHED["both"] - 1e-9
+    assert float(ordinary["redactor"]) <= REACHED["false_positives"]
+    assert float(ordinary["detector"]) <= REACHED["false_positives"]
+
+
+def test_the_second_blind_corpus_does_not_fall_below_its_first_run():
+    """Aggregates only: the second corpus's rows are never shown."""
+    table = _summary(SECOND)
+    overall, ordinary = table.loc["overall"], table.loc["ordinary (false positives)"]
+    assert float(overall["redactor"]) >= REACHED_SECOND["recall"]
+    assert float(overall["detector"]) >= REACHED_SECOND["detector"]
+    assert float(overall["both"]) >= REACHED_SECOND["both"]
+    assert float(ordinary["redactor"]) <= REACHED_SECOND["false_positives_redactor"]
+    assert float(ordinary["detector"]) <= REACHED_SECOND["false_positives_detector"]
+
+
+@pytest.mark.xfail(strict=True, reason="issue 28's bars are not reached yet: on held_out.tsv redaction 0.85 overall "
+                   "(0.95 asked), the detector catches 0.64 of the redactor's misses (0.90 asked); on the second "
+                   "blind corpus 0.73 and 0.49; see FIRST_RUN.md and second/FIRST_RUN.md")
+@pytest.mark.parametrize("name", ["held_out.tsv", SECOND])
+def test_held_out_meets_the_acceptance_of_issue_28(name):
+    """Redaction recall >= 0.95 overall and >= 0.90 for every kind, false positives <= 2% of ordinary
+    rows, and the second detector alone catches >= 0.90 of what the redactor misses (aggregates only)."""
+    table = _summary(name)
+    kinds = table.loc[[k for k in SECOND_KINDS if k in table.index]]
+    overall, ordinary = table.loc["overall"], table.loc["ordinary (false positives)"]
+    ok = (float(overall["redactor"]) >= BARS["recall"] and bool((kinds["redactor"] >= BARS["recall_per_kind"]).all())
+          and float(ordinary["redactor"]) <= BARS["false_positives"]
+          and float(overall["detector_on_missed"]) >= BARS["detector_on_missed"])
+    assert ok  # only a yes or no leaves this test: the per-kind figures are in FIRST_RUN.md
+
+
+def _markdown(table: pd.DataFrame) -> str:
+    counts = ("items", "partial", "redactor_missed")
+
+    def cell(v, col):
+        return "" if pd.isna(v) else str(int(v)) if col in counts else f"{v:.2f}"
+    lines = ["| kind | " + " | ".join(table.columns) + " |", "|---" * (len(table.columns) + 1) + "|"]
+    lines += [f"| {k} | " + " | ".join(cell(v, c) for c, v in row.items()) + " |" for k, row in table.iterrows()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> None:
+    for name in (*FILES, SECOND):
+        print(f"\n### {name}\n\n{_markdown(_summary(name))}")
+    if "--misses" in argv:  # the development file only: the held-out rows are never shown
+        items, scores = read("development.tsv"), score("development.tsv")
+        merged = items.merge(scores, on=["id", "kind"])
+        print("\n### development.tsv: missed or partly redacted by the redactor\n")
+        for r in merged[(merged["kind"] != "ordinary") & ~merged["redactor"].astype(bool)].itertuples():
+            print(f"{r.id} {r.kind} partial={r.partial} detector={r.detector}: {r.text}")
+        print("\n### development.tsv: missed by the detector\n")
+        for r in merged[(merged["kind"] != "ordinary") & ~merged["detector"].astype(bool)].itertuples():
+            print(f"{r.id} {r.kind}: {r.text}")
+        print("\n### development.tsv: ordinary rows flagged\n")
+        for r in merged[merged["kind"] == "ordinary"].itertuples():
+            if r.redactor_fp or r.detector_fp:
+                print(f"{r.id} redactor={r.redactor_fp} detector={r.detector_fp}: {r.text}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,67 @@
+"""Every headline figure of the demo council, to the last digit, against a stored record (issue 31).
+
+The record (``tests/data/demo_figures.json``) holds every figure the figures stage stores for the
+demo council ``make test`` builds (``cxinsight demo`` with its defaults): the council and each
+service page, each figure's estimate, range, base, note and change against earlier quarters, and what
+could not be given and why. A change that moves any of them, by speed work or otherwise, fails here;
+a change meant to move them rewrites the record on purpose::
+
+    CXINSIGHT_DATA_DIR=.test/data .venv/bin/python tests/test_demo_figures.py --write
+
+and the diff of the record shows what moved.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+RECORD = Path(__file__).resolve().parent / "data" / "demo_figures.json"
+
+
+def current() -> dict:
+    """The figures stage's record of the demo's figures, in the data folder in use."""
+    from cxinsight import figures, paths
+
+    out = {}
+    for h in figures.read_headlines(paths.processed_dir()):
+        d = asdict(h)
+        d["changes"] = [list(c) for c in h.changes]
+        out.setdefault(h.scope, []).append(d)
+    return {scope: sorted(rows, key=lambda r: r["measure"]) for scope, rows in sorted(out.items())}
+
+
+def _is_default_demo() -> bool:
+    """The data folder in use holds the default demo council (its answer key says the seed and size),
+    processed and with its figures built."""
+    import yaml
+
+    from cxinsight import paths
+    from cxinsight.synthetic import DemoSpec
+
+    processed = paths.processed_dir()
+    key = paths.answer_key_for(processed)
+    if key is None or not (processed.parent / "figures" / "headlines.parquet").exists():
+        return False
+    planted = yaml.safe_load((key / "planted.yaml").read_text(encoding="utf-8"))
+    return (planted.get("seed"), planted.get("contacts")) == (DemoSpec().seed, DemoSpec().contacts)
+
+
+def test_every_demo_headline_figure_is_as_recorded():
+    if not _is_default_demo():
+        pytest.skip("the data folder in use is not the default demo council that make test builds "
+                    "(CXINSIGHT_DATA_DIR=.test/data after `make test`'s set-up)")
+    recorded = json.loads(RECORD.read_text(encoding="utf-8"))
+    now = current()
+    assert now.keys() == recorded.keys()
+    for scope in recorded:
+        assert now[scope] == recorded[scope], scope
+
+
+if __name__ == "__main__" and "--write" in sys.argv:
+    RECORD.write_text(json.dumps(current(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    print(f"wrote {RECORD}")
