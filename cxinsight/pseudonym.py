@@ -154,6 +154,7 @@ def _tokens(uniques, prefix: str, key: bytes) -> list[str]:
     each id. The key's inner and outer pads are hashed once and copied per id (RFC 2104, exactly what
     :func:`hmac.digest` computes, at half its cost per call).
 
+    >>> import hmac
     >>> k = bytes(range(32))
     >>> _tokens(["ab12"], "C", k) == ["C-" + hmac.digest(k, b"C:ab12", "sha256").hex()[:TOKEN_HEX]]
     True
