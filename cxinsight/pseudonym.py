@@ -1,6 +1,6 @@
 """Staff and customer ids as keyed pseudonyms: what ``data/processed`` and every later layer hold.
 
-A customer id becomes ``C-`` and twelve hex digits, a staff id ``S-`` and twelve: the first 48 bits
+A customer id becomes ``C-`` and sixteen hex digits, a staff id ``S-`` and sixteen: the first 64 bits
 of HMAC-SHA256 under a secret key, of the kind and the id normalised (surrounding spaces removed,
 case folded). The same id under the same key always gives the same token, so repeat contacts link,
 customers are segmented and one quarter's data joins the next; without the key a token cannot be
@@ -16,7 +16,7 @@ analyst who needs to find a person hashes the id they have, on their own machine
     >>> os.environ["CXINSIGHT_PSEUDONYM_KEY_FILE"] = os.path.join(tempfile.mkdtemp(), "k.key")
     >>> t = token(" 00123456 ", "customer")
     >>> t.startswith("C-"), len(t), t == token("00123456", "customer"), t == token("00123456", "staff")
-    (True, 14, True, False)
+    (True, 18, True, False)
     >>> token("123456", "customer", zero_pad=8) == t  # leading zeros restored as the profile does
     True
     >>> pseudonymise(pd.Series(["Priya Sharma", "priya sharma ", None]), "staff").str[:2].tolist()
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 KEY_ENV = "CXINSIGHT_PSEUDONYM_KEY_FILE"
 KEY_BYTES = 32
-TOKEN_HEX = 12  # 48 bits: a collision among a million customers has odds of about 1 in 500, and is refused
+TOKEN_HEX = 16  # 64 bits: a collision among ten million customers has odds of about 1 in 370,000 (and is refused)
 #: The kinds of person an id can name, and the letter that starts their tokens.
 KINDS = {"customer": "C", "staff": "S"}
 #: The canonical fields that identify a person (:data:`cxinsight.schemas.FIELDS`), and their kind.
@@ -193,7 +193,7 @@ def pseudonymise(values: pd.Series, kind: str, key: bytes | None = None, zero_pa
     made = _tokens(np.asarray(normal, dtype=object), prefix, key)
     if len(made) and not pd.Index(made).is_unique:
         raise PseudonymKeyError(f"two different {kind} ids have the same {TOKEN_HEX}-digit token under this key "
-                                "(about 1 in 500 for a million ids): make a new key (delete the key file) and run again")
+                                "(about 1 in 370,000 for ten million ids): make a new key (delete the key file) and run again")
     final = np.append(same, -1)[codes]  # value -> distinct normalised id; missing and blank -> -1
     tokens = pc.take(pa.array(made, type=pa.string()), pa.array(final, mask=final < 0))
     return pd.Series(pd.array(tokens, dtype="str"), index=values.index, name=values.name)

@@ -71,7 +71,7 @@ def test_tokens_are_keyed_hmac_sha256_with_a_kind_prefix(key_file):
     key = pseudonym.load_key()
     expected = hmac.new(key, b"C:00012345", hashlib.sha256).hexdigest()[:pseudonym.TOKEN_HEX]
     assert pseudonym.token("00012345", "customer") == f"C-{expected}"
-    assert re.fullmatch(r"S-[0-9a-f]{12}", pseudonym.token("priya.sharma", "staff"))
+    assert re.fullmatch(r"S-[0-9a-f]{16}", pseudonym.token("priya.sharma", "staff"))
     with pytest.raises(ValueError, match="kind must be one of"):
         pseudonym.token("x", "resident")
 
@@ -160,8 +160,8 @@ def test_no_raw_staff_or_customer_id_from_the_demo_reaches_any_layer(demo):
                 found.append((str(f.relative_to(demo["root"])), col))
     assert not found, found
     contacts = pd.read_parquet(demo["processed"] / "contacts.parquet", columns=["customer_id", "staff_id"])
-    assert contacts["customer_id"].dropna().str.fullmatch(r"C-[0-9a-f]{12}").all()
-    assert contacts["staff_id"].dropna().str.fullmatch(r"S-[0-9a-f]{12}").all()
+    assert contacts["customer_id"].dropna().str.fullmatch(r"C-[0-9a-f]{16}").all()
+    assert contacts["staff_id"].dropna().str.fullmatch(r"S-[0-9a-f]{16}").all()
 
 
 def test_quarantined_records_show_staff_and_customer_ids_as_pseudonyms(tmp_path):
