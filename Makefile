@@ -47,10 +47,13 @@ history: $(STAMP) ## Two demo councils over two years through history mode; open
 # analyst's data/processed, data/interim and reports/ are left byte-identical (checked by
 # tests/conftest.py at the end of every run). Set-up: the demo council generated, processed and
 # analysed once there, before the parallel workers start (two workers must not race to build them).
+# Staff and customer ids are pseudonymised with a key of the tests' own (.test/pseudonym.key, made on
+# first use; tests/conftest.py points at the same file), never the analyst's in ~/.config/cxinsight.
 TEST_DIR := $(CURDIR)/.test
 # One thread per numerical library per process: pytest runs a worker per core, and more BLAS threads
 # than cores only queue (OpenBLAS spin-waits slow every worker).
 TEST_ENV := CXINSIGHT_DATA_DIR=$(TEST_DIR)/data CXINSIGHT_REPORTS_DIR=$(TEST_DIR)/reports \
+	CXINSIGHT_PSEUDONYM_KEY_FILE=$(TEST_DIR)/pseudonym.key \
 	OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 TEST_DEMO := $(TEST_DIR)/data/raw/demo_answer_key/planted.yaml
 TEST_PROCESSED := $(TEST_DIR)/data/processed/manifest.json

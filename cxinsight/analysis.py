@@ -431,8 +431,10 @@ def _segment_check(segments: pd.DataFrame, options: Options, processed: Path,
             waiting = [review_layer.add_draw(processed, kind, sample, {"n": options.segment_check_size,
                                                                       "seed": options.seed})]
     if truth_path is not None and truth_path.exists():
-        truth = pd.read_parquet(truth_path, columns=["customer_id", "digital_capability"])
-        truth = truth.set_index(truth["customer_id"].astype(str))["digital_capability"]
+        from cxinsight import pseudonym
+
+        truth = pd.read_parquet(truth_path, columns=["customer_id", "digital_capability"])  # raw ids: the key's tokens
+        truth = truth.set_index(pseudonym.pseudonymise(truth["customer_id"].astype(str), "customer"))["digital_capability"]
         check = sample.assign(checked_segment=truth.reindex(sample["customer_id"]).to_numpy())
         check = check.dropna(subset=["checked_segment"])
         return check, (f"Demo council: {len(check):,} randomly chosen customers checked against the demo's answer "

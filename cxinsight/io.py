@@ -646,10 +646,21 @@ def _join_columns(frame: pd.DataFrame) -> np.ndarray:
     return joined.to_numpy(dtype=object)
 
 
-def _record_text(raw: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
-    """The original values of the given rows, for the quarantine table."""
+def _record_text(raw: pd.DataFrame, rows: np.ndarray, profile: Profile | None = None) -> np.ndarray:
+    """The original values of the given rows, for the quarantine table; the columns ``profile`` maps
+    to a staff or customer id given as their pseudonyms (:mod:`cxinsight.pseudonym`), as the clean
+    data holds them."""
     cols = [c for c in raw.columns if c != "__row__"]
-    return _join_columns(raw.iloc[rows][cols])
+    shown_rows = raw.iloc[rows][cols]
+    if profile is not None and len(rows):
+        from cxinsight import pseudonym
+
+        for canon, kind in pseudonym.PERSON_IDS.items():
+            header = str(profile.columns.get(canon, "")).strip()
+            if header in shown_rows.columns:
+                ids = clean.clean_ids(shown_rows[header], profile.zero_pad.get(canon))
+                shown_rows = shown_rows.assign(**{header: pseudonym.pseudonymise(ids, kind).fillna("")})
+    return _join_columns(shown_rows)
 
 
 def check_date_order(values: pd.Series, file: str, header: str, profile: Profile) -> None:
@@ -840,7 +851,7 @@ def parse_export(raw: pd.DataFrame, profile: Profile, file: str,
         "record_id": record_id,
         "reason": rej.reason[bad_rows], "column": rej.column[bad_rows],
         "expected": rej.expected[bad_rows], "found": rej.found[bad_rows],
-        "record": _record_text(raw, bad_rows),
+        "record": _record_text(raw, bad_rows, profile),
     })
     kept = ~rej.mask
     repairs = [{"source_file": file, "column": col, "action": action, "rows": int((mask & kept).sum())}
@@ -951,6 +962,13 @@ def _count(summary: pd.DataFrame, data: pd.DataFrame, quarantine: pd.DataFrame) 
     return summary
 
 
+def _people_hidden(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with any staff or customer id column as pseudonyms (for a record shown in the quarantine)."""
+    from cxinsight import pseudonym
+
+    return pseudonym.pseudonymise_people(frame)[0] if set(pseudonym.PERSON_IDS) & set(frame.columns) else frame
+
+
 def quarantine_duplicates(data: pd.DataFrame, quarantine: pd.DataFrame, table: str,
                           key: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Move rows repeating an earlier row's ``key`` to the quarantine, naming the record repeated."""
@@ -968,7 +986,7 @@ def quarantine_duplicates(data: pd.DataFrame, quarantine: pd.DataFrame, table: s
                 "column": ",".join(key), "expected": "a record not seen before",
                 "found": ("same " + ",".join(key) + " as " + dups["first_source_file"].astype(str)
                           + " record " + dups["first_source_row"].astype(str)).to_numpy(),
-                "record": _join_columns(data.loc[rows, key]),
+                "record": _join_columns(_people_hidden(data.loc[rows, key])),
             })
             quarantine = pd.concat([quarantine, dq], ignore_index=True)
             data = data.drop(index=rows).reset_index(drop=True)

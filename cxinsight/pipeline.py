@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxinsight import clean, outputs, paths, privacy, schemas
+from cxinsight import clean, outputs, paths, privacy, pseudonym, schemas
 from cxinsight.io import ExportError, LoadResult, combine, load_table, resolve_paths
 from cxinsight.limits import shown
 from cxinsight.profile import read_yaml
@@ -209,20 +209,23 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def protect(table: str, frame: pd.DataFrame, key: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def protect(table: str, frame: pd.DataFrame, key: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Personal data out of every field an export wrote: free text, categories and service names are
-    redacted (:func:`cxinsight.privacy.redact_frame`), identifiers that are personal data (a phone
-    number or email as customer id, a name as staff id) are replaced by keyed pseudonyms, and file
-    names are redacted where they appear in ``source_file`` and in ids made from them.
+    redacted (:func:`cxinsight.privacy.redact_frame`); every staff and customer id is replaced by its
+    keyed pseudonym (:func:`cxinsight.pseudonym.pseudonymise_people`, under the secret ``key``); the
+    council's own references (contact, complaint, response ids) are kept unless one is personal data
+    (a phone number or email used as a reference: :func:`cxinsight.privacy.pseudonymise_ids`); and
+    file names are redacted where they appear in ``source_file`` and in ids made from them.
 
     Returns the new frame and what was done, by column and kind (``column, kind, redacted``).
     """
     kinds = {name: spec.kind for name, spec in schemas.FIELDS[table].items()}
     free = [c for c, k in kinds.items() if k in ("text", "category", "service") and c in frame.columns]
     frame, counts = privacy.redact_frame(frame, free)
-    rows = [counts]
-    for col in (c for c, k in kinds.items() if k == "id" and c in frame.columns):
-        frame[col], n = privacy.pseudonymise_ids(frame[col], key)
+    frame, people = pseudonym.pseudonymise_people(frame, key)
+    rows = [counts, people]
+    for col in (c for c, k in kinds.items() if k == "id" and c in frame.columns and c not in pseudonym.PERSON_IDS):
+        frame[col], n = privacy.pseudonymise_ids(frame[col], key.hex())
         if n:
             rows.append(pd.DataFrame([{"column": col, "kind": "PSEUDONYMISED_ID", "redacted": n}]))
     if "source_file" in frame.columns:
@@ -230,7 +233,8 @@ def protect(table: str, frame: pd.DataFrame, key: str) -> tuple[pd.DataFrame, pd
         renamed = {a: b for a, b in zip(files, privacy.redact_text(files), strict=True) if a != b}
         if renamed:
             frame["source_file"] = frame["source_file"].astype(str).replace(renamed)
-            for col in (c for c, k in kinds.items() if k == "id" and c in frame.columns):
+            for col in (c for c, k in kinds.items() if k == "id" and c in frame.columns
+                        and c not in pseudonym.PERSON_IDS):
                 for old, new in renamed.items():  # ids made from "file:row" when the export had none
                     frame[col] = frame[col].str.replace(f"{old}:", f"{new}:", regex=False)
             rows.append(pd.DataFrame([{"column": "source_file", "kind": "FILE_NAME",
@@ -289,6 +293,27 @@ WITHHELD = "(withheld: personal data not removed)"
 QUARANTINE_TEXT = ("record", "found", "record_id")
 
 
+#: Quarantine reasons whose record is a raw line that could not be split into the export's fields, so
+#: its staff and customer ids cannot be found in it and pseudonymised: the line is not kept.
+UNSPLIT = ("unclosed_quote", "wrong_field_count")
+UNSPLIT_RECORD = "(not kept: a line that could not be split into fields may hold staff or customer ids; see the file)"
+
+
+def unsplit_records_withheld(quarantine: pd.DataFrame) -> pd.DataFrame:
+    """The quarantine with the text of every record that could not be split into fields
+    (:data:`UNSPLIT`) replaced by :data:`UNSPLIT_RECORD`: the file and row still say where it is.
+    Records that were split show their staff and customer ids as pseudonyms (:func:`cxinsight.io._record_text`).
+
+    >>> q = pd.DataFrame({"reason": ["wrong_field_count", "duplicate"], "record": ["1,00012345,x,y", "contact_id=A1"]})
+    >>> unsplit_records_withheld(q)["record"].tolist() == [UNSPLIT_RECORD, "contact_id=A1"]
+    True
+    """
+    if quarantine.empty:
+        return quarantine
+    unsplit = quarantine["reason"].isin(UNSPLIT)
+    return quarantine.assign(record=quarantine["record"].where(~unsplit, UNSPLIT_RECORD)) if unsplit.any() else quarantine
+
+
 def withhold_text(frame: pd.DataFrame, columns) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Text columns already redacted, checked by the redactor's check and redacted again until they
     pass; a value that still fails is replaced by :data:`WITHHELD`. Returns the frame and the items
@@ -319,7 +344,8 @@ def scan_processed(stage: Path, checked: dict[str, tuple[str, ...]], manifest: d
     council name and warnings. Columns in ``checked`` (``{file stem: columns}``) were checked value
     by value just before they were written, each failing row withheld (free text:
     :func:`withhold_unredactable`; the quarantine's text: :func:`withhold_text`), and are not read
-    twice; identifiers are pseudonymised where they are personal data (:func:`protect`).
+    twice; staff and customer ids are pseudonyms, and other ids pseudonymised where they are personal data
+    (:func:`protect`).
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -417,6 +443,7 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
 
     src = sources if isinstance(sources, Sources) else Sources.read(sources)
     council_settings = load_settings(src.settings_path)  # checked before any export is read
+    key = pseudonym.load_key()  # made on first use, outside every data folder; before any export is read
     search = [src.base / "profiles", src.base]
     parts: dict[str, list[LoadResult]] = {}
     files_read: list[dict] = []
@@ -435,6 +462,9 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
                         "sha256": file_sha256(f), "profile": export["profile"]} for f in files]
 
     loads = {table: combine(results) for table, results in parts.items()}
+    for table, result in loads.items():  # a table whose export maps a staff or customer id
+        if set(pseudonym.PERSON_IDS) & set(result.data.columns):
+            loads[table] = replace(result, quarantine=unsplit_records_withheld(result.quarantine))
     for table, result in loads.items():
         said = quarantine_warning(table, result.quarantine)
         if said:
@@ -455,7 +485,7 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
                 raise NoUsableRows(message)
             log.warning("%s The analyses that need %s are left out.", message, table)
             continue
-        frame, counts = protect(table, frame, key=os.environ.get("CXINSIGHT_PSEUDONYM_KEY") or str(src.council))
+        frame, counts = protect(table, frame, key=key)
         frame, withheld, more = withhold_unredactable(table, frame)
         redaction_frames += [counts.assign(table=table), more.assign(table=table)]
         if len(withheld):

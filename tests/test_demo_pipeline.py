@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cxinsight import privacy, schemas
+from cxinsight import privacy, pseudonym, schemas
 from cxinsight.pipeline import read_processed
 
 DATE_REASONS = {"unparseable_date", "date_out_of_range"}
@@ -104,7 +104,7 @@ def test_repaired_defects_hold_the_true_value(contacts, truth, defects):
         if defect in {"mixed_date_format", "excel_serial_date"}:
             assert (got["received_at"].dt.floor("min") == want["received_at"].dt.floor("min")).all(), defect
         elif defect == "leading_zeros_stripped":
-            assert (got["customer_id"] == want["customer_id"]).all()
+            assert (got["customer_id"] == pseudonym.pseudonymise(want["customer_id"], "customer")).all()
         elif defect == "negative_duration":
             assert got["handle_seconds"].isna().all()
         elif defect == "excel_error_value":
@@ -125,9 +125,12 @@ def test_every_clean_contact_matches_the_truth(contacts, truth, defects):
     assert ok_channel.all()
     assert (contacts["service"].astype(str) == t["service"]).all()
     assert (contacts["received_at"].dt.floor("min") == t["received_at"].dt.floor("min")).all()
-    known = t["customer_id"] != ""
-    assert (contacts.loc[known, "customer_id"] == t.loc[known, "customer_id"]).all()
+    known = t["customer_id"] != ""  # the processed data holds each id's keyed pseudonym, never the id
+    assert (contacts.loc[known, "customer_id"] == pseudonym.pseudonymise(t.loc[known, "customer_id"], "customer")).all()
     assert contacts.loc[~known, "customer_id"].isna().all()
+    staffed = t["staff_id"] != ""
+    assert (contacts.loc[staffed, "staff_id"] == pseudonym.pseudonymise(t.loc[staffed, "staff_id"], "staff")).all()
+    assert contacts.loc[~staffed, "staff_id"].isna().all()
 
 
 def test_no_planted_personal_data_survives_into_processed(demo):

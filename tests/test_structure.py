@@ -100,7 +100,8 @@ def _writes(call: ast.Call) -> bool:
         return True
     if isinstance(f, ast.Attribute) and f.attr == "dump" and isinstance(f.value, ast.Name) and f.value.id == "json":
         return True
-    mode = call.args[1] if isinstance(f, ast.Name) and f.id == "open" and len(call.args) > 1 else None
+    opener = (isinstance(f, ast.Name) and f.id == "open") or (isinstance(f, ast.Attribute) and f.attr == "fdopen")
+    mode = call.args[1] if opener and len(call.args) > 1 else None  # open(p, "w"), os.fdopen(fd, "w")
     return isinstance(mode, ast.Constant) and any(c in str(mode.value) for c in "wax")
 
 

@@ -60,7 +60,19 @@ class SegmentRules:
 def customer_features(contacts: pd.DataFrame, areas: pd.DataFrame | None = None,
                       repeat_window_days: float = 14) -> pd.DataFrame:
     """One row per customer: ``contacts, digital, digital_share, assisted, counter_or_letter,
-    repeat_assisted, age_band, lsoa_code, area_deri, services``. Vectorised group-bys."""
+    repeat_assisted, age_band, lsoa_code, area_deri, services``. Vectorised group-bys.
+
+    Customers come in the order of their first contact (its time, then the council's contact
+    reference), not of their customer ids: the ids are keyed pseudonyms (:mod:`cxinsight.pseudonym`),
+    so an order by id would change with the key, and with it every sample drawn from this table
+    (:func:`check_sample`). Without ``received_at``, in the order of the ids.
+
+    >>> c = pd.DataFrame({"customer_id": ["z", "a", "z"], "channel": ["web", "phone", "phone"],
+    ...                   "contact_id": ["3", "1", "2"],
+    ...                   "received_at": pd.to_datetime(["2024-04-02", "2024-04-03", "2024-04-01"])})
+    >>> customer_features(c)[["customer_id", "contacts"]].values.tolist()
+    [['z', 2], ['a', 1]]
+    """
     known = contacts.loc[contacts["customer_id"].notna()]
     channel = known["channel"].astype(str)
     days = known["days_since_previous"] if "days_since_previous" in known else pd.Series(np.nan, index=known.index)
@@ -79,6 +91,14 @@ def customer_features(contacts: pd.DataFrame, areas: pd.DataFrame | None = None,
         "counter_or_letter": g["counter_or_letter"].sum(),
         "repeat_assisted": g["repeat_assisted"].sum(),
     })
+    if "received_at" in known:
+        first = pd.DataFrame({"at": known["received_at"].to_numpy(),
+                              "ref": (known["contact_id"].astype("str").to_numpy() if "contact_id" in known
+                                      else np.full(len(known), ""))},
+                             index=pd.Index(known["customer_id"].to_numpy(), name="customer_id"))
+        first = first.groupby(level=0, sort=False).agg(at=("at", "min"), ref=("ref", "min"))
+        order = first.reindex(out.index).reset_index().sort_values(["at", "ref", "customer_id"], kind="stable")
+        out = out.loc[order["customer_id"].to_numpy()]
     out["digital_share"] = out["digital"] / out["contacts"]
     if "age_band" in known:
         ages = known.loc[known["age_band"].notna(), ["customer_id", "age_band"]].drop_duplicates("customer_id", keep="last")

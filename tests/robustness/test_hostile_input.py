@@ -19,6 +19,7 @@ from cxinsight.cli import main
 from cxinsight.io import ExportError
 from cxinsight.pipeline import build_processed, read_processed
 from cxinsight.profile import Profile, ProfileError
+from cxinsight.pseudonym import token
 
 BASE = {"name": "r", "table": "contacts",
         "columns": {"contact_id": "Ref", "received_at": "When", "channel": "How", "service": "What",
@@ -136,10 +137,10 @@ def test_a_phone_number_used_as_customer_id_is_pseudonymised_and_still_links(tmp
                                    "2,15/04/2024 09:00,Phone,Waste,missed bin again,07700 900123,30,r,S1",
                                    "3,15/04/2024 10:00,Phone,Waste,new bin,C3,30,r,S1"])
     ids = contacts.sort_values("contact_id")["customer_id"].tolist()
-    assert ids[0] == ids[1] and ids[0].startswith("ID-") and "07700" not in ids[0] and ids[2] == "C3"
+    assert ids[0] == ids[1] and ids[0].startswith("C-") and "07700" not in ids[0] and ids[2] == token("C3", "customer")
     assert contacts["is_repeat"].sum() == 1
     redactions = read_processed("redactions", tmp_path / "processed")
-    assert redactions.query("column == 'customer_id'")["redacted"].sum() == 2
+    assert redactions.query("column == 'customer_id'")["redacted"].sum() == 3  # every customer id, not only the phone
 
 
 def test_an_email_as_customer_id_and_a_name_as_staff_id_never_reach_processed(tmp_path):
