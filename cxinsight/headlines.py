@@ -23,7 +23,14 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cxinsight import publish
-from cxinsight.publish import SMALL_MAX, is_suppressed_note, money, pins_small_count, suppress_counts, suppressed_note
+from cxinsight.publish import (
+    SMALL_MAX,
+    is_suppressed_note,
+    money,
+    pins_small_count,
+    suppress_counts,
+    suppressed_note,
+)
 
 log = logging.getLogger(__name__)
 
