@@ -86,8 +86,12 @@ def test_a_stricter_council_rule_is_the_one_applied():
 
 SHARE = r"(-?\d+(?:\.\d+)?%)"
 INTERVAL = re.compile(rf"{SHARE} to {SHARE}")
-BASE = re.compile(r"(?:[Bb]ase:? |of )(\*|\d[\d,]*) ?(contacts|customers|complaints|responses|survey responses|stage)?"
-                  r"|(\*|\d[\d,]*) (?:survey )?(?:responses|contacts|customers|complaints)")
+# a base: "base 15", "Base: 1,000 contacts", "of 40 contacts", "75 survey responses" (a bare "of 5" is a scale)
+# ("fewer than 30 contacts" is a threshold, not a base)
+BASE = re.compile(r"[Bb]ase:? (\*|\d[\d,]*)"
+                  r"|(?<!than )(?<!least )(?<![\d,])(\*|\d[\d,]*) (?:survey )?(?:responses|contacts|customers|complaints)\b")
+#: "95% interval": the interval's level, not a share
+LEVEL = re.compile(r"\d+% (?:simultaneous )?intervals?\b")
 
 
 def sentence_shares(text: str):
@@ -96,9 +100,10 @@ def sentence_shares(text: str):
     for sentence in re.split(r"(?<=\.)\s+|\n+", text):
         intervals = [(m.start(), m.end(), m.group(0)) for m in INTERVAL.finditer(sentence)]
         inside = [(a, b) for a, b, _ in intervals]
-        bases = [m.group(1) or m.group(3) for m in BASE.finditer(sentence)]
+        bases = [m.group(1) or m.group(2) for m in BASE.finditer(sentence)]
+        levels = [(m.start(), m.end()) for m in LEVEL.finditer(sentence)]
         for m in re.finditer(SHARE, sentence):
-            if any(a <= m.start() < b for a, b in inside):
+            if any(a <= m.start() < b for a, b in inside + levels):
                 continue
             after = next((t for a, _, t in intervals if a > m.end()), None)
             yield m.group(1), (bases[0] if bases else None), after, sentence
@@ -117,6 +122,9 @@ def pinned_in(text: str) -> list[tuple]:
 
 
 def test_the_sentence_reader_finds_the_leak_it_is_for():
+    assert not pinned_in("**52%** satisfied (4-5 of 5; interval 50% to 56%).")
+    assert not pinned_in("NPS is -22 (95% interval -45 to +4, 40 survey responses).")
+    assert not pinned_in("22% are failure demand (95% interval 19% to 28%); channels with fewer than 30 contacts are not shown.")
     leak = "The weakest point is stage 2: answered within 20 working days, 67% on time (95% interval 41% to 85%)."
     assert pinned_in(leak)
     assert pinned_in("Stage 1: 20% answered (95% interval 6% to 51%; base 10 complaints whose deadline has passed).")
