@@ -25,6 +25,7 @@ import pandas as pd
 
 from cxinsight import catalog, outputs
 from cxinsight.headlines import COUNCIL, Headline, Scope, scope_of
+from cxinsight.publish import is_suppressed_note, suppress_pinned
 
 log = logging.getLogger(__name__)
 
@@ -61,13 +62,18 @@ class Page:
 
     @property
     def figures(self) -> list[Headline]:
-        """The figures given (not those missing)."""
-        return [h for h in self.headlines if h.estimate is not None]
+        """The figures given (not those missing), with those suppressed because they would give away a
+        count of 1 to 7 (shown as ``*`` with the reason: :func:`cxinsight.headlines.published`)."""
+        return [h for h in self.headlines if h.estimate is not None or is_suppressed_note(h.note)]
 
     @property
     def missing(self) -> dict[str, str]:
         """measure -> why it could not be given, and what would unlock it."""
-        return {h.measure: h.note for h in self.headlines if h.estimate is None}
+        return {h.measure: h.note for h in self.headlines if h.estimate is None and not is_suppressed_note(h.note)}
+
+    def why_not(self, measure: str) -> str:
+        """Why ``measure`` is not given: what would unlock it, or that it is suppressed (and why)."""
+        return next((h.note for h in self.headlines if h.measure == measure and h.estimate is None), "")
 
     def fact(self, name: str, default=None):
         """One of the scope's scalars (``facts``)."""
@@ -108,9 +114,12 @@ def page_figures(analysis, scope: Scope | str | None = None, period: str | None 
 
     review = here.review if here.review is not None and len(here.review) else None
     if figs.get("failure_share") is not None:
-        page.failure_by_channel = (failure_share(contacts, by="channel", review=review) if review is not None
-                                   else provisional_share(contacts, by="channel"))
-        page.drivers = top_drivers(contacts, by="service", top=3, examples=1, approved=approved or set())
+        # every table a page draws or writes from holds no share that gives away a count of 1 to 7
+        by_channel = (failure_share(contacts, by="channel", review=review) if review is not None
+                      else provisional_share(contacts, by="channel"))
+        page.failure_by_channel = suppress_pinned(by_channel, "estimate", "n")
+        page.drivers = _drivers_published(top_drivers(contacts, by="service", top=3, examples=1,
+                                                      approved=approved or set()))
     if figs.sizes is not None:
         page.segments = figs.sizes.reset_index()
     s = figs.savings
@@ -136,6 +145,17 @@ def page_figures(analysis, scope: Scope | str | None = None, period: str | None 
         page.nps_by_channel = by.reset_index()
     page.facts = pd.DataFrame([facts])
     return page
+
+
+def _drivers_published(drivers: pd.DataFrame) -> pd.DataFrame:
+    """The biggest causes of failure demand with no share of a service's failure demand that gives
+    away a count of 1 to 7: the cause's contacts, or the rest of the service's failure demand (its
+    base, contacts / share)."""
+    if drivers.empty or "share_of_failure" not in drivers:
+        return drivers
+    base = (drivers["contacts"] / drivers["share_of_failure"]).round()
+    return suppress_pinned(drivers.assign(_base=base), "share_of_failure", "_base",
+                           ("share_of_failure",)).drop(columns="_base")
 
 
 def build_figures(processed: Path | str | None = None, services: list[str] | None = None,

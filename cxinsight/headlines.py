@@ -22,7 +22,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cxinsight.publish import SMALL_MAX, gives_away, money, suppress_counts
+from cxinsight import publish
+from cxinsight.publish import (
+    SMALL_MAX,
+    is_suppressed_note,
+    money,
+    pins_small_count,
+    suppress_counts,
+    suppressed_note,
+)
 
 log = logging.getLogger(__name__)
 
@@ -157,17 +165,50 @@ def describe(headline: Headline) -> dict[str, str]:
     if headline.estimate is None and not headline.base_unit:  # the data to compute it was not supplied
         return {"name": name, "value": "not available", "interval": "", "base": "", "note": headline.note}
     base = f"{suppress_counts(pd.Series([headline.base])).iloc[0]} {headline.base_unit}"
+    suppressed = {"name": name, "value": "*", "interval": "", "base": base, "interval_kind": headline.interval,
+                  "note": suppressed_note()}
+    if headline.base >= minimum and headline.estimate is None and is_suppressed_note(headline.note):
+        return suppressed  # suppressed where it was made (:func:`published`)
     if headline.base < minimum or headline.estimate is None or math.isnan(headline.estimate):
         return {"name": name, "value": "too few to report", "interval": "", "base": base}
-    if kind == "share":  # a share and its base must not give away a count of 1-7 either way
-        if gives_away(headline.estimate * headline.base, headline.base):
-            return {"name": name, "value": "*", "interval": "", "base": base,
-                    "interval_kind": headline.interval,
-                    "note": "not shown: with its base it would give away a count of 1 to 7"}
+    if pins(headline):  # a share, its base and its interval must not give away a count of 1-7 either way
+        return suppressed
     no_range = any(x is None or (isinstance(x, float) and math.isnan(x)) for x in (headline.low, headline.high))
     interval = "" if no_range else interval_text(headline.low, headline.high, kind)  # provisional: no range
     return {"name": name, "value": _fmt(kind, headline.estimate), "interval": interval, "base": base,
             "interval_kind": headline.interval, "note": headline.note}
+
+
+def pins(headline: Headline) -> bool:
+    """Whether a share figure, with its base and its interval, gives away a count of 1 to 7
+    (:func:`cxinsight.publish.pins_small_count`); never for money or scores.
+
+    >>> pins(Headline("complaints_on_time", "x", 10 / 15, 0.417, 0.848, 15, "stage 1 complaints answered"))
+    True
+    >>> pins(Headline("failure_share", "x", 0.45, 0.43, 0.47, 1000, "contacts"))
+    False
+    """
+    if MEASURES[headline.measure][1] != "share" or headline.estimate is None or math.isnan(headline.estimate):
+        return False
+    interval = (None if headline.low is None or headline.high is None or math.isnan(headline.low)
+                or math.isnan(headline.high) else (headline.low, headline.high))
+    return pins_small_count(headline.estimate, headline.base, interval)
+
+
+def published(headline: Headline) -> Headline:
+    """The figure as it may be published: a share that pins a count of 1 to 7 is suppressed where it
+    is made (no estimate or range kept, the reason in its note, shown as ``*``), so no page, sentence
+    or action can print it. Every other figure is returned as it is.
+
+    >>> h = published(Headline("complaints_on_time", "x", 10 / 15, 0.417, 0.848, 15, "stage 1 complaints answered"))
+    >>> h.estimate, describe(h)["value"], describe(h)["note"]
+    (None, '*', 'not shown: with its base it would give away a count of 1 to 7')
+    """
+    if not pins(headline):
+        return headline
+    from dataclasses import replace
+
+    return replace(headline, estimate=None, low=None, high=None, note=suppressed_note())
 
 
 # ---- computing the figures: once, from the shared analysis -----------------------------------
@@ -356,7 +397,14 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
             out.headlines.append(Headline("nps", key, float(score.estimate), float(score.low), float(score.high),
                                               int(score.n), "survey responses"))
     order = list(MEASURES)
-    out.headlines.sort(key=lambda h: order.index(h.measure))
+    out.headlines = sorted((published(h) for h in out.headlines), key=lambda h: order.index(h.measure))
+    if out.on_time is not None:  # the stages' shares too: the pages draw and write from this table
+        out.on_time = publish.suppress_pinned(out.on_time, "share", "base", ("share", "low", "high"))
+    if out.sizes is not None and "share" in out.sizes:  # segments: one pinned blanks all (they add up to 100%)
+        sized = publish.suppress_pinned(out.sizes, "share", "base", ("share", "low", "high"))
+        if (sized["suppressed"] != "").any():
+            sized = sized.assign(share=math.nan, low=math.nan, high=math.nan, suppressed=suppressed_note())
+        out.sizes = sized
     return out
 
 

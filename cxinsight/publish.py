@@ -23,6 +23,7 @@ page loads its analysis, and :func:`using` sets one for a block. Read the thresh
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -287,14 +288,55 @@ def gives_away(k, n):
     return bool(small) if np.ndim(small) == 0 else small
 
 
+def pinning(frame: pd.DataFrame, share: str = "estimate", base: str = "n", low: str | None = "low",
+            high: str | None = "high") -> pd.Series:
+    """For each row of ``frame``, whether its share (a fraction), with its base and its interval
+    (``low``, ``high`` where the frame has them), gives away a count of 1 to 7
+    (:func:`pins_small_count`). A share already suppressed (missing) pins nothing.
+
+    >>> pinning(pd.DataFrame({"estimate": [10 / 15, 0.5], "n": [15, 1000]}), low=None).tolist()
+    [True, False]
+    """
+    has = [c for c in (low, high) if c is not None and c in frame]
+    out = [pins_small_count(r[share], r[base], (r[low], r[high]) if len(has) == 2 else None)
+           if pd.notna(r[share]) and pd.notna(r[base]) else False
+           for r in frame.to_dict("records")]
+    return pd.Series(out, index=frame.index, dtype=bool)
+
+
+def suppress_pinned(frame: pd.DataFrame, share: str = "estimate", base: str = "n",
+                    columns: tuple[str, ...] = ("estimate", "low", "high")) -> pd.DataFrame:
+    """A copy of ``frame`` (a share, its base and its interval per row, as computed) with ``columns``
+    blanked in every row whose share pins a count of 1 to 7 (:func:`pinning`), and a ``suppressed``
+    column saying why (:func:`suppressed_note`; empty where shown). The figures stage calls it on
+    every table a page draws or writes from, so a page cannot show such a share, or a chart draw it.
+
+    >>> f = pd.DataFrame({"estimate": [10 / 15, 0.5], "low": [0.42, 0.47], "high": [0.85, 0.53], "n": [15, 1000]})
+    >>> suppress_pinned(f)[["estimate", "suppressed"]].values.tolist()
+    [[nan, 'not shown: with its base it would give away a count of 1 to 7'], [0.5, '']]
+    """
+    low, high = (c if c in frame else None for c in ("low", "high"))
+    pins = pinning(frame, share, base, low, high) if len(frame) else pd.Series(dtype=bool)
+    out = frame.copy()
+    for col in columns:
+        if col in out:
+            out[col] = pd.to_numeric(out[col], errors="coerce").astype("float64").where(~pins)
+    out["suppressed"] = pd.Series("", index=out.index, dtype=object).where(~pins, suppressed_note())
+    return out
+
+
 def drawable(frame: pd.DataFrame, share: str = "estimate", base: str = "n") -> pd.DataFrame:
     """The rows of ``frame`` whose share may be drawn: a bar or point whose count (share x base), or
-    whose complement, would be 1 to 7 is left out, as a table leaves it out (:func:`suppress_shares`).
+    whose complement, would be 1 to 7, or that its interval pins to 1 to 7 (:func:`pins_small_count`),
+    is left out, as a table leaves it out (:func:`suppress_shares`); so is one already suppressed.
 
-    >>> drawable(pd.DataFrame({"estimate": [0.1, 0.5], "n": [40, 40]}))["n"].tolist()
+    >>> drawable(pd.DataFrame({"estimate": [0.1, 0.5, None], "n": [40, 40, 40]}))["n"].tolist()
     [40]
     """
-    return frame.loc[~gives_away(frame[share] * frame[base], frame[base])]
+    if frame.empty:
+        return frame
+    keep = frame[share].notna() & ~pinning(frame, share, base)
+    return frame.loc[keep]
 
 
 def suppress_shares(frame: pd.DataFrame, numerator: str, base: str, shares: list[str]) -> pd.DataFrame:
@@ -318,52 +360,229 @@ def suppress_shares(frame: pd.DataFrame, numerator: str, base: str, shares: list
     return out
 
 
-def pinned_count(share: str, base: str, interval: str = "") -> int | None:
-    """The count of 1 to 7 that a published share gives away with its base (and interval), or None.
+#: What a share that would give away a count of 1 to 7 shows instead, and why (the tables' ``*``).
+SUPPRESSED = "*"
+#: The reason in plain English, wherever a share is not shown (tables, sentences, headline figures).
+SUPPRESSED_NOTE = "not shown: with its base it would give away a count of 1 to 7"
 
-    Works as someone with the page would: every base the shown base could be (a count ending in 0
-    or 5 was rounded to 5, so it is anything within 2 of it), every whole count that would show as
-    that share, and, where the interval is a Wilson interval, only the counts that give exactly the
-    interval shown. If every possibility leaves the same count of 1 to 7 (or the same 1 to 7
-    outside it), that count is given away.
 
-    >>> pinned_count("20%", "10")           # 2 of 10: only 2 shows as 20% of 8 to 12
-    2
-    >>> pinned_count("20%", "1,000") is None, pinned_count("*", "10") is None
-    (True, True)
-    >>> pinned_count("99.5", "1,400")       # 1,393 of 1,400: 7 outside the share
-    7
+def suppressed_note() -> str:
+    """:data:`SUPPRESSED_NOTE` for the rule in force (the council's threshold where it set one).
+
+    >>> suppressed_note()
+    'not shown: with its base it would give away a count of 1 to 7'
     """
-    import math
+    return SUPPRESSED_NOTE.replace("1 to 7", f"1 to {small_max()}")
+
+
+def is_suppressed_note(note: object) -> bool:
+    """Whether ``note`` is the reason a share was suppressed (under any threshold)."""
     import re
 
+    return bool(re.fullmatch(r"not shown: with its base it would give away a count of 1 to \d+", str(note or "")))
+
+
+def pins_small_count(share=None, base=None, interval=None) -> bool:
+    """Whether a share, with its base and its interval, gives away a count of 1 to :func:`small_max`:
+    the count itself, or the rest of the base (base minus count). Only yes or no: the count is never
+    handed back, so no caller can print it.
+
+    Each of ``share``, ``base`` and ``interval`` is either what a page shows (text: ``"67%"``,
+    ``"1,000 contacts"``, ``"42% to 85%"``; ``None`` or ``""`` when not shown) or the figure as
+    computed (a share as a fraction, a base as a whole number, an interval as ``(low, high)``
+    fractions). Figures as computed are tested twice: exactly (the count is share x base; every count
+    the interval allows, with that base) and as the pages would show them (whole percentages, the
+    base rounded to 5, the interval rounded outward), worked back as someone with the page would
+    (:func:`_candidates`). A share pins a count when every count it is consistent with is 1 to 7, or
+    every count outside it is.
+
+    >>> pins_small_count(10 / 15, 15), pins_small_count("67%", "15")   # 5 outside the share
+    (True, True)
+    >>> pins_small_count("20%", "10"), pins_small_count(0.5, 1000), pins_small_count("*", "10")
+    (True, False, False)
+    >>> pins_small_count(None, 15, (0.47, 0.93))                      # 2 to 7 outside, whatever the share
+    True
+    >>> pins_small_count("67%", None, "42% to 85%")                   # no base: the Wilson interval gives 10 of 15
+    True
+    >>> pins_small_count("99.5", "1,400")                             # 1,393 of 1,400: 7 outside the share
+    True
+    """
+    exact = [x for x in (share, base) if x is not None and not isinstance(x, str)]
+    if exact or (interval is not None and not isinstance(interval, str)):
+        if _pins_exactly(share, base, interval):
+            return True
+        share, base, interval = _as_shown(share, base, interval)
+    return _pins_as_shown(share, base, interval)
+
+
+def _number_or_none(x):
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(x) else x
+
+
+def _pins_exactly(share, base, interval) -> bool:
+    """The test on the figures as computed: the count (share x base) or the rest is 1 to 7, or every
+    count the interval allows with that base is (or every rest)."""
+    n = None if isinstance(base, str) else _number_or_none(base)
+    if n is None or n <= 0:
+        return False
+    n = round(n)
+    p = None if isinstance(share, str) else _number_or_none(share)
+    if p is not None and gives_away(round(p * n), n):
+        return True
+    if interval is not None and not isinstance(interval, str):
+        lo, hi = (_number_or_none(x) for x in interval)
+        if lo is not None and hi is not None:
+            ks = np.arange(math.ceil(lo * n - 1e-9), math.floor(hi * n + 1e-9) + 1)
+            return _all_small(ks, n - ks)
+    return False
+
+
+def _as_shown(share, base, interval) -> tuple[str | None, str | None, str | None]:
+    """Figures as computed, as the pages show them (text, as :mod:`cxinsight.headlines` writes it)."""
+    from cxinsight.headlines import interval_text, value_text
+
+    if share is not None and not isinstance(share, str):
+        p = _number_or_none(share)
+        share = None if p is None else value_text(p)
+    if base is not None and not isinstance(base, str):
+        n = _number_or_none(base)
+        base = None if n is None else count_text(round(n))
+    if interval is not None and not isinstance(interval, str):
+        lo, hi = (_number_or_none(x) for x in interval)
+        interval = None if lo is None or hi is None else interval_text(lo, hi)
+    return share, base, interval
+
+
+def _all_small(ks, rests) -> bool:
+    """Every possible count is 1 to 7, or every possible rest is (there being any possibility)."""
+    ks, rests = np.asarray(ks), np.asarray(rests)
+    if not ks.size:
+        return False
+    most = small_max()
+    return bool(((ks >= 1) & (ks <= most)).all() or ((rests >= 1) & (rests <= most)).all())
+
+
+_PERCENT = r"(-?\d+(?:\.(\d+))?)"
+#: A base never shown is looked for up to this (a Wilson interval on more is narrower than any shown).
+_MOST_BASE = 200_000
+
+
+def _wilson_shows(k, n, ends: tuple[float, float], places: int):
+    """Which (k, n) have a Wilson interval that a page would show as ``ends`` (percentages at
+    ``places`` decimals): rounded to the nearest or rounded outward, from the interval as computed
+    or as stored (3 decimals)."""
     from cxinsight.stats import wilson
 
-    m = re.fullmatch(r"\s*(-?\d+(?:\.(\d+))?)\s*%?\s*", str(share))
-    b = re.match(r"\s*([\d,]+)", str(base))
-    if not m or not b:
-        return None  # suppressed ("*"), not a share, or no base to work from
-    pct, places = float(m.group(1)), len(m.group(2) or "")
-    half = 0.5 * 10 ** -places
-    shown = int(b.group(1).replace(",", ""))
-    step = round_base()  # a rounded count is anything that rounds to it: within half the base
-    bases = range(max(shown - step // 2, 1), shown + (step + 1) // 2) if shown % step == 0 else [shown]
-    ends = [float(x) for x in re.findall(r"(-?\d+(?:\.\d+)?)%", str(interval))]
-    found = []
-    for n in bases:
-        low_k, high_k = math.ceil((pct - half) * n / 100 - 1e-9), math.floor((pct + half) * n / 100 + 1e-9)
-        found += [(k, n) for k in range(max(low_k, 0), min(high_k, n) + 1)]
-    if len(ends) == 2 and found:  # keep the counts whose Wilson interval shows as the one printed
-        def shows(k, n):
-            _, lo, hi = wilson(k, n)
-            return any(abs(f(100 * lo) - ends[0]) < 1e-9 and abs(g(100 * hi) - ends[1]) < 1e-9
-                       for f, g in ((round, round), (math.floor, math.ceil)))
-        exact = [(k, n) for k, n in found if shows(k, n)]
-        found = exact or found  # not a Wilson interval: it cannot narrow the counts down
-    for side in ({k for k, _ in found}, {n - k for k, n in found}):
-        if len(side) == 1 and 1 <= next(iter(side)) <= small_max():
-            return next(iter(side))
-    return None
+    _, lo, hi = wilson(np.asarray(k, float), np.asarray(n, float))
+    unit = 10.0 ** places
+    out = np.zeros(np.shape(lo), dtype=bool)
+    for lo_, hi_ in ((lo, hi), (np.round(lo, 3), np.round(hi, 3))):
+        a, b = np.round(np.round(lo_, 4) * 100 * unit, 6), np.round(np.round(hi_, 4) * 100 * unit, 6)
+        for f, g in ((lambda v: np.floor(v + 0.5), lambda v: np.floor(v + 0.5)), (np.floor, np.ceil)):
+            out |= (np.abs(f(a) / unit - ends[0]) < 1e-9) & (np.abs(g(b) / unit - ends[1]) < 1e-9)
+    return out
+
+
+def _candidates(share: str | None, base: str | None, interval: str | None):
+    """Every (count, base) someone with the page could take the shown share, base and interval for,
+    as two arrays; None when nothing can be worked out (a share suppressed, or no figure at all).
+
+    A base ending in 0 or 5 was rounded, so it is anything within half the rounding base of it; a
+    base not shown is any base whose Wilson interval shows as the interval given (none given: any
+    base at all, so nothing is pinned). A share shown to whole percent is anything that rounds to it;
+    an interval, where it is a Wilson interval, keeps only the counts that give exactly it, and in
+    any case holds the share.
+    """
+    import re
+
+    m = re.fullmatch(rf"\s*{_PERCENT}\s*%?\s*", str(share)) if share not in (None, "") else None
+    if share not in (None, "") and not m:
+        return None  # suppressed ("*", "too few to report") or not a share
+    ends = [(float(x), len(d or "")) for x, d in re.findall(rf"{_PERCENT}%", str(interval or ""))]
+    ends = ends if len(ends) == 2 else []
+    if m:
+        pct, places = float(m.group(1)), len(m.group(2) or "")
+        half = 0.5 * 10 ** -places
+        p_lo, p_hi = (pct - half) / 100, (pct + half) / 100
+    elif ends:  # no share: the interval holds it
+        places = max(d for _, d in ends)
+        p_lo, p_hi = ends[0][0] / 100, ends[1][0] / 100
+    else:
+        return None
+    if ends:  # the share lies inside its interval (rounded outward, or to the nearest)
+        e_half = 0.5 * 10 ** -max(d for _, d in ends) / 100
+        p_lo, p_hi = max(p_lo, ends[0][0] / 100 - e_half), min(p_hi, ends[1][0] / 100 + e_half)
+    b = re.match(r"\s*(\*|[\d,]+)", str(base)) if base not in (None, "") else None
+    if base not in (None, "") and (not b or b.group(1) == "*"):
+        return None  # a base shown as * or as words: nothing to work from
+    if b:
+        shown = int(b.group(1).replace(",", ""))
+        step = round_base()
+        ns = (np.arange(max(shown - step // 2, 1), shown + (step + 1) // 2) if shown % step == 0
+              else np.array([shown]))
+    elif ends:
+        ns = _bases_for(ends, p_lo, p_hi)
+    else:
+        return None  # a share alone: any base would do, so no count follows
+    places_e = max((d for _, d in ends), default=0)
+    ks_all, ns_all = [], []
+    most = small_max()
+    for chunk in np.array_split(ns, max(1, len(ns) // 5000)):
+        lo_k = np.ceil(p_lo * chunk - 1e-9).astype(int).clip(min=0)
+        hi_k = np.minimum(np.floor(p_hi * chunk + 1e-9).astype(int), chunk)
+        width = hi_k - lo_k + 1
+        keep = width > 0
+        if not keep.any():
+            continue
+        reps = np.repeat(chunk[keep], width[keep])
+        starts = np.repeat(lo_k[keep], width[keep])
+        offsets = np.arange(len(reps)) - np.repeat(np.cumsum(width[keep]) - width[keep], width[keep])
+        ks, n_ = starts + offsets, reps
+        if not b:  # no base shown: only the bases whose Wilson interval shows as the one given
+            hit = _wilson_shows(ks, n_, (ends[0][0], ends[1][0]), places_e)
+            ks, n_ = ks[hit], n_[hit]
+        ks_all.append(ks)
+        ns_all.append(n_)
+        if not b:  # enough seen once a count and a rest outside 1 to 7 are both possible
+            seen_k, seen_n = np.concatenate(ks_all), np.concatenate(ns_all)
+            if (~((seen_k >= 1) & (seen_k <= most))).any() and (~((seen_n - seen_k >= 1) & (seen_n - seen_k <= most))).any():
+                break
+    if not ks_all:
+        return np.array([], int), np.array([], int)
+    ks, ns_ = np.concatenate(ks_all), np.concatenate(ns_all)
+    if ends and b:
+        hit = _wilson_shows(ks, ns_, (ends[0][0], ends[1][0]), places_e)
+        if hit.any():  # a Wilson interval: only the counts that give exactly it
+            ks, ns_ = ks[hit], ns_[hit]
+    return ks, ns_
+
+
+def _bases_for(ends, p_lo: float, p_hi: float) -> np.ndarray:
+    """The bases a shown Wilson interval could come from: those whose interval, at the share nearest
+    one half, is still as wide as the one shown could be (a wider interval never shows narrower)."""
+    from cxinsight.stats import Z95
+
+    ns = np.arange(1, _MOST_BASE + 1, dtype=float)
+    p = min(max(0.5, p_lo), p_hi)
+    z2 = Z95 ** 2
+    width = 2 * Z95 * np.sqrt(p * (1 - p) / ns + z2 / (4 * ns ** 2)) / (1 + z2 / ns)
+    unit = 10.0 ** -max(d for _, d in ends) / 100
+    shown = (ends[1][0] - ends[0][0]) / 100
+    wide = width >= shown - 2 * unit - 1e-9
+    most = int(ns[wide].max()) if wide.any() else 1
+    return np.arange(1, most + 1)
+
+
+def _pins_as_shown(share: str | None, base: str | None, interval: str | None) -> bool:
+    found = _candidates(share, base, interval)
+    if found is None:
+        return False
+    ks, ns = found
+    return _all_small(ks, ns - ks)
 
 
 def download_frame(frame: pd.DataFrame, counts=()) -> pd.DataFrame:

@@ -313,10 +313,13 @@ SHARE_BASES = {"Figure": "Base", "% failure": "Contacts", "%": "Customers", "% u
 
 def test_no_published_share_gives_away_a_count_of_1_to_7(built):
     """Back-calculation, as someone with the pages would do it: for every share shown beside its base
-    (and its interval), no count of 1 to 7, nor a complement of 1 to 7, follows uniquely (issue 13)."""
+    (and its interval) in a table, on the index, or in any sentence, takeaway or chart label of any
+    page (with the base in the sentence, or none), no count of 1 to 7, nor a rest of 1 to 7, follows
+    (issue 13; issue 28, build point 5)."""
     import html as html_
 
-    from cxinsight.publish import pinned_count
+    from cxinsight.publish import pins_small_count
+    from tests.test_small_numbers import pinned_in
 
     checked, pinned = 0, []
     for path, page in built["pages"].items():
@@ -333,21 +336,22 @@ def test_no_published_share_gives_away_a_count_of_1_to_7(built):
                     if len(row) != len(head) or not re.search(r"\d", row[i]) or "£" in row[i]:
                         continue
                     checked += 1
-                    k = pinned_count(row[i], row[j], row[r] if r is not None else "")
-                    if k is not None:
-                        pinned.append((path.name, table.caption[:40], row[0], row[i], row[j], k))
+                    if pins_small_count(row[i], row[j], row[r] if r is not None else ""):
+                        pinned.append((path.name, table.caption[:40], row[0], row[i], row[j]))
     index = (built["reports"] / "index.html").read_text(encoding="utf-8")
     for value, rng, base in re.findall(r'<span class="value">(\d+%)</span><span class="range">[^<]*?: ([^<]*)</span>'
                                        r'<span class="base">Base: ([^<]*)</span>', index):
         checked += 1
-        k = pinned_count(value, html_.unescape(base), rng)
-        if k is not None:
-            pinned.append(("index.html", "card", value, base, k))
+        if pins_small_count(value, html_.unescape(base), rng):
+            pinned.append(("index.html", "card", value, base))
     for value, rng, base in re.findall(r'<td>(\d+%) \(([^)]*)\)<br><span class="note">([^<]*)</span>', index):
         checked += 1
-        k = pinned_count(value, html_.unescape(base), rng)
-        if k is not None:
-            pinned.append(("index.html", "service row", value, base, k))
+        if pins_small_count(value, html_.unescape(base), rng):
+            pinned.append(("index.html", "service row", value, base))
+    for path, page in built["pages"].items():  # every sentence, takeaway and chart label on every page
+        found = pinned_in(page.text)
+        checked += len(found) + 1
+        pinned += [(path.name, *p) for p in found]
     assert checked >= 80, checked
     assert not pinned, pinned[:10]
 

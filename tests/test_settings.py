@@ -440,7 +440,7 @@ def test_a_stricter_publishing_rule_suppresses_8_and_rounds_to_10(tmp_path):
         assert publish.small_max() == 10 and publish.round_base() == 10
         assert publish.suppress_counts(counts).tolist() == ["*", "*", "*", "10", "10", "20", "1,230"]
         assert publish.gives_away(8, 100) and publish.gives_away(92, 100) and not publish.gives_away(11, 100)
-        assert publish.pinned_count("8%", "100") == 8  # 8 of 95 to 104: only 8 shows as 8%
+        assert publish.pins_small_count("8%", "100")  # 8 of 95 to 104: only 8 shows as 8%
         frame = publish.download_frame(pd.DataFrame({"Contacts": [9, 26]}), ["Contacts"])
         assert frame.columns.tolist() == ["Contacts (rounded to 10; 1-10 blank)"]
         assert frame.iloc[:, 0].tolist() == [pd.NA, 30]
