@@ -223,15 +223,30 @@ def protect(table: str, frame: pd.DataFrame, key: bytes) -> tuple[pd.DataFrame, 
     kinds = {name: spec.kind for name, spec in schemas.FIELDS[table].items()}
     free = [c for c, k in kinds.items() if k in ("text", "category", "service") and c in frame.columns]
     frame, counts = privacy.redact_frame(frame, free)
+    rows = [counts]
+    # a category is a system's name for something ("Priya Sharma" as a complaint category is a person's
+    # name all the same): each distinct value read whole by both detectors, as service names are
+    for col in (c for c, k in kinds.items() if k == "category" and c in frame.columns):
+        values = frame[col].astype("category")
+        names = [str(v) for v in values.cat.categories]
+        safe = privacy.safe_system_names(names)
+        changed = {a: b for a, b in zip(names, safe, strict=True) if a != b}
+        if changed:
+            frame[col] = values.cat.rename_categories(lambda v, c=changed: c.get(str(v), v)) \
+                if len(set(safe)) == len(safe) else values.astype(object).replace(changed).astype("category")
+            rows.append(pd.DataFrame([{"column": col, "kind": "WITHHELD_NAME",
+                                       "redacted": int(frame[col].isin(set(changed.values())).sum())}]))
     frame, people = pseudonym.pseudonymise_people(frame, key)
-    rows = [counts, people]
+    rows.append(people)
     for col in (c for c, k in kinds.items() if k == "id" and c in frame.columns and c not in pseudonym.PERSON_IDS):
         frame[col], n = privacy.pseudonymise_ids(frame[col], key.hex())
         if n:
             rows.append(pd.DataFrame([{"column": col, "kind": "PSEUDONYMISED_ID", "redacted": n}]))
     if "source_file" in frame.columns:
         files = pd.Series(frame["source_file"].astype("category").cat.categories.astype(str))
-        renamed = {a: b for a, b in zip(files, privacy.redact_text(files), strict=True) if a != b}
+        safe = privacy.safe_system_names(files.tolist())
+        renamed = {a: (b if b != re.sub(r"\.\w+$", "", a).replace("_", " ") else a) for a, b in zip(files, safe, strict=True)}
+        renamed = {a: b for a, b in renamed.items() if a != b}
         if renamed:
             frame["source_file"] = frame["source_file"].astype(str).replace(renamed)
             for col in (c for c, k in kinds.items() if k == "id" and c in frame.columns

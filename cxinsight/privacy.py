@@ -1114,6 +1114,9 @@ def safe_system_names(names: list[str]) -> list[str]:
 
     if not names:
         return []
+    # a file name is read as words: "crm_Q1 from Gwenllian Prydderch.csv" as "crm Q1 from Gwenllian Prydderch"
+    names = [re.sub(r"\.(?:csv|tsv|txt|xlsx?|xlsm|xml|json|parquet)$", "", str(n), flags=re.I).replace("_", " ")
+             if re.search(r"\.(?:csv|tsv|txt|xlsx?|xlsm|xml|json|parquet)$", str(n), flags=re.I) else n for n in names]
     redacted = redact_text(pd.Series(list(names), dtype=object)).tolist()
     out = []
     for r in redacted:
@@ -1175,7 +1178,10 @@ def pseudonymise_ids(values: pd.Series, key: str) -> tuple[pd.Series, int]:
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     text = pa.array(np.asarray(uniques, dtype=object).astype(str), type=pa.string())
     maybe = np.flatnonzero(pc.match_substring_regex(text, _MAY_BE_PERSONAL_ID).to_numpy(zero_copy_only=False))
-    personal = [i for i in maybe if find_personal_data(str(uniques[i]))]
+    # both detectors read each candidate whole: "ENQ14968840 Priya Sharma" is a reference holding a name
+    candidates = [str(uniques[i]) for i in maybe]
+    personal = [i for i, text, safe in zip(maybe, candidates, safe_system_names(candidates), strict=True)
+                if safe != text or find_personal_data(text)]
     if not personal:
         return values, 0
     new = np.asarray(uniques, dtype=object).copy()

@@ -18,6 +18,9 @@ PROJECT = Path(__file__).resolve().parents[1]
 # The tests' own pseudonym key (cxinsight.pseudonym), never the analyst's in their home folder: the same
 # file `make test` builds the test data with, made on first use. Set the variable to use another.
 os.environ.setdefault("CXINSIGHT_PSEUDONYM_KEY_FILE", str(PROJECT / ".test" / "pseudonym.key"))
+
+#: The blind corpora's own scripts are their writers' record, run by hand (check.py exits when run).
+collect_ignore_glob = ["data/blind_personal_data/*/*.py"]
 USERS_OWN = ("data/processed", "data/interim", "data/review", "data/figures", "reports")  # an analyst's outputs: a test run never touches them
 _USERS = pytest.StashKey[dict]()
 
