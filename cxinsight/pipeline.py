@@ -210,6 +210,14 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def _safe_files(values: pd.Series) -> pd.Series:
+    """File names as they may be written: redacted, then read whole by both detectors
+    (:func:`cxinsight.privacy.safe_file_names`)."""
+    text = privacy.redact_text(values.astype(str))
+    renamed = privacy.safe_file_names(text.unique().tolist())
+    return text.replace(renamed) if renamed else text
+
+
 def protect(table: str, frame: pd.DataFrame, key: bytes) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Personal data out of every field an export wrote: free text, categories and service names are
     redacted (:func:`cxinsight.privacy.redact_frame`); every staff and customer id is replaced by its
@@ -244,9 +252,7 @@ def protect(table: str, frame: pd.DataFrame, key: bytes) -> tuple[pd.DataFrame, 
             rows.append(pd.DataFrame([{"column": col, "kind": "PSEUDONYMISED_ID", "redacted": n}]))
     if "source_file" in frame.columns:
         files = pd.Series(frame["source_file"].astype("category").cat.categories.astype(str))
-        safe = privacy.safe_system_names(files.tolist())
-        renamed = {a: (b if b != re.sub(r"\.\w+$", "", a).replace("_", " ") else a) for a, b in zip(files, safe, strict=True)}
-        renamed = {a: b for a, b in renamed.items() if a != b}
+        renamed = privacy.safe_file_names(files.tolist())
         if renamed:
             frame["source_file"] = frame["source_file"].astype(str).replace(renamed)
             for col in (c for c, k in kinds.items() if k == "id" and c in frame.columns
@@ -516,15 +522,16 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
 
     quarantine = pd.concat([r.quarantine for r in loads.values()], ignore_index=True)
     quarantine, qcounts = privacy.redact_frame(quarantine, ["record", "found", "source_file", "record_id"])
+    quarantine["source_file"] = _safe_files(quarantine["source_file"])
     quarantine, qmore = withhold_text(quarantine, QUARANTINE_TEXT)
     redaction_frames += [qcounts.assign(table="quarantine"), qmore.assign(table="quarantine")]
     accounting = pd.concat([r.summary.assign(table=t) for t, r in loads.items()], ignore_index=True)
-    accounting["source_file"] = privacy.redact_text(accounting["source_file"].astype(str))
+    accounting["source_file"] = _safe_files(accounting["source_file"])
     accounting = accounting[["table", "source_file", "rows_in", "rows_clean", "rows_quarantined"]
                             + [c for c in accounting.columns if c not in
                                {"table", "source_file", "rows_in", "rows_clean", "rows_quarantined"}]]
     repairs = pd.concat([r.repairs.assign(table=t) for t, r in loads.items()], ignore_index=True)
-    repairs["source_file"] = privacy.redact_text(repairs["source_file"].astype(str))
+    repairs["source_file"] = _safe_files(repairs["source_file"])
     redactions = pd.concat(redaction_frames, ignore_index=True)[["table", "column", "kind", "redacted"]]
     result = PipelineResult(tables, loads, quarantine, accounting, repairs, redactions, council=src.council,
                             warnings=warnings, repeat_window_days=repeat_window_days)
@@ -542,7 +549,7 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
                 (stage / SETTINGS_FILE).write_text(council_settings.text, encoding="utf-8")
                 written["settings"] = SETTINGS_FILE
             for entry in files_read:  # a file named after a person is not named in the manifest either
-                entry["file"] = privacy.redact_text(pd.Series([str(entry["file"])])).iloc[0]
+                entry["file"] = _safe_files(pd.Series([str(entry["file"])])).iloc[0]
             manifest = {"council": src.council, "period": src.period, "files": files_read,
                         "rows": {t: len(f) for t, f in tables.items()},
                         "quarantined": int(len(quarantine)), "warnings": warnings,

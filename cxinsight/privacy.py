@@ -570,6 +570,8 @@ def _ordinary_text_name(groups: dict, m: re.Match, text: str, lead: str) -> bool
 
         login = m.group(0)[len(lead):].strip()
         left, _, right = login.partition(".")
+        if right.lower() in _FILE_EXTENSIONS:
+            return True  # "x.csv", "a.xlsx": a file, not j.smith
         known = bool(gate._known(right)) or (bool(right) and gate._known(left) in ("first", "both"))
         if known:
             return None
@@ -665,6 +667,10 @@ def _names_someone(words_after_role: str, text: str) -> bool:
     if first[:1].isupper() and not first.isupper() and not in_capitals:
         return known or not everyday
     return known and not everyday
+
+
+_FILE_EXTENSIONS = frozenset("csv tsv txt xls xlsx xlsm xml json pdf doc docx html htm parquet zip png jpg jpeg "
+                             "gif eml msg odt ods yaml yml log".split())
 
 
 def _gate_names() -> frozenset[str]:
@@ -1128,6 +1134,23 @@ def safe_system_names(names: list[str]) -> list[str]:
         for start, end in sorted(found, reverse=True):
             r = r[:start] + "[WITHHELD]" + r[end:]
         out.append(re.sub(r"\[[A-Z_]+\]", "withheld", r))
+    return out
+
+
+def safe_file_names(names) -> dict[str, str]:
+    """The file names that read as personal data, each with the name to show instead (the others are
+    left out): every file name is read by both detectors (:func:`safe_system_names`, its words split at
+    underscores, the extension set aside) before it is written anywhere.
+
+    >>> safe_file_names(["crm_Q1.csv", "calls from Mrs Jane Smith.csv"])
+    {'calls from Mrs Jane Smith.csv': 'calls from withheld.csv'}
+    """
+    names = [str(n) for n in dict.fromkeys(names)]
+    out = {}
+    for name, safe in zip(names, safe_system_names(names), strict=True):
+        stem, dot, ext = name.rpartition(".") if re.search(r"\.\w{2,5}$", name) else (name, "", "")
+        if safe not in (name, stem.replace("_", " ")):
+            out[name] = f"{safe}{dot}{ext}"
     return out
 
 
