@@ -106,7 +106,12 @@ def demo_raw_texts() -> list[str] | None:
     crm = paths.demo_raw_dir() / "crm"
     if not any(crm.glob("*.csv")):
         return None
-    frame = cx.load_contacts(crm, profile="demo_crm").data
+    from cxinsight.profile import ProfileError
+
+    try:
+        frame = cx.load_contacts(crm, profile="demo_crm").data
+    except ProfileError:  # a demo made by an older generator than the profile's: make it again
+        return None
     return _distinct(frame["notes"].tolist() + frame["reason"].astype(object).tolist())
 
 

@@ -451,10 +451,6 @@ def test_the_hostile_council_reaches_every_field_and_the_services_are_big_enough
         assert counts.get(name, 0) >= 100 and name in top, (name, counts.get(name))
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 28: complaint categories holding a bare name ('Priya Sharma', 'Tomasz Wiśniewski') pass the "
-    "pipeline and reach council/05_complaints.html; the last gate refuses the run, but its message "
-    "('council/05_complaints.html: 2 x NAME (gate)') names the file and the kind, not the field"))
 def test_the_hostile_council_publishes_none_of_it(hostile_run):
     """Either the run passed and nothing injected is in any published file, or it failed naming
     the file, the field and the kind (never the value)."""
@@ -483,10 +479,6 @@ def test_the_hostile_council_publishes_none_of_it(hostile_run):
     assert not leaks, f"{len(leaks)} injected personal strings published:\n" + "\n".join(leaks[:60])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 28: page 01 (council/01_data_quality.html and its _work notebook) lists the export "
-    "'crm_contacts_Q1_2024-25 from Gwenllian Prydderch.csv' by name, and neither detector flags it; "
-    "page 05 shows the complaint categories 'Priya Sharma' and 'Tomasz Wiśniewski' (the gate flags these)"))
 def test_the_pages_handed_to_the_last_gate_hold_none_of_it(hostile_run):
     """What the run wrote before the last gate looked: none of the injected personal data. The gate is
     a scanner with blind spots of its own; the pages must be clean without it (a page the gate did not
@@ -564,12 +556,10 @@ def _layers(run) -> list[Path]:
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "issue 28: data/processed and data/interim hold injected personal data: notes and comments with "
-    "'caller gwenllian prydderch', 'KWABENA ASANTE-DARKO', 'Lucía de la Fuente and Rhodri ab Iorwerth', "
-    "'Siân Gruffydd', 'tomasz wiśniewski', '0 7 7 0 0 9 0 0 5 7 3'; bare names in reason, outcome and "
-    "complaint category; names in contact_id, previous_contact_id, complaint_id and response_id; file "
-    "names in source_file, manifest.json, quarantine, repairs and row_accounting; names in the "
-    "quarantine's found and record; staff logins and names in staff_id"))
+    "issue 28: data/processed and the quarantine still hold free-text names the redactor does not read "
+    "(no title or cue, or in lower case mid-sentence: 'Siân Gruffydd', 'tomasz wiśniewski', 'Rhodri ab "
+    "Iorwerth', 'KWABENA ASANTE-DARKO'), a phone number written digit by digit ('0 7 7 0 0 ...') and a "
+    "login in a quarantined record; none of it is published (the pages test above passes)"))
 def test_personal_data_injected_into_every_field_is_not_in_the_built_layers(hostile_run):
     """data/processed, data/interim and data/figures hold none of the injected personal data
     (free text redacted, service names made safe, ids pseudonymised, file names redacted)."""
@@ -579,8 +569,6 @@ def test_personal_data_injected_into_every_field_is_not_in_the_built_layers(host
     assert not found, f"{len(found)} injected personal strings in the built layers:\n" + "\n".join(found[:60])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "issue 28 build point 2: staff and customer ids are pseudonymised on branch pseudo, not yet merged"))
 def test_staff_and_customer_ids_from_the_export_are_not_in_the_built_layers(hostile_run):
     """Every staff id and customer id the export holds (the demo's plain numbers as well as the
     injected logins, phones and e-mails) is pseudonymised before data/processed."""
