@@ -183,11 +183,11 @@ def test_the_corpus_is_scored(name):
 #: Issue 28's acceptance, judged on held_out.tsv.
 BARS = {"recall": 0.95, "recall_per_kind": 0.90, "false_positives": 0.02, "detector_on_missed": 0.90}
 #: What the rules reached on held_out.tsv when last changed (2026-12-06), rounded down: no change may fall below it.
-#: 142, 155, 158 of 167; 2 of 95. (0.86 before the everyday words after role words were left alone: one
-#: held-out item was given up for the 307 demo notes that no longer lose their words.)
-REACHED = {"recall": 0.85, "detector": 0.92, "both": 0.94, "false_positives": 0.025}
-#: The second blind corpus's first run (second/FIRST_RUN.md), rounded down: the rules as merged.
-REACHED_SECOND = {"recall": 0.73, "detector": 0.83, "both": 0.86, "false_positives_redactor": 0.03,
+#: 144, 155, 158 of 167; 2 of 95.
+REACHED = {"recall": 0.86, "detector": 0.92, "both": 0.94, "false_positives": 0.025}
+#: The second blind corpus: its first run was 0.73 / 0.83 / 0.86 (second/FIRST_RUN.md); 0.75 since known
+#: forename-and-surname pairs are read without a cue. Rounded down: no change may fall below it.
+REACHED_SECOND = {"recall": 0.75, "detector": 0.83, "both": 0.86, "false_positives_redactor": 0.03,
                   "false_positives_detector": 0.05}
 
 
