@@ -125,7 +125,7 @@ REPORT_WORDS = [
     "range: PwC to SOCITM 2008", "Unit costs default to SOCITM 2011 averages",
     "from cxinsight.analysis import read_analysis", "with the council's settings from council.yaml",
     "comps = [c for c in scored if c.endswith('_component')]", "mine = [a.value for a in costs if a.council]",
-    "if h.estimate is not None and h.estimate == h.estimate and h.low is not None:", "    if h.estimate is None:",
+    "if h.estimate is not None and h.estimate == h.estimate and h.low is not None:", "    if h.estimate is None:", "if r.verdict in ('up', 'down'):", "[r.verdict for r in rows]",
     "interval {headlines.interval_text(s.low, s.high)}", "for k, _, words in h.changes if k == 'latest'",
     "repeat contacts and customer segments can only be measured on the rest",
 ]
