@@ -125,13 +125,13 @@ def _fmt(kind: str, x: float | None, outward: str | None = None) -> str:
     so a displayed range is never narrower than the one computed."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    step = {"share": 0.01, "money": 1000.0}.get(kind, 1.0)
+    if kind == "share":
+        return publish.percent_text(x, outward)
+    step = {"money": 1000.0}.get(kind, 1.0)
     # As recorded (4 decimals), then halves rounded up: a figure read back from its record is shown
     # exactly as the page that computed it shows it.
     q = round(round(float(x), 4) / step, 6)
     units = {"down": math.floor, "up": math.ceil}.get(outward, lambda v: math.floor(v + 0.5))(q)
-    if kind == "share":
-        return f"{units}%"
     if kind == "money":
         return money(units * 1000.0)
     return f"{units:+d}"
