@@ -32,7 +32,7 @@ def test_index_and_a_report_per_service(built):
     for code in built["services"]:
         assert f"services/{code}.html" in index.links, code
     for nb in ("01_data_quality", "02_failure_demand", "03_digital_exclusion", "04_channel_shift", "05_complaints",
-               "06_customer_experience", "at_a_glance"):
+               "06_customer_experience", "09_journeys", "at_a_glance"):
         assert (reports / "council" / f"{nb}.html").exists(), nb
 
 
@@ -306,6 +306,29 @@ def test_every_index_figure_equals_the_figure_on_the_page_it_links_to(built):
             value, rng, base = m.group(1), m.group(2) or "", m.group(3)
             row = shown[measure]
             assert (row["Figure"], row["Range"], row["Base"]) == (value, rng, base), (code, measure, row, cell)
+
+
+def test_every_service_page_has_its_journeys_section(built):
+    """Issue 30, build point 4: each service page shows its journey figures, each with its range and
+    base (the figures stage's, as the journeys report and the index show them), and the commonest
+    failing journey; the council's journeys report runs."""
+    reports = built["reports"]
+    journeys_page = built["pages"][reports / "council" / "09_journeys.html"]
+    council = _figures_on(journeys_page)
+    assert council["Journeys resolved at the first contact"]["Range is"] == "95% interval"
+    for code in built["services"]:
+        page = built["pages"][reports / "services" / f"{code}.html"]
+        assert any("Journeys: how often residents get what they need first time" in text
+                   for _, text in page.headings), code
+        shown = _figures_on(page)
+        for name in ("Journeys resolved at the first contact", "Contacts per journey", "Journeys that changed channel",
+                     "Journeys that ended in a complaint", "End-to-end time, median (first contact to close)"):
+            row = shown[name]
+            assert row["Figure"] == "*" or (" to " in row["Range"] and "journeys" in row["Base"]), (code, name, row)
+        text = " ".join(page.text.split())
+        assert "of journeys were resolved at the first contact (95% interval" in text or \
+            shown["Journeys resolved at the first contact"]["Figure"] == "*", code
+        assert "The commonest failing journey" in text, code
 
 
 SHARE_BASES = {"Figure": "Base", "% failure": "Contacts", "%": "Customers", "% upheld": "Answered"}
