@@ -48,10 +48,10 @@ def test_index_figures_carry_base_and_range(built):
     text = (built["reports"] / "index.html").read_text(encoding="utf-8")
     for name in ("Failure demand", "likely digitally excluded", "channel shift and fixing failure demand together",
                  "channel shift alone", "fixing failure demand alone", "complaints answered on time",
-                 "Net Promoter Score"):
+                 "Net Promoter Score", "Journeys resolved at the first contact"):
         assert name in text, name
     cards = re.findall(r'<li class="card">(.*?)</li>', text, flags=re.S)
-    assert len(cards) == 7
+    assert len(cards) == 8  # of the journey figures, first-contact resolution only
     for card in cards:
         assert "Base:" in card
         assert " to " in card or "too few" in card or "give away a count" in card, card
@@ -278,7 +278,7 @@ def test_every_index_figure_equals_the_figure_on_the_page_it_links_to(built):
     index = (reports / "index.html").read_text(encoding="utf-8")
     cards = re.findall(r'<li class="card"><a class="name" href="([^"]+)">(.*?)</a><span class="value">(.*?)</span>'
                        r'<span class="range">(.*?)</span><span class="base">(.*?)</span>', index, flags=re.S)
-    assert len(cards) == 7, len(cards)
+    assert len(cards) == 8, len(cards)
     glance = _figures_on(built["pages"][reports / "council" / "at_a_glance.html"])
     compared = 0
     for href, name, value, rng, base in cards:
@@ -292,7 +292,7 @@ def test_every_index_figure_equals_the_figure_on_the_page_it_links_to(built):
             if "Base" in row:
                 assert base == f"Base: {row['Base']}", (where, name, row, base)
             compared += 1
-    assert compared == 14
+    assert compared == 16
 
     head = re.search(r"<thead><tr>(.*?)</tr></thead>", index, flags=re.S).group(1)
     measures = [html_.unescape(m) for m in re.findall(r'<th scope="col">(.*?)</th>', head)][1:]
