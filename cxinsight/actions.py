@@ -2,7 +2,9 @@
 
 Each action is drawn from a figure on the same page and only when that figure is shown (not
 suppressed, not too few): the lever with the best net present value, the largest cause of failure
-demand, the residents to keep an assisted route for, complaints answered late. Nothing here is a
+demand, a service whose journeys are resolved at the first contact less often than the council's
+(only when the two ranges do not overlap), the residents to keep an assisted route for, complaints
+answered late. Nothing here is a
 judgement the figures cannot carry: where the savings range crosses zero, the action is to replace
 the placeholder costs before deciding.
 
@@ -90,8 +92,54 @@ def _complaints_action(figures: Figures) -> str | None:
             f"Ombudsman codes expect every one within 10 working days{overdue}.")
 
 
+def _shown(h) -> dict | None:
+    """The figure as shown, or None when it is not (suppressed, too few, no range to compare)."""
+    if h is None or h.estimate is None:
+        return None
+    d = describe(h)
+    return None if d["value"] in ("*", "too few to report", "not available") or not d["interval"] else d
+
+
+def _journey_action(figures: Figures) -> str | None:
+    """Where journeys are resolved at the first contact less often than the council's, and the data
+    shows it: a service whose whole 95% interval lies below the council's whole interval (the two
+    intervals do not overlap). On the council's page, the service furthest below; on a service's
+    page, the service itself against the council."""
+    from cxinsight.headlines import Headline
+    from cxinsight.wording import label
+
+    mine = _shown(figures.get("first_contact_resolution"))
+    if mine is None:
+        return None
+    here = figures.get("first_contact_resolution")
+    if isinstance(figures.scope, Council):
+        rows = figures.journey_services
+        if rows is None or rows.empty:
+            return None
+        rows = rows.loc[rows["estimate"].notna() & (rows["high"] < here.low)]
+        if rows.empty:
+            return None
+        worst = rows.sort_values("high").iloc[0]
+        service = str(worst["service"])
+        theirs = _shown(Headline("first_contact_resolution", service, float(worst["estimate"]), float(worst["low"]),
+                                 float(worst["high"]), int(worst["n"]), "journeys"))
+        if theirs is None:
+            return None
+        return (f"Review the journeys in {label(service)} first: {theirs['value']} of its journeys were resolved at "
+                f"the first contact (95% interval {theirs['interval']}, {theirs['base']}), against {mine['value']} "
+                f"for the council ({mine['interval']}, {mine['base']}); the two ranges do not overlap.")
+    ref = figures.journey_reference
+    council = _shown(ref)
+    if council is None or not here.high < ref.low:
+        return None
+    return (f"Review this service's journeys: {mine['value']} were resolved at the first contact (95% interval "
+            f"{mine['interval']}, {mine['base']}), against {council['value']} for the council as a whole "
+            f"({council['interval']}, {council['base']}); the two ranges do not overlap, so each extra contact is "
+            "one a resident should not have needed.")
+
+
 def what_this_means(figures: Figures, classified: pd.DataFrame | None = None, limit: int = 3) -> list[str]:
     """Up to ``limit`` actions the figures support, most valuable first."""
-    found = [_savings_action(figures), _failure_action(figures, classified), _complaints_action(figures),
-             _exclusion_action(figures)]
+    found = [_savings_action(figures), _failure_action(figures, classified), _journey_action(figures),
+             _complaints_action(figures), _exclusion_action(figures)]
     return [a for a in found if a][:limit]

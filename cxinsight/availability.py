@@ -42,7 +42,7 @@ UNLOCKS: dict[str, str] = {
                           "service's complaints.",
     "complaints.stage_2": "Supply stage 2 rows (under the same complaint reference as stage 1) to see how many "
                           "complaints escalate.",
-    # journeys (cxinsight.journeys)
+    # journeys (cxinsight.journeys: JOURNEYS_UNLOCK)
     "contacts.case_id|contacts.customer_id": (
         "Supply a case or reference number on each contact (the same number on every contact about one request), "
         "or customer numbers, to follow contacts into journeys: first-contact resolution, contacts per journey, "
@@ -52,6 +52,8 @@ UNLOCKS: dict[str, str] = {
         "Supply an export with a row per contact (a contact history, not a list of cases) carrying the case number "
         "on each, or customer numbers, to see first-contact resolution, contacts per journey and channel changes."),
 }
+#: What follows contacts into journeys: a case or reference number on each, or customer numbers.
+JOURNEY_IDS = "contacts.case_id|contacts.customer_id"
 #: What can tell failure demand from value demand: the contact's words (notes, or a reason or issue
 #: column) or its customer's behaviour (repeat contacts and channel hops need customer numbers).
 #: With none of them every contact would be called value demand: "0% failure" with no evidence.

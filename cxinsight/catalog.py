@@ -100,11 +100,11 @@ DATASETS: tuple[Dataset, ...] = (
             "contact ids a person approved for quoting (a person writes it; no code does)"),
     # figures: the figures stage
     Dataset("headlines", "figures", "headlines.parquet", "cxinsight.figures.write_figures",
-            "every headline figure of every scope, with its range, base, note and changes; and what could not "
-            "be given, and why"),
+            "every headline figure of every scope (journeys' among them), with its range, base, note and changes; "
+            "and what could not be given, and why"),
     Dataset("page tables", "figures", "*.parquet", "cxinsight.figures.write_figures",
             "the tables each at-a-glance page charts: actions, changes, failure by channel, drivers, customer "
-            "groups, shiftable volume, savings bands and levers, complaint timeliness, NPS by channel, facts"),
+            "groups, shiftable volume, savings bands and levers, complaint timeliness, NPS by channel, the commonest failing journeys, facts"),
     # reports
     Dataset("pages", "reports", "**/*.html", "cxinsight.report.render.write_page",
             "the HTML pages (the index, each notebook's page, pages saying what would unlock a report)"),

@@ -78,7 +78,7 @@ def _analyse(args: argparse.Namespace) -> int:
     from cxinsight import paths
     from cxinsight.analysis import load_analysis, options_for
     from cxinsight.catalog import layer_dir
-    from cxinsight.figures import RECORD, analysis_record, build_figures
+    from cxinsight.figures import RECORD, analysis_record, build_figures, shape
     from cxinsight.report import _services
 
     processed = Path(args.processed).resolve() if args.processed else paths.processed_dir()
@@ -88,7 +88,8 @@ def _analyse(args: argparse.Namespace) -> int:
     load_analysis(processed, options)  # built only when the data, rules, settings or options changed
     services = args.service or _services(processed)[0]
     record = layer_dir("figures", processed) / RECORD
-    wanted = {"period": args.period, "services": list(services), "analysis": analysis_record(processed)}
+    wanted = {"period": args.period, "services": list(services), "analysis": analysis_record(processed),
+              "shape": shape()}
     kept = json.loads(record.read_text(encoding="utf-8")) if record.exists() else {}
     if {k: kept.get(k) for k in wanted} == wanted:
         logging.info("the analysis and figures of %s are up to date", processed)

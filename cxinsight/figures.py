@@ -3,7 +3,8 @@
 :func:`build_figures` reads the analysis (:mod:`cxinsight.analysis`) and, for the whole council and
 each service that gets a page, works out :func:`page_figures`: the headline figures (each with its
 range, base and note, and its change against earlier quarters), what could not be given and why,
-the "what this means" actions, and the tables the at-a-glance page draws. :func:`write_figures`
+the "what this means" actions, and the tables the at-a-glance page draws (with the commonest
+failing journeys). :func:`write_figures`
 stores them in the figures layer (:func:`cxinsight.catalog.layer_dir`), one Parquet dataset per
 table with a ``scope`` column; ``headlines.parquet`` holds every headline figure of every scope.
 
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 RECORD = "figures.json"
 #: The tables of a page, beside ``headlines``: each is stored as ``<name>.parquet`` with a scope column.
 TABLES = ("actions", "changes", "failure_by_channel", "drivers", "segments", "shiftable", "savings_bands",
-          "savings_levers", "on_time", "nps_by_channel", "facts")
+          "savings_levers", "on_time", "nps_by_channel", "journey_patterns", "facts")
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Page:
     savings_levers: pd.DataFrame = field(default_factory=pd.DataFrame)
     on_time: pd.DataFrame = field(default_factory=pd.DataFrame)
     nps_by_channel: pd.DataFrame = field(default_factory=pd.DataFrame)
+    journey_patterns: pd.DataFrame = field(default_factory=pd.DataFrame)
     facts: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def get(self, measure: str) -> Headline | None:
@@ -143,6 +145,8 @@ def page_figures(analysis, scope: Scope | str | None = None, period: str | None 
     if figs.nps is not None and figs.responses is not None and len(figs.responses):
         by = figs.responses.groupby("channel", observed=True)["nps"].apply(lambda x: nps(x)).unstack()
         page.nps_by_channel = by.reset_index()
+    if figs.journey_patterns is not None:
+        page.journey_patterns = figs.journey_patterns
     page.facts = pd.DataFrame([facts])
     return page
 
@@ -173,7 +177,7 @@ def build_figures(processed: Path | str | None = None, services: list[str] | Non
     approved = approved_quotes(processed)
     pages = _all_pages(analysis, [COUNCIL, *(services or [])], period, approved)
     folder = write_figures(pages, processed, {"period": period, "services": list(services or []),
-                                              "analysis": analysis_record(processed)})
+                                              "analysis": analysis_record(processed), "shape": shape()})
     log.info("figures: %d pages' figures in %.0f s", len(pages), time.perf_counter() - t0)
     return folder
 
@@ -210,6 +214,14 @@ def _all_pages(analysis, scopes: list, period: str | None, approved: set[str], w
         _SHARED.clear()
     by_scope = {p.scope: p for part in done for p in part}
     return [by_scope[str(scope_of(s) if not (isinstance(s, str) and s == "council") else COUNCIL)] for s in scopes]
+
+
+def shape() -> dict:
+    """What a figures folder holds (its tables and headline measures): recorded with it, so that
+    ``cxinsight analyse`` rebuilds figures made before a measure or a table was added."""
+    from cxinsight.headlines import MEASURES
+
+    return {"tables": list(TABLES), "measures": list(MEASURES)}
 
 
 def analysis_record(processed: Path) -> dict:

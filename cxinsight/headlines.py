@@ -97,7 +97,18 @@ MEASURES: dict[str, tuple[str, str, int]] = {
     "savings_failure": ("Net savings: fixing failure demand alone (NPV, median)", "money", 1),
     "complaints_on_time": ("Stage 1 complaints answered on time", "share", SMALL_MAX + 1),
     "nps": ("Net Promoter Score", "score", 30),
+    # journeys (cxinsight.journeys): the judged journeys, or those with a close date, are the base
+    "first_contact_resolution": ("Journeys resolved at the first contact", "share", SMALL_MAX + 1),
+    "contacts_per_journey": ("Contacts per journey", "number", SMALL_MAX + 1),
+    "changed_channel": ("Journeys that changed channel", "share", SMALL_MAX + 1),
+    "journey_complaint": ("Journeys that ended in a complaint", "share", SMALL_MAX + 1),
+    "end_to_end_days": ("End-to-end time, median (first contact to close)", "days", SMALL_MAX + 1),
 }
+#: headline measure -> the journeys measure it is (:data:`cxinsight.journeys.MEASURES`)
+JOURNEY_MEASURES: dict[str, str] = {"first_contact_resolution": "first_contact_resolution",
+                                    "contacts_per_journey": "contacts_per_journey",
+                                    "changed_channel": "changed_channel", "journey_complaint": "complaint",
+                                    "end_to_end_days": "end_to_end_median_days"}
 
 
 @dataclass(frozen=True)
@@ -125,15 +136,21 @@ def _fmt(kind: str, x: float | None, outward: str | None = None) -> str:
     so a displayed range is never narrower than the one computed."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
-    step = {"share": 0.01, "money": 1000.0}.get(kind, 1.0)
+    if kind == "days":  # minutes, hours or days by its size (cxinsight.journeys.duration_text)
+        from cxinsight.journeys import duration_text
+
+        return duration_text(float(x))[0]  # a range is put in its estimate's unit by describe()
+    if kind == "share":
+        return publish.percent_text(x, outward)
+    step = {"money": 1000.0, "number": 0.01}.get(kind, 1.0)
     # As recorded (4 decimals), then halves rounded up: a figure read back from its record is shown
     # exactly as the page that computed it shows it.
     q = round(round(float(x), 4) / step, 6)
     units = {"down": math.floor, "up": math.ceil}.get(outward, lambda v: math.floor(v + 0.5))(q)
-    if kind == "share":
-        return f"{units}%"
     if kind == "money":
         return money(units * 1000.0)
+    if kind == "number":
+        return f"{units / 100:.2f}"
     return f"{units:+d}"
 
 
@@ -155,6 +172,15 @@ def interval_text(low: float, high: float, kind: str = "share") -> str:
     return f"{_fmt(kind, low, 'down')} to {_fmt(kind, high, 'up')}"
 
 
+def _interval(headline: Headline, kind: str) -> str:
+    """The headline's interval as shown: a time's range in its estimate's unit (minutes, hours or days)."""
+    if kind == "days":
+        from cxinsight.journeys import duration_text
+
+        return duration_text(headline.estimate, headline.low, headline.high)[1]
+    return interval_text(headline.low, headline.high, kind)
+
+
 def describe(headline: Headline) -> dict[str, str]:
     """The headline as text for a reader: ``name, value, interval, base``, small bases suppressed.
 
@@ -174,7 +200,7 @@ def describe(headline: Headline) -> dict[str, str]:
     if pins(headline):  # a share, its base and its interval must not give away a count of 1-7 either way
         return suppressed
     no_range = any(x is None or (isinstance(x, float) and math.isnan(x)) for x in (headline.low, headline.high))
-    interval = "" if no_range else interval_text(headline.low, headline.high, kind)  # provisional: no range
+    interval = "" if no_range else _interval(headline, kind)  # provisional: no range
     return {"name": name, "value": _fmt(kind, headline.estimate), "interval": interval, "base": base,
             "interval_kind": headline.interval, "note": headline.note}
 
@@ -222,7 +248,11 @@ PAGES: dict[str, str] = {
     "savings_failure": "04_channel_shift.html",
     "complaints_on_time": "05_complaints.html",
     "nps": "06_customer_experience.html",
+    **{m: "09_journeys.html" for m in JOURNEY_MEASURES},
 }
+#: The council's figures the index shows as cards: every figure but the journeys', of which only
+#: first-contact resolution (the others are on the journeys report and each service's page).
+CARDS: tuple[str, ...] = tuple(m for m in MEASURES if m not in JOURNEY_MEASURES or m == "first_contact_resolution")
 MIN_CHECKED = 30  # checked customers needed before a segment share is corrected by them
 def costs_said(assumptions) -> str:
     """Whose investment costs a savings figure rests on, in words: the placeholders until the council
@@ -260,6 +290,12 @@ class Figures:
     timed: pd.DataFrame | None = None
     nps: pd.Series | None = None
     responses: pd.DataFrame | None = None
+    #: journeys: the council's first-contact resolution (for a service, what its own is set against),
+    #: each service's (for the council; shares that would give away a count of 1 to 7 blanked) and the
+    #: commonest failing journey patterns (counts of 1 to 7 left out, shares pinning one blanked)
+    journey_reference: Headline | None = None
+    journey_services: pd.DataFrame | None = None
+    journey_patterns: pd.DataFrame | None = None
 
     def get(self, measure: str) -> Headline | None:
         return next((h for h in self.headlines if h.measure == measure), None)
@@ -274,15 +310,89 @@ def evidence_for_failure(analysis) -> list[str]:
     return words + (["customer numbers"] if analysis.council.has_customers else [])
 
 
+def _unlock_said(why: str) -> str:
+    """A journeys reason (``"Not available: no contact ... Supply ..."``) as a missing figure's note:
+    the page already says "not available"."""
+    why = why.removeprefix("Not available: ")
+    return why[:1].upper() + why[1:]
+
+
+def _journey_row(table: pd.DataFrame, measure: str):
+    rows = table.loc[table["measure"] == measure]
+    return None if rows.empty else rows.iloc[0]
+
+
+JOURNEY_BASES = {"end_to_end_days": "journeys closed"}
+_FOLLOWED: list = []  # [(a weak reference to the whole council's analysis, its journeys)]
+
+
+def council_journeys(whole):
+    """The whole council's journeys (:func:`cxinsight.journeys.from_analysis`), followed once per
+    analysis however many scopes ask (at six million contacts following takes most of a minute)."""
+    import weakref
+
+    from cxinsight import journeys
+
+    if _FOLLOWED and _FOLLOWED[0][0]() is whole:
+        return _FOLLOWED[0][1]
+    found = journeys.from_analysis(whole)
+    _FOLLOWED[:] = [(weakref.ref(whole), found)]
+    return found
+
+
+def journey_figures(analysis, scope: Scope, out: Figures) -> None:
+    """The journey headline figures of ``analysis``'s scope (:mod:`cxinsight.journeys`: first-contact
+    resolution, contacts per journey, journeys that changed channel or ended in a complaint, the median
+    end-to-end time), each with its interval and base, added to ``out``; what the data cannot give
+    goes to ``out.missing`` with what would unlock it. Also what the actions and the page need: the
+    council's first-contact resolution (``journey_reference``), each service's (council scope) and
+    the commonest failing journeys (``journey_patterns``)."""
+    from cxinsight import journeys
+
+    key = str(scope)
+    whole = analysis.council
+    everyone = council_journeys(whole)  # the contacts followed once, every scope cut from it
+    here = journeys.from_analysis(analysis, council=everyone)
+    found = journeys.measures(here)
+    for measure, journey_measure in JOURNEY_MEASURES.items():
+        row = _journey_row(found, journey_measure)
+        if journey_measure in here.missing:
+            out.missing[measure] = _unlock_said(here.missing[journey_measure])
+        elif row is None:
+            closed = " with a close date" if measure == "end_to_end_days" else ""
+            out.missing[measure] = (f"No figure: fewer than {journeys.MIN_JOURNEYS} journeys{closed} could be "
+                                    "measured in this scope and period.")
+        else:
+            out.headlines.append(Headline(measure, key, float(row.estimate), float(row.low), float(row.high),
+                                          int(row.n), JOURNEY_BASES.get(measure, "journeys")))
+    if isinstance(scope, Council):
+        reference = here
+        by_service = journeys.measures(here, by="service")
+        by_service = by_service.loc[by_service["measure"] == "first_contact_resolution",
+                                    ["service", "estimate", "low", "high", "n"]].reset_index(drop=True)
+        out.journey_services = publish.suppress_pinned(by_service, "estimate", "n")
+    else:
+        council_scope = whole.scoped(None, analysis.period) if analysis.period is not None else whole
+        reference = journeys.from_analysis(council_scope, council=everyone)
+    row = _journey_row(journeys.measures(reference), "first_contact_resolution")
+    if row is not None and "first_contact_resolution" not in reference.missing:
+        out.journey_reference = published(Headline("first_contact_resolution", str(COUNCIL), float(row.estimate),
+                                                   float(row.low), float(row.high), int(row.n), "journeys"))
+    if here.available and "first_contact_resolution" not in here.missing:
+        common = journeys.patterns(here, by=None, top=3, min_journeys=SMALL_MAX + 1)
+        common = common.loc[common["of_journeys"] >= journeys.MIN_JOURNEYS]
+        out.journey_patterns = publish.suppress_pinned(common.reset_index(drop=True), "estimate", "of_journeys")
+
+
 def compute(analysis, scope: Scope | str | None = None, period: str | tuple | None = None,
-            with_savings: bool = True) -> Figures:
+            with_savings: bool = True, with_journeys: bool = True) -> Figures:
     """The headline figures for ``scope`` (:data:`COUNCIL`, a :class:`Service` or a service code)
     over ``period`` (``"YYYY-MM-DD/YYYY-MM-DD"``), from the council's shared analysis. With neither,
     the figures are for ``analysis``'s own scope (see :meth:`cxinsight.analysis.Analysis.scoped`).
 
     Each figure needs some data; what the council did not supply switches that figure off, and
     ``missing`` says what would unlock it. ``with_savings=False`` leaves out the savings (a forecast,
-    not compared between periods)."""
+    not compared between periods); ``with_journeys=False`` the journey figures (not compared either)."""
     from cxinsight import availability
     from cxinsight.analysis import savings as savings_model
     from cxinsight.complaints import extract_date, supplied_dates, timeliness, timeliness_summary
@@ -396,6 +506,8 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
         else:
             out.headlines.append(Headline("nps", key, float(score.estimate), float(score.low), float(score.high),
                                               int(score.n), "survey responses"))
+    if with_journeys:
+        journey_figures(analysis, scope, out)
     order = list(MEASURES)
     out.headlines = sorted((published(h) for h in out.headlines), key=lambda h: order.index(h.measure))
     if out.on_time is not None:  # the stages' shares too: the pages draw and write from this table
@@ -541,7 +653,7 @@ def comparison(analysis, measures: tuple[str, ...] = MEASURES_COMPARED) -> tuple
         return {}, pd.DataFrame()
     latest = windows["latest"]
     scope = scope_of(analysis.service)
-    figs = {name: compute(whole, scope, w, with_savings=False) for name, w in windows.items()}
+    figs = {name: compute(whole, scope, w, with_savings=False, with_journeys=False) for name, w in windows.items()}
     first = whole.contacts["received_at"].min()
     out: dict[str, tuple] = {}
     rows = []

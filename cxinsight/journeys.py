@@ -519,20 +519,26 @@ JOURNEYS_UNLOCK = "contacts.case_id|contacts.customer_id"
 REPEATS_UNLOCK = "contacts.case_history"
 
 
-def from_analysis(analysis) -> Journeys:
+def from_analysis(analysis, council: Journeys | None = None) -> Journeys:
     """The journeys of an analysis' scope (:class:`cxinsight.analysis.Analysis`): the journeys linked
     for the whole council (their ``journey`` columns, kept by the analysis) that started in the scope's
     period, with every one of their contacts, for its service (by the service of the journey's first
     contact). Complaints are the whole council's register, so a journey's complaint is found whatever
-    its service."""
+    its service. ``council``: the whole council's journeys (``from_analysis(analysis.council)``) when
+    already followed, so that several scopes follow the contacts once (it is not changed)."""
+    from dataclasses import replace
+
     whole = analysis.council
     contacts = whole.contacts
     window = float(getattr(whole.options, "journey_window_days", DEFAULT_WINDOW_DAYS))
     if "journey" not in contacts:
         contacts = with_journeys(contacts, window)
-    when = whole.contacts["received_at"]
-    span = (when.min(), when.max()) if len(when) else None
-    result = follow(contacts, whole.complaints, window, span=span)
+    if council is None:
+        when = whole.contacts["received_at"]
+        span = (when.min(), when.max()) if len(when) else None
+        result = follow(contacts, whole.complaints, window, span=span)
+    else:
+        result = replace(council, missing=dict(council.missing))  # its table is replaced below, never changed
     t = result.table
     keep = np.ones(len(t), dtype=bool)
     if analysis.service is not None:

@@ -442,19 +442,31 @@ def _pins_exactly(share, base, interval) -> bool:
 
 
 def _as_shown(share, base, interval) -> tuple[str | None, str | None, str | None]:
-    """Figures as computed, as the pages show them (text, as :mod:`cxinsight.headlines` writes it)."""
-    from cxinsight.headlines import interval_text, value_text
-
+    """Figures as computed, as the pages show them (text, as :mod:`cxinsight.headlines` writes it with
+    :func:`percent_text`; publish does not import headlines, which imports it)."""
     if share is not None and not isinstance(share, str):
         p = _number_or_none(share)
-        share = None if p is None else value_text(p)
+        share = None if p is None else percent_text(p)
     if base is not None and not isinstance(base, str):
         n = _number_or_none(base)
         base = None if n is None else count_text(round(n))
     if interval is not None and not isinstance(interval, str):
         lo, hi = (_number_or_none(x) for x in interval)
-        interval = None if lo is None or hi is None else interval_text(lo, hi)
+        interval = None if lo is None or hi is None else f"{percent_text(lo, 'down')} to {percent_text(hi, 'up')}"
     return share, base, interval
+
+
+def percent_text(x: float, outward: str | None = None) -> str:
+    """A share as every page shows it: as recorded (4 decimals), then halves rounded up; ``outward``
+    (``"down"`` or ``"up"``) rounds an interval's end away from the estimate
+    (:func:`cxinsight.headlines.value_text` and ``interval_text`` use it).
+
+    >>> percent_text(0.445), percent_text(0.7149, "down"), percent_text(0.7651, "up")
+    ('45%', '71%', '77%')
+    """
+    q = round(round(float(x), 4) / 0.01, 6)
+    units = {"down": math.floor, "up": math.ceil}.get(outward, lambda v: math.floor(v + 0.5))(q)
+    return f"{units}%"
 
 
 def _all_small(ks, rests) -> bool:

@@ -32,7 +32,7 @@ def test_index_and_a_report_per_service(built):
     for code in built["services"]:
         assert f"services/{code}.html" in index.links, code
     for nb in ("01_data_quality", "02_failure_demand", "03_digital_exclusion", "04_channel_shift", "05_complaints",
-               "06_customer_experience", "at_a_glance"):
+               "06_customer_experience", "09_journeys", "at_a_glance"):
         assert (reports / "council" / f"{nb}.html").exists(), nb
 
 
@@ -48,10 +48,10 @@ def test_index_figures_carry_base_and_range(built):
     text = (built["reports"] / "index.html").read_text(encoding="utf-8")
     for name in ("Failure demand", "likely digitally excluded", "channel shift and fixing failure demand together",
                  "channel shift alone", "fixing failure demand alone", "complaints answered on time",
-                 "Net Promoter Score"):
+                 "Net Promoter Score", "Journeys resolved at the first contact"):
         assert name in text, name
     cards = re.findall(r'<li class="card">(.*?)</li>', text, flags=re.S)
-    assert len(cards) == 7
+    assert len(cards) == 8  # of the journey figures, first-contact resolution only
     for card in cards:
         assert "Base:" in card
         assert " to " in card or "too few" in card or "give away a count" in card, card
@@ -278,7 +278,7 @@ def test_every_index_figure_equals_the_figure_on_the_page_it_links_to(built):
     index = (reports / "index.html").read_text(encoding="utf-8")
     cards = re.findall(r'<li class="card"><a class="name" href="([^"]+)">(.*?)</a><span class="value">(.*?)</span>'
                        r'<span class="range">(.*?)</span><span class="base">(.*?)</span>', index, flags=re.S)
-    assert len(cards) == 7, len(cards)
+    assert len(cards) == 8, len(cards)
     glance = _figures_on(built["pages"][reports / "council" / "at_a_glance.html"])
     compared = 0
     for href, name, value, rng, base in cards:
@@ -292,7 +292,7 @@ def test_every_index_figure_equals_the_figure_on_the_page_it_links_to(built):
             if "Base" in row:
                 assert base == f"Base: {row['Base']}", (where, name, row, base)
             compared += 1
-    assert compared == 14
+    assert compared == 16
 
     head = re.search(r"<thead><tr>(.*?)</tr></thead>", index, flags=re.S).group(1)
     measures = [html_.unescape(m) for m in re.findall(r'<th scope="col">(.*?)</th>', head)][1:]
@@ -306,6 +306,29 @@ def test_every_index_figure_equals_the_figure_on_the_page_it_links_to(built):
             value, rng, base = m.group(1), m.group(2) or "", m.group(3)
             row = shown[measure]
             assert (row["Figure"], row["Range"], row["Base"]) == (value, rng, base), (code, measure, row, cell)
+
+
+def test_every_service_page_has_its_journeys_section(built):
+    """Issue 30, build point 4: each service page shows its journey figures, each with its range and
+    base (the figures stage's, as the journeys report and the index show them), and the commonest
+    failing journey; the council's journeys report runs."""
+    reports = built["reports"]
+    journeys_page = built["pages"][reports / "council" / "09_journeys.html"]
+    council = _figures_on(journeys_page)
+    assert council["Journeys resolved at the first contact"]["Range is"] == "95% interval"
+    for code in built["services"]:
+        page = built["pages"][reports / "services" / f"{code}.html"]
+        assert any("Journeys: how often residents get what they need first time" in text
+                   for _, text in page.headings), code
+        shown = _figures_on(page)
+        for name in ("Journeys resolved at the first contact", "Contacts per journey", "Journeys that changed channel",
+                     "Journeys that ended in a complaint", "End-to-end time, median (first contact to close)"):
+            row = shown[name]
+            assert row["Figure"] == "*" or (" to " in row["Range"] and "journeys" in row["Base"]), (code, name, row)
+        text = " ".join(page.text.split())
+        assert "of journeys were resolved at the first contact (95% interval" in text or \
+            shown["Journeys resolved at the first contact"]["Figure"] == "*", code
+        assert "The commonest failing journey" in text, code
 
 
 SHARE_BASES = {"Figure": "Base", "% failure": "Contacts", "%": "Customers", "% upheld": "Answered"}

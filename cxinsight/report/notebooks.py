@@ -8,7 +8,7 @@ from cxinsight import availability, paths, publish
 
 COUNCIL_NOTEBOOKS: tuple[str, ...] = ("01_data_quality.ipynb", "02_failure_demand.ipynb", "03_digital_exclusion.ipynb",
                                       "04_channel_shift.ipynb", "05_complaints.ipynb",
-                                      "06_customer_experience.ipynb")
+                                      "06_customer_experience.ipynb", "09_journeys.ipynb")
 GLANCE = "07_at_a_glance.ipynb"
 #: Run by ``cxinsight history`` on a history folder, not by ``cxinsight report``.
 HISTORY = "08_history.ipynb"
@@ -19,6 +19,7 @@ TITLES = {
     "04_channel_shift.ipynb": "Channel shift: savings and their range",
     "05_complaints.ipynb": "Complaints against the codes",
     "06_customer_experience.ipynb": "Customer experience",
+    "09_journeys.ipynb": "Customer journeys: first-contact resolution and where journeys fail",
     HISTORY: "Year on year, and beside other councils",
 }
 
@@ -28,6 +29,7 @@ NEEDS: dict[str, tuple[str, ...]] = {
     "03_digital_exclusion.ipynb": ("contacts.customer_id|areas",),  # either half runs alone
     "05_complaints.ipynb": ("complaints",),  # every other complaint field is optional: the page says what is missing
     "06_customer_experience.ipynb": ("survey",),
+    "09_journeys.ipynb": (availability.JOURNEY_IDS,),  # case numbers, or customer numbers, follow the contacts
 }
 
 # The defaults (a council's own: cxinsight.settings.Settings.publishing, or publish.rules() once its

@@ -167,7 +167,14 @@ def write_index(out: Path, figures: list, services: list[str], footer: str = "",
     """``index.html``: what the figures mean, the council's figures (each linking to the report that
     explains it, with its change against earlier quarters) and a row per service, each with range
     and base."""
-    from cxinsight.headlines import MEASURES, PAGES, SAVINGS_MEASURES, describe
+    from cxinsight.headlines import (
+        CARDS,
+        JOURNEY_MEASURES,
+        MEASURES,
+        PAGES,
+        SAVINGS_MEASURES,
+        describe,
+    )
     from cxinsight.wording import label
 
     by_scope: dict[str, dict[str, dict]] = {}
@@ -176,7 +183,7 @@ def write_index(out: Path, figures: list, services: list[str], footer: str = "",
                                                                      "changes": h.changes}
     council = by_scope.get("council", {})
     cards = []
-    for measure in MEASURES:
+    for measure in CARDS:
         d = council.get(measure)
         if d is None:
             continue
@@ -187,7 +194,8 @@ def write_index(out: Path, figures: list, services: list[str], footer: str = "",
             "base": f"Base: {d['base']}" if d["base"] else d.get("note", ""),
             "latest": next(((words, text) for key, text, words in d["changes"] if key == "latest"), None),
             "changes": [text for key, text, _ in d["changes"] if key != "latest"]})
-    shown = [m for m in MEASURES if m not in SAVINGS_MEASURES or m == "savings_npv"]
+    # each service's journey figures are on its own page (a column each would crowd the table)
+    shown = [m for m in MEASURES if (m not in SAVINGS_MEASURES or m == "savings_npv") and m not in JOURNEY_MEASURES]
     rows = []
     for code in services:
         cells = []
