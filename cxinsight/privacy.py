@@ -533,7 +533,7 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
 
 
 #: What follows a dotted word in code, never a login: a call, an index, an operator, a format spec.
-_CODE_AFTER = re.compile(r"[ \t]*(?:[(\[}\]=<>+*/%]|:(?=\S)|!=|is[ \t]+(?:not|None)\b|(?:in|not[ \t]+in|if|else|for|and|or)[ \t]+[\w(\[{\"'])")
+_CODE_AFTER = re.compile(r"[ \t]*(?:[(\[}\]=<>+*/%]|:(?=\S)|!=|is[ \t]+(?:not|None)\b|(?:in|not[ \t]+in|if|else)[ \t]+[\w(\[{\"'])")
 _CODE_BEFORE = re.compile(r"(?:[{(\[=<>+*/%]|==|!=)[ \t]*$")
 
 

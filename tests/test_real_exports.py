@@ -144,7 +144,9 @@ def test_the_whole_report_builds_and_passes_the_last_gate(case, small_council, t
     assert written[0].name == "index.html" and all(p.exists() for p in written)
     # Every council report is there: run, or a page saying which data would unlock it.
     council = sorted(p.name for p in (tmp_path / "reports" / "council").glob("*.html"))
-    assert len(council) == 7, council
+    from cxinsight.report.notebooks import COUNCIL_NOTEBOOKS
+
+    assert len(council) == len(COUNCIL_NOTEBOOKS) + 1, council  # and the at-a-glance page
     texts = {p.name: read_page(p).text for p in (tmp_path / "reports" / "council").glob("*.html")}
     if kind == "real" or what == {"contacts"}:
         assert "Supply a post-contact survey export" in texts["06_customer_experience.html"]
