@@ -445,8 +445,13 @@ ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("NAME", r"(?<![\w.@])(?P<login>)[a-z]\.[a-z]{3,}(?![\w@]|\.[a-z])", (".",)),
     # "priya.sharma", "Mark.Evans": a forename and a surname the gazetteers know, joined by a dot or an underscore
     ("NAME", r"(?<![\w.@])(?P<name_login>)[A-Za-z]{2,}[._][A-Za-z]{2,}\d{0,3}(?![\w@]|\.[A-Za-z])", (".", "_")),
-    ("NAME", r"(?P<lead_lg>(?i:\bby|\bfrom|\bto|\bagent|\buser|\blogin|\bofficer)\b[ \t]*:?[ \t]*)(?P<cued_login>)(?:[a-z]{3,}\.[a-z]{3,}|[A-Z]{5,12}\d{0,3})(?![\w@.])",
-     ("by", "from", "to", "agent", "user", "login", "officer")),
+    ("NAME", r"(?P<lead_lg>(?i:\bby|\bfrom|\bto|\bagent|\buser|\blogin|\bofficer|\bowner|\bhandler)\b[ \t]*:?[ \t]*)(?P<cued_login>)"
+             r"(?:[a-z]{3,}\.[a-z]{3,}|[A-Za-z]\.[A-Za-z]{3,}|[A-Z]{5,12}\d{0,3})(?![\w@.])",
+     ("by", "from", "to", "agent", "user", "login", "officer", "owner", "handler")),
+    # a member of staff's number after what names one: "agent 104522", "user id 55123", "operator #4471"
+    ("REFERENCE", r"(?P<lead_sid>(?i:\b(?:agent|operator|adviser|advisor|user|staff|emp(?:loyee)?|payroll)"
+                  r"(?:[ \t]*(?:id|no\.?|number|num|ref|#))?[ \t]*[:#]?[ \t]*))\d{3,8}(?![\w/])",
+     ("agent", "operator", "adviser", "advisor", "user", "staff", "emp", "payroll")),
     # a first name signing off at the end of a message: "... if you need anything else. Kerry"
     ("NAME", rf"(?<=[.!][ \t])(?P<known_name>)(?P<lone>){_NAME_WORD}[ \t]*$", ()),
 ]

@@ -199,6 +199,8 @@ def test_the_last_gate_passes_an_approved_everyday_note(text):
     ("caller Mohammed Smith rang about bins", "Mohammed Smith"), ("neighbour kwame mensah says", "kwame mensah"),
     ("tenant Mrs o'neill says the boiler is off", "o'neill"), ("RESIDENT ANA-MARIA GHEORGHIU RANG", "GHEORGHIU"),
     ("social worker Nkechi Adeyemi-Okonkwo called", "Adeyemi-Okonkwo"), ("David E. Gray is my contact", "David"),
+    ("updated by KWILLIAMS", "KWILLIAMS"), ("agent 104522 took the call", "104522"), ("actioned by D.OKORO", "OKORO"),
+    ("user id 55123 closed the case", "55123"), ("case owner: RJONES", "RJONES"),
 ])
 def test_names_after_role_words_are_still_found(text, person):
     assert person not in privacy.redact_text(pd.Series([text])).iloc[0]
