@@ -109,21 +109,13 @@ def _hostile_council(root):
     import csv
 
     from cxinsight.synthetic import DemoSpec, generate_demo
+    from tests.demo_exports import read_export, write_export
 
     raw = root / "data" / "raw" / "demo"
     generate_demo(raw, root / "data" / "raw" / "demo_answer_key", DemoSpec(contacts=4_000, seed=13))
     shutil.rmtree(root / "data" / "raw" / "demo_answer_key")  # edited exports no longer match the planted truth
     for path in sorted((raw / "crm").glob("*.csv")):
-        raw_bytes = path.read_bytes()
-        try:
-            encoding = "utf-8-sig"
-            raw_bytes.decode(encoding)
-        except UnicodeDecodeError:
-            encoding = "cp1252"  # the demo writes one quarter as Windows-1252, as some CRMs do
-        first_line = raw_bytes.decode(encoding).splitlines()[0]
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","  # one quarter uses ;
-        with open(path, encoding=encoding, newline="") as f:
-            rows = list(csv.reader(f, delimiter=delimiter))
+        rows, encoding, delimiter = read_export(path)  # one quarter is Windows-1252, one uses ;
         header, body = rows[0], rows[1:]
         col = {name.strip(): i for i, name in enumerate(header)}
         for k, row in enumerate(body):
@@ -138,8 +130,7 @@ def _hostile_council(root):
                 row[col["Outcome"]] = bad
             if k % 9 == 0:
                 row[col["Service Area"]] = '<b onmouseover="window.__pwned=1">Pest control</b>'
-        with open(path, "w", encoding=encoding, newline="") as f:
-            csv.writer(f, delimiter=delimiter).writerows([header, *body])
+        write_export(path, [header, *body], encoding, delimiter)
     for path in sorted((raw / "complaints").glob("*.csv")):
         with open(path, encoding="utf-8-sig", newline="") as f:
             rows = list(csv.reader(f))

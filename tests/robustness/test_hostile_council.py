@@ -45,6 +45,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from tests.demo_exports import read_export, write_export
+
 pytestmark = pytest.mark.slow
 
 # --------------------------------------------------------------------------------------------------
@@ -149,25 +151,6 @@ def _fold(text: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
-def _read_csv(path: Path):
-    raw_bytes = path.read_bytes()
-    try:
-        encoding = "utf-8-sig"
-        raw_bytes.decode(encoding)
-    except UnicodeDecodeError:
-        encoding = "cp1252"  # the demo writes one quarter as Windows-1252, as some CRMs do
-    first_line = raw_bytes.decode(encoding).splitlines()[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    with open(path, encoding=encoding, newline="") as f:
-        rows = list(csv.reader(f, delimiter=delimiter))
-    return rows, encoding, delimiter
-
-
-def _write_csv(path: Path, rows, encoding: str, delimiter: str) -> None:
-    with open(path, "w", encoding="utf-8" if encoding == "utf-8-sig" else encoding, newline="") as f:
-        csv.writer(f, delimiter=delimiter).writerows(rows)
-
-
 def _hostile_council(root: Path, inj: Injector) -> Path:
     """A 4,000-contact demo council with personal data and payloads in every field its systems write."""
     import shutil
@@ -182,7 +165,7 @@ def _hostile_council(root: Path, inj: Injector) -> Path:
 
     # Contacts (four quarterly CRM files, one Windows-1252 and one ;-separated in the demo).
     for q, path in enumerate(sorted((raw / "crm").glob("*.csv"))):
-        rows, enc, delim = _read_csv(path)
+        rows, enc, delim = read_export(path)
         header, body = rows[0], rows[1:]
         col = {name.strip(): i for i, name in enumerate(header)}
         for k, row in enumerate(body):
@@ -223,14 +206,14 @@ def _hostile_council(root: Path, inj: Injector) -> Path:
             if k % 79 == 14:
                 row[col["Date/Time"]] = inj.take([("rang 07700 900614 on Tuesday", ["07700 900614"]),
                                                   ("Mrs O'Neill 01/04/2024", ["O'Neill"])], "Date/Time", enc)
-        _write_csv(path, [header, *body], enc, delim)
+        write_export(path, [header, *body], enc, delim)
         if q == 0:  # a file named after a person
             path.rename(path.with_name(f"{path.stem} from {FILE_PERSON}{path.suffix}"))
             inj.injected.add(FILE_PERSON)
 
     # Complaints.
     for path in sorted((raw / "complaints").glob("*.csv")):
-        rows, enc, delim = _read_csv(path)
+        rows, enc, delim = read_export(path)
         header, body = rows[0], rows[1:]
         col = {name.strip(): i for i, name in enumerate(header)}
         for k, row in enumerate(body):
@@ -258,7 +241,7 @@ def _hostile_council(root: Path, inj: Injector) -> Path:
                                                         ["siobhan.oneill@btinternet.com"])], "Date Responded", enc)
             if k % 11 == 7:
                 row[col["Date Acknowledged"]] = inj.payload()
-        _write_csv(path, [header, *body], enc, delim)
+        write_export(path, [header, *body], enc, delim)
         path.rename(path.with_name(f"{path.stem} re Mr {_fold('Kwabena Asante-Darko')}{path.suffix}"))
         inj.injected.add("Kwabena Asante-Darko")
 
@@ -292,7 +275,7 @@ def _hostile_council(root: Path, inj: Injector) -> Path:
 
     # Areas: a published indicator table, not a council system's record of residents: payloads only.
     for path in sorted((raw / "areas").glob("*.csv")):
-        rows, enc, delim = _read_csv(path)
+        rows, enc, delim = read_export(path)
         header, body = rows[0], rows[1:]
         col = {name.strip(): i for i, name in enumerate(header)}
         for k, row in enumerate(body):
@@ -300,7 +283,7 @@ def _hostile_council(root: Path, inj: Injector) -> Path:
                 row[col["LSOA name"]] = f"{row[col['LSOA name']]} {inj.payload()}"
             if k % 4 == 1:
                 row[col["Ward"]] = f"{inj.payload()} {row[col['Ward']]}"
-        _write_csv(path, [header, *body], enc, delim)
+        write_export(path, [header, *body], enc, delim)
     return raw / "sources.yaml"
 
 
@@ -441,7 +424,7 @@ def test_the_hostile_council_reaches_every_field_and_the_services_are_big_enough
     raw = hostile_run["data"] / "raw" / "demo" / "crm"
     counts: dict[str, int] = {}
     for path in raw.glob("*.csv"):
-        rows, _, _ = _read_csv(path)
+        rows, _, _ = read_export(path)
         col = rows[0].index("Service Area")
         for row in rows[1:]:
             if len(row) > col:
@@ -574,7 +557,7 @@ def test_staff_and_customer_ids_from_the_export_are_not_in_the_built_layers(host
     injected logins, phones and e-mails) is pseudonymised before data/processed."""
     raw_ids: set[str] = set()
     for path in (hostile_run["data"] / "raw" / "demo" / "crm").glob("*.csv"):
-        rows, _, _ = _read_csv(path)
+        rows, _, _ = read_export(path)
         header = [h.strip() for h in rows[0]]
         for row in rows[1:]:
             if len(row) == len(header):
