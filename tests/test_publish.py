@@ -65,3 +65,30 @@ def test_the_last_gate_reads_what_a_reader_sees_not_style_scripts_or_images(tmp_
     assert "takeaway" not in text and "jane.smith" not in text and "base64" not in text and "iVBOR" not in text
     assert "Bar chart of parking contacts" in text and "Progress chasing fell." in text
     assert publish.scan_for_personal_data(tmp_path).empty
+
+
+def test_the_last_gate_reads_a_vetted_service_name_as_a_service_not_a_person(tmp_path):
+    """Real exports' services and councils ("Muni feedback" in San Francisco 311, "PUC sewer ops" read
+    as "Puc", "Los Angeles MyLA311") read as people in the sentences the templates write about them
+    ("... by channel for Muni feedback"). Each name is scanned on its own by both detectors; one with
+    nothing in it is read as a service in the text around it. A name holding a person is not vetted and
+    is still found, and personal data beside a vetted name is still found."""
+    page = tmp_path / "muni.html"
+    page.write_text('<html lang="en"><body><h1>Muni feedback at a glance</h1><p>Horizontal bar chart of the '
+                    "failure-demand share by channel for Muni feedback, with interval bars.</p>"
+                    "<p>Horizontal bar chart of the failure-demand share by channel for Puc sewer ops on street."
+                    "</p></body></html>", encoding="utf-8")
+    assert set(publish.scan_for_personal_data(tmp_path)["kind"]) == {"NAME"}  # without the names: refused
+    names = ["muni_feedback", "Muni feedback", "puc_sewer_ops_on_street", "Puc sewer ops on street"]
+    assert publish.scan_for_personal_data(tmp_path, names).empty
+    page.write_text('<html lang="en"><body><p>Contacts for Mrs O\'Neill bins; for Muni feedback call '
+                    "07700 900123.</p></body></html>", encoding="utf-8")
+    found = publish.scan_for_personal_data(tmp_path, names + ["Mrs O'Neill bins"])
+    assert {"NAME", "PHONE"} <= set(found["kind"])
+
+
+def test_a_word_run_together_with_digits_is_a_code_not_a_name():
+    from cxinsight import gate
+
+    assert gate.scan("Los Angeles MyLA311 (real public export, two extracts of 3,000 requests)") == {}
+    assert gate.scan("tenant Olu Bakare rang about the MyLA311 app") == {"NAME": 1}

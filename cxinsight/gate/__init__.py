@@ -615,7 +615,7 @@ def _extend(words: list, bare: list[str], text: str, j: int, limit: int = 4) -> 
     while end + 1 < len(words) and end - j < limit:
         gap = text[words[end].end():words[end + 1].start()]
         nxt = words[end + 1].group()
-        if gap not in (" ", "  ") or not nxt[0].isalpha():
+        if gap not in (" ", "  ") or not nxt[0].isalpha() or _glued(text, words[end + 1]):
             break
         b = _bare(nxt)
         if fold(b) in PARTICLES and end + 2 < len(words) and words[end + 2].group()[0].isalpha() and \
@@ -641,6 +641,11 @@ def _cue_before(bare: list[str], i: int) -> str:
     return "word" if i > 0 and bare[i - 1].rstrip(":,") in _CUE_WORDS else ""
 
 
+def _glued(text: str, w: re.Match) -> bool:
+    """A word run together with a digit ("MyLA311", "B2B", "3rdParty"): a code, not part of a name."""
+    return text[w.end():w.end() + 1].isdigit() or (w.start() > 0 and text[w.start() - 1].isdigit())
+
+
 def _name_findings(text: str) -> list[Finding]:
     words = list(_WORD.finditer(text))
     bare = [_bare(w.group()) for w in words]
@@ -649,10 +654,10 @@ def _name_findings(text: str) -> list[Finding]:
     while i < len(words):
         w = words[i]
         word = w.group()
-        if not word[0].isalpha():
+        if not word[0].isalpha() or _glued(text, w):
             i += 1
             continue
-        nxt = words[i + 1].group() if i + 1 < len(words) else ""
+        nxt = words[i + 1].group() if i + 1 < len(words) and not _glued(text, words[i + 1]) else ""
         gap_before = text[words[i - 1].end():w.start()] if i else ""
         start = end = None
         b = bare[i]

@@ -183,7 +183,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         index = write_index(out, figures.read_headlines(processed_dir), services, footer=footer, banner=banner,
                             others=others, period=glance_period, actions=figures.read_actions(processed_dir))
         log.info("index: %s", final / index.relative_to(out))
-        last_gate(out)
+        last_gate(out, processed_dir)
         log.info("last gate passed: no personal data in the new reports; all reports in %.0f s", time.perf_counter() - t_start)
         pages = [index] + [j.html for j in rest]
     log.info("reports in %s", final)

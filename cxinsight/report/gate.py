@@ -38,10 +38,33 @@ def check_pages(out: Path) -> None:
         raise PageProblem("pages not fit to hand over (renamed *.html.rejected): " + "; ".join(found[:20]))
 
 
-def last_gate(out: Path) -> None:
+def system_names(processed: Path) -> list[str]:
+    """The names the run's pages are written about: the council's name (the manifest), and every
+    service in the processed tables, as stored and as the pages write it (:func:`cxinsight.wording.label`)."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from cxinsight.wording import label
+
+    processed = Path(processed)
+    names: list[str] = []
+    manifest = processed / "manifest.json"
+    if manifest.exists():
+        names.append(str(json.loads(manifest.read_text(encoding="utf-8")).get("council") or ""))
+    for table in sorted(processed.glob("*.parquet")):
+        if "service" in pq.read_schema(table).names:
+            codes = pq.read_table(table, columns=["service"]).column("service").unique().to_pylist()
+            names += [n for code in codes if code is not None for n in (str(code), label(code))]
+    return names
+
+
+def last_gate(out: Path, processed: Path | None = None) -> None:
     """Every page fit to hand over, and no personal data in any generated file; raises
-    :class:`PageProblem` or :class:`cxinsight.publish.PersonalDataFound` otherwise."""
+    :class:`PageProblem` or :class:`cxinsight.publish.PersonalDataFound` otherwise. ``processed``:
+    the data the pages were made from, whose service and council names the scan checks on their
+    own (:func:`system_names`, :func:`cxinsight.publish.vetted_system_names`)."""
     from cxinsight import publish
 
     check_pages(out)
-    publish.assert_no_personal_data(out)
+    publish.assert_no_personal_data(out, system_names(processed) if processed else ())
