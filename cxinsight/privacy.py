@@ -312,7 +312,8 @@ _SP_DOT = r"(?:\s*(?:\.|\(dot\)|\[dot\])\s*|\s+dot\s+)"
 #: Welsh and Gaelic street words, which come before the street's name: "4 Ffordd Las", "Sràid na h-Eaglais".
 LEADING_STREET_WORDS = ("Heol", "Ffordd", "Stryd", "Lôn", "Lon", "Maes", "Cae", "Bryn", "Rhodfa", "Cilgant",
                         "Teras", "Clos", "Llys", "Parc", "Sràid", "Sraid", "Rathad", "Ceum", "Slighe")
-_LEAD_STREET = rf"(?:{'|'.join(LEADING_STREET_WORDS)})(?:[ \t]+(?:y|yr|na|an|a'|a’|h-[{_L}]+|[{_CAP}][{_L}'’-]*)){{1,3}}"
+_LEAD_STREET = (rf"(?:(?:{'|'.join(LEADING_STREET_WORDS)})(?:[ \t]+(?:y|yr|na|an|a'|a’|h-[{_L}]+|[{_CAP}][{_L}'’-]*)){{1,3}}"
+                rf"|(?:{'|'.join(w.upper() for w in LEADING_STREET_WORDS)})(?:[ \t]+[{_CAP}'’-]+){{1,3}}(?![{_L}]))")  # "HEOL Y NANT"
 _HOUSE_NAME_WORDS = ("Cottage", "Cottages", "Farm", "Farmhouse", "Barn", "Rectory", "Vicarage", "Manse",
                      "Bungalow", "Villa", "Croft")
 #: Labels of a person's own identifiers (not the council's case, job, invoice or licence numbers).
@@ -418,9 +419,44 @@ ISSUE28_LATE_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
      ("sort", "s/c", "s/ c")),
     ("BANK", r"(?P<lead_ro>(?i:\broll[ \t]*(?:no\.?|number))[ \t]*[:-]?[ \t]*)[A-Za-z0-9][A-Za-z0-9/.-]{3,}", ("roll",)),
 ]
+#: Words that open a sentence or a note, never a town after an address (matched in any case).
+_NOT_A_PLACE = ("the|a|an|resident|residents|tenant|tenants|customer|caller|cust|client|please|pls|thanks|thank|council|"
+                "called|calls|rang|rings|report|reports|reported|advised|advise|says|said|wants|spoke|emailed|email|"
+                "no|not|also|and|but|so|he|she|they|we|i|it|this|that|there|his|her|their|has|have|had|is|was|will|"
+                "can|could|would|need|needs|asked|requested|update|updated|sent|send|new|old|tel|phone|mobile|dob|"
+                "ref|account|house|property|bin|bins|missed|since|from|to|for|at|on|in|by|with|re|regarding|ct|band|"
+                "hb|ctr|asb|nfa|cb|urgent|complaint|case|repair|repairs|damp|mould|leak|mr|mrs|ms|miss|mx|dr|"
+                "landlord|neighbour|neighbours|officer|contact|contacted|ok|yes|today|yesterday|tomorrow|monday|"
+                "tuesday|wednesday|thursday|friday|saturday|sunday|january|february|april|june|july|august|"
+                "september|october|november|december|postcode|tenancy|moved|moving|lives|living|correspondence")
+#: A town, village or district as written after an address: one to four capitalised words with Welsh,
+#: Gaelic and English joining words ("Much Wenlock", "Llanfihangel-y-Creuddyn", "Isle of Lewis", "Stratford upon Avon").
+_PLACE_WORD = rf"(?!(?i:{_NOT_A_PLACE})\b)[{_CAP}][{_L}'’-]+"
+_PLACE_NAME = rf"{_PLACE_WORD}(?:[ \t]+(?:(?:y|yr|a'|an|na|of|on|upon|le|de|in|under|by)[ \t]+)?{_PLACE_WORD}){{0,3}}"
+
+
+#: What a system writes before a member of staff's login ("user:", "Created by:", "modified_by=", "CSA:").
+_STAFF_CUE_WORDS = ("user", "login", "log-in", "handler", "owner", "csa", "csr", "agent", "operator", "adviser", "advisor",
+                    "by", "assigned", "allocated", "transferred")
+_STAFF_CUE = (r"(?i:\b(?:user(?:[ \t_-]?(?:id|name))?|login|log-in|handler|owner|csa|csr|agent|operator|advis[eo]r"
+              r"|(?:created|amended|closed|actioned|modified|updated|resolved|logged|raised|completed|escalated|edited|"
+              r"opened|entered|keyed|changed|deleted|approved|authori[sz]ed|checked|reviewed|allocated|assigned|"
+              r"reassigned|transferred|cancelled|canceled)[ \t_-]?by|(?:assigned|reassigned|allocated|transferred)[ \t]+to"
+              r"|(?:reassigned|changed|transferred|moved|handed[ \t]+over)[ \t]+from)\b)")
+
+
 ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     # a house's name before a street the rules above have redacted: "Bryn Awel, [ADDRESS]"
     ("ADDRESS", rf"(?<![\w'’\]])(?:The[ \t]+)?[{_CAP}][{_L}'’-]+(?:[ \t]+(?:na|y|yr|an|a'|[{_CAP}][{_L}'’-]+)){{0,2}},[ \t]*\[ADDRESS\]",
+     ("[address]",)),
+    # the flat, room or floor before a street the rules above have redacted: "Room 5, [ADDRESS]", "Flat 2/1,
+    # [ADDRESS]", "ground floor flat, [ADDRESS]", "Basement flat [ADDRESS]", Glasgow's "1/2, [ADDRESS]"
+    ("ADDRESS", r"(?<![\w'’])(?:(?i:(?:(?:ground|first|second|third|top|basement|lower|upper)[ \t]+(?:floor[ \t]+)?)?"
+                r"(?:flat|room|apartment|apt|unit|maisonette|bedsit)\b\.?)(?:[ \t]+[A-Za-z0-9]{1,5}(?:/[A-Za-z0-9]{1,3})?)?"
+                r"|\d{1,3}/\d{1,3}),?[ \t]*\[ADDRESS\]", ("[address]",)),
+    # the town or district after a redacted address: "[ADDRESS], Swindon", "[ADDRESS], RHIWBINA, CARDIFF",
+    # "[ADDRESS], Meadow Way has reported", "[ADDRESS], Isle of Lewis"; not a sentence going on ("[ADDRESS], Tenant says")
+    ("ADDRESS", rf"\[ADDRESS\](?:,[ \t]*{_PLACE_NAME}){{1,3}}(?=[ \t]*(?:$|[,.;:)!?\n]|[-–]|\[|[A-Z]{{1,2}}\d)|[ \t]+[a-z])",
      ("[address]",)),
     # initials and a surname: "J. Pritchard", "p. kaur added", "E Thwaite on leave"; "initials JS"
     ("NAME", rf"(?<![\w.&])[A-Z]\.[ \t]?(?P<initial>){_NAME_WORD}", (".",)),
@@ -448,9 +484,17 @@ ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("NAME", r"(?P<lead_lg>(?i:\bby|\bfrom|\bto|\bagent|\buser|\blogin|\bofficer|\bowner|\bhandler)\b[ \t]*:?[ \t]*)(?P<cued_login>)"
              r"(?:[a-z]{3,}\.[a-z]{3,}|[A-Za-z]\.[A-Za-z]{3,}|[A-Z]{5,12}\d{0,3})(?![\w@.])",
      ("by", "from", "to", "agent", "user", "login", "officer", "owner", "handler")),
-    # a member of staff's number after what names one: "agent 104522", "user id 55123", "operator #4471"
+    # a login handed from one member of staff to another: "owner changed from tbrennan to cnwosu",
+    # "reassigned from ADEBAYOT to MCCARTHYJ" (each checked by :func:`_login_shaped`)
+    ("NAME", r"(?P<lead_sl2>(?i:\bfrom)[ \t]+(?P<from_login>[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+){0,3})[ \t]+(?i:to)[ \t]+)"
+             r"(?P<staff_login2>)[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+){0,3}(?![\w@])", ("from",)),
+    # a login after what a system writes before one: "user: dthomas01", "Created by: ANWAR_H", "CSA: ljenkins",
+    # "modified_by=rgriffiths", "Handler: mwright", "closed by hpatel2" (checked by :func:`_login_shaped`)
+    ("NAME", rf"(?P<lead_sl>{_STAFF_CUE}[ \t]*[:=#-]?[ \t]*)(?!{_STAFF_CUE})(?P<staff_login>)[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+){{0,3}}(?![\w@])",
+     _STAFF_CUE_WORDS),
+    # a member of staff's number after what names one: "agent 104522", "user id 55123", "operator #4471", "emp no E104233"
     ("REFERENCE", r"(?P<lead_sid>(?i:\b(?:agent|operator|adviser|advisor|user|staff|emp(?:loyee)?|payroll)"
-                  r"(?:[ \t]*(?:id|no\.?|number|num|ref|#))?[ \t]*[:#]?[ \t]*))\d{3,8}(?![\w/])",
+                  r"(?:[ \t]*(?:id|no\.?|number|num|ref|#))?[ \t]*[:#]?[ \t]*))(?:[A-Z]{1,3})?\d{3,8}(?![\w/])",
      ("agent", "operator", "adviser", "advisor", "user", "staff", "emp", "payroll")),
     # a first name signing off at the end of a message: "... if you need anything else. Kerry"
     ("NAME", rf"(?<=[.!][ \t])(?P<known_name>)(?P<lone>){_NAME_WORD}[ \t]*$", ()),
@@ -570,6 +614,13 @@ def _ordinary_text_name(groups: dict, m: re.Match, text: str, lead: str) -> bool
         left, right = re.split(r"[._]", m.group(0).rstrip("0123456789"), maxsplit=1)
         return not (gate._known(left) in ("first", "both") and gate._known(right) in ("last", "both")
                     and not gate.is_everyday_word(left) and not gate.is_everyday_word(right))
+    if groups.get("staff_login") is not None or groups.get("staff_login2") is not None:
+        login = m.group(0)[len(lead):].strip()
+        if groups.get("staff_login2") is not None and not _login_shaped(groups["from_login"], strict=True):
+            return True  # "from the office to ..." is not a hand-over between logins
+        return not _login_shaped(login, strict=not (lead.strip().lower().rstrip(":=#- \t").endswith(
+            ("user", "id", "name", "login", "log-in", "handler", "owner", "csa", "csr", "agent", "operator", "adviser",
+             "advisor")) or "_" in lead or "=" in lead))
     if groups.get("login") is not None or groups.get("cued_login") is not None:
         from cxinsight import gate
 
@@ -592,6 +643,40 @@ def _ordinary_text_name(groups: dict, m: re.Match, text: str, lead: str) -> bool
     if groups.get("lone") is not None and re.match(r"[ \t]+chasing\b", text[m.end():], re.IGNORECASE):
         return m.group(0).strip().lower() not in _gate_names() or None
     return None
+
+
+def _login_shaped(login: str, strict: bool) -> bool:
+    """Whether ``login``, found after what a system writes before a member of staff, reads as a
+    person's login: letters and digits ("dthomas01", "CSA0412"), an underscore or a dot between names
+    ("ANWAR_H", "s.ni.mhurchu"), an initial run into a known surname ("tbrennan", "mwright") or a known
+    surname and an initial in capitals ("EVANSR", "MCCARTHYJ"). Not ``strict`` (after "user:", "owner",
+    "handler"...): also a known name alone ("Handler: Sharon"). Never an everyday word ("closed by
+    phone", "assigned to revenues"), a file ("x.csv") or a time or date ("by 5pm", "by 14th").
+
+    >>> [_login_shaped(w, True) for w in ("hpatel2", "tbrennan", "EVANSR", "ANWAR_H", "phone", "5pm", "revenues")]
+    [True, True, True, True, False, False, False]
+    >>> _login_shaped("Sharon", strict=False), _login_shaped("Sharon", strict=True)
+    (True, False)
+    """
+    from cxinsight import gate
+
+    low = login.lower()
+    if len(low) < 3 or gate.is_everyday_word(low) or low in _NOT_LONE or low.rsplit(".", 1)[-1] in _FILE_EXTENSIONS:
+        return False
+    if re.fullmatch(r"\d+(?:st|nd|rd|th|am|pm|hrs?|mins?|days?|wks?|weeks?)?", low):
+        return False
+    letters = re.sub(r"[^a-z]", "", low)
+    if re.search(r"\d", low):
+        return len(letters) >= 2 and not re.fullmatch(r"[a-z]{0,2}\d+[a-z]{0,2}", low) or bool(re.fullmatch(r"[a-z]{1,4}\d{3,}", low))
+    parts = [p for p in re.split(r"[._]", low) if p]
+    if len(parts) > 1:
+        return any(gate._known(p) or len(p) == 1 for p in parts) and not all(gate.is_everyday_word(p) for p in parts)
+    if len(low) >= 5 and (gate._known(low[1:]) in ("last", "both") or
+                          (login.isupper() and gate._known(low[:-1]) in ("last", "both"))):
+        return True
+    if strict:
+        return False
+    return bool(gate._known(low)) and not low.endswith(("ing", "ed"))
 
 
 #: Words call handlers and residents write where a name could stand, misspelt often: "Hlelo I think",
@@ -909,6 +994,9 @@ _NEEDS = ahocorasick.Automaton()
 for _need in _ALL_NEEDS:
     _NEEDS.add_word(_need, _need)
 _NEEDS.make_automaton()
+#: The rules whose cue is a redacted address ("Bryn Awel, [ADDRESS]", "Room 5, [ADDRESS]", "[ADDRESS], Swindon").
+_AFTER_AN_ADDRESS = [(kind, rx, quick) for kind, rx, by_digits, need, quick in _PLAN
+                     if not by_digits and need == frozenset({"[address]"})]
 #: More digits than the most any rule needs answer every rule's digit test the same way.
 _MOST_DIGITS = max(need for _, _, by_digits, need, _ in _PLAN if by_digits)
 #: The rules for each (digits, cue words present): few combinations occur, so each list is made once.
@@ -940,8 +1028,14 @@ def _redact_one(text: str) -> tuple[str, dict[str, int]]:
         lead = next((v for k, v in m.groupdict().items() if v and k.startswith("lead_")), "")
         return f"{lead}[{kind}]"
 
-    for kind, rx, quick in _applicable(text):
+    plan = _applicable(text)
+    for kind, rx, quick in plan:
         if quick is None or quick(text):
+            text = rx.sub(lambda m, k=kind: repl(m, k), text)
+    if "[ADDRESS]" in text and not any(rule in plan for rule in _AFTER_AN_ADDRESS):
+        # the rules that read an address the rules above redacted (its flat before it, its town after
+        # it): their cue is the token itself, which the text did not hold when the plan was made
+        for kind, rx, _ in _AFTER_AN_ADDRESS:
             text = rx.sub(lambda m, k=kind: repl(m, k), text)
     text = _known_name_pairs(text, counts)
     return _whole_tokens(text), counts
