@@ -39,6 +39,11 @@ FILES = ("development.tsv", "held_out.tsv")
 #: built and before any rule was changed for it: the judge of the rules as they stand. Only its
 #: aggregate figures are read (``second/FIRST_RUN.md``).
 SECOND = "second/items.tsv"
+#: The third blind corpus (``third/README.md``): 448 items over the same twelve kinds and 293 ordinary notes,
+#: written by a third helper that had read neither the rules nor the earlier sets, scored once the rules
+#: had been changed for the second corpus (whose missed addresses and staff logins were read, so the second
+#: is now a development set too). Only its aggregate figures are read (``third/FIRST_RUN.md``): the judge.
+THIRD = "third/items.tsv"
 KINDS = ("name", "email", "phone", "address", "postcode", "date_of_birth", "ni_number", "nhs_number", "bank",
          "vehicle", "reference")
 SECOND_KINDS = (*KINDS, "staff_login")
@@ -155,10 +160,10 @@ def _summary(name: str) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------
 # The corpus itself
 # ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", [*FILES, SECOND])
+@pytest.mark.parametrize("name", [*FILES, SECOND, THIRD])
 def test_every_personal_substring_is_in_its_note(name):
     items = read(name)
-    assert set(items["kind"]) == {*(SECOND_KINDS if name == SECOND else KINDS), "ordinary"}
+    assert set(items["kind"]) == {*(KINDS if name in FILES else SECOND_KINDS), "ordinary"}
     assert all(p in t for t, ps in zip(items["text"], items["personal"], strict=True) for p in ps)
     assert (items["personal"].map(len) > 0).tolist() == (items["kind"] != "ordinary").tolist()
 
@@ -173,7 +178,7 @@ def test_the_scoring_reads_tokens_as_the_characters_they_replaced():
 # ----------------------------------------------------------------------------------------------
 # The figures
 # ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", [*FILES, SECOND])
+@pytest.mark.parametrize("name", [*FILES, SECOND, THIRD])
 def test_the_corpus_is_scored(name):
     """Every item scored (the figures are recorded in FIRST_RUN.md and README.md)."""
     table = _summary(name)
@@ -187,8 +192,12 @@ BARS = {"recall": 0.95, "recall_per_kind": 0.90, "false_positives": 0.02, "detec
 REACHED = {"recall": 0.86, "detector": 0.92, "both": 0.94, "false_positives": 0.025}
 #: The second blind corpus: its first run was 0.73 / 0.83 / 0.86 (second/FIRST_RUN.md); 0.75 since known
 #: forename-and-surname pairs are read without a cue. Rounded down: no change may fall below it.
-REACHED_SECOND = {"recall": 0.75, "detector": 0.83, "both": 0.86, "false_positives_redactor": 0.03,
+REACHED_SECOND = {"recall": 0.84, "detector": 0.84, "both": 0.91, "false_positives_redactor": 0.03,
                   "false_positives_detector": 0.05}
+#: The third blind corpus's first run (third/FIRST_RUN.md: 0.705 / 0.739 / 0.792; false positives 3.8% and
+#: 5.8%), rounded: no change may fall below it.
+REACHED_THIRD = {"recall": 0.70, "detector": 0.73, "both": 0.79, "false_positives_redactor": 0.04,
+                 "false_positives_detector": 0.06}
 
 
 def test_development_is_redacted_whole_and_ordinary_rows_left_alone():
@@ -211,21 +220,23 @@ def test_held_out_does_not_fall_below_what_was_reached():
     assert float(ordinary["detector"]) <= REACHED["false_positives"]
 
 
-def test_the_second_blind_corpus_does_not_fall_below_its_first_run():
-    """Aggregates only: the second corpus's rows are never shown."""
-    table = _summary(SECOND)
+@pytest.mark.parametrize("name, reached", [(SECOND, REACHED_SECOND), (THIRD, REACHED_THIRD)])
+def test_the_later_blind_corpora_do_not_fall_below_what_was_reached(name, reached):
+    """Aggregates only: the third corpus's rows are never shown."""
+    table = _summary(name)
     overall, ordinary = table.loc["overall"], table.loc["ordinary (false positives)"]
-    assert float(overall["redactor"]) >= REACHED_SECOND["recall"]
-    assert float(overall["detector"]) >= REACHED_SECOND["detector"]
-    assert float(overall["both"]) >= REACHED_SECOND["both"]
-    assert float(ordinary["redactor"]) <= REACHED_SECOND["false_positives_redactor"]
-    assert float(ordinary["detector"]) <= REACHED_SECOND["false_positives_detector"]
+    assert float(overall["redactor"]) >= reached["recall"]
+    assert float(overall["detector"]) >= reached["detector"]
+    assert float(overall["both"]) >= reached["both"]
+    assert float(ordinary["redactor"]) <= reached["false_positives_redactor"]
+    assert float(ordinary["detector"]) <= reached["false_positives_detector"]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 28's bars are not reached yet: on held_out.tsv redaction 0.85 overall "
-                   "(0.95 asked), the detector catches 0.64 of the redactor's misses (0.90 asked); on the second "
-                   "blind corpus 0.73 and 0.49; see FIRST_RUN.md and second/FIRST_RUN.md")
-@pytest.mark.parametrize("name", ["held_out.tsv", SECOND])
+@pytest.mark.xfail(strict=True, reason="issue 28's bars are not reached: on the third blind corpus, the judge, "
+                   "redaction 0.71 overall (0.95 asked), false positives 3.8% (2% asked), the detector catches "
+                   "0.30 of the redactor's misses (0.90 asked); held_out.tsv 0.87, the second corpus 0.84; "
+                   "see third/FIRST_RUN.md")
+@pytest.mark.parametrize("name", ["held_out.tsv", SECOND, THIRD])
 def test_held_out_meets_the_acceptance_of_issue_28(name):
     """Redaction recall >= 0.95 overall and >= 0.90 for every kind, false positives <= 2% of ordinary
     rows, and the second detector alone catches >= 0.90 of what the redactor misses (aggregates only)."""
@@ -249,7 +260,7 @@ def _markdown(table: pd.DataFrame) -> str:
 
 
 def main(argv: list[str]) -> None:
-    for name in (*FILES, SECOND):
+    for name in (*FILES, SECOND, THIRD):
         print(f"\n### {name}\n\n{_markdown(_summary(name))}")
     if "--misses" in argv:  # the development file only: the held-out rows are never shown
         items, scores = read("development.tsv"), score("development.tsv")
