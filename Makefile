@@ -84,7 +84,7 @@ test: $(TEST_INTERIM) $(TEST_HISTORY) ## Run ruff and the tests (unit, property,
 
 test-slow: $(TEST_INTERIM) ## Run the slow tests (whole reports from other exports, killed runs, hostile input); CI runs both
 	$(TEST_ENV) $(BIN)/cxinsight -q analyse
-	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile -m slow $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile -m slow --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Check style with ruff (the library, tests, benchmarks and notebooks)
 	$(BIN)/ruff check .
