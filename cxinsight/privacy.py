@@ -170,7 +170,7 @@ NOT_NAMES = ("Men", "Who", "Dear", "Hi", "Hello", "Madam", "Sir", "Str", "Int", 
 _NOT_NAME = r"(?!(?i:" + "|".join(NOT_NAMES) + r")\b)"
 _NAME_WORD = r"(?:(?:al|el|ul|abu|ibn)-(?=[A-Z]))?[A-ZÀ-ÖØ-ÞĀ-ŽḀ-Ỹ][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]*(?:['’-][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]+)*"
 _INITIALS = r"(?:[A-Z]\.?[ \t]?){1,2}[ \t]"
-_PARTICLE = r"(?:van|von|der|den|de|la|le|du|da|di|del|ter|ap|ab|ni|nic|ní|ó|ua|bin|binti|bint|al|el|abu|ibn|y)"
+_PARTICLE = r"(?:van|von|der|den|de|la|le|du|da|di|del|ter|ap|ab|ni|nic|ní|ó|ua|uí|mac|mhic|giolla|bin|binti|bint|al|el|abu|ibn|dos|das|y)"
 _CAP_NAME = rf"(?:{_INITIALS})?{_NOT_NAME}{_NAME_WORD}(?:(?:[ \t]+{_PARTICLE}(?=[ \t]+(?:{_PARTICLE}[ \t]+)*[A-ZÀ-ÞĀ-Ž]))*[ \t]+{_NOT_NAME}{_NAME_WORD}){{0,2}}"
 _ANY_NAME_WORD = rf"(?!{_STOP}|(?i:calling|ringing|writing|phoning|emailing|here|and|i|from|re|about)\b)[A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿĀ-žƀ-ɏḀ-ỿ]+)*"
 _TITLE_WORDS = ("mr", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "lady", "lord", "rev", "cllr", "master", "mstr")
@@ -231,8 +231,10 @@ _ROLES = (r"(?i:[a-z]+[ \t]+)?(?i:officer|manager|adviser|advisor|team[ \t]+lead
 _RELATIONS = (r"(?i:tenant|resident|leaseholder|owner|occupier|daughter|son|wife|husband|partner|mother|father|"
               r"mum|dad|carer|neighbour|neighbor|landlord|agent|brother|sister|friend|advocate)")
 #: What a person does, said of the name that opens a note: "Priya Raman rang", "Bethany Cole emailed".
-_PERSON_VERBS = (r"(?:rang|rung|called|phoned|telephoned|emailed|e-mailed|wrote|visited|attended|came|says|"
-                 r"said|states|stated|left|wants|wanted|asked|asks|complained|chasing|chased)")
+_PERSON_VERBS = (r"(?:rang|rung|called|phoned|telephoned|emailed|e-mailed|wrote|writes|visited|attended|came|says|"
+                 r"said|states|stated|left|wants|wanted|asked|asks|complained|complains|chasing|chased|disputes|disputed|"
+                 r"objects|objected|queried|queries|requests|requested|declined|would[ \t]+like|is[ \t]+asking|wishes|"
+                 r"contacted|spoke|rang[ \t]+again|called[ \t]+again)")
 #: What a person did, said of one word opening a note: narrower than _PERSON_VERBS, because things
 #: are "left" and "stated" too ("Sofa left on the pavement", "As stated above").
 _LONE_VERBS = (r"I[ \t]+think|rang|rung|called|phoned|telephoned|emailed|e-mailed|wrote|visited|came|says|said|wants|wanted|"
@@ -341,7 +343,10 @@ _ROLE_WORDS = ("social worker", "housing officer", "officer", "advocate", "gp is
                "brother-in-law", "sister-in-law", "interpreter", "note added by", "added by", "reassigned from",
                "signed by", "agent", "resident", "neighbour", "neighbor", "tenant", "son", "daughter", "carer",
                "landlord", "cllr", "councillor", "cust", "customer", "mum", "dad", "wife", "husband", "brother",
-               "sister", "district nurse", "nurse", "worker", "sw", "complainant", "rang for", "lodger")
+               "sister", "district nurse", "nurse", "worker", "sw", "complainant", "rang for", "lodger", "father",
+               "mother", "stepfather", "stepmother", "guardian", "client", "applicant", "occupier", "next of kin",
+               "nok", "grandson", "granddaughter", "grandmother", "grandfather", "aunt", "uncle", "niece", "nephew",
+               "cousin", "fiance", "fiancee", "girlfriend", "boyfriend", "flatmate", "housemate")
 _ROLE_LEAD = (r"(?P<lead_r28>(?<![A-Za-z])(?i:" + "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in _ROLE_WORDS)
               + r")(?![A-Za-z])[ \t]*(?:[:(,-][ \t]*)?)")
 _DID28 = r"(?:says|said|rang|rung|called|phoned|wants|wanted|asked|came|emailed|complains|complained|states|is|was|has|who|re)"

@@ -178,7 +178,34 @@ EVERYDAY_NOTES = [
     "Reported to the team at AT&T. Ticket #PE40T479.", "Intersection of MONTE VISTA DR and",
     "The street lights are out along the whole of Elmfield Road, Elmfield Avenue and Midwinter Avenue",
     "pothole at the roundabout of New Barn Lane & Albert Road",
+    # a system's own words after what it writes before a login: not a login
+    "closed by phone, assigned to revenues team", "transferred from the contact centre to housing",
+    "raised by resident via web form", "owner: Council Tax team", "updated by 5pm tomorrow",
+    "reassigned to waste team from repairs", "C/O NEEDED THE NOTICE TO OWNER EXPLAINING. REF GIVEN",
+    "Public Litter Basket Needs To Be Emptied/Household Garbage",
 ]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # an address's town and its flat, room or floor go with it
+    ("Correspondence to Flat 3, 27 Victoria Road, Swindon SN1 3BT from now on",
+     "Correspondence to [ADDRESS] [POSTCODE] from now on"),
+    ("new address 1/2, 34 Dumbarton Road, Glasgow - top buzzer", "new address [ADDRESS] - top buzzer"),
+    ("Room 5, 21 Albert Street, no heating", "[ADDRESS], no heating"),
+    ("ADDRESS: 33 HEOL Y NANT, RHIWBINA, CARDIFF CF14 6HT", "ADDRESS: [ADDRESS] [POSTCODE]"),
+    ("1290 GUERRERO ST, SAN FRANCISCO, CA, 94110", "[ADDRESS], 94110"),  # sf311's incident_address
+    ("12 High Street, Tenant says the roof leaks", "[ADDRESS], Tenant says the roof leaks"),
+    # staff logins after what a system writes before one
+    ("Created by: ANWAR_H  Status: Open", "Created by: [NAME]  Status: Open"),
+    ("audit trail entry: modified_by=rgriffiths; status=closed", "audit trail entry: modified_by=[NAME]; status=closed"),
+    ("owner changed from tbrennan to cnwosu", "owner changed from [NAME] to [NAME]"),
+    ("closed by hpatel2 - resolved first time", "closed by [NAME] - resolved first time"),
+    ("emp no E104233 processed the DHP", "emp no [REFERENCE] processed the DHP"),
+    # a member of staff named in a real export (sf311's status notes)
+    ("Maribel Jaldon contacted the customer and resolved the matter.", "[NAME] contacted the customer and resolved the matter."),
+])
+def test_addresses_whole_and_staff_logins(text, expected):
+    assert privacy.redact_text(pd.Series([text])).iloc[0] == expected
 
 
 @pytest.mark.parametrize("text", EVERYDAY_NOTES)
