@@ -57,6 +57,9 @@ class Page:
     nps_by_channel: pd.DataFrame = field(default_factory=pd.DataFrame)
     journey_patterns: pd.DataFrame = field(default_factory=pd.DataFrame)
     facts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the figures the changes compare (:class:`cxinsight.headlines.Compared`), kept while the report's
+    #: comparisons are weighed together (:func:`allow_for_every_comparison`); not stored
+    compared: object = None
 
     def get(self, measure: str) -> Headline | None:
         """The headline figure for ``measure``, or None when it could not be given."""
@@ -109,10 +112,11 @@ def page_figures(analysis, scope: Scope | str | None = None, period: str | None 
         raise ValueError(f"no contacts were received from {start:%d %B %Y} to {end:%d %B %Y}: choose a period inside "
                          f"the data ({first:%d %B %Y} to {last:%d %B %Y})")
     figs = headlines.compute(whole, where, period)
-    changes, change_table = headlines.comparison(whole.scoped(where.service))
+    compared = headlines.comparison_figures(whole.scoped(where.service))
+    changes, change_table = headlines.comparison(compared)
     given = [replace(h, changes=changes.get(h.measure, ())) for h in figs.headlines]
     missing = [Headline(m, key, None, None, None, 0, "", interval="", note=why) for m, why in figs.missing.items()]
-    page = Page(key, given + missing, actions.what_this_means(figs, contacts), change_table)
+    page = Page(key, given + missing, actions.what_this_means(figs, contacts), change_table, compared=compared)
 
     review = here.review if here.review is not None and len(here.review) else None
     if figs.get("failure_share") is not None:
@@ -175,11 +179,39 @@ def build_figures(processed: Path | str | None = None, services: list[str] | Non
     t0 = time.perf_counter()
     analysis = read_analysis(processed)
     approved = approved_quotes(processed)
-    pages = _all_pages(analysis, [COUNCIL, *(services or [])], period, approved)
+    pages = allow_for_every_comparison(_all_pages(analysis, [COUNCIL, *(services or [])], period, approved))
     folder = write_figures(pages, processed, {"period": period, "services": list(services or []),
                                               "analysis": analysis_record(processed), "shape": shape()})
     log.info("figures: %d pages' figures in %.0f s", len(pages), time.perf_counter() - t0)
     return folder
+
+
+def allow_for_every_comparison(pages: list[Page], alpha: float = 0.05) -> list[Page]:
+    """Every page's changes weighed together: a report that sets ten services' four measures beside
+    two earlier quarters makes some eighty comparisons, and by chance alone a few of them look like
+    clear changes. A change is called clear only if it stays one when all the report's comparisons
+    are allowed for (Holm's procedure over every scope, measure and earlier quarter:
+    :func:`cxinsight.stats.holm_cutoff`), so the chance that a report calls any change clear where
+    nothing changed is at most ``alpha``. Returns the pages with their change sentences and tables
+    rewritten accordingly."""
+    from dataclasses import replace
+
+    from cxinsight import headlines
+    from cxinsight.stats import holm_cutoff
+
+    p_values = [p for page in pages if page.compared is not None for p in page.compared.p_values()]
+    family = headlines.Family(len(p_values), holm_cutoff(p_values, alpha))
+    log.info("changes: %d comparisons weighed together; %d clear once all are allowed for", family.size,
+             sum(p <= family.cutoff for p in p_values))
+    out = []
+    for page in pages:
+        if page.compared is not None:
+            changes, table = headlines.comparison(page.compared, family=family)
+            page = replace(page, headlines=[replace(h, changes=changes.get(h.measure, ()))
+                                            if h.changes or h.measure in changes else h for h in page.headlines],
+                           changes=table)
+        out.append(page)
+    return out
 
 
 _SHARED: dict = {}  # the analysis a forked worker computes pages from (inherited, not pickled)

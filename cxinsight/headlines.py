@@ -558,18 +558,74 @@ def period_words(window: tuple[pd.Timestamp, pd.Timestamp]) -> str:
     return f"{a:%B} to {b:%B %Y}" if a.year == b.year else f"{a:%B %Y} to {b:%B %Y}"
 
 
+#: Measures whose interval is for the period's own contacts (a finite population: only the contacts
+#: nobody reviewed are unknown): a change asks about the rate that produced them, so a comparison adds
+#: the binomial variation of a share of that many contacts (a constant rate still gives a different
+#: share each quarter).
+RATE_COMPARED = ("failure_share",)
+
+
+def _as_rate(h: Headline) -> tuple[float, float, float]:
+    """``h``'s estimate and interval as an estimate of the rate behind it (see :data:`RATE_COMPARED`)."""
+    from cxinsight.stats import Z95
+
+    p, low, high = float(h.estimate), float(h.low), float(h.high)
+    if h.measure not in RATE_COMPARED or not h.base:
+        return p, low, high
+    extra = Z95 ** 2 * p * (1 - p) / float(h.base)
+    return p, p - math.sqrt((p - low) ** 2 + extra), p + math.sqrt((high - p) ** 2 + extra)
+
+
 def _difference(now: Headline, then: Headline) -> tuple[float, float, float]:
     """The change and its 95% interval (:func:`cxinsight.stats.mover_difference`); assumes the two
-    periods' figures are independent."""
+    periods' figures are independent; a failure share's interval widened to the rate's
+    (:data:`RATE_COMPARED`)."""
     from cxinsight.stats import mover_difference
 
-    d, low, high = mover_difference(now.estimate, now.low, now.high, then.estimate, then.low, then.high)
+    d, low, high = mover_difference(*_as_rate(now), *_as_rate(then))
     return float(d), float(low), float(high)
 
 
-def _change(now: Headline | None, then: Headline | None) -> tuple[str, tuple[float, int, int] | None, str]:
+@dataclass(frozen=True)
+class Family:
+    """The comparisons a report makes together (every scope's measures against each earlier quarter):
+    ``size`` of them, of which those with a p-value at most ``cutoff`` are clear changes once all are
+    allowed for (:func:`cxinsight.stats.holm_cutoff`). Without a family each comparison stands alone."""
+
+    size: int
+    cutoff: float
+
+
+def _points(now: Headline, then: Headline) -> tuple[float, int, int, float]:
+    """The change in points, its 95% interval rounded outward, and its p-value (unrounded)."""
+    from cxinsight.stats import change_p_value
+
+    scale = 100 if MEASURES[now.measure][1] == "share" else 1
+    d, lo, hi = _difference(now, then)
+    p = change_p_value(d, lo, hi)
+    d, lo, hi = (scale * x for x in (d, lo, hi))
+    return d, math.floor(lo), math.ceil(hi), p  # rounded outward: never narrower than it is
+
+
+def _comparable(now: Headline | None, then: Headline | None) -> bool:
+    if now is None or then is None:
+        return False
+    dn, dt = describe(now), describe(then)
+    return dn["value"] not in ("*", "too few to report") and dt["value"] not in ("*", "too few to report") and \
+        bool(dn["interval"] and dt["interval"])
+
+
+def change_p(now: Headline | None, then: Headline | None) -> float | None:
+    """The p-value of the change from ``then`` to ``now``, or None where they are not compared."""
+    return _points(now, then)[3] if _comparable(now, then) else None
+
+
+def _change(now: Headline | None, then: Headline | None,
+            family: Family | None = None) -> tuple[str, tuple[float, int, int] | None, str]:
     """``(then as shown, (change, low, high) in points or None, verdict)``: the one comparison of two
-    figures that :func:`change_parts` and :func:`change_sentence` both put in words."""
+    figures that :func:`change_parts` and :func:`change_sentence` both put in words. With a
+    ``family``, a change whose own interval excludes zero is a clear change only if it stays one
+    when every comparison of the family is allowed for (Holm); otherwise it says so."""
     if now is None or then is None:
         return "", None, "no comparison"
     dn, dt = describe(now), describe(then)
@@ -577,13 +633,15 @@ def _change(now: Headline | None, then: Headline | None) -> tuple[str, tuple[flo
         return dt["value"], None, "too few to compare"
     if not (dn["interval"] and dt["interval"]):  # a provisional figure has no interval to compare with
         return dt["value"], None, "not compared: a provisional figure, not yet checked by a person"
-    scale = 100 if MEASURES[now.measure][1] == "share" else 1
-    d, lo, hi = (scale * x for x in _difference(now, then))
-    lo, hi = math.floor(lo), math.ceil(hi)  # rounded outward: never narrower than it is
-    return dt["value"], (d, lo, hi), "a clear change" if lo > 0 or hi < 0 else "within the noise"
+    d, lo, hi, p = _points(now, then)
+    if not (lo > 0 or hi < 0):
+        return dt["value"], (d, lo, hi), "within the noise"
+    if family is not None and p > family.cutoff:
+        return dt["value"], (d, lo, hi), f"not clear among this report's {family.size} comparisons"
+    return dt["value"], (d, lo, hi), "a clear change"
 
 
-def change_parts(now: Headline | None, then: Headline | None) -> dict[str, str]:
+def change_parts(now: Headline | None, then: Headline | None, family: Family | None = None) -> dict[str, str]:
     """The comparison of two figures in parts: ``then`` (the earlier figure as shown), ``change``
     (signed, in points, rounded), ``range`` (its 95% interval, rounded outward), ``verdict``; or, with
     no comparison, only ``verdict`` saying why.
@@ -593,14 +651,15 @@ def change_parts(now: Headline | None, then: Headline | None) -> dict[str, str]:
     >>> change_parts(a, b)
     {'then': '30%', 'change': '+10', 'range': '+5 to +15', 'verdict': 'a clear change'}
     """
-    then_shown, points, verdict = _change(now, then)
+    then_shown, points, verdict = _change(now, then, family)
     if points is None:
         return {"then": then_shown, "change": "", "range": "", "verdict": verdict}
     d, lo, hi = points
     return {"then": then_shown, "change": f"{round(d):+d}", "range": f"{lo:+d} to {hi:+d}", "verdict": verdict}
 
 
-def change_sentence(now: Headline | None, then: Headline | None, against: str, short: bool = False) -> str:
+def change_sentence(now: Headline | None, then: Headline | None, against: str, short: bool = False,
+                    family: Family | None = None) -> str:
     """One sentence a reader can act on: the two figures, the change with its interval, and whether
     it is clear of the noise; or why there is no comparison. ``short``: only the change and the verdict.
 
@@ -609,7 +668,7 @@ def change_sentence(now: Headline | None, then: Headline | None, against: str, s
     >>> change_sentence(a, b, "the quarter before", short=True)
     'up 10 points (95% interval +5 to +15), a clear change'
     """
-    then_shown, points, verdict = _change(now, then)
+    then_shown, points, verdict = _change(now, then, family)
     if verdict == "no comparison":
         return "no comparison" if short else (f"Against {against}: no comparison (the figure is not available "
                                               "for both periods).")
@@ -642,25 +701,58 @@ def compare(analysis, measures: tuple[str, ...] = MEASURES_COMPARED) -> dict[str
     return comparison(analysis, measures)[0]
 
 
-def comparison(analysis, measures: tuple[str, ...] = MEASURES_COMPARED) -> tuple[dict[str, tuple], pd.DataFrame]:
-    """:func:`compare`'s sentences and the same comparisons as a table, from one computation: per
-    measure the latest quarter's figure and range, and against each earlier quarter its figure, the
-    change (points), the change's 95% interval and the verdict, each in a column of its own (what
-    :func:`cxinsight.publish.download_frame` turns into numbers for a download)."""
+@dataclass
+class Compared:
+    """One scope's figures in the latest quarter and the earlier ones (:func:`comparison_figures`):
+    ``windows`` (name -> first and last day), ``first`` (the data's first day) and per measure the
+    figure in each window (None where it could not be given)."""
+
+    windows: dict
+    first: pd.Timestamp | None
+    figures: dict
+
+    def p_values(self) -> list[float]:
+        """The p-value of every change this scope's page states (see :func:`change_p`)."""
+        out = []
+        for by_window in self.figures.values():
+            for name, _, _ in EARLIER:
+                if name in self.windows:
+                    p = change_p(by_window.get("latest"), by_window.get(name))
+                    if p is not None:
+                        out.append(p)
+        return out
+
+
+def comparison_figures(analysis, measures: tuple[str, ...] = MEASURES_COMPARED) -> Compared:
+    """The figures :func:`comparison` compares, for ``analysis``'s scope (the costly part: each
+    window's figures computed once)."""
     whole = analysis.council
     windows = quarters(whole.contacts["received_at"])
     if "latest" not in windows:  # less than three whole months of data: nothing to compare
-        return {}, pd.DataFrame()
-    latest = windows["latest"]
+        return Compared({}, None, {})
     scope = scope_of(analysis.service)
     figs = {name: compute(whole, scope, w, with_savings=False, with_journeys=False) for name, w in windows.items()}
-    first = whole.contacts["received_at"].min()
+    return Compared(windows, whole.contacts["received_at"].min(),
+                    {m: {name: f.get(m) for name, f in figs.items()} for m in measures
+                     if figs["latest"].get(m) is not None})
+
+
+def comparison(analysis, measures: tuple[str, ...] = MEASURES_COMPARED,
+               family: Family | None = None) -> tuple[dict[str, tuple], pd.DataFrame]:
+    """:func:`compare`'s sentences and the same comparisons as a table, from one computation: per
+    measure the latest quarter's figure and range, and against each earlier quarter its figure, the
+    change (points), the change's 95% interval and the verdict, each in a column of its own (what
+    :func:`cxinsight.publish.download_frame` turns into numbers for a download). ``analysis`` may
+    also be a :class:`Compared` (the figures already computed); ``family``: see :class:`Family`."""
+    compared = analysis if isinstance(analysis, Compared) else comparison_figures(analysis, measures)
+    if "latest" not in compared.windows:
+        return {}, pd.DataFrame()
+    windows, first = compared.windows, compared.first
+    latest = windows["latest"]
     out: dict[str, tuple] = {}
     rows = []
-    for m in measures:
-        now = figs["latest"].get(m)
-        if now is None:
-            continue
+    for m, by_window in compared.figures.items():
+        now = by_window["latest"]
         shown = describe(now)
         lines = [("latest", f"{shown['value']}" + (f" ({shown['interval']})" if shown["interval"] else ""),
                   period_words(latest))]
@@ -668,11 +760,12 @@ def comparison(analysis, measures: tuple[str, ...] = MEASURES_COMPARED) -> tuple
                "score (changes in points)", "Latest quarter": period_words(latest),
                "Latest": _bare(shown["value"]), "Latest range": _bare(shown["interval"])}
         for name, label, column in EARLIER:
-            if name in figs:
-                then = figs[name].get(m)
-                lines.append((name, change_sentence(now, then, f"{label} ({period_words(windows[name])})"),
-                              change_sentence(now, then, label, short=True)))
-                parts = change_parts(now, then)
+            if name in windows:
+                then = by_window.get(name)
+                lines.append((name, change_sentence(now, then, f"{label} ({period_words(windows[name])})",
+                                                    family=family),
+                              change_sentence(now, then, label, short=True, family=family)))
+                parts = change_parts(now, then, family)
             else:
                 lines.append((name, f"Against {label}: not in the data (it begins on {first.day} {first:%B %Y}).",
                               "not in the data"))

@@ -197,7 +197,7 @@ def test_the_analysis_can_classify_by_what_the_review_taught(heldout):
     """Options(learn_from_review=True) on the held-out source, 300 reviewed contacts: where the model
     taught by the review beats the rules on reviewed contacts it did not learn from, the contacts
     decided by their words take its call and F1 on the 200 nobody reviewed does not fall (README:
-    adopted in 4 of 8 draws, +0.01 to +0.06; otherwise the rules stay); the reviewed contacts'
+    adopted in about half the draws, +0.01 to +0.06; otherwise the rules stay); the reviewed contacts'
     suggestions are out-of-fold, the corrected share (which rests on the reviewers' labels and the
     strata) is unchanged, and the output keeps classify's schema."""
     from cxinsight.demand.measures import failure_share
@@ -209,7 +209,9 @@ def test_the_analysis_can_classify_by_what_the_review_taught(heldout):
                               demand=lambda d: pd.Categorical(d["demand"], categories=["failure", "value"]),
                               failure_type=lambda d: pd.Categorical(d["failure_type"]))
     adopted = 0
-    for seed in (2, 3):  # small strata now pooled within demand_source (issue 27): the draws of seeds 0 and 1 moved
+    # one draw where the learned model wins and one where the rules do (seeds 2 and 4 since issue 28 redacted
+    # an address's town with it, which changed some of this source's texts; 2 and 3 before)
+    for seed in (2, 4):
         review = _review(contacts, seed, by=("service", "demand_source"))
         learned, review_after, sentence = reclassify_with_review(contacts, review)
         rest = ~learned["contact_id"].isin(review["contact_id"])
@@ -227,7 +229,7 @@ def test_the_analysis_can_classify_by_what_the_review_taught(heldout):
             assert (oof != in_sample).any()  # the reviewed contacts' suggestions are not the in-sample calls
         else:
             assert set(learned["demand_model"]) == {"rules"} and after == before, sentence
-    assert adopted == 1  # seed 3: the review says the rules are better; seed 2: the learned model
+    assert adopted == 1  # seed 4: the review says the rules are better; seed 2: the learned model
     # too few reviewed contacts of a kind: the rules stay
     kept, _, why = reclassify_with_review(contacts, review.head(15))
     assert set(kept["demand_model"]) == {"rules"} and "fewer than" in why

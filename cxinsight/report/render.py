@@ -36,7 +36,12 @@ GLOSSARY: dict[str, str] = {
     "Base": "how many contacts, customers, complaints or responses a figure rests on.",
     "* and rounding": "counts of 1 to 7 are shown as *, and other counts rounded to the nearest 5, so that no "
                       "person can be picked out; a share that would give such a count away is not shown either.",
-    "Within the noise": "a change smaller than chance alone could produce; 'a clear change' is one it could not.",
+    "Within the noise": "a change smaller than chance alone could produce; 'a clear change' is one it could not, "
+                        "even allowing for every comparison the report makes (with a dozen services and four "
+                        "measures set beside two earlier quarters, chance alone makes a few changes look clear: "
+                        "those are 'not clear among this report's comparisons'). A change in failure demand "
+                        "is judged against the rate behind the contacts, which varies from quarter to quarter "
+                        "even when nothing changes.",
     "Review sample": "contacts chosen at random (more where the classifier is unsure) and labelled by a person, "
                      "to correct the shares and measure how often the classifier is right.",
     "Precision, recall, kappa": "how often the classifier's 'failure' is right (precision), how much of the real "
