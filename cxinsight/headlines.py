@@ -649,7 +649,7 @@ def change_parts(now: Headline | None, then: Headline | None, family: Family | N
     >>> a = Headline("failure_share", "council", 0.40, 0.37, 0.43, 1000, "contacts")
     >>> b = Headline("failure_share", "council", 0.30, 0.27, 0.33, 1000, "contacts")
     >>> change_parts(a, b)
-    {'then': '30%', 'change': '+10', 'range': '+5 to +15', 'verdict': 'a clear change'}
+    {'then': '30%', 'change': '+10', 'range': '+4 to +16', 'verdict': 'a clear change'}
     """
     then_shown, points, verdict = _change(now, then, family)
     if points is None:
@@ -666,7 +666,7 @@ def change_sentence(now: Headline | None, then: Headline | None, against: str, s
     >>> a = Headline("failure_share", "council", 0.40, 0.37, 0.43, 1000, "contacts")
     >>> b = Headline("failure_share", "council", 0.30, 0.27, 0.33, 1000, "contacts")
     >>> change_sentence(a, b, "the quarter before", short=True)
-    'up 10 points (95% interval +5 to +15), a clear change'
+    'up 10 points (95% interval +4 to +16), a clear change'
     """
     then_shown, points, verdict = _change(now, then, family)
     if verdict == "no comparison":
