@@ -301,11 +301,11 @@ def hostile_run(tmp_path_factory):
     error, pages = None, []
     gate = report.last_gate
 
-    def keep_then_gate(out):
-        """The real last gate, unchanged; a copy of what it was handed is kept first, so the tests can
-        say what the pages held whether or not the gate stops the run."""
+    def keep_then_gate(out, *args, **kwargs):
+        """The real last gate, unchanged (called as the run calls it); a copy of what it was handed is
+        kept first, so the tests can say what the pages held whether or not the gate stops the run."""
         shutil.copytree(out, root / "handed_to_gate")
-        gate(out)
+        gate(out, *args, **kwargs)
 
     t0 = time.perf_counter()
     with pytest.MonkeyPatch.context() as env:
