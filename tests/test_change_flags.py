@@ -8,17 +8,16 @@ flagged on no page in at least 95% of seeds; a real change must still be found."
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxinsight import headlines
-from cxinsight.analysis import Analysis, Options
-from cxinsight.demand.review import sample_for_review
+from cxinsight.analysis import Analysis
 from cxinsight.headlines import Family, Headline
 from cxinsight.stats import holm_cutoff
+from tests.reviewed_councils import reviewed_council, two_years
 
 SERVICES = ["benefits", "council_tax", "highways", "housing_repairs", "libraries", "parking", "planning",
             "waste_recycling"]
@@ -27,27 +26,15 @@ SERVICES = ["benefits", "council_tax", "highways", "housing_repairs", "libraries
 def constant_council(seed: int, jump: dict[str, float] | None = None) -> Analysis:
     """Two years of contacts (April 2023 to March 2025) over eight services, each with its own
     failure rate that never changes (or changes by ``jump[service]`` in the latest quarter), classified
-    and reviewed; the analyst disagrees with one call in twenty."""
+    and reviewed (:func:`tests.reviewed_councils.reviewed_council`)."""
     rng = np.random.default_rng(seed)
-    days = pd.date_range("2023-04-01", "2025-03-31 12:00", freq="2h")
-    when = pd.Series(days).sample(30_000, replace=True, random_state=seed).sort_values().to_numpy()
+    when = two_years(seed)
     service = rng.choice(SERVICES, len(when))
     rate = pd.Series(np.linspace(0.15, 0.6, len(SERVICES)), index=SERVICES)[service].to_numpy()
     latest = when >= np.datetime64("2025-01-01")
     for name, step in (jump or {}).items():
         rate = np.where(latest & (service == name), rate + step, rate)
-    failure = rng.random(len(when)) < rate
-    contacts = pd.DataFrame({"contact_id": [f"C{i}" for i in range(len(when))], "received_at": when,
-                             "service": service, "channel": "phone",
-                             "notes": np.where(failure, "still not done", "new bin please"),
-                             "demand": np.where(failure, "failure", "value"),
-                             "failure_type": np.where(failure, "not_done", ""), "demand_confidence": 0.9,
-                             "demand_source": np.where(failure, "text", "none")})
-    review = sample_for_review(contacts, n=6000, seed=seed)
-    agree = np.random.default_rng(seed + 1).random(len(review)) >= 0.05
-    flipped = np.where(review["suggested_demand"] == "failure", "value", "failure")
-    review["analyst_demand"] = np.where(agree, review["suggested_demand"], flipped)
-    return Analysis(Path("."), Options(), contacts, None, None, None, None, review, "reviewed", None)
+    return reviewed_council(when, service, rng.random(len(when)) < rate, seed)
 
 
 def report_flags(analysis: Analysis) -> tuple[int, int, list[str]]:

@@ -6,38 +6,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import astuple
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from cxinsight import actions, headlines
-from cxinsight.analysis import Analysis, Options
-from cxinsight.demand.review import sample_for_review
+from cxinsight.analysis import Analysis
+from tests.reviewed_councils import reviewed_council, two_years
 
 
 def _two_year_council(seed: int = 1, jump: float = 0.15) -> Analysis:
-    """Contacts from April 2023 to March 2025, classified; failure demand jumps by ``jump`` in the
-    latest quarter (January to March 2025)."""
+    """Contacts from April 2023 to March 2025, classified and reviewed; failure demand jumps by
+    ``jump`` in the latest quarter (January to March 2025)."""
     rng = np.random.default_rng(seed)
-    days = pd.date_range("2023-04-01", "2025-03-31 12:00", freq="2h")
-    when = pd.Series(days).sample(30_000, replace=True, random_state=seed).sort_values().to_numpy()
+    when = two_years(seed)
     latest = when >= np.datetime64("2025-01-01")
     failure = rng.random(len(when)) < np.where(latest, 0.30 + jump, 0.30)
-    contacts = pd.DataFrame({"contact_id": [f"C{i}" for i in range(len(when))], "received_at": when,
-                             "service": rng.choice(["parking", "planning"], len(when)), "channel": "phone",
-                             "notes": np.where(failure, "still not done", "new bin please"),  # the words decided
-                             "demand": np.where(failure, "failure", "value"),
-                             "failure_type": np.where(failure, "not_done", ""), "demand_confidence": 0.9,
-                             "demand_source": np.where(failure, "text", "none")})
-    # a reviewed council (an unreviewed one publishes a provisional share, never compared): the
-    # analyst disagrees with one call in twenty
-    review = sample_for_review(contacts, n=6000, seed=seed)
-    agree = np.random.default_rng(seed + 1).random(len(review)) >= 0.05
-    flipped = np.where(review["suggested_demand"] == "failure", "value", "failure")
-    review["analyst_demand"] = np.where(agree, review["suggested_demand"], flipped)
-    return Analysis(Path("."), Options(), contacts, None, None, None, None, review, "reviewed", None)
+    return reviewed_council(when, rng.choice(["parking", "planning"], len(when)), failure, seed)
 
 
 def test_the_latest_quarter_is_set_beside_the_one_before_and_a_year_earlier():
