@@ -116,9 +116,10 @@ def page_figures(analysis, scope: Scope | str | None = None, period: str | None 
     changes, change_table = headlines.comparison(compared)
     given = [replace(h, changes=changes.get(h.measure, ())) for h in figs.headlines]
     missing = [Headline(m, key, None, None, None, 0, "", interval="", note=why) for m, why in figs.missing.items()]
-    page = Page(key, given + missing, actions.what_this_means(figs, contacts), change_table, compared=compared)
-
     review = here.review if here.review is not None and len(here.review) else None
+    page = Page(key, given + missing, actions.what_this_means(figs, contacts, review=review), change_table,
+                compared=compared)
+
     if figs.get("failure_share") is not None:
         # every table a page draws or writes from holds no share that gives away a count of 1 to 7
         by_channel = (failure_share(contacts, by="channel", review=review) if review is not None
@@ -186,19 +187,20 @@ def build_figures(processed: Path | str | None = None, services: list[str] | Non
     return folder
 
 
-def allow_for_every_comparison(pages: list[Page], alpha: float = 0.05) -> list[Page]:
+def allow_for_every_comparison(pages: list[Page], alpha: float | None = None) -> list[Page]:
     """Every page's changes weighed together: a report that sets ten services' four measures beside
     two earlier quarters makes some eighty comparisons, and by chance alone a few of them look like
     clear changes. A change is called clear only if it stays one when all the report's comparisons
     are allowed for (Holm's procedure over every scope, measure and earlier quarter:
     :func:`cxinsight.stats.holm_cutoff`), so the chance that a report calls any change clear where
-    nothing changed is at most ``alpha``. Returns the pages with their change sentences and tables
+    nothing changed is at most ``alpha`` (default :data:`cxinsight.headlines.CLEAR_CHANGE_ALPHA`, 1%). Returns the pages with their change sentences and tables
     rewritten accordingly."""
     from dataclasses import replace
 
     from cxinsight import headlines
     from cxinsight.stats import holm_cutoff
 
+    alpha = headlines.CLEAR_CHANGE_ALPHA if alpha is None else alpha
     p_values = [p for page in pages if page.compared is not None for p in page.compared.p_values()]
     family = headlines.Family(len(p_values), holm_cutoff(p_values, alpha))
     log.info("changes: %d comparisons weighed together; %d clear once all are allowed for", family.size,
@@ -248,12 +250,23 @@ def _all_pages(analysis, scopes: list, period: str | None, approved: set[str], w
     return [by_scope[str(scope_of(s) if not (isinstance(s, str) and s == "council") else COUNCIL)] for s in scopes]
 
 
+#: The modules whose code makes the figures' numbers and words: figures made by other code are rebuilt.
+FIGURE_CODE = ("figures", "headlines", "actions", "phrasing", "publish", "stats", "journeys", "experience",
+               "complaints", "savings", "wording")
+
+
 def shape() -> dict:
-    """What a figures folder holds (its tables and headline measures): recorded with it, so that
-    ``cxinsight analyse`` rebuilds figures made before a measure or a table was added."""
+    """What a figures folder holds (its tables and headline measures) and a fingerprint of the code
+    that made them (:data:`FIGURE_CODE`): recorded with it, so that ``cxinsight analyse`` rebuilds
+    figures made before a measure or a table was added, or by other code (a change in wording
+    included)."""
+    import hashlib
+
     from cxinsight.headlines import MEASURES
 
-    return {"tables": list(TABLES), "measures": list(MEASURES)}
+    here = Path(__file__).parent
+    code = hashlib.sha256(b"".join((here / f"{m}.py").read_bytes() for m in FIGURE_CODE)).hexdigest()[:16]
+    return {"tables": list(TABLES), "measures": list(MEASURES), "code": code}
 
 
 def analysis_record(processed: Path) -> dict:

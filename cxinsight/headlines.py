@@ -143,12 +143,11 @@ def _fmt(kind: str, x: float | None, outward: str | None = None) -> str:
     if kind == "share":
         return publish.percent_text(x, outward)
     step = {"money": 1000.0, "number": 0.01}.get(kind, 1.0)
-    # As recorded (4 decimals), then halves rounded up: a figure read back from its record is shown
-    # exactly as the page that computed it shows it.
-    q = round(round(float(x), 4) / step, 6)
-    units = {"down": math.floor, "up": math.ceil}.get(outward, lambda v: math.floor(v + 0.5))(q)
-    if kind == "money":
-        return money(units * 1000.0)
+    # As recorded (4 decimals), then halves rounded up; an interval's ends outward from their exact
+    # values (:func:`cxinsight.publish.rounded_units`).
+    units = publish.rounded_units(x, step, outward)
+    if kind == "money":  # under £500 (rounds to £0k): to the nearest £100 (:func:`cxinsight.publish.money`)
+        return money(units * 1000.0 if units or outward else float(x))
     if kind == "number":
         return f"{units / 100:.2f}"
     return f"{units:+d}"
@@ -384,6 +383,42 @@ def journey_figures(analysis, scope: Scope, out: Figures) -> None:
         out.journey_patterns = publish.suppress_pinned(common.reset_index(drop=True), "estimate", "of_journeys")
 
 
+def _own_period(dates: pd.Series, analysis, grace_days: int = 0) -> str:
+    """``", received 1 April 2023 to 31 March 2025"`` when a table's dates reach outside the contacts'
+    period (the period every page names at its top), so a figure on it states its own; ``""`` when
+    they lie within it, or the figures are for a chosen period (every table is cut to it).
+    ``grace_days``: how long after the last contact a date still belongs to it (a survey is answered
+    days after the contact it is about).
+
+    >>> from types import SimpleNamespace as NS
+    >>> contacts = pd.Series(pd.to_datetime(["2024-04-01", "2024-09-30"]))
+    >>> a = NS(period=None, council=NS(contacts=pd.DataFrame({"received_at": contacts})))
+    >>> _own_period(pd.Series(pd.to_datetime(["2024-01-05", "2024-09-01"])), a)
+    ', received 5 January 2024 to 1 September 2024'
+    >>> _own_period(pd.Series(pd.to_datetime(["2024-05-05"])), a)
+    ''
+    """
+    if analysis.period is not None:
+        return ""
+    received = analysis.council.contacts["received_at"]
+    first, last = received.min().normalize(), received.max().normalize()
+    dates = pd.to_datetime(dates, errors="coerce").dropna()
+    if dates.empty:
+        return ""
+    a, b = dates.min().normalize(), dates.max().normalize()
+    if a >= first and b <= last + pd.Timedelta(days=grace_days):
+        return ""
+    return f", received {a.day} {a:%B %Y} to {b.day} {b:%B %Y}"
+
+
+def _scaled(period) -> str:
+    """How a part-year export's contacts became contacts a year (:class:`cxinsight.savings.Period`):
+    ``""`` for a year's export (within a month), else ``", scaled from 6 months (...)"``."""
+    if period is None or abs(period.days - 365.25) <= 31:
+        return ""
+    return f", scaled from {period.describe()}"
+
+
 def compute(analysis, scope: Scope | str | None = None, period: str | tuple | None = None,
             with_savings: bool = True, with_journeys: bool = True) -> Figures:
     """The headline figures for ``scope`` (:data:`COUNCIL`, a :class:`Service` or a service code)
@@ -463,8 +498,8 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
                 continue
             p10, p50, p90 = s.npv_range(lever)
             out.headlines.append(Headline(
-                measure, key, p50, p10, p90, int(s.inputs.volume.sum()), "contacts a year",
-                interval=f"P10 to P90 of {s.draws:,} draws",
+                measure, key, p50, p10, p90, int(s.inputs.volume.sum()), "contacts a year" + _scaled(s.period),
+                interval="P10 to P90 (8 in 10 simulated outcomes)",
                 note=f"{s.assumptions.horizon_years} years, {costs_said(s.assumptions)}"
                      + (" apportioned by share of contacts" if s.apportioned else "") + exclusion))
 
@@ -486,7 +521,8 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
         elif len(stage1) and int(stage1.iloc[0]["base"]):
             s1 = stage1.iloc[0]
             out.headlines.append(Headline("complaints_on_time", key, float(s1["share"]), float(s1["low"]),
-                                          float(s1["high"]), int(s1["base"]), "stage 1 complaints answered"))
+                                          float(s1["high"]), int(s1["base"]),
+                                          "stage 1 complaints due" + _own_period(complaints["received_on"], analysis)))
         else:
             out.missing["complaints_on_time"] = "No stage 1 complaint had reached its deadline."
 
@@ -505,7 +541,8 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
             out.missing["nps"] = "No survey responses with a score in this scope and period."
         else:
             out.headlines.append(Headline("nps", key, float(score.estimate), float(score.low), float(score.high),
-                                              int(score.n), "survey responses"))
+                                              int(score.n), "survey responses"
+                                              + _own_period(survey["submitted_at"], analysis, grace_days=31)))
     if with_journeys:
         journey_figures(analysis, scope, out)
     order = list(MEASURES)
@@ -584,6 +621,15 @@ def _difference(now: Headline, then: Headline) -> tuple[float, float, float]:
 
     d, low, high = mover_difference(*_as_rate(now), *_as_rate(then))
     return float(d), float(low), float(high)
+
+
+#: The chance, over a whole report, of calling any change clear where nothing changed. 1%, not 5%:
+#: Holm holds a report's chance of one false "clear change" to this level by construction, and issue
+#: 29 asks that a council whose rates never change be flagged on no page in at least 95% of reports
+#: (measured on constant-rate councils, tests/test_change_flags.py: 7 of 120 at 5%, 2 of 120 at 1%);
+#: the changes' p-values are calibrated at 0.05 and 0.01 but heavier-tailed below 0.001, so 5% would
+#: sit on the bar, not under it.
+CLEAR_CHANGE_ALPHA = 0.01
 
 
 @dataclass(frozen=True)
@@ -675,8 +721,9 @@ def change_sentence(now: Headline | None, then: Headline | None, against: str, s
     if points is None:
         return verdict if short else f"Against {against}: {verdict}."
     d, lo, hi = points
-    size = round(abs(d))
-    direction = "no change" if size == 0 else f"{'up' if d > 0 else 'down'} {size} point{'s' if size != 1 else ''}"
+    from cxinsight.phrasing import change_words
+
+    direction = change_words(d)
     if short:
         return f"{direction} (95% interval {lo:+d} to {hi:+d}), {verdict}"
     return (f"Against {against}: {describe(now)['value']} against {then_shown}, {direction} "

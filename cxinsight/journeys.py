@@ -989,8 +989,11 @@ def _pct(x: float, outward: str | None = None) -> str:
     this module cannot import: the analysis imports it; a test keeps the two the same)."""
     import math
 
-    q = round(round(float(x), 4) / 0.01, 6)
-    return f"{ {'down': math.floor, 'up': math.ceil}.get(outward, lambda v: math.floor(v + 0.5))(q)}%"
+    if outward == "down":
+        return f"{math.floor(float(x) / 0.01 + 1e-9)}%"
+    if outward == "up":
+        return f"{math.ceil(float(x) / 0.01 - 1e-9)}%"
+    return f"{math.floor(round(round(float(x), 4) / 0.01, 6) + 0.5)}%"
 
 
 def figure_text(row) -> tuple[str, str]:

@@ -454,8 +454,8 @@ def quarantine_warning(table: str, quarantine: pd.DataFrame) -> str | None:
         return None
     counts = quarantine["reason"].value_counts()
     return (f"{table}: {int(counts.sum()):,}{_QUARANTINE_COUNT}"
-            + "; ".join(f"{reason} {n:,}" for reason, n in counts.items())
-            + " (page 01 says why; the quarantine table lists each row)")
+            + "; ".join(f"{str(reason).replace('_', ' ')} {n:,}" for reason, n in counts.items())
+            + " (the data quality page says why; the quarantine table lists each row)")
 
 
 def build_processed(sources: Path | str | Sources | None = None, out_dir: Path | str | None = None,

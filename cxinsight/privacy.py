@@ -1406,3 +1406,20 @@ def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> dict[str, i
 
 
 _OWN_CHECK = find_personal_data
+
+
+#: Each kind of redacted item in words, for a page's table (the token in the text keeps its code).
+KIND_WORDS = {"EMAIL": "Email address", "PHONE": "Phone number", "NI_NUMBER": "National Insurance number",
+              "CARD": "Payment card number", "REFERENCE": "Account or case reference", "DOB": "Date of birth",
+              "VEHICLE": "Vehicle registration", "POSTCODE": "Postcode", "ADDRESS": "Street address",
+              "BANK": "Bank details", "NHS_NUMBER": "NHS number", "NAME": "Name",
+              "PSEUDONYMISED_ID": "Customer or staff id (replaced by a pseudonym)"}
+
+
+def kind_words(kind: str) -> str:
+    """A kind of personal data as a reader says it.
+
+    >>> kind_words("NI_NUMBER"), kind_words("SOMETHING_NEW")
+    ('National Insurance number', 'Something new')
+    """
+    return KIND_WORDS.get(kind, kind.replace("_", " ").capitalize())

@@ -218,11 +218,15 @@ def escape_tables() -> None:
 
 
 def money(x: float) -> str:
-    """Pounds for a reader, in thousands, the sign before the pound.
+    """Pounds for a reader, in thousands, the sign before the pound; under £500 either way, to the
+    nearest £100 (never "£0k" for a figure that is not nothing).
 
-    >>> money(-62_400), money(1_234_567), money(-400)
-    ('-£62k', '£1,235k', '£0k')
+    >>> money(-62_400), money(1_234_567), money(-400), money(20), money(0)
+    ('-£62k', '£1,235k', '-£400', '£0', '£0')
     """
+    if round(x / 1000) == 0:
+        hundreds = round(x / 100) * 100
+        return "£0" if hundreds == 0 else f"{'-' if hundreds < 0 else ''}£{abs(hundreds):,.0f}"
     return f"{'-' if round(x / 1000) < 0 else ''}£{abs(x) / 1000:,.0f}k"
 
 
@@ -463,10 +467,26 @@ def percent_text(x: float, outward: str | None = None) -> str:
 
     >>> percent_text(0.445), percent_text(0.7149, "down"), percent_text(0.7651, "up")
     ('45%', '71%', '77%')
+    >>> percent_text(0.709996, "down"), percent_text(0.0000001, "up")  # never narrower than computed
+    ('70%', '1%')
     """
-    q = round(round(float(x), 4) / 0.01, 6)
-    units = {"down": math.floor, "up": math.ceil}.get(outward, lambda v: math.floor(v + 0.5))(q)
-    return f"{units}%"
+    return f"{rounded_units(x, 0.01, outward)}%"
+
+
+def rounded_units(x: float, step: float, outward: str | None = None) -> int:
+    """``x`` in whole units of ``step`` as every page shows it: a figure as recorded (4 decimals), halves
+    rounded up; an interval's end (``outward="down"`` or ``"up"``) from its exact value, away from
+    the estimate, so a range shown is never narrower than the one computed (only float noise, under
+    a billionth of a step, is forgiven).
+
+    >>> rounded_units(0.445, 0.01), rounded_units(0.70999, 0.01, "down"), rounded_units(0.7100000000001, 0.01, "up")
+    (45, 70, 71)
+    """
+    if outward == "down":
+        return math.floor(float(x) / step + 1e-9)
+    if outward == "up":
+        return math.ceil(float(x) / step - 1e-9)
+    return math.floor(round(round(float(x), 4) / step, 6) + 0.5)
 
 
 def _all_small(ks, rests) -> bool:
@@ -496,6 +516,9 @@ def _wilson_shows(k, n, ends: tuple[float, float], places: int):
         a, b = np.round(np.round(lo_, 4) * 100 * unit, 6), np.round(np.round(hi_, 4) * 100 * unit, 6)
         for f, g in ((lambda v: np.floor(v + 0.5), lambda v: np.floor(v + 0.5)), (np.floor, np.ceil)):
             out |= (np.abs(f(a) / unit - ends[0]) < 1e-9) & (np.abs(g(b) / unit - ends[1]) < 1e-9)
+        # ends rounded outward from their exact values (:func:`rounded_units`)
+        a, b = np.floor(lo_ * 100 * unit + 1e-9), np.ceil(hi_ * 100 * unit - 1e-9)
+        out |= (np.abs(a / unit - ends[0]) < 1e-9) & (np.abs(b / unit - ends[1]) < 1e-9)
     return out
 
 

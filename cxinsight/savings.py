@@ -59,7 +59,7 @@ class Assumption:
             raise ValueError(f"assumption {self.value} {self.unit} lies outside its range [{self.low}, {self.high}]")
 
 
-SOCITM_2011 = "SOCITM Channel Value Benchmarking 2011 (about 200 councils), via NWLDC strategy; domain.md s.3"
+SOCITM_2011 = "SOCITM Channel Value Benchmarking 2011 (about 200 councils), via NWLDC strategy"
 
 
 def _default_unit_costs() -> dict[str, Assumption]:
@@ -68,10 +68,10 @@ def _default_unit_costs() -> dict[str, Assumption]:
         "phone": Assumption(2.83, 2.83, 3.76, "£ per contact", SOCITM_2011 + "; high: SOCITM 2008 median"),
         "web": Assumption(0.15, 0.08, 0.27, "£ per contact", SOCITM_2011 + "; range: PwC to SOCITM 2008"),
         "email": Assumption(2.83, 1.50, 3.76, "£ per contact",
-                            "Assumption: no published email cost in domain.md; handled like a call (central), range judgement"),
-        "letter": Assumption(12.10, 8.62, 12.10, "£ per contact", "PwC post £12.10 (domain.md s.3); low: face-to-face cost"),
+                            "Assumption: no published email cost found; handled like a call (central), range judgement"),
+        "letter": Assumption(12.10, 8.62, 12.10, "£ per contact", "PwC post £12.10; low: face-to-face cost"),
         "webchat": Assumption(2.00, 1.00, 2.83, "£ per contact",
-                              "Assumption: no published webchat cost in domain.md; below a call (agent handles several chats)"),
+                              "Assumption: no published webchat cost found; below a call (agent handles several chats)"),
         "social": Assumption(2.00, 1.00, 2.83, "£ per contact", "Assumption: as webchat"),
         "other": Assumption(2.83, 0.15, 8.62, "£ per contact", "Assumption: as a call; range web to face to face"),
     }
@@ -85,7 +85,7 @@ class SavingsAssumptions:
     service_unit_cost: dict[tuple[str, str], float] = field(default_factory=dict)
     take_up_ceiling: Assumption = Assumption(0.6, 0.4, 0.8, "share of shiftable contacts",
                                              "Judgement: Scarborough moved 58% of missed-bin reports online "
-                                             "(LGA Digital Channel Shift Programme, domain.md s.3)")
+                                             "(LGA Digital Channel Shift Programme)")
     take_up_midpoint: Assumption = Assumption(2.0, 1.5, 3.0, "years to half the ceiling", "Judgement")
     take_up_steepness: Assumption = Assumption(1.5, 1.0, 2.0, "logistic slope per year", "Judgement")
     failure_removal: Assumption = Assumption(0.25, 0.10, 0.40, "share of failure demand removed by the end",
@@ -95,7 +95,7 @@ class SavingsAssumptions:
     assisted_digital_cost: Assumption = Assumption(1.42, 0.75, 2.83, "£ per assisted contact",
                                                    "Judgement: half a phone contact (SOCITM 2011 phone £2.83)")
     induced_demand: Assumption = Assumption(0.10, 0.0, 0.25, "extra web contacts per shifted contact",
-                                            "Judgement: total contacts often rise when a service goes online (domain.md s.3)")
+                                            "Judgement: total contacts often rise when a service goes online")
     one_off_investment: Assumption = Assumption(100_000, 50_000, 200_000, "£ in year 0",
                                                 "Placeholder for a district of about 100,000 residents: replace with "
                                                 "the council's own project costs")
@@ -130,10 +130,10 @@ class SavingsAssumptions:
         >>> SavingsAssumptions().table().iloc[1][["assumption", "whose value"]].tolist()
         ['unit cost: phone', 'default']
         """
-        rows = [{"assumption": f"unit cost: {ch}", **vars(a)} for ch, a in self.unit_cost.items()]
+        rows = [{"assumption": f"unit cost: {ch.replace('_', ' ')}", **vars(a)} for ch, a in self.unit_cost.items()]
         for name in ASSUMPTION_NAMES:
             rows.append({"assumption": name.replace("_", " "), **vars(getattr(self, name))})
-        rows += [{"assumption": f"unit cost: {svc}, {ch}", "value": v, "low": v, "high": v, "unit": "£ per contact",
+        rows += [{"assumption": f"unit cost: {svc}, {ch.replace('_', ' ')}", "value": v, "low": v, "high": v, "unit": "£ per contact",
                   "source": "the council's own cost for this service (council.yaml); held fixed", "council": True}
                  for (svc, ch), v in self.service_unit_cost.items()]
         out = pd.DataFrame(rows)
@@ -477,7 +477,7 @@ def tornado(inputs: Inputs, assumptions: SavingsAssumptions | None = None, scena
         for v in (spec.low, spec.high):
             costs[ch] = replace(spec, value=v)
             npvs.append(summarise(project(inputs, replace(a, unit_cost=dict(costs)), [scenario]))["npv"].iloc[0])
-        rows.append({"assumption": f"unit cost: {ch}", "npv_low_input": npvs[0], "npv_high_input": npvs[1]})
+        rows.append({"assumption": f"unit cost: {ch.replace('_', ' ')}", "npv_low_input": npvs[0], "npv_high_input": npvs[1]})
     out = pd.DataFrame(rows).drop_duplicates("assumption")
     out["swing"] = (out["npv_high_input"] - out["npv_low_input"]).abs()
     out["central_npv"] = central

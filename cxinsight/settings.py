@@ -172,9 +172,9 @@ REVIEW = {"precision": Spec("half-width of the 95% interval", 0.005, 0.2,
 #: Each analysis default as the template writes it, and where it comes from.
 ANALYSIS_DEFAULTS = {
     "deri_version": ("v1.4", "GMCA's DERI v1.4 (Demography: % 65-74, % 75+, % disabled, % social grade DE), the "
-                             "latest version whose method is reproduced here (domain.md s.2); v1.2 weighs age alone"),
-    "repeat_window_days": (14, "days: same customer, same service within this is a repeat contact (domain.md s.1: "
-                               "'a short window (e.g. 14 or 28 days)')"),
+                             "latest version whose method is reproduced here; v1.2 weighs age alone"),
+    "repeat_window_days": (14, "days: same customer, same service within this is a repeat contact (the "
+                               "failure-demand taxonomy: 'a short window (e.g. 14 or 28 days)')"),
     "draws": (10000, "Monte Carlo draws for the savings range (judgement: a percentile's own Monte Carlo error is "
                      "then under 2% of the spread of the NPV)"),
     "seed": (2024, "the random seed: the same seed draws the same samples and the same figures, run after run"),
@@ -208,7 +208,7 @@ SEGMENTS = {
     "self_serve_share": Spec("digital share for self-serve", 0, 1, "a share from 0 to 1", ranged=False),
 }
 SEGMENTS_SOURCE = ("judgement, informed by national evidence that age is the strongest single predictor and that "
-                   "repeat assisted contact and counter use are the signals councils cite (domain.md s.2), and "
+                   "repeat assisted contact and counter use are the signals councils cite, and "
                    "checked on the demo council's answer key")
 
 #: The publishing rules (``publishing:``; :class:`cxinsight.publish.Publishing`): stricter only.
@@ -226,10 +226,10 @@ PUBLISHING = {
 }
 #: Why a smaller value is refused, by setting (a council may make suppression stricter, never weaker).
 STRICTER_ONLY = {
-    "small_max": "counts of 1 to 7 are shown as * by the NHS England rule for sub-national tables (domain.md s.7): "
+    "small_max": "counts of 1 to 7 are shown as * by the NHS England rule for sub-national tables: "
                  "a council may show more counts as *, never fewer",
-    "round_to": "other counts are rounded to the nearest 5 by the NHS England rule for sub-national tables "
-                "(domain.md s.7): a council may round more coarsely, never more finely",
+    "round_to": "other counts are rounded to the nearest 5 by the NHS England rule for sub-national tables"
+                ": a council may round more coarsely, never more finely",
     "min_nps_responses": "an NPS is shown on at least 30 responses, where its interval still covers 93-97% with "
                          "extreme scores (cxinsight.experience; Rocks 2016): a council may ask for more, never fewer",
 }
@@ -739,7 +739,7 @@ def council_template() -> str:
               "# The customer segment rule (cxinsight.exclusion.customers): points for evidence of exclusion, and",
               "# the digital shares that decide a segment. The defaults are judgement, informed by national evidence",
               "# that age is the strongest single predictor and that repeat assisted contact and counter use are the",
-              "# signals councils cite (domain.md s.2), and checked on the demo council's answer key.",
+              "# signals councils cite, and checked on the demo council's answer key.",
               "segments:"]
     rules = SegmentRules()
     for name, spec in SEGMENTS.items():

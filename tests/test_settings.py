@@ -93,7 +93,7 @@ def write(folder, text: str):
     ("publishing:\n  small_mx: 9\n", "unknown key publishing.small_mx (did you mean 'small_max'?)"),
     ("publishing:\n  small_max: 5\n", "publishing.small_max: expected a whole number of at least 7: a council may make "
                                        "the publishing rules stricter, never weaker (counts of 1 to 7 are shown as * by "
-                                       "the NHS England rule for sub-national tables (domain.md s.7)"),
+                                       "the NHS England rule for sub-national tables"),
     ("publishing:\n  round_to: 1\n", "publishing.round_to: expected a whole number of at least 5: a council may make "
                                       "the publishing rules stricter, never weaker (other counts are rounded to the "
                                       "nearest 5 by the NHS England rule"),
@@ -165,7 +165,7 @@ exclusion:
     assert not a.unit_cost["face_to_face"].council
     table = a.table().set_index("assumption")
     assert table.loc["unit cost: phone", "whose value"] == "the council's"
-    assert table.loc["unit cost: face_to_face", "whose value"] == "default"
+    assert table.loc["unit cost: face to face", "whose value"] == "default"
     assert table.loc["unit cost: parking, phone", "value"] == 4.10
     assert a.placeholders() == ["running cost", "failure programme cost"]
     assert headlines.costs_said(a) == "the council's own costs except running cost and failure programme cost " \
@@ -393,7 +393,7 @@ def test_page_04_names_the_councils_phone_cost(council, tmp_path):
     text = "\n".join("".join(o.get("data", {}).get("text/html", "")) + "".join(o.get("data", {}).get("text/markdown", ""))
                      + "".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "£4.50" in text and ("The council&#x27;s" in text or "The council's" in text)
-    assert "The council's own values (council.yaml): unit cost: face_to_face, unit cost: phone" in text
+    assert "The council's own values (council.yaml): unit cost: face to face, unit cost: phone" in text
     assert "placeholders until the council supplies its own" not in text  # every cost here is the council's
 
 

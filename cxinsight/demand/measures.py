@@ -40,6 +40,10 @@ def _as_list(by) -> list[str]:
 CELL_PRIOR = 1.0  # contacts' worth of a stratum's rate lent to each group x stratum cell (coverage-tested)
 
 
+#: The review's strata as a page says them (the method line under a failure-demand figure).
+_STRATA_WORDS = {"demand_source": "the signal that decided each contact", "demand_band": "the classifier's confidence"}
+
+
 def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None = None,
                   level: float = 0.95, simultaneous: bool = False, draws: int = 4000,
                   seed: int = 0) -> pd.DataFrame:
@@ -160,7 +164,8 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
         note += f"; {targeted} uncertainty-targeted reviews left out (they teach the model, not the estimate)"
     out = grouped.assign(estimate=estimate, low=np.minimum(lo, estimate), high=np.maximum(hi, estimate),
                          n_reviewed=reviewed_in_group,
-                         method=f"stratified by {' x '.join(strata_by)}: {int(n_h.sum())} reviewed{note}; {label}")
+                         method=f"stratified by {' x '.join(_STRATA_WORDS.get(s, s.replace('_', ' ')) for s in strata_by)}: "
+                                f"{int(n_h.sum())} reviewed{note}; {label}")
     return out.reset_index() if keys else out.reset_index(drop=True)
 
 

@@ -185,7 +185,7 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         log.info("index: %s", final / index.relative_to(out))
         last_gate(out, processed_dir)
         log.info("last gate passed: no personal data in the new reports; all reports in %.0f s", time.perf_counter() - t_start)
-        pages = [index] + [j.html for j in rest]
+        pages = [index, out / "by_service.html"] + [j.html for j in rest]
     log.info("reports in %s", final)
     return [final / p.relative_to(out) for p in pages]
 
