@@ -586,9 +586,9 @@ class Savings:
         prices = (f" Money is in {self.prices_year} prices: defaults published earlier are uprated by the "
                   f"{CPI_SOURCE}." if self.prices_year else "")
         if not mine:
-            return ("Every assumption is a cited default: the council has not supplied its own (council.yaml beside "
-                    f"sources.yaml; `cxinsight init` writes one to start from).{prices}")
-        return (f"The council's own values (council.yaml): {', '.join(mine)}. Every other assumption is a cited "
+            return ("Every assumption is a cited default: the council has not supplied its own (its analyst sets "
+                    f"them in the council's settings file).{prices}")
+        return (f"The council's own values (from its settings): {', '.join(mine)}. Every other assumption is a cited "
                 f"default.{prices}")
 
     def npv_range(self, lever: str = "both") -> tuple[float, float, float]:

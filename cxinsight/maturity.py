@@ -24,7 +24,7 @@ ASPECTS = ("customer understanding", "measurement", "management", "design", "pro
 MEDALS = {1: "Bronze", 2: "Bronze", 3: "Silver", 4: "Silver", 5: "Gold"}
 
 NEXT_STEP = {
-    "customer understanding": "Study demand in the customer's own words and segment customers by need (notebooks 02-03).",
+    "customer understanding": "Study demand in the customer's own words and segment customers by need (the failure demand and digital exclusion reports).",
     "measurement": "Measure failure demand, effort and satisfaction routinely, with bases and intervals.",
     "management": "Manage to customer purpose: review failure demand and complaints monthly with front-line staff.",
     "design": "Redesign the top failure-demand journeys with customers, testing before scaling.",

@@ -89,7 +89,7 @@ class SavingsAssumptions:
     take_up_midpoint: Assumption = Assumption(2.0, 1.5, 3.0, "years to half the ceiling", "Judgement")
     take_up_steepness: Assumption = Assumption(1.5, 1.0, 2.0, "logistic slope per year", "Judgement")
     failure_removal: Assumption = Assumption(0.25, 0.10, 0.40, "share of failure demand removed by the end",
-                                             "Judgement; failure demand measured in notebook 02")
+                                             "Judgement; failure demand measured on the failure demand report")
     assisted_digital_share: Assumption = Assumption(0.15, 0.05, 0.30, "share of shifted contacts needing help",
                                                     "Judgement; GOV.UK counts assisted digital in digital take-up")
     assisted_digital_cost: Assumption = Assumption(1.42, 0.75, 2.83, "£ per assisted contact",
@@ -134,7 +134,7 @@ class SavingsAssumptions:
         for name in ASSUMPTION_NAMES:
             rows.append({"assumption": name.replace("_", " "), **vars(getattr(self, name))})
         rows += [{"assumption": f"unit cost: {svc}, {ch.replace('_', ' ')}", "value": v, "low": v, "high": v, "unit": "£ per contact",
-                  "source": "the council's own cost for this service (council.yaml); held fixed", "council": True}
+                  "source": "the council's own cost for this service (from its settings); held fixed", "council": True}
                  for (svc, ch), v in self.service_unit_cost.items()]
         out = pd.DataFrame(rows)
         out["whose value"] = out["council"].map({True: "the council's", False: "default"})

@@ -411,7 +411,7 @@ class Settings:
             if g.low == g.high == g.value:
                 note += "; no range given, so held fixed in the Monte Carlo"
             return Assumption(g.value * factor, g.low * factor, g.high * factor, default.unit,
-                              f"{note} (council.yaml)", council=True)
+                              f"{note} (the council's settings)", council=True)
         years = DEFAULT_YEARS.get(key)
         if not years or all(y == year for y in years):
             return default
@@ -435,7 +435,7 @@ class Settings:
         c = low.value if low else base.low_capability
         parts = [f"{100 * n:.1f}% never online ({'the council' if never else 'ONS 2020'})",
                  f"{100 * c:.0f}% with low or very low digital capability ({'the council' if low else 'Lloyds 2023'})"]
-        return NationalRates(n, c, "rates of adults: " + ", ".join(parts) + " (council.yaml)")
+        return NationalRates(n, c, "rates of adults: " + ", ".join(parts) + " (the council's settings)")
 
     @property
     def low_take_up(self) -> float:
@@ -504,7 +504,7 @@ class Settings:
         with: any set for the run alone are named too) or ``"publishing"``.
 
         >>> print(Settings.defaults().whose("segments"))  # doctest: +ELLIPSIS
-        The segment rule is the default: judgement, informed by ... A council can set its own (segments: in council.yaml).
+        The segment rule is the default: judgement, informed by ... A council can set its own (in its settings).
         """
         from cxinsight.exclusion.customers import SegmentRules
 
@@ -512,12 +512,12 @@ class Settings:
             mine = self.council_keys("segments")
             if not mine:
                 return (f"The segment rule is the default: {SEGMENTS_SOURCE}. A council can set its own "
-                        "(segments: in council.yaml).")
+                        "(in its settings).")
             rules, default = self.segment_rules(), SegmentRules()
             names = [k.split(".", 1)[1] for k in mine]
             said = [f"{SEGMENTS[n].unit}: {getattr(rules, n):g} (default {getattr(default, n):g})" for n in names]
             rest = "" if len(mine) == len(SEGMENTS) else f" Every other number in the rule is the default: {SEGMENTS_SOURCE}."
-            return f"The segment rule is the council's own where it set it (council.yaml): {'; '.join(said)}.{rest}"
+            return f"The segment rule is the council's own where it set it (from its settings): {'; '.join(said)}.{rest}"
         if section == "analysis":
             council = self.analysis_values()
             described = {"deri_version": "DERI version", "repeat_window_days": "repeat window (days)",
@@ -534,8 +534,8 @@ class Settings:
             base = type(options)(**council) if options is not None else None  # the council's over the defaults
             run = [one(name, getattr(options, name)) for name in described
                    if options is not None and getattr(options, name) != getattr(base, name)]
-            parts = [f"The council's own (council.yaml): {', '.join(mine)}." if mine else
-                     "The analysis uses the default options (council.yaml can set its own: analysis:)."]
+            parts = [f"The council's own (from its settings): {', '.join(mine)}." if mine else
+                     "The analysis uses the default options (a council can set its own in its settings)."]
             if run:
                 parts.append(f"Set for this run: {', '.join(run)}.")
             if mine:
@@ -546,7 +546,7 @@ class Settings:
             said = p.said()
             mine = [f"{PUBLISHING[name].unit} {getattr(p, name)}" for name in p.council
                     if name not in ("small_max", "round_to")]
-            return said + (f" The council's own (council.yaml): {', '.join(mine)}." if mine else "")
+            return said + (f" The council's own (from its settings): {', '.join(mine)}." if mine else "")
         raise ValueError(f"whose: expected 'segments', 'analysis' or 'publishing', found {section!r}"
                          f"{_did_you_mean(section, ('segments', 'analysis', 'publishing'))}")
 

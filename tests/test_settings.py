@@ -393,7 +393,7 @@ def test_page_04_names_the_councils_phone_cost(council, tmp_path):
     text = "\n".join("".join(o.get("data", {}).get("text/html", "")) + "".join(o.get("data", {}).get("text/markdown", ""))
                      + "".join(o.get("text", "")) for c in nb["cells"] for o in c.get("outputs", []))
     assert "£4.50" in text and ("The council&#x27;s" in text or "The council's" in text)
-    assert "The council's own values (council.yaml): unit cost: face to face, unit cost: phone" in text
+    assert "The council's own values (from its settings): unit cost: face to face, unit cost: phone" in text
     assert "placeholders until the council supplies its own" not in text  # every cost here is the council's
 
 
@@ -408,7 +408,7 @@ def test_the_analysis_options_are_the_councils_over_the_defaults_and_a_runs_own_
     assert analysis.options_from(s, seed=7, review_size=400).seed == 7  # a run's own options win
     assert analysis.options_for(tmp_path / "nowhere") == analysis.Options()  # no council.yaml: the defaults
     said = s.whose("analysis", analysis.Options(deri_version="v1.4"))
-    assert "The council's own (council.yaml): DERI version v1.2" in said and "Set for this run: DERI version v1.4" in said
+    assert "The council's own (from its settings): DERI version v1.2" in said and "Set for this run: DERI version v1.4" in said
 
 
 def test_the_councils_segment_rule_segments_its_customers_and_says_whose_it_is(tmp_path):
@@ -421,7 +421,7 @@ def test_the_councils_segment_rule_segments_its_customers_and_says_whose_it_is(t
     mine = segment_customers(features, s.segment_rules())
     assert mine["segment"].astype(str).tolist() == ["likely_excluded", "could_shift_with_support"]
     said = s.whose("segments")
-    assert said.startswith("The segment rule is the council's own where it set it (council.yaml): ")
+    assert said.startswith("The segment rule is the council's own where it set it (from its settings): ")
     assert "points needed for likely excluded: 2.5 (default 1.5)" in said and "Every other number" in said
     assert Settings.defaults().whose("segments").startswith("The segment rule is the default: judgement")
     table = s.segment_table().set_index("rule")
