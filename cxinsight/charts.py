@@ -109,7 +109,7 @@ def interval_bars(ax, names, estimate, low, high, *, colour=None, scale: float =
     labels = [str(n) for n in names]
     est, lo, hi = (pd.to_numeric(pd.Series(list(x)), errors="coerce").to_numpy(float) * scale
                    for x in (estimate, low, high))
-    ax.barh(labels, est, color=colour if colour is not None else PALETTE[0], alpha=0.9, label=legend)
+    ax.barh(labels, est, color=colour if colour is not None else PALETTE[0], label=legend)  # opaque: 3:1 on white
     below, above = (est - lo).clip(min=0), (hi - est).clip(min=0)
     ax.errorbar(est, labels, xerr=[below, above], fmt="none", ecolor="black", capsize=3, lw=1)
     if zero_line:
