@@ -37,8 +37,8 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
 MARGIN = {"top": "20mm", "bottom": "20mm", "left": "15mm", "right": "15mm"}
 HOW_TO_GET_THEM = ("install the Debian package chromium (or set CXINSIGHT_CHROMIUM to a Chromium binary) and "
                    "the playwright Python package (pip install -e '.[test]'), then run the report again")
-_STYLE = ("font-family: system-ui, Arial, sans-serif; font-size: 8pt; color: #1b1b1b; width: 100%; "
-          "margin: 0 15mm; display: flex; justify-content: space-between;")
+_STYLE = ("font-family: system-ui, Arial, sans-serif; font-size: 8pt; color: #1b1b1b; width: 100%; box-sizing: border-box; "
+          "padding: 0 15mm; display: flex; justify-content: space-between; gap: 5mm;")
 
 
 class PdfUnavailable(RuntimeError):
