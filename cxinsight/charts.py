@@ -35,6 +35,9 @@ PALETTE = list(OKABE_ITO.values())
 SEGMENT_COLOURS = {"self_serve": OKABE_ITO["blue"], "could_shift_with_support": OKABE_ITO["orange"],
                    "likely_excluded": OKABE_ITO["vermillion"]}
 SEGMENT_HATCHES = {"self_serve": "", "could_shift_with_support": "//", "likely_excluded": "xx"}
+#: Hatching for the parts of a stacked bar, in palette order, so that a chart whose series only a
+#: legend names still reads without colour (printed in grey, or by a reader who sees no hue).
+HATCHES = ["", "//", "xx", "..", "\\\\", "++", "--", "oo"]
 #: The colour of chart text (titles, labels, ticks): the pages' ink, 17:1 against white.
 INK = "#1b1b1b"
 
