@@ -86,6 +86,7 @@ def test_likely_excluded_is_not_drawn_in_green():
     assert colours["likely_excluded"] == charts.OKABE_ITO["vermillion"]
     assert charts.OKABE_ITO["bluish green"] not in colours.values()
     assert len(set(colours.values())) == 3 and len(set(charts.SEGMENT_HATCHES.values())) == 3
+    assert len(set(charts.HATCHES)) == len(charts.HATCHES) >= len(charts.PALETTE)  # a pattern per colour
     notebooks = Path(charts.__file__).resolve().parents[1] / "notebooks"
     for name in ("03_digital_exclusion.ipynb", "07_at_a_glance.ipynb"):
         text = (notebooks / name).read_text(encoding="utf-8")
