@@ -19,18 +19,55 @@ import seaborn as sns  # noqa: E402
 
 from cxinsight.wording import label, possessive  # noqa: E402,F401  (notebooks call charts.label)
 
-PALETTE = sns.color_palette("colorblind")
+#: The Okabe-Ito colours (Okabe and Ito, "Color Universal Design", 2008), which readers with any common
+#: colour-vision deficiency tell apart, each with at least 3:1 contrast against white (WCAG 2.2 AA,
+#: 1.4.11 non-text contrast; tests/test_palette.py): orange and sky blue darkened (their hue kept)
+#: to reach it, vermillion darkened so that deuteranopes still tell it from orange, yellow left out
+#: (no yellow reaches 3:1). Kept in the order of seaborn's "colorblind" palette, which the notebooks
+#: were written for: blue, orange, green, vermillion, purple, sky blue, black, grey.
+OKABE_ITO = {"blue": "#0072B2", "orange": "#C28600", "bluish green": "#009E73", "vermillion": "#A84500",
+             "reddish purple": "#CC79A7", "sky blue": "#229DE2", "black": "#000000", "grey": "#767676"}
+PALETTE = list(OKABE_ITO.values())
+#: Customer groups by how much help they need to go online, from none (blue) to the most (vermillion,
+#: the colour that asks for attention): "likely excluded" is a group to keep a route open for, so it
+#: is never drawn in a "good" green. The charts name each group in words as well (a label or a legend
+#: with hatching), so they read without colour.
+SEGMENT_COLOURS = {"self_serve": OKABE_ITO["blue"], "could_shift_with_support": OKABE_ITO["orange"],
+                   "likely_excluded": OKABE_ITO["vermillion"]}
+SEGMENT_HATCHES = {"self_serve": "", "could_shift_with_support": "//", "likely_excluded": "xx"}
+#: Hatching for the parts of a stacked bar, in palette order, so that a chart whose series only a
+#: legend names still reads without colour (printed in grey, or by a reader who sees no hue).
+HATCHES = ["", "//", "xx", "..", "\\\\", "++", "--", "oo"]
+#: The colour of chart text (titles, labels, ticks): the pages' ink, 17:1 against white.
+INK = "#1b1b1b"
+
+
+def contrast_ratio(colour: str, background: str = "#ffffff") -> float:
+    """WCAG 2.2's contrast ratio of two ``#rrggbb`` colours, from 1 (none) to 21 (black on white):
+    at least 4.5 for text, 3 for lines, bars and other graphics a reader needs (1.4.3, 1.4.11).
+
+    >>> round(contrast_ratio("#000000"), 1), round(contrast_ratio(OKABE_ITO["blue"]), 2)
+    (21.0, 5.19)
+    """
+    def luminance(hex_colour: str) -> float:
+        rgb = [int(hex_colour.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def setup() -> None:
-    """House style: colour-blind palette, readable sizes, no chart junk; and every table shown
+    """House style: colour-blind-safe palette (:data:`PALETTE`), text in the pages' ink, readable sizes, no chart junk; and every table shown
     through a pandas Styler escapes its text, so markup in an export's values is shown, never run."""
     from cxinsight.publish import escape_tables
 
     escape_tables()
-    sns.set_theme(style="whitegrid", palette="colorblind", rc={"figure.dpi": 100, "axes.titleweight": "bold",
-                                                              "axes.spines.top": False,
-                                                              "axes.spines.right": False})
+    sns.set_theme(style="whitegrid", palette=PALETTE, rc={"figure.dpi": 100, "axes.titleweight": "bold",
+                                                        "axes.spines.top": False, "axes.spines.right": False,
+                                                        "text.color": INK, "axes.labelcolor": INK,
+                                                        "xtick.color": INK, "ytick.color": INK})
 
 
 def figure_html(fig, alt: str, takeaway: str = "") -> str:
@@ -75,7 +112,7 @@ def interval_bars(ax, names, estimate, low, high, *, colour=None, scale: float =
     labels = [str(n) for n in names]
     est, lo, hi = (pd.to_numeric(pd.Series(list(x)), errors="coerce").to_numpy(float) * scale
                    for x in (estimate, low, high))
-    ax.barh(labels, est, color=colour if colour is not None else PALETTE[0], alpha=0.9, label=legend)
+    ax.barh(labels, est, color=colour if colour is not None else PALETTE[0], label=legend)  # opaque: 3:1 on white
     below, above = (est - lo).clip(min=0), (hi - est).clip(min=0)
     ax.errorbar(est, labels, xerr=[below, above], fmt="none", ecolor="black", capsize=3, lw=1)
     if zero_line:

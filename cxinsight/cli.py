@@ -67,7 +67,7 @@ def _report(args: argparse.Namespace) -> int:
             if v is not None}
     options = options_from(load_settings(settings_beside(args.sources or paths.demo_sources())), **mine) if mine else None
     written = build_reports(args.sources, args.out, processed=args.processed, services=args.service or None,
-                            period=args.period, workers=args.workers, options=options)
+                            period=args.period, workers=args.workers, options=options, pdfs=not args.no_pdf)
     logging.info("%d reports written; open %s", len(written), written[0])
     return 0
 
@@ -226,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
                                     "people wrote into the samples in the review folder, read by every run)")
     r.add_argument("--learn-from-review", action="store_true",
                    help="classify contacts by a model taught by the council's review, where it beats the rules")
+    r.add_argument("--no-pdf", action="store_true",
+                   help="write no PDFs (default: a PDF of every page in <out>/pdf/ when Chromium is installed)")
     r.set_defaults(func=_report)
     a = sub.add_parser("analyse", help="classify, review-correct and segment the processed data, then compute every "
                                        "page's figures (what `report` does before the pages; the notebooks show them)")

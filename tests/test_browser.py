@@ -91,6 +91,116 @@ def check_every_report_renders_offline(built_reports, tmp_path_factory):
     assert len(pages) >= 8
 
 
+#: The axe-core rule tags for WCAG 2.2 AA (2.0, 2.1 and 2.2, levels A and AA). Public-sector websites and
+#: documents must meet it (the Public Sector Bodies Accessibility Regulations 2018).
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_FAILS = {"serious", "critical"}
+
+
+def axe_violations(pages, root) -> list[str]:
+    """Every serious or critical WCAG 2.2 AA violation axe-core finds on ``pages`` (HTML files under
+    ``root``), each as ``page: rule id (impact): target of a node: what the rule asks``, opened from
+    disk in headless Chromium with the network off (the system's Chromium, as
+    :func:`check_every_report_renders_offline` opens them)."""
+    sync_playwright = _sync_playwright()
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:  # pragma: no cover - the test extra installs it
+        if REQUIRED:
+            pytest.fail("CXINSIGHT_REQUIRE_BROWSER=1 but the axe-playwright-python package is not installed")
+        pytest.skip("the axe-playwright-python package is not installed (pip install -e '.[test]')")
+    axe = Axe()
+    found: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        context = browser.new_context(offline=True, viewport={"width": 1280, "height": 900})
+        context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+                      else route.abort())
+        for path in sorted(pages):
+            page = context.new_page()
+            page.goto(path.as_uri(), wait_until="load")
+            results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                             "resultTypes": ["violations"]})
+            name = str(path.relative_to(root))
+            for rule in results.response["violations"]:
+                if rule.get("impact") in AXE_FAILS:
+                    nodes = rule.get("nodes", [])
+                    where = "; ".join(" ".join(map(str, n.get("target", []))) for n in nodes[:3])
+                    found.append(f"{name}: {rule['id']} ({rule['impact']}, {len(nodes)} nodes) at {where}: {rule['help']}")
+            page.close()
+        browser.close()
+    return found
+
+
+def check_every_report_passes_axe(built_reports):
+    """The check behind ``tests/test_reports.py::test_every_report_passes_axe``: no page has a serious
+    or critical WCAG 2.2 AA violation (issue 29, build point 4)."""
+    pages = sorted(built_reports["pages"])
+    assert len(pages) >= 8
+    found = axe_violations(pages, built_reports["reports"])
+    assert not found, "axe-core (WCAG 2.2 AA) found serious or critical violations:\n" + "\n".join(found[:30])
+
+
+def check_every_page_has_its_pdf(reports, council: str):
+    """Each page under ``reports`` has its PDF in ``reports/pdf/`` (cxinsight.report.pdf, written at the
+    end of the run): at least one page, and extractable text holding the page's title and main
+    heading, the council's name and "Page 1 of" (issue 29, build point 4). Skips, or fails in CI,
+    as the browser tests do: without Chromium the run writes no PDFs."""
+    import html
+    import re
+    import unicodedata
+
+    _sync_playwright()  # the PDFs need the browser the other checks need
+    try:
+        from pypdf import PdfReader
+    except ImportError:  # pragma: no cover - the test extra installs it
+        if REQUIRED:
+            pytest.fail("CXINSIGHT_REQUIRE_BROWSER=1 but the pypdf package is not installed")
+        pytest.skip("the pypdf package is not installed (pip install -e '.[test]')")
+    from cxinsight.htmlcheck import read_page
+    from cxinsight.report.pdf import pages_of, pdf_path
+
+    def plain(text: str) -> str:  # ligatures ("ﬁ") read as letters, every run of space as one
+        return " ".join(unicodedata.normalize("NFKC", text).split())
+
+    pages = pages_of(reports)
+    assert len(pages) >= 8
+    problems = []
+    for page in pages:
+        name = str(page.relative_to(reports))
+        pdf = pdf_path(reports, page)
+        if not pdf.exists():
+            problems.append(f"{name}: no PDF at {pdf.relative_to(reports)}")
+            continue
+        reader = PdfReader(pdf)
+        text = plain(" ".join(p.extract_text() or "" for p in reader.pages))
+        markup = page.read_text(encoding="utf-8")
+        title = plain(re.search(r"<title>(.*?)</title>", markup, flags=re.S).group(1))
+        heading = plain(next(t for level, t in read_page(page).headings if level == 1))
+        for needed in (html.unescape(title), heading, plain(council), "Page 1 of"):
+            if needed not in text:
+                problems.append(f"{name}: {needed!r} is not in its PDF's text")
+        if len(reader.pages) < 1:
+            problems.append(f"{name}: its PDF has no page")
+    assert council.strip()
+    assert not problems, problems[:10]
+    assert len(list((reports / "pdf").rglob("*.pdf"))) == len(pages)
+
+
+def test_the_axe_check_names_page_rule_impact_and_target(tmp_path):
+    """A check that cannot fail is a defect: a page with a chart without alt text and grey-on-white
+    text fails, naming the page, the rule, its impact and where."""
+    (tmp_path / "council").mkdir()
+    bad = tmp_path / "council" / "bad.html"
+    bad.write_text('<!DOCTYPE html><html lang="en-GB"><head><title>Bad</title></head><body><main><h1>Bad</h1>'
+                   '<p style="color:#bbbbbb">Failure demand: 43%</p>'
+                   '<img id="chart" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+                   "</main></body></html>", encoding="utf-8")
+    found = axe_violations([bad], tmp_path)
+    assert any(f.startswith("council/bad.html: image-alt (critical") and "#chart" in f for f in found), found
+    assert any(f.startswith("council/bad.html: color-contrast (serious") and " p" in f for f in found), found
+
+
 #: Markup and formulas a careless or hostile system could have written into any field. Each script
 #: would set ``window.__pwned``; each outside URL would be a request the browser makes.
 HOSTILE = [

@@ -42,5 +42,6 @@ def test_a_small_demo_then_report_succeeds(tmp_path, monkeypatch):
     monkeypatch.setenv("CXINSIGHT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("CXINSIGHT_REPORTS_DIR", str(tmp_path / "reports"))
     assert main(["-q", "demo", "--contacts", "4000"]) == 0
-    assert main(["-q", "report"]) == 0
+    assert main(["-q", "report", "--no-pdf"]) == 0  # the PDFs: test_real_exports.py's nyc311 run, by the CLI
     assert (tmp_path / "reports" / "index.html").exists()
+    assert not (tmp_path / "reports" / "pdf").exists()

@@ -3,7 +3,8 @@
 Each fixture in tests/data/real/ is a small verbatim sample (source, commit and licence in its
 SOURCE.md) with a shipped profile. Every one must load with exact row accounting against an
 independent count, and the whole report must build and pass the last gate on it; so must the demo
-council supplying contacts only, and contacts with complaints.
+council supplying contacts only, and contacts with complaints. A contacts-only council's pages (nyc311,
+and the demo's contacts alone) also pass axe-core's WCAG 2.2 AA rules, with a readable PDF of each.
 """
 
 from __future__ import annotations
@@ -164,6 +165,22 @@ def test_the_whole_report_builds_and_passes_the_last_gate(case, small_council, t
     assert needs_data == (kind == "real")  # no real fixture has customer numbers or an area table
     if kind == "demo" and "areas" not in what:
         assert "Supply an area table" in texts["03_digital_exclusion.html"]
+    if what in ("nyc311", {"contacts"}):  # a contacts-only council: accessible pages and their PDFs (issue 29)
+        _accessible_with_pdfs(tmp_path / "reports", tmp_path / "processed")
+
+
+def _accessible_with_pdfs(reports: Path, processed: Path) -> None:
+    """No serious or critical WCAG 2.2 AA violation on any page (axe-core in headless Chromium), and
+    every page's PDF readable (tests/test_browser.py). Last in its test: it skips without Chromium."""
+    import json
+
+    from cxinsight.report.pdf import pages_of
+    from tests.test_browser import axe_violations, check_every_page_has_its_pdf
+
+    found = axe_violations(pages_of(reports), reports)
+    assert not found, "axe-core (WCAG 2.2 AA) found serious or critical violations:\n" + "\n".join(found[:30])
+    council = json.loads((processed / "manifest.json").read_text(encoding="utf-8"))["council"]
+    check_every_page_has_its_pdf(reports, council)
 
 
 def test_an_empty_period_gives_a_clear_message(tmp_path):

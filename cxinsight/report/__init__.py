@@ -15,7 +15,9 @@
 4. ``reports/index.html``: the council at a glance and a row per service, each figure with its
    range and base, linking to every report;
 5. the last gate (:mod:`cxinsight.publish`): every generated file is scanned for personal data,
-   and the run fails if any is found.
+   and the run fails if any is found;
+6. a PDF of every page that passed the gate, for committee papers (:mod:`.pdf`: ``reports/pdf/``),
+   when the machine has Chromium; without it, a warning and no PDFs, never a failed run.
 
 Three rooms: :mod:`.run` runs notebooks (papermill jobs on warm kernels, the analysis in a process
 of its own), :mod:`.render` turns them and the index into pages (nbconvert and autoescaped Jinja2
@@ -92,6 +94,12 @@ def _footer(text_note: str, rule=None) -> str:
     return f"Generated {datetime.now().strftime('%d %B %Y %H:%M')} by cxinsight. {said} {text_note}"
 
 
+def _council_name(processed: Path) -> str:
+    """The council's name as sources.yaml gives it (the processed data's manifest), or ""."""
+    manifest = Path(processed) / "manifest.json"
+    return str(json.loads(manifest.read_text(encoding="utf-8")).get("council") or "") if manifest.exists() else ""
+
+
 def _services(processed: Path) -> tuple[list[str], int]:
     """The services that get a page of their own (the largest, each with enough contacts, as the
     council's publishing rule in council.yaml says), and how many smaller ones are left to the
@@ -111,13 +119,15 @@ def _services(processed: Path) -> tuple[list[str], int]:
 
 def build_reports(sources: Path | str | None = None, reports: Path | str | None = None,
                   processed: Path | str | None = None, services: list[str] | None = None,
-                  period: str | None = None, workers: int = 2, options=None) -> list[Path]:
+                  period: str | None = None, workers: int = 2, options=None, pdfs: bool = True) -> list[Path]:
     """Run every notebook on ``sources`` (default: the demo) and write the HTML reports.
 
     ``services``: the service codes to report on (default: every service in the contacts).
     ``period``: ``"YYYY-MM-DD/YYYY-MM-DD"`` to limit the at-a-glance reports to those dates.
     ``options``: the analysis options (:class:`cxinsight.analysis.Options`; default the defaults),
     used by every page.
+    ``pdfs``: also print every page to ``reports/pdf/`` once the last gate has passed (:mod:`.pdf`;
+    skipped with a warning when Chromium is missing).
     Returns every page written, index first. Raises :class:`NotebookFailed` if a notebook fails
     and :class:`cxinsight.publish.PersonalDataFound` if the last gate finds personal data.
     """
@@ -186,6 +196,11 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
         last_gate(out, processed_dir)
         log.info("last gate passed: no personal data in the new reports; all reports in %.0f s", time.perf_counter() - t_start)
         pages = [index, out / "by_service.html"] + [j.html for j in rest]
+        if pdfs:  # after the gate, from the pages that passed it; swapped in with them (cxinsight.report.pdf)
+            from cxinsight.report.pdf import pages_of, write_pdfs_or_warn
+
+            if printed := write_pdfs_or_warn(out, _council_name(processed_dir), pages_of(out)):
+                log.info("%d PDFs for committee papers in %s", len(printed), final / "pdf")
     log.info("reports in %s", final)
     return [final / p.relative_to(out) for p in pages]
 

@@ -385,6 +385,10 @@ def _leaks(folder: Path, injected: list[str]) -> list[str]:
         if path.suffix == ".parquet":
             frame = pd.read_parquet(path)
             text = frame.astype(str).to_csv(index=False) + " ".join(map(str, frame.columns))
+        elif path.suffix == ".pdf":  # the PDFs for committee papers: their text, not their compressed streams
+            from pypdf import PdfReader
+
+            text = " ".join(page.extract_text() or "" for page in PdfReader(path).pages)
         else:
             text = _readable(path)
         spaced, squashed = _spaced(text), _squashed(text)
