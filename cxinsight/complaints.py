@@ -311,23 +311,24 @@ def annual_report_sections(timed: pd.DataFrame) -> pd.DataFrame:
     council to write): volumes, outcomes and timeliness for (b); late handling for (c), from the
     measures ``timed`` has (:func:`timeliness`), the rest named as not in the data."""
     from cxinsight import availability
+    from cxinsight.phrasing import count_said as said  # rounded to 5, 1-7 as "fewer than 8"
 
     late = []
     if "ack_on_time" in timed:
-        late.append(f"{int((timed['ack_on_time'] == False).sum()):,} acknowledgements later than 5 working days "  # noqa: E712
+        late.append(f"{said(int((timed['ack_on_time'] == False).sum()))} acknowledgements later than 5 working days "  # noqa: E712
                     "(or never made)")
     if "response_on_time" in timed:
         late_resp = int(((timed["response_on_time"] == False) & ~timed["open"]).sum())  # noqa: E712 (nullable)
         overdue = int(timed["overdue"].sum())
         still_open = int((timed["open"] & ~timed["overdue"]).sum())
-        late.append(f"{late_resp:,} responses later than the code allows (with agreed extensions); {overdue:,} still "
-                    f"open past their limit at the extract date (overdue); {still_open:,} open and still within it")
+        late.append(f"{said(late_resp)} responses later than the code allows (with agreed extensions); {said(overdue)} "
+                    f"still open past their limit at the extract date (overdue); {said(still_open)} open and still within it")
     unmeasured = [availability.unlock(f"complaints.{c}") for c, col in
                   (("acknowledged_on", "ack_on_time"), ("responded_on", "response_on_time")) if col not in timed]
     stages = timed["stage"].astype(int)
     data = {
         "a": "Narrative: the council's self-assessment (not in the data).",
-        "b": (f"{int((stages == 1).sum()):,} stage 1 and {int((stages == 2).sum()):,} "
+        "b": (f"{said(int((stages == 1).sum()))} stage 1 and {said(int((stages == 2).sum()))} "
               f"stage 2 complaints; outcomes and themes in the tables of this report."),
         "c": "; ".join(late) + "." + (" " if late and unmeasured else "") + " ".join(unmeasured),
         "d": "Narrative: improvements made from learning (not in the data).",

@@ -556,3 +556,29 @@ def test_every_page_has_its_pdf(built_reports):
 
     manifest = json.loads((built_reports["root"] / "data" / "processed" / "manifest.json").read_text(encoding="utf-8"))
     check_every_page_has_its_pdf(built_reports["reports"], manifest["council"])
+
+
+COUNT_IN_WORDS = re.compile(r"(?<![\w.,£%+-])(?<![Ss]tage )(?<!than )(?<!within )(\d{1,3}(?:,\d{3})+|\d+)(?![\w.,%]|,\d)"
+                            r"\s+(?:stage \d\s+)?(?:[a-z-]+\s+){0,2}?"
+                            r"(contacts?|customers?|complaints?|responses?|journeys?|residents?|people|calls?)\b")
+
+
+def test_every_count_of_people_or_contacts_in_a_sentence_is_rounded_to_5(built):
+    """Issue 29: counts rounded to 5 everywhere ("1244" beside "1,245"): every count of contacts,
+    customers, complaints, responses or journeys in a page's words is 0, a multiple of 5, or not a
+    count of 1 to 7 (which is never written as a number)."""
+    found = []
+    for path in built["pages"]:
+        text = " ".join(heads_text(path).split()).replace("\u2060", "")
+        for m in COUNT_IN_WORDS.finditer(text):
+            n = int(m.group(1).replace(",", ""))
+            if n % 5 and not (1900 <= n <= 2100):  # a year is not a count
+                found.append((path.name, text[max(0, m.start() - 50):m.end()]))
+    assert not found, found[:10]
+
+
+def test_the_count_check_can_fail():
+    assert COUNT_IN_WORDS.search("about 1244 contacts in the period").group(1) == "1244"
+    assert COUNT_IN_WORDS.search("1,244 stage 1 complaints due").group(1) == "1,244"
+    assert COUNT_IN_WORDS.search("179 stage 1 and 31 stage 2 complaints").group(1) == "31"
+    assert not COUNT_IN_WORDS.search("Stage 1 complaints") and not COUNT_IN_WORDS.search("fewer than 8 journeys")
