@@ -26,7 +26,6 @@ from cxinsight import publish
 from cxinsight.publish import (
     SMALL_MAX,
     is_suppressed_note,
-    money,
     pins_small_count,
     suppress_counts,
     suppressed_note,
@@ -140,17 +139,7 @@ def _fmt(kind: str, x: float | None, outward: str | None = None) -> str:
         from cxinsight.journeys import duration_text
 
         return duration_text(float(x))[0]  # a range is put in its estimate's unit by describe()
-    if kind == "share":
-        return publish.percent_text(x, outward)
-    step = {"money": 1000.0, "number": 0.01}.get(kind, 1.0)
-    # As recorded (4 decimals), then halves rounded up; an interval's ends outward from their exact
-    # values (:func:`cxinsight.publish.rounded_units`).
-    units = publish.rounded_units(x, step, outward)
-    if kind == "money":  # under £500 (rounds to £0k): to the nearest £100 (:func:`cxinsight.publish.money`)
-        return money(units * 1000.0 if units or outward else float(x))
-    if kind == "number":
-        return f"{units / 100:.2f}"
-    return f"{units:+d}"
+    return publish.figure_text(kind, x, outward)
 
 
 def value_text(x: float, kind: str = "share") -> str:

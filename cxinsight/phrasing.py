@@ -28,9 +28,9 @@ BEST_LEVER_CHANCE = 0.80
 
 
 def _shown(x: float, kind: str, outward: str | None = None) -> str:
-    from cxinsight.headlines import _fmt
+    from cxinsight.publish import figure_text
 
-    return _fmt(kind, x, outward)
+    return figure_text(kind, x, outward)
 
 
 def range_words(low: float, high: float, kind: str = "share") -> str:

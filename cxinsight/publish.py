@@ -473,6 +473,27 @@ def percent_text(x: float, outward: str | None = None) -> str:
     return f"{rounded_units(x, 0.01, outward)}%"
 
 
+def figure_text(kind: str, x: float, outward: str | None = None) -> str:
+    """A share, money, score or number as every page shows it (:func:`cxinsight.headlines.value_text`
+    and ``interval_text`` add times of day): as recorded, halves rounded up; ``outward`` rounds an
+    interval's end away from the estimate from its exact value (:func:`rounded_units`).
+
+    >>> figure_text("share", 0.445), figure_text("money", 400), figure_text("money", -21_400, "down")
+    ('45%', '£400', '-£22k')
+    >>> figure_text("score", -16.5), figure_text("number", 1.777)
+    ('-16', '1.78')
+    """
+    if kind == "share":
+        return percent_text(x, outward)
+    step = {"money": 1000.0, "number": 0.01}.get(kind, 1.0)
+    units = rounded_units(x, step, outward)
+    if kind == "money":  # under £500 (rounds to £0k): to the nearest £100 (:func:`money`)
+        return money(units * 1000.0 if units or outward else float(x))
+    if kind == "number":
+        return f"{units / 100:.2f}"
+    return f"{units:+d}"
+
+
 def rounded_units(x: float, step: float, outward: str | None = None) -> int:
     """``x`` in whole units of ``step`` as every page shows it: a figure as recorded (4 decimals), halves
     rounded up; an interval's end (``outward="down"`` or ``"up"``) from its exact value, away from

@@ -165,7 +165,7 @@ def test_warnings_to_act_on_reach_the_console_and_the_manifest(nyc, tmp_path, ca
     assert any("nyc311_2022-06-01.csv" in w and "empty" in w for w in warnings)
     assert any("service names not in the profile" in w and "Illegal Parking" in w for w in warnings)
     bad_dates = int((result.quarantine["reason"] == "unparseable_date").sum())
-    assert bad_dates > 0 and any(f"unparseable_date {bad_dates}" in w for w in warnings)
+    assert bad_dates > 0 and any(f"unparseable date {bad_dates}" in w for w in warnings)
     # what needs a person at WARNING, each kept in the manifest; the count of quarantined rows by reason
     # said at INFO (every export has some), both on the console of whoever runs it
     said = [r for r in caplog.records if r.name.startswith("cxinsight")]
@@ -173,4 +173,4 @@ def test_warnings_to_act_on_reach_the_console_and_the_manifest(nyc, tmp_path, ca
     assert warned and all(any(w.endswith(m) for w in warnings) for m in warned), (warned, warnings)
     to_act_on = [w for w in warnings if " rows quarantined: " not in w]
     assert all(any(w.endswith(m) for m in warned) for w in to_act_on), (warned, to_act_on)
-    assert any(r.levelno == logging.INFO and f"unparseable_date {bad_dates}" in r.getMessage() for r in said)
+    assert any(r.levelno == logging.INFO and f"unparseable date {bad_dates}" in r.getMessage() for r in said)
