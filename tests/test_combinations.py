@@ -6,7 +6,8 @@ headline figures. Each figure is either computed from evidence (finite, inside i
 of at least one) or stated as not available with what would unlock it, and the notebooks that run
 are exactly those whose data was supplied. In the slow suite (`make test-slow`) every combination
 builds the whole report (the council's pages and its largest service's), with no traceback and every
-figure without evidence named "not available" on the index."""
+figure without evidence named "not available" on the at-a-glance page, and folded into the index's
+one line of what the data cannot give."""
 
 from __future__ import annotations
 
@@ -175,10 +176,17 @@ def test_the_whole_report_builds_for_every_combination(c, demo, tmp_path):
     sources = council(demo, c, tmp_path / "raw")
     written = build_reports(sources, tmp_path / "reports", processed=tmp_path / "processed", workers=2,
                             services=[_largest_service(tmp_path / "raw")])
+    from cxinsight.report.render import INDEX_CARDS
+
     index = " ".join(read_page(written[0]).text.split())
+    glance = " ".join(read_page(tmp_path / "reports" / "council" / "at_a_glance.html").text.split())
     assert "Traceback" not in index and all(p.exists() for p in written)
     if not expected(c)["failure_share"]:
-        assert "nothing in it can tell failure demand from value demand" in index
-    for measure, supported in expected(c).items():  # no figure without evidence on the page either
+        assert "nothing in it can tell failure demand from value demand" in glance
+    for measure, supported in expected(c).items():  # no figure without evidence on the pages either
         if not supported:
-            assert f"{headlines.MEASURES[measure][0]} not available" in index, measure
+            name = headlines.MEASURES[measure][0]
+            if measure in INDEX_CARDS:  # the index folds them into one line naming what would unlock each
+                assert f"{name.split(' (')[0].lower()} (needs" in index, measure
+            if measure not in headlines.JOURNEY_MEASURES:
+                assert f"{name}: not available." in glance, measure
