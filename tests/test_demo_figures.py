@@ -80,3 +80,28 @@ def test_the_demos_planted_change_is_found_among_the_reports_comparisons():
     clear = [(scope, r["measure"]) for scope, rows in now.items() for r in rows
              for key, _, short in r["changes"] if key != "latest" and short.endswith("a clear change")]
     assert ("council_tax", "failure_share") in clear and len(clear) <= 2, clear
+
+
+def test_the_demos_index_is_read_in_two_minutes(tmp_path):
+    """Issue 29: the default demo council's index, as ``cxinsight report`` writes it from the figures
+    stage (with the demo banner, period and footer), at most 600 words."""
+    if not _is_default_demo():
+        pytest.skip("the data folder in use is not the default demo council that make test builds")
+    from bs4 import BeautifulSoup
+
+    from cxinsight import figures, paths
+    from cxinsight.report import DEMO_BANNER, _footer, _services, reporting_period
+    from cxinsight.report.render import write_index
+    from cxinsight.settings import load_settings
+
+    processed = paths.processed_dir()
+    footer = _footer("Free text is redacted.", load_settings(processed / "council.yaml").publishing)
+    services, others = _services(processed)
+    index = write_index(tmp_path, figures.read_headlines(processed), services, footer=footer, banner=DEMO_BANNER,
+                        others=others, period=reporting_period(processed), actions=figures.read_actions(processed))
+    soup = BeautifulSoup(index.read_text(encoding="utf-8"), "html.parser")
+    for tag in soup(["style", "title"]):
+        tag.decompose()
+    words = soup.get_text(" ").split()
+    assert 200 < len(words) <= 600, len(words)
+    assert len(soup.select("li.card")) == 6 and "not in the data" not in " ".join(words)
