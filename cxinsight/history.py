@@ -415,7 +415,9 @@ def changes(table: pd.DataFrame) -> pd.DataFrame:
     """Each council's shares year by year, with 95% Wilson intervals, and each year set beside the
     year before it: the change in points, its 95% interval (MOVER, combining the two years'
     intervals: :func:`cxinsight.stats.mover_difference`, as the reports' quarter-on-quarter changes)
-    and whether it is a clear change or within the noise.
+    and whether it is a clear change or within the noise; a change clear on its own is a clear change
+    only if it stays one when every change in the table is allowed for (Holm at
+    :data:`cxinsight.headlines.CLEAR_CHANGE_ALPHA`), else "not clear among this page's N comparisons".
 
     One row per council, year and measure of :data:`SHARES`; ``table`` is :func:`yearly`'s. The
     intervals treat a year's contacts as one draw of how that year's service ran; they do not hold
@@ -448,7 +450,22 @@ def changes(table: pd.DataFrame) -> pd.DataFrame:
     out["since"] = before["year"]
     out["change"], out["change_low"], out["change_high"] = (100 * d).round(1), (100 * low).round(1), (100 * high).round(1)
     clear = (out["change_low"] > 0) | (out["change_high"] < 0)
+    # every change the page states weighed together (Holm at the reports' family level), as the
+    # reports' quarter-on-quarter changes are (cxinsight.figures.allow_for_every_comparison)
+    from scipy.stats import norm
+
+    from cxinsight.headlines import CLEAR_CHANGE_ALPHA
+    from cxinsight.stats import Z95, holm_cutoff
+
+    d, low, high = (np.asarray(x, dtype=float) for x in (d, low, high))
+    compared = (before["year"].notna() & out["share"].notna() & before["share"].notna()).to_numpy() & ~np.isnan(d)
+    towards_zero = np.where(d > 0, d - low, high - d) / Z95
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_value = np.where(towards_zero > 0, 2 * norm.sf(np.abs(d) / towards_zero), np.where(d != 0, 0.0, 1.0))
+    cutoff = holm_cutoff(p_value[compared], CLEAR_CHANGE_ALPHA)
+    among = f"not clear among this page's {int(compared.sum())} comparisons"
     out["verdict"] = np.where(before["year"].isna(), "first year",
                               np.where(out["share"].isna() | before["share"].isna(), "too few to compare",
-                                       np.where(clear, "a clear change", "within the noise")))
+                                       np.where(clear & (p_value <= cutoff), "a clear change",
+                                                np.where(clear, among, "within the noise"))))
     return out.reset_index(drop=True)
