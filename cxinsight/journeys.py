@@ -984,16 +984,11 @@ def duration_text(days: float, low: float | None = None, high: float | None = No
 
 
 def _pct(x: float, outward: str | None = None) -> str:
-    """A share as every page shows it: as recorded (4 decimals), halves rounded up, an interval's ends
-    rounded outward (the rule of :func:`cxinsight.headlines.value_text` and ``interval_text``, which
-    this module cannot import: the analysis imports it; a test keeps the two the same)."""
-    import math
+    """A share as every page shows it (:func:`cxinsight.publish.percent_text`: the rule of
+    :func:`cxinsight.headlines.value_text` and ``interval_text``, ends rounded outward)."""
+    from cxinsight.publish import percent_text
 
-    if outward == "down":
-        return f"{math.floor(float(x) / 0.01 + 1e-9)}%"
-    if outward == "up":
-        return f"{math.ceil(float(x) / 0.01 - 1e-9)}%"
-    return f"{math.floor(round(round(float(x), 4) / 0.01, 6) + 0.5)}%"
+    return percent_text(x, outward)
 
 
 def figure_text(row) -> tuple[str, str]:
