@@ -127,6 +127,9 @@ def options_for(processed: Path | str, **overrides) -> Options:
     return options_from(load_settings(Path(processed) / "council.yaml"), **overrides)
 
 
+SCOPES_KEPT = 6  # scopes an analysis keeps (Analysis.scoped): a page's own and its comparison quarters
+
+
 @dataclass
 class Analysis:
     """Everything the pages are drawn from, for the whole council (or, after :meth:`scoped`, a part).
@@ -155,6 +158,8 @@ class Analysis:
     #: the council's own settings (council.yaml, kept in the processed folder by the pipeline) over
     #: the cited defaults (:mod:`cxinsight.settings`)
     settings: object = None
+    #: the last few scopes made (:meth:`scoped`): a page asks for its service's contacts several times
+    _scopes: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def council_settings(self):
@@ -177,11 +182,26 @@ class Analysis:
     def scoped(self, service: str | None = None, period: str | tuple | None = None) -> Analysis:
         """The same analysis limited to one service and/or a period (``"YYYY-MM-DD/YYYY-MM-DD"``,
         both days included). Nothing is reclassified: a contact's class, a customer's segment and the
-        review's labels are those of the whole council's analysis."""
+        review's labels are those of the whole council's analysis. The last :data:`SCOPES_KEPT` scopes
+        are kept and handed out again as shallow copies (a column added to one is not added to the
+        next)."""
         whole = self.council
+        window = parse_period(period) if isinstance(period, str) else period
+        key = (None if service is None else str(service), None if window is None else tuple(window))
+        made = whole._scopes.pop(key, None) or whole._narrowed(service, window)
+        whole._scopes[key] = made  # the most recent last
+        while len(whole._scopes) > SCOPES_KEPT:
+            whole._scopes.pop(next(iter(whole._scopes)))
+        frames = {f: getattr(made, f).copy(deep=False) for f in ("contacts", "complaints", "survey", "review",
+                                                                    "segments", "segment_check")
+                  if getattr(made, f) is not None}
+        return replace(made, **frames)
+
+    def _narrowed(self, service: str | None, window: tuple | None) -> Analysis:
+        whole = self
         contacts, complaints, survey = whole.contacts, whole.complaints, whole.survey
         if service is not None:
-            known = set(contacts["service"].dropna().astype(str).unique())
+            known = set(pd.Series(contacts["service"].dropna().unique()).astype(str))  # distinct values, not every row
             if str(service) not in known:
                 raise ValueError(f"service {service!r} is not in the contacts; expected one of {sorted(known)}")
             contacts = contacts.loc[equals(contacts["service"], service)]
@@ -189,7 +209,6 @@ class Analysis:
                 complaints = complaints.loc[equals(complaints["service"], service)]
             if survey is not None:
                 survey = survey.loc[member(survey["contact_id"], contacts["contact_id"])]
-        window = parse_period(period) if isinstance(period, str) else period
         if window is not None:
             start, end = window
             stop = end + pd.Timedelta(days=1)
@@ -205,7 +224,8 @@ class Analysis:
         if segments is not None and (service is not None or window is not None):
             segments = segments.loc[member(segments["customer_id"], contacts["customer_id"])]
             if check is not None:
-                check = check.loc[member(check["customer_id"].astype(str), segments["customer_id"].astype(str))]
+                check = check.loc[member(check["customer_id"].astype(str),
+                                         pd.Series(segments["customer_id"].unique()).astype(str))]
         return replace(whole, contacts=contacts, complaints=complaints, survey=survey, review=review,
                        segments=segments, segment_check=check, service=None if service is None else str(service), period=window,
                        whole=whole)
@@ -646,7 +666,7 @@ def savings(analysis: Analysis) -> Savings:
         source = rates.source
     review = whole.review
     if review is not None and analysis.service is not None:
-        review = review.loc[review["contact_id"].isin(contacts["contact_id"])]
+        review = review.loc[member(review["contact_id"], contacts["contact_id"])]
     shares = failure_share(contacts, by="service", review=review if review is not None and len(review) else None)
     inputs = Inputs.from_frames(volumes, shiftable, shares)
     o = whole.options

@@ -12,6 +12,8 @@ page asks it many times.
 ([True, False, False, True], [False, False, False, False])
 >>> member(pd.Series(["a", "b", None, "c"], dtype="string[pyarrow]"), pd.Series(["c", "a", "a"])).tolist()
 [True, False, False, True]
+>>> positions(pd.Series(["c", "z", None]), pd.Series(["a", "b", "c"])).tolist()
+[2, -1, -1]
 """
 
 from __future__ import annotations
@@ -57,3 +59,23 @@ def member(values: pd.Series, pool) -> pd.Series:
         return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return values.isin(pd.Series(pool))
+
+
+def positions(values: pd.Series, pool: pd.Series) -> np.ndarray:
+    """Each value's position in ``pool`` (its first occurrence), -1 where it is not there or missing:
+    ``pd.Index(pool).get_indexer(values)`` by Arrow's hash kernels, without a hash table of millions
+    of Python strings (a reviewed contact's row among a council's contacts)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        left, right = pa.array(values, from_pandas=True), pa.array(pool, from_pandas=True)
+        if isinstance(left, pa.DictionaryArray):
+            left = left.dictionary_decode()
+        if isinstance(right, pa.DictionaryArray):
+            right = right.dictionary_decode()
+        if left.type != right.type:
+            left, right = left.cast(pa.string()), right.cast(pa.string())
+        return pc.index_in(left, value_set=right, skip_nulls=True).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return pd.Index(pool.astype(str)).get_indexer(values.astype(str))

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from cxinsight import publish
+from cxinsight.columns import member
 from cxinsight.publish import (
     SMALL_MAX,
     is_suppressed_note,
@@ -521,7 +522,7 @@ def compute(analysis, scope: Scope | str | None = None, period: str | tuple | No
     else:
         # the responses are already the scope's (Analysis.scoped keeps those about its contacts)
         whole_contacts = analysis.council.contacts
-        about = whole_contacts.loc[whole_contacts["contact_id"].isin(survey["contact_id"]),  # not all 6M ids
+        about = whole_contacts.loc[member(whole_contacts["contact_id"], survey["contact_id"]),  # not all 6M ids
                                    ["contact_id", "service", "channel"]]
         linked = survey.merge(about, on="contact_id", how="left")
         score = nps(linked["nps"])

@@ -27,7 +27,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from cxinsight import privacy
-from cxinsight.columns import equals
+from cxinsight.columns import equals, positions
 from cxinsight.stats import wilson
 
 
@@ -86,7 +86,7 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
                              method=f"classifier share; {label} for sampling only, not classifier error")
         return out.reset_index() if keys else out.reset_index(drop=True)
 
-    from cxinsight.demand.review import stratum_design, stratum_labels
+    from cxinsight.demand.review import stratum_codes, stratum_design, stratum_labels
 
     targeted = 0
     if "strategy" in review.columns:
@@ -99,31 +99,38 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
     if "stratum_by" not in review.columns:
         raise ValueError("the review has no 'stratum_by' column; draw it with sample_for_review")
     strata_by, pooled_below, pooled_within = stratum_design(review["stratum_by"].iloc[0])
-    stratum = stratum_labels(frame, strata_by, pooled_below, pooled_within)
-    # each reviewed contact's row among the classified (positions: no 6M Python strings built)
-    position = pd.Index(frame["contact_id"].astype(str)).get_indexer(review["contact_id"].astype(str))
+    # strata and groups as integer positions (a council's millions of contacts hold a few hundred of
+    # each): no label is made per contact
+    stratum, names = stratum_codes(frame, strata_by, pooled_below, pooled_within)
+    # each reviewed contact's row among the classified
+    position = positions(review["contact_id"], frame["contact_id"])
     rv, rv_pos = review.loc[position >= 0], position[position >= 0]
     if rv.empty:
         raise ValueError("no reviewed contact_id matches the classified contacts")
     true = (rv["analyst_demand"].astype(str) == "failure").astype(float).to_numpy()
-    rv_stratum = stratum.to_numpy()[rv_pos]
-    names = pd.Index(sorted(set(stratum)))
-    k_h = pd.Series(true).groupby(rv_stratum).sum().reindex(names, fill_value=0).to_numpy(float)
-    n_h = pd.Series(true).groupby(rv_stratum).size().reindex(names, fill_value=0).to_numpy(float)
+    rv_stratum = stratum[rv_pos]
+    k_h = np.bincount(rv_stratum, weights=true, minlength=len(names)).astype(float)
+    n_h = np.bincount(rv_stratum, minlength=len(names)).astype(float)
     rng = np.random.default_rng(seed)
     p_draws = rng.beta(k_h + 0.5, n_h - k_h + 0.5, size=(draws, len(names)))
     p_hat = np.where(n_h > 0, k_h / np.maximum(n_h, 1), 0.5)
-    gkey = stratum_labels(frame, keys) if keys else pd.Series("", index=frame.index)
-    cells = pd.crosstab(gkey.to_numpy(), pd.Categorical(stratum.to_numpy(), categories=names), dropna=False)
     group_keys = stratum_labels(grouped.reset_index(), keys) if keys else pd.Series([""])
-    counts = cells.reindex(group_keys.to_numpy()).fillna(0).to_numpy(float)  # contacts per group x stratum
+    if keys:  # each contact's group as its row of ``grouped`` (-1: a missing key, in no group)
+        g_code, g_names = stratum_codes(frame, keys)
+        group = pd.Index(group_keys.to_numpy()).get_indexer(g_names)
+        group = np.where(g_code >= 0, np.append(group, -1)[g_code], -1)
+    else:
+        group = np.zeros(len(frame), dtype=np.int64)
+    in_group = group >= 0
+    counts = np.bincount(group[in_group] * len(names) + stratum[in_group],
+                         minlength=len(group_keys) * len(names)).reshape(len(group_keys), len(names)).astype(float)
     weights = counts / counts.sum(axis=1, keepdims=True)
     nested = bool(((weights > 0).sum(axis=0) <= 1).all())  # each stratum inside one group (or no groups)
     if nested:
         # a stratum's share is its reviewed contacts' failures plus those among the rest, unknown:
         # a stratum reviewed whole (the small ones of an export with hundreds of categories) is known
         # exactly, and a large one is all uncertainty (the finite population correction)
-        size_h = stratum.value_counts().reindex(names).to_numpy(float)
+        size_h = np.bincount(stratum, minlength=len(names)).astype(float)
         rest = rng.binomial(np.maximum(size_h - n_h, 0).astype(np.int64), p_draws)
         estimate = weights @ p_hat
         sims = ((k_h + rest) / size_h) @ weights.T
@@ -132,13 +139,12 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
         # on one channel than another within a stratum, so each group x stratum cell is estimated
         # from its own reviewed contacts, drawn towards its stratum's rate by a weak prior (CELL_PRIOR
         # contacts' worth) plus Jeffreys'. A cell with few reviews gets an honestly wide interval.
-        rv_group = gkey.to_numpy()[rv_pos]
-        gi = pd.Index(group_keys.to_numpy()).get_indexer(rv_group)
-        si = names.get_indexer(rv_stratum)
+        gi, si = group[rv_pos], rv_stratum
+        known = gi >= 0
         k_c = np.zeros(weights.shape)
         n_c = np.zeros(weights.shape)
-        np.add.at(k_c, (gi, si), true)
-        np.add.at(n_c, (gi, si), 1.0)
+        np.add.at(k_c, (gi[known], si[known]), true[known])
+        np.add.at(n_c, (gi[known], si[known]), 1.0)
         # As in the nested case, only a cell's unreviewed contacts are unknown (finite population).
         g_idx, s_idx = np.nonzero(weights)
         shrunk = (k_c + CELL_PRIOR * p_hat[None, :]) / (n_c + CELL_PRIOR)
@@ -154,8 +160,8 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
             p_cell = rng.beta(k_cell + CELL_PRIOR * ps + 0.5, n_cell - k_cell + CELL_PRIOR * (1 - ps) + 0.5)
             sims[start:start + 500] = ((k_cell + rng.binomial(unknown_cell, p_cell)) / size_cell) @ to_group
     lo, hi = np.percentile(sims, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
-    reviewed_in_group = (pd.Series(gkey.to_numpy()[rv_pos]).value_counts()
-                         .reindex(group_keys.to_numpy(), fill_value=0).to_numpy())
+    reviewed = group[rv_pos]
+    reviewed_in_group = np.bincount(reviewed[reviewed >= 0], minlength=len(group_keys))
     unreviewed = int((n_h == 0).sum())
     note = f"; {unreviewed} strata unreviewed (prior only)" if unreviewed else ""
     if pooled_below:

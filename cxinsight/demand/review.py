@@ -109,9 +109,52 @@ def stratum_labels(frame: pd.DataFrame, by, pooled_below: int = 0, pooled_within
     ``POOLED``, or, with ``pooled_within`` (columns among ``by``), into one per value of those
     (``POOLED / failure, sure``), so pooling small services never mixes the classifier's calls.
     """
-    labels = _joined_labels(frame, list(by))
-    within = _joined_labels(frame, list(pooled_within)) if pooled_within and pooled_below else None
-    return _pooled(labels, pooled_below, within)
+    codes, names = stratum_codes(frame, by, pooled_below, pooled_within)
+    return pd.Series(names.to_numpy()[codes], index=frame.index, dtype="str")
+
+
+def stratum_codes(frame: pd.DataFrame, by, pooled_below: int = 0, pooled_within=()) -> tuple[np.ndarray, pd.Index]:
+    """Each contact's review stratum as a position in ``names``, and ``names``: the strata's labels,
+    sorted. ``names[codes]`` is :func:`stratum_labels`, made without a label per contact: the
+    columns are factorised and their distinct combinations (a council's millions of contacts hold a
+    few hundred) labelled and pooled, then broadcast back by position.
+
+    >>> f = pd.DataFrame({"service": ["a", "b", "a", "c"], "demand": ["failure", "value", "value", "value"],
+    ...                   "demand_confidence": [0.9, 0.9, 0.5, 0.95]})
+    >>> codes, names = stratum_codes(f, ["service", "demand_band"], pooled_below=2, pooled_within=["demand_band"])
+    >>> list(names), codes.tolist()
+    (['Other (small strata pooled) / failure, sure', 'Other (small strata pooled) / value, sure', 'Other (small strata pooled) / value, unsure'], [0, 1, 2, 1])
+    """
+    by, within = list(by), list(pooled_within) if pooled_within and pooled_below else []
+    inverse, distinct = _combinations(frame, by + [c for c in within if c not in by])
+    labels = _joined_labels(distinct, by)
+    if pooled_below:
+        size = pd.Series(np.bincount(inverse, minlength=len(distinct))).groupby(labels.to_numpy()).sum()
+        small = labels.map(size).to_numpy() < pooled_below
+        pooled = POOLED + " / " + _joined_labels(distinct, within) if within else POOLED
+        labels = labels.where(~small, pooled)
+    names = pd.Index(labels.unique()).sort_values()  # a missing label (a group's missing value) sorts last
+    return names.get_indexer(labels)[inverse], names
+
+
+def _combinations(frame: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's position among the distinct combinations of ``by`` (:data:`DEMAND_BAND` read from
+    the call and whether its confidence reaches :data:`SURE` when the frame has no such column), and
+    one row of each combination, in order."""
+    if DEMAND_BAND in by and DEMAND_BAND not in frame.columns and {"demand", "demand_confidence"} <= set(frame.columns):
+        factors = [c for c in by if c != DEMAND_BAND] + ["demand"]
+        extra = [frame["demand_confidence"].to_numpy(float) >= SURE]
+    else:
+        factors, extra = list(by), []
+    missing = [c for c in factors if c not in frame.columns]
+    if missing:
+        raise ValueError(f"stratifying columns {missing} are not in the frame; classify the contacts first")
+    combo = np.zeros(len(frame), dtype=np.int64)
+    for values in [frame[c] for c in factors] + extra:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        combo = combo * (len(uniques) + 1) + codes
+    _, first, inverse = np.unique(combo, return_index=True, return_inverse=True)
+    return inverse.ravel(), frame.iloc[first]
 
 
 def _pooled(labels: pd.Series, pooled_below: int, within: pd.Series | None = None) -> pd.Series:
