@@ -1087,16 +1087,17 @@ def _known_name_pairs(text: str, counts: dict[str, int]) -> str:
         first, second = a.group(), b.group()
         if (first.islower(), first.isupper()) != (second.islower(), second.isupper()):
             continue
+        if _known_word(first) not in ("first", "both") or _known_word(second) not in ("last", "both"):
+            continue  # (looked up first: remembered per word, and most pairs of words are not names)
         after = text[b.end():b.end() + 14].lower()
         before = text[max(0, a.start() - 7):a.start()].lower()
         if _STREET_AFTER.match(after) or before.rstrip().endswith(("san", "santa", "st", "st.", "saint", "fort")) \
                 or f"{first} {second}".lower() in NOT_PEOPLE_TOO:
             continue  # "Cesar Chavez St", "Marcus Garvey Boulevard", "San Francisco", "John Lewis"
-        if _known_word(first) in ("first", "both") and _known_word(second) in ("last", "both"):
-            if spans and spans[-1][1] >= a.start():
-                spans[-1] = (spans[-1][0], b.end())
-            else:
-                spans.append((a.start(), b.end()))
+        if spans and spans[-1][1] >= a.start():
+            spans[-1] = (spans[-1][0], b.end())
+        else:
+            spans.append((a.start(), b.end()))
     for start, end in reversed(spans):
         text = text[:start] + "[NAME]" + text[end:]
     if spans:
