@@ -137,6 +137,18 @@ TOP_SERVICES = 12  # charts of services show the largest this many and "all othe
 ALL_OTHER = "all_other"
 
 
+def labelled(values: pd.Series) -> pd.Series:
+    """``values.map(label)`` for a column without missing values, with :func:`label` called once per
+    distinct value rather than once per contact (a million contacts hold a dozen services).
+
+    >>> labelled(pd.Series(["council_tax", "web", "council_tax"])).tolist()
+    ['Council tax', 'Web', 'Council tax']
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    made = pd.Series([label(u) for u in uniques], dtype=object)
+    return pd.Series(made.to_numpy()[codes], index=values.index, name=values.name, dtype="str")
+
+
 def top_n(values: pd.Series, n: int = TOP_SERVICES, other: str = ALL_OTHER) -> pd.Series:
     """Keep the ``n`` commonest values and call the rest ``other``: a real feed's hundreds of
     categories stay readable on a chart (the full list is in the analyst's tables).

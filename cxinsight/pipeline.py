@@ -186,6 +186,9 @@ class PipelineResult:
     council: str = ""
     warnings: list[str] = field(default_factory=list)  # for a person to act on: logged, in the manifest, on page 01
     repeat_window_days: float = 14  # the repeat-contact window the contacts were linked with
+    #: each table's free-text columns that passed the personal-data check value by value before they were
+    #: written (the manifest's record; page 01 shows it rather than reading every text again)
+    scanned: dict[str, list[str]] = field(default_factory=dict)
 
     def check_accounting(self) -> None:
         """Rows in = rows clean + rows quarantined, for every file."""
@@ -562,6 +565,8 @@ def build_processed(sources: Path | str | Sources | None = None, out_dir: Path |
             # free text row by row before writing, everything else read back from the staging folder.
             checked = {**{t: schemas.TEXT_FIELDS[t] for t in tables}, "quarantine": QUARANTINE_TEXT}
             assert_processed_clean(stage, checked, manifest)
+            result.scanned = manifest["scanned"] = {t: [c for c in cols if c in tables[t]]
+                                                    for t, cols in checked.items() if t in tables}
             outputs._fault("before-manifest")
             # the manifest is written last: a folder without one is not a complete build
             (stage / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
@@ -582,7 +587,8 @@ def read_result(processed: Path | str | None = None) -> PipelineResult:
     return PipelineResult(tables, {}, frames["quarantine"], frames["row_accounting"], frames["repairs"],
                           frames["redactions"], council=manifest.get("council", ""),
                           warnings=list(manifest.get("warnings", [])),
-                          repeat_window_days=float(manifest.get("repeat_window_days", 14)))
+                          repeat_window_days=float(manifest.get("repeat_window_days", 14)),
+                          scanned=dict(manifest.get("scanned") or {}))
 
 
 class IncompleteOutputs(RuntimeError):

@@ -512,6 +512,16 @@ NOT_PEOPLE_TOO = frozenset("""mr sheen|mr kipling|dr martens|dr marten|dr pepper
 |mrs hinch""".replace("\n", "").split("|"))
 
 
+_NOT_PEOPLE_ALTERNATIVES = "|".join(re.escape(t) for t in sorted(NOT_PEOPLE_TOO, key=len, reverse=True))
+#: A text that starts with one of :data:`NOT_PEOPLE_TOO`, not followed by a letter ("mr sheen's", not "mr t" in
+#: "mr tony"); one that ends with one; and each one's words after the first, with the first words they follow.
+_NOT_PEOPLE_STARTS = re.compile(rf"(?:{_NOT_PEOPLE_ALTERNATIVES})(?![^\W\d_])")
+_NOT_PEOPLE_ENDS = re.compile(rf"(?:{_NOT_PEOPLE_ALTERNATIVES})\Z")
+_NOT_PEOPLE_BY_REST: dict[str, tuple[str, ...]] = {}
+for _t in sorted(NOT_PEOPLE_TOO):
+    _NOT_PEOPLE_BY_REST[_t.split(" ", 1)[-1]] = (*_NOT_PEOPLE_BY_REST.get(_t.split(" ", 1)[-1], ()), _t.split(" ", 1)[0])
+
+
 def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
     """The issue 28 checks: True to leave a match alone, False to redact it, None for the older checks.
 
@@ -544,12 +554,10 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
         full = m.group(0).strip().lower()
         before = text[max(0, m.start() - 12):m.start()].lower()
         tail = text[m.end():m.end() + 4].lower()
-        def starts(a: str, t: str) -> bool:
-            return a.startswith(t) and not a[len(t):len(t) + 1].isalpha()
-        if any(starts(full, t) or starts(body, t) or (before + full).endswith(t) or starts(full + tail, t)
-               for t in NOT_PEOPLE_TOO):
+        if (_NOT_PEOPLE_STARTS.match(full) or _NOT_PEOPLE_STARTS.match(body) or _NOT_PEOPLE_ENDS.search(before + full)
+                or _NOT_PEOPLE_STARTS.match(full + tail)):
             return True
-        if any(body == t.split(" ", 1)[-1] and before.rstrip().endswith(t.split(" ", 1)[0]) for t in NOT_PEOPLE_TOO):
+        if body in _NOT_PEOPLE_BY_REST and before.rstrip().endswith(_NOT_PEOPLE_BY_REST[body]):
             return True
         after = text[m.end():m.end() + 12]
         if re.match(r"['’]?s?[ \t]+(?:Day|Field|Park|Boys|Hospital|School|UK|Ltd|Bank)\b", after):

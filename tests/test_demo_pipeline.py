@@ -158,6 +158,17 @@ def test_processed_free_text_has_nothing_shaped_like_personal_data(demo):
                 assert not privacy.contains_personal_data(frame[col]).any(), (table, col)
 
 
+def test_the_manifest_records_every_free_text_column_checked_before_writing(demo):
+    """Page 01 shows the pipeline's record of the columns it checked value by value (rather than reading
+    every text again): the record names every free-text column of every table, as written and read back."""
+    from cxinsight.pipeline import read_result
+
+    for result in (demo["result"], read_result(demo["processed"])):
+        for table, frame in result.tables.items():
+            assert sorted(result.scanned[table]) == sorted(c for c in schemas.TEXT_FIELDS[table] if c in frame), table
+    assert "notes" in demo["result"].scanned["contacts"]
+
+
 def test_processed_tables_validate_and_round_trip(demo):
     for table in ("contacts", "complaints", "survey", "areas"):
         frame = read_processed(table, demo["processed"])

@@ -157,20 +157,26 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
 
         # The stages run in the library, each in a process of its own (the pipeline's warnings are
         # printed as it runs); the notebooks only read what they wrote and show it.
+        stages: dict[str, float] = {}  # each stage's wall time, said in one line at the end (benchmarks read it)
         t_stage = time.perf_counter()
         process_apart(sources, processed_dir)
-        log.info("pipeline: the exports processed in %.0f s", time.perf_counter() - t_stage)
+        stages["pipeline"] = time.perf_counter() - t_stage
+        log.info("pipeline: the exports processed in %.0f s", stages["pipeline"])
         from cxinsight.settings import load_settings
 
         footer = _footer("Free text is redacted.", load_settings(processed_dir / "council.yaml").publishing)
         whole = reporting_period(processed_dir)
         glance_period = reporting_period(processed_dir, period) if period else whole
         # Classified, reviewed and segmented once; every notebook below reads this (cxinsight.analysis).
+        t_stage = time.perf_counter()
         analyse_apart(processed_dir, options)
+        stages["analysis"] = time.perf_counter() - t_stage
 
+        t_stage = time.perf_counter()
         services, others = (list(services), 0) if services else _services(processed_dir)
         # Every page's figures, computed once (cxinsight.figures): the pages and the index only read them.
         figures_apart(processed_dir, services, period)
+        stages["figures"] = time.perf_counter() - t_stage
         have = availability.supplied(processed_dir)
         unavailable = {nb: [availability.unlock(n) for n in NEEDS.get(nb, ()) if not availability.available(have, n)]
                        for nb in COUNCIL_NOTEBOOKS[1:]}
@@ -188,19 +194,26 @@ def build_reports(sources: Path | str | None = None, reports: Path | str | None 
                             f"{label(code)} at a glance", {**glance, "service": str(code)},
                             nav=[("All reports", "../index.html")], footer=footer, banner=banner, period=glance_period))
         log.info("running %d reports, %d at a time", len(rest), workers)
+        t_stage = time.perf_counter()
         run_all(rest, workers, "reports")
+        stages["pages"] = time.perf_counter() - t_stage
+        t_stage = time.perf_counter()
 
         index = write_index(out, figures.read_headlines(processed_dir), services, footer=footer, banner=banner,
                             others=others, period=glance_period, actions=figures.read_actions(processed_dir))
         log.info("index: %s", final / index.relative_to(out))
         last_gate(out, processed_dir)
+        stages["index and last gate"] = time.perf_counter() - t_stage
         log.info("last gate passed: no personal data in the new reports; all reports in %.0f s", time.perf_counter() - t_start)
         pages = [index, out / "by_service.html"] + [j.html for j in rest]
         if pdfs:  # after the gate, from the pages that passed it; swapped in with them (cxinsight.report.pdf)
             from cxinsight.report.pdf import pages_of, write_pdfs_or_warn
 
+            t_stage = time.perf_counter()
             if printed := write_pdfs_or_warn(out, _council_name(processed_dir), pages_of(out)):
                 log.info("%d PDFs for committee papers in %s", len(printed), final / "pdf")
+            stages["PDFs"] = time.perf_counter() - t_stage
+        log.info("stages: %s", ", ".join(f"{name} {seconds:.1f} s" for name, seconds in stages.items()))
     log.info("reports in %s", final)
     return [final / p.relative_to(out) for p in pages]
 
