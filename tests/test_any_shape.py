@@ -179,7 +179,8 @@ ACK, ANSWERED = "Complaints acknowledged within 5 working days: not available", 
     "Complaints answered within the codes' limits: not available"
 
 
-@pytest.mark.parametrize("dates", [{}, {"responded_on": "date_received"}, {"acknowledged_on": "date_received"}],
+@pytest.mark.parametrize("dates", [{}, pytest.param({"responded_on": "date_received"}, marks=pytest.mark.slow),
+                                   pytest.param({"acknowledged_on": "date_received"}, marks=pytest.mark.slow)],
                          ids=["no dates", "response date only", "acknowledgement date only"])
 def test_notebook_05_on_a_real_register_with_some_dates(dates, tmp_path):
     """A register with a response date and no acknowledgement date crashed notebook 05 (KeyError
@@ -302,6 +303,7 @@ def test_the_busiest_week_is_named_by_its_monday_and_part_weeks_are_left_out():
                                           "export are left out).")
 
 
+@pytest.mark.slow  # runs a notebook on a real feed: in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_notebook_01_names_the_busiest_week_of_a_real_feed(tmp_path):
     """The FixMyStreet feed (68 reports, 15 August 2024 to 22 March 2025, four snapshots): its
     reports of January 2025 came on Monday 13 and Tuesday 14 January. Notebook 01 said the busiest

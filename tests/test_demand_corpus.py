@@ -193,6 +193,7 @@ def test_written_texts_for_the_services_real_sources_lack():
     assert f1 >= 0.85 and precision >= 0.90, (precision, recall, f1)
 
 
+@pytest.mark.slow  # analyses a council from the corpus: in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_the_analysis_can_classify_by_what_the_review_taught(heldout):
     """Options(learn_from_review=True) on the held-out source, 300 reviewed contacts: where the model
     taught by the review beats the rules on reviewed contacts it did not learn from, the contacts
@@ -264,6 +265,7 @@ def test_the_shipped_reliability_record_is_the_corpus_own():
 TODAY_HALF_WIDTH_300 = 0.0917  # the review design to a86ea80 (service x demand_source) at 300 reviewed: benchmarks/README.md
 
 
+@pytest.mark.slow  # a simulation of many reviews: in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_the_classifiers_call_buys_precision_with_coverage_held():
     """Issue 27: the review's strata hold the classifier's call and how sure it is, so every reviewed
     contact buys more precision. On the corpus' 2,139 real texts (benchmarks/sim_review_design.py,

@@ -94,6 +94,7 @@ def test_aggregates_equal_an_independent_count_on_every_local_engine(built):
     assert int(expected["contacts"].sum()) == int(built.status["contacts"].sum())
 
 
+@pytest.mark.slow  # history mode end to end: in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_dask_on_a_local_cluster_gives_the_same_aggregates(built):
     from distributed import LocalCluster
 
@@ -187,6 +188,7 @@ def test_unknown_engine_and_dask_without_a_scheduler_are_clear_errors(built):
         history.aggregate(built.out, engine="dask")
 
 
+@pytest.mark.slow  # history mode end to end: in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_the_command_writes_aggregates_and_a_formula_safe_yearly_table(councils, built, tmp_path):
     root = tmp_path / "copy"
     shutil.copytree(councils, root, ignore=shutil.ignore_patterns("out"))
@@ -225,6 +227,7 @@ def test_year_on_year_changes_are_the_yearly_shares_set_beside_the_year_before(b
     assert len(first) == 4 * len(history.SHARES) and first["change"].isna().all()
 
 
+@pytest.mark.slow  # history mode end to end: in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_the_demo_history_page_finds_the_change_that_was_planted(tmp_path):
     """``cxinsight demo --history``: Demo Borough's residents can do more online in its second year
     (planted in ``DEMO_HISTORY``), Demo District's cannot. The year-on-year figures find the

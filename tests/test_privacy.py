@@ -233,6 +233,7 @@ def test_names_after_role_words_are_still_found(text, person):
     assert person not in privacy.redact_text(pd.Series([text])).iloc[0]
 
 
+@pytest.mark.slow  # redacts and classifies every corpus text: in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_redaction_keeps_what_a_note_says_about_demand():
     """Redacting a note must not change whether it reads as failure or value demand: on the project's
     labelled corpus and the real 311 and FixMyStreet texts (and the demo's notes when the test data has

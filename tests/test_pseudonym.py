@@ -129,6 +129,7 @@ def _layer_files(processed: Path) -> list[Path]:
     return files
 
 
+@pytest.mark.slow  # analyses the demo and reads every layer: in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_no_raw_staff_or_customer_id_from_the_demo_reaches_any_layer(demo):
     """Every file the pipeline and the analysis wrote, every cell: no customer or staff id as the
     export wrote it (or with its zeros restored), whole or as a word in a quarantined record."""

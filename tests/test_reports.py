@@ -23,6 +23,7 @@ def built(built_reports):
     return built_reports
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_index_and_a_report_per_service(built):
     reports = built["reports"]
     assert built["written"][0] == reports / "index.html"
@@ -36,6 +37,7 @@ def test_index_and_a_report_per_service(built):
         assert (reports / "council" / f"{nb}.html").exists(), nb
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_every_local_link_resolves(built):
     for path, page in built["pages"].items():
         for href in page.links:
@@ -44,6 +46,7 @@ def test_every_local_link_resolves(built):
             assert (path.parent / href.split("#")[0]).resolve().exists(), (path.name, href)
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_index_figures_carry_base_and_range(built):
     text = (built["reports"] / "index.html").read_text(encoding="utf-8")
     for name in ("Failure demand", "likely digitally excluded", "channel shift and fixing failure demand together",
@@ -57,6 +60,7 @@ def test_index_figures_carry_base_and_range(built):
             or "give away a count" in card, card
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_the_index_is_read_in_two_minutes(built):
     """Issue 29: the demo's index at most 600 words (its visible text: banner, navigation, period,
     body and footer); each card one line of change, no "not in the data" repeated."""
@@ -73,11 +77,13 @@ def test_the_index_is_read_in_two_minutes(built):
         assert len(card.select(".change")) <= 1, card.get_text(" ")
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_the_runner_checked_every_page(built):
     for path, page in built["pages"].items():
         assert problems(page) == [], path.name
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_no_count_from_1_to_7_in_any_table(built):
     offenders = []
     for path, page in built["pages"].items():
@@ -86,6 +92,7 @@ def test_no_count_from_1_to_7_in_any_table(built):
     assert not offenders, offenders[:10]
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_tables_have_captions_and_figures_have_alt_text_and_takeaways(built):
     for path, page in built["pages"].items():
         assert page.tables or path.name == "index.html" or page.images, path
@@ -96,6 +103,7 @@ def test_tables_have_captions_and_figures_have_alt_text_and_takeaways(built):
         assert page.takeaways == page.figures, (path.name, page.figures, page.takeaways)
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_headings_in_order(built):
     for path, page in built["pages"].items():
         levels = [lvl for lvl, _ in page.headings]
@@ -104,6 +112,7 @@ def test_headings_in_order(built):
             assert b <= a + 1, (path.name, page.headings)
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_offline_no_scripts_fonts_or_cdns(built):
     for path, page in built["pages"].items():
         assert page.lang == "en-GB", path.name
@@ -114,12 +123,14 @@ def test_offline_no_scripts_fonts_or_cdns(built):
         assert "<script" not in text.lower(), path.name
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_no_code_or_prompts(built):
     for path in built["pages"]:
         text = path.read_text(encoding="utf-8")
         assert "jp-InputArea" not in text and "In&nbsp;[" not in text and "import " not in text, path.name
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_none_of_the_planted_personal_data_in_any_generated_file(built):
     pii = built["key"]["pii"]
     values = {str(v) for v in pii["value"].dropna() if len(str(v)) >= 5}
@@ -138,6 +149,7 @@ def test_none_of_the_planted_personal_data_in_any_generated_file(built):
         assert hit is None, (str(path.relative_to(built["reports"])), "planted personal data found")
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_the_last_gate_passes_on_every_generated_file(built):
     assert publish.scan_for_personal_data(built["reports"]).empty
 
@@ -164,6 +176,7 @@ def _report_words_flagged(folder) -> list[tuple[str, str, str]]:
     return flagged
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_the_reports_own_words_are_ordinary_text_to_both_detectors(built):
     """Issue 28's regression: rules widened for real writing once read the report's own headings,
     labels, sources and notebook code as names ("A. How far to trust" -> "[NAME] far", "Progress
@@ -175,6 +188,7 @@ def test_the_reports_own_words_are_ordinary_text_to_both_detectors(built):
     assert not flagged, "\n".join(" | ".join(f) for f in flagged[:40])
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_csv_downloads_are_formula_safe_and_suppressed(built):
     csvs = sorted((built["reports"] / "downloads").glob("*.csv"))
     assert len(csvs) >= 3 * (len(built["services"]) + 1)
@@ -211,6 +225,7 @@ def test_a_failing_notebook_fails_the_run(tmp_path):
         execute(str(src), tmp_path / "out" / "broken.ipynb", {"x": "1"})
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_a_service_report_for_a_period(built, tmp_path):
     """One service, one quarter: the figures stage computes that page for those dates, and the page (its
     parameters arrive as text) says so and counts only them."""
@@ -235,6 +250,7 @@ def test_a_service_report_for_a_period(built, tmp_path):
     assert recorded.base == len(in_quarter)
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_no_member_of_staff_is_named_on_any_page(built_reports):
     """Staff ids stay in the analyst's data: no page for a head of service shows one, as the export
     wrote it or as its pseudonym in the processed data."""
@@ -250,6 +266,7 @@ def test_no_member_of_staff_is_named_on_any_page(built_reports):
     assert not named, named
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_every_page_names_the_period_it_covers(built_reports):
     """The reporting period is under the navigation of every page (the demo's sources.yaml names
     April 2024 to March 2025)."""
@@ -258,6 +275,7 @@ def test_every_page_names_the_period_it_covers(built_reports):
     assert not missing, missing
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_downloads_are_analysis_ready(built):
     """Counts in downloads are plain numbers (rounded to 5, blank for 1-7), not display text."""
     checked = 0
@@ -289,6 +307,7 @@ def _figures_on(page) -> dict[str, dict[str, str]]:
     return found
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_every_index_figure_equals_the_figure_on_the_page_it_links_to(built):
     """One computation per figure: each council card's value, range and base are the ones on the
     detailed report it links to and on the council at-a-glance page; each service row's are the
@@ -332,6 +351,7 @@ def test_every_index_figure_equals_the_figure_on_the_page_it_links_to(built):
             assert (row["Figure"], row["Range"], row["Base"]) == (value, rng, base), (code, measure, row, cell)
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_every_service_page_has_its_journeys_section(built):
     """Issue 30, build point 4: each service page shows its journey figures, each with its range and
     base (the figures stage's, as the journeys report and the index show them), and the commonest
@@ -358,6 +378,7 @@ def test_every_service_page_has_its_journeys_section(built):
 SHARE_BASES = {"Figure": "Base", "% failure": "Contacts", "%": "Customers", "% upheld": "Answered"}
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_no_published_share_gives_away_a_count_of_1_to_7(built):
     """Back-calculation, as someone with the pages would do it: for every share shown beside its base
     (and its interval) in a table, on the index, or in any sentence, takeaway or chart label of any
@@ -403,6 +424,7 @@ def test_no_published_share_gives_away_a_count_of_1_to_7(built):
     assert not pinned, pinned[:10]
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_a_successful_run_logs_no_warnings(built):
     """`make report` on success: progress lines only, no warning from the runner, the analysis or a
     library it calls (issue 13)."""
@@ -414,6 +436,7 @@ def test_a_successful_run_logs_no_warnings(built):
     assert warnings == [], warnings[:5]
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_every_report_renders_offline(built_reports, tmp_path_factory):
     """Every page opened from disk in headless Chromium with the network off (tests/test_browser.py)."""
     from tests.test_browser import check_every_report_renders_offline
@@ -437,6 +460,7 @@ def heads_text(path) -> str:
     return text.split("Appendix: how far to trust the figures")[0]
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_no_code_on_heads_pages(built):
     """File, module, column and notebook names appear only in the analyst's appendix."""
     found = []
@@ -466,6 +490,7 @@ def _actions_text(path) -> str:
     return " ".join(box.get_text(" ").split()).replace("\u2060", "") if box else ""
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_an_actions_range_is_the_range_its_figure_shows(built):
     """The same range wherever a figure appears: every savings range an action box gives is one the
     figures tables show (the index's against the channel-shift report's)."""
@@ -483,6 +508,7 @@ def test_an_actions_range_is_the_range_its_figure_shows(built):
     assert checked >= 1
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_no_bare_star_in_what_this_means(built):
     """A count of 1 to 7 is "fewer than 8" in a sentence; ``*`` is for tables, which explain it."""
     for path in built["pages"]:
@@ -490,6 +516,7 @@ def test_no_bare_star_in_what_this_means(built):
         assert not re.search(r"(?<![\w*])\*(?![\w*])", text), (path.name, text)
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_the_largest_failure_count_is_corrected_by_the_review_and_covers_the_truth(built):
     """Issue 29: "about 5,630 contacts" was the classifier's count (the truth 6,667). The index's
     count of the largest kind of failure demand comes from the review, and its 95% interval holds
@@ -515,6 +542,7 @@ def test_the_largest_failure_count_is_corrected_by_the_review_and_covers_the_tru
     assert low <= planted <= high, (planted, m.group(0))
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_channel_shift_page_says_why_doing_both_earns_less_and_what_central_values_are(built):
     """"£8k at the median" and "£27k at central values" for one figure, and both levers earning less
     than fixing failure alone with no word of why (issue 29)."""
@@ -535,10 +563,12 @@ def test_channel_shift_page_says_why_doing_both_earns_less_and_what_central_valu
     assert "earns the most" not in text or "earns the most** in" in text or "earns the most in" in text
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_a_channel_is_the_highest_only_when_its_interval_is(built):
     text = " ".join(heads_text(built["reports"] / "council" / "02_failure_demand.html").split())
     for sentence in re.findall(r"[^.]*carries the highest share[^.]*\.", text):
         assert "lies above every other channel's" in sentence, sentence
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_every_report_passes_axe(built_reports):
     """Every page has no serious or critical WCAG 2.2 AA violation that axe-core finds in headless
     Chromium (tests/test_browser.py; issue 29, build point 4)."""
@@ -547,6 +577,7 @@ def test_every_report_passes_axe(built_reports):
     check_every_report_passes_axe(built_reports)
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_every_page_has_its_pdf(built_reports):
     """The run printed every page to reports/pdf/ (A4, page numbers, council and period on each page),
     and the PDFs' text can be read back (tests/test_browser.py)."""
@@ -563,6 +594,7 @@ COUNT_IN_WORDS = re.compile(r"(?<![\w.,£%+-])(?<![Ss]tage )(?<!than )(?<!within
                             r"(contacts?|customers?|complaints?|responses?|journeys?|residents?|people|calls?)\b")
 
 
+@pytest.mark.slow  # reads the demo's whole report, built once per run (about 2 minutes): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_every_count_of_people_or_contacts_in_a_sentence_is_rounded_to_5(built):
     """Issue 29: counts rounded to 5 everywhere ("1244" beside "1,245"): every count of contacts,
     customers, complaints, responses or journeys in a page's words is 0, a multiple of 5, or not a

@@ -111,6 +111,7 @@ def test_labelling_in_jupyterlab_saves_as_it_goes_and_ticks_quotes(council):
     assert "labelled" in widget.children[-1].value
 
 
+@pytest.mark.slow  # analyses a council three times: in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_two_people_labelling_the_same_contacts_get_their_agreement(council, caplog):
     """A second person labels a copy of the drawn sample (review_sample.<name>.csv beside it): runs
     read only the first person's file, and `cxinsight review` gives the two people's agreement."""

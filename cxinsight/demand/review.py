@@ -368,6 +368,24 @@ def learn_from_review(review: pd.DataFrame, model=None, text_column: str = "text
     return model.fit(labelled[text_column].fillna("").astype(str), labelled["analyst_demand"].astype(str))
 
 
+def decided_by_words(review: pd.DataFrame, classified: pd.DataFrame) -> pd.DataFrame:
+    """The reviewed contacts the classifier decided by their words (``demand_source`` ``text`` or
+    ``none``): the ones a text model can learn from (behaviour, such as repeats and channel hops, is not
+    text). Each is found among ``classified`` by position (:func:`cxinsight.columns.positions`), not
+    through an index of every contact; a reviewed contact not among them is left out.
+
+    >>> c = pd.DataFrame({"contact_id": ["a", "b", "c"], "demand_source": ["text", "repeat", "none"]})
+    >>> decided_by_words(pd.DataFrame({"contact_id": ["c", "b", "z"]}), c)["contact_id"].tolist()
+    ['c']
+    """
+    from cxinsight.columns import positions
+
+    at = positions(review["contact_id"], classified["contact_id"])
+    source = np.full(len(review), "", dtype=object)
+    source[at >= 0] = classified["demand_source"].iloc[at[at >= 0]].astype(str).to_numpy()
+    return review.loc[np.isin(source, ["text", "none"])]
+
+
 def learning_gain(review: pd.DataFrame, folds: int = 5, seed: int = 0, model=None,
                   text_column: str = "text") -> pd.DataFrame:
     """Agreement with the analyst before and after learning, on reviewed contacts held out.

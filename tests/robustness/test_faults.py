@@ -46,6 +46,7 @@ def _run(council: Path, out: Path, fault: str | None = None, wait: bool = True, 
     return subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+@pytest.mark.slow  # a run in a process per point: in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 @pytest.mark.parametrize("point, exchange", POINTS)
 def test_a_run_killed_at_each_point_leaves_complete_outputs(council, tmp_path, point, exchange):
     out = tmp_path / "processed"
@@ -66,7 +67,7 @@ def test_a_run_killed_at_each_point_leaves_complete_outputs(council, tmp_path, p
     assert not list(tmp_path.glob(".processed.*-*")), list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("delay", [0.3, 1.0, 2.0, 3.5])
+@pytest.mark.parametrize("delay", [0.3, *(pytest.param(d, marks=pytest.mark.slow) for d in (1.0, 2.0, 3.5))])
 def test_a_real_sigkill_at_any_moment_leaves_complete_outputs(council, tmp_path, delay):
     out = tmp_path / "processed"
     assert _run(council, out).returncode == 0
@@ -78,6 +79,7 @@ def test_a_real_sigkill_at_any_moment_leaves_complete_outputs(council, tmp_path,
     assert read_processed("contacts", out).shape == before.shape
 
 
+@pytest.mark.slow  # runs the pipeline in processes: in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_two_runs_at_once_are_refused_with_a_clear_message(council, tmp_path):
     out = tmp_path / "processed"
     with outputs.lock(out.resolve()):
@@ -115,6 +117,7 @@ def test_files_without_a_manifest_are_not_read_as_a_complete_build(tmp_path):
         read_processed("contacts", out)
 
 
+@pytest.mark.slow  # runs the pipeline in processes: in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_a_file_changed_after_the_run_is_named(council, tmp_path):
     out = tmp_path / "processed"
     assert _run(council, out).returncode == 0
