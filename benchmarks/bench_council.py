@@ -102,19 +102,23 @@ def council(size: int) -> Path:
     folder = CACHE / f"council_{size}"
     if not (folder / "raw" / "demo" / "sources.yaml").exists():
         print(f"generating {size:,} demo contacts (not timed)...", flush=True)
-        env = {**os.environ, "CXINSIGHT_DATA_DIR": str(folder),
-               "CXINSIGHT_PSEUDONYM_KEY_FILE": str(folder / "pseudonym.key")}
+        env = {**os.environ, "CXINSIGHT_DATA_DIR": str(folder), "CXINSIGHT_PSEUDONYM_KEY_FILE": str(key(size))}
         subprocess.run([sys.executable, "-m", "cxinsight.cli", "-q", "demo", "--contacts", str(size)], env=env,
                        check=True)
     return folder
 
 
-def report(folder: Path) -> dict:
+def key(size: int) -> Path:
+    """The council's pseudonym key: outside its data folder, as cxinsight insists."""
+    return CACHE / "keys" / f"council_{size}.key"
+
+
+def report(folder: Path, size: int) -> dict:
     """``cxinsight report`` from nothing on ``folder``: wall, CPU, peak PSS and the stage split."""
     for layer in ("processed", "interim", "figures", "reports"):
         shutil.rmtree(folder / layer, ignore_errors=True)
     os.environ.update(CXINSIGHT_DATA_DIR=str(folder), CXINSIGHT_REPORTS_DIR=str(folder / "reports"),
-                      CXINSIGHT_PSEUDONYM_KEY_FILE=str(folder / "pseudonym.key"))
+                      CXINSIGHT_PSEUDONYM_KEY_FILE=str(key(size)))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = measure([sys.executable, "-m", "cxinsight.cli", "report", "--no-pdf"])
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -137,7 +141,7 @@ def main() -> int:
     for size in sizes:
         folder = council(size)
         crm, complaints = exports(folder)
-        r = report(folder)
+        r = report(folder, size)
         duck = measure([sys.executable, "-c", DUCKDB, json.dumps(crm), complaints])
         floor = measure([sys.executable, "-c", READ_FLOOR, json.dumps([*crm, complaints])])
         rows.append((size, r, duck, floor))
