@@ -91,3 +91,26 @@ def test_savings_count_contacts_a_year_whatever_the_export_covers(processed):
     assert b.shiftable["shiftable_central"].sum() == pytest.approx(a.shiftable["shiftable_central"].sum() * ratio)
     assert b.inputs.volume.sum() == pytest.approx(a.inputs.volume.sum() * ratio)
     assert b.projection["baseline_cost"].iloc[1] == pytest.approx(a.projection["baseline_cost"].iloc[1] * ratio)
+
+
+def test_a_scope_asked_for_again_is_the_same_and_kept_apart_from_what_a_page_added(processed):
+    """Analysis.scoped keeps its last few scopes (a page asks for its service several times): the kept
+    one is what narrowing again gives, a column a page adds to one is not in the next, and no more than
+    SCOPES_KEPT are kept."""
+    whole = analysis.build_analysis(processed)
+    services = sorted(whole.contacts["service"].astype(str).unique())
+    first = whole.scoped(services[0])
+    first.contacts["page_only"] = 1
+    again = whole.scoped(services[0])
+    assert "page_only" not in again.contacts and "page_only" not in whole.contacts
+    fresh = whole._narrowed(services[0], None)
+    for name in ("contacts", "complaints", "survey", "review", "segments"):
+        if getattr(fresh, name) is not None:
+            pd.testing.assert_frame_equal(getattr(again, name), getattr(fresh, name))
+    window = whole.scoped(services[0], "2024-06-01/2024-06-30")
+    assert window.contacts["received_at"].between("2024-06-01", "2024-07-01").all()
+    assert len(window.contacts) < len(again.contacts)
+    for service in services:
+        whole.scoped(service)
+    assert len(whole._scopes) <= analysis.SCOPES_KEPT
+    assert again.scoped(services[1]).service == services[1]  # a scope's scope is the council's
