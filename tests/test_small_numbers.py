@@ -147,6 +147,7 @@ SHARE_TABLES = {"failure_by_channel": ("estimate", "n"), "on_time": ("share", "b
                 "segments": ("share", "base")}
 
 
+@pytest.mark.slow  # builds a small council's every page (about 30 s): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_no_figure_table_or_sentence_of_a_small_council_pins_a_count(small_council):
     from cxinsight import figures
 
@@ -182,6 +183,7 @@ def test_no_figure_table_or_sentence_of_a_small_council_pins_a_count(small_counc
     assert not pinned, pinned[:10]
 
 
+@pytest.mark.slow  # builds a small council's every page (about 30 s): in `make test-slow` and CI (issue 31: `make test` in under 3 minutes)
 def test_a_small_council_has_suppressed_figures_to_test(small_council):
     """The small council is the hard case only if something in it had to be suppressed."""
     from cxinsight import figures
