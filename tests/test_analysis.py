@@ -97,7 +97,7 @@ def test_a_scope_asked_for_again_is_the_same_and_kept_apart_from_what_a_page_add
     """Analysis.scoped keeps its last few scopes (a page asks for its service several times): the kept
     one is what narrowing again gives, a column a page adds to one is not in the next, and no more than
     SCOPES_KEPT are kept."""
-    whole = analysis.build_analysis(processed)
+    whole = analysis.load_analysis(processed)
     services = sorted(whole.contacts["service"].astype(str).unique())
     first = whole.scoped(services[0])
     first.contacts["page_only"] = 1

@@ -27,7 +27,7 @@ def contacts(draw):
     return frame
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(contacts(), st.integers(0, 6), st.booleans())
 def test_stratum_codes_are_the_labels_made_contact_by_contact(frame, pooled_below, within):
     frame = frame.dropna(subset=["service"])
@@ -44,7 +44,7 @@ def test_stratum_codes_are_the_labels_made_contact_by_contact(frame, pooled_belo
     assert list(stratum_labels(frame, by, pooled_below, pooled_within)) == list(expected)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=40, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.text("abc", max_size=3)), max_size=30),
        st.lists(st.text("abc", max_size=3), max_size=30, unique=True), st.booleans())
 def test_positions_are_get_indexer_on_text(values, pool, arrow):
