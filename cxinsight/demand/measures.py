@@ -117,8 +117,7 @@ def failure_share(classified: pd.DataFrame, by=None, review: pd.DataFrame | None
     group_keys = stratum_labels(grouped.reset_index(), keys) if keys else pd.Series([""])
     if keys:  # each contact's group as its row of ``grouped`` (-1: a missing key, in no group)
         g_code, g_names = stratum_codes(frame, keys)
-        group = pd.Index(group_keys.to_numpy()).get_indexer(g_names)
-        group = np.where(g_code >= 0, np.append(group, -1)[g_code], -1)
+        group = pd.Index(group_keys.to_numpy()).get_indexer(g_names)[g_code]
     else:
         group = np.zeros(len(frame), dtype=np.int64)
     in_group = group >= 0
