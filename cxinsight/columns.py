@@ -47,12 +47,7 @@ def member(values: pd.Series, pool) -> pd.Series:
     import pyarrow.compute as pc
 
     try:
-        left = pa.array(values, from_pandas=True)
-        right = pa.array(pd.unique(pd.Series(pool).dropna()), from_pandas=True)
-        if isinstance(left, pa.DictionaryArray):
-            left = left.dictionary_decode()
-        if isinstance(right, pa.DictionaryArray):
-            right = right.dictionary_decode()
+        left, right = _arrow(values), _arrow(pd.unique(pd.Series(pool).dropna()))
         if left.type != right.type:
             right = right.cast(left.type)
         found = pc.is_in(left, value_set=right, skip_nulls=True).fill_null(False)
@@ -69,13 +64,17 @@ def positions(values: pd.Series, pool: pd.Series) -> np.ndarray:
     import pyarrow.compute as pc
 
     try:
-        left, right = pa.array(values, from_pandas=True), pa.array(pool, from_pandas=True)
-        if isinstance(left, pa.DictionaryArray):
-            left = left.dictionary_decode()
-        if isinstance(right, pa.DictionaryArray):
-            right = right.dictionary_decode()
+        left, right = _arrow(values), _arrow(pool)
         if left.type != right.type:
             left, right = left.cast(pa.string()), right.cast(pa.string())
         return pc.index_in(left, value_set=right, skip_nulls=True).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
         return pd.Index(pool.astype(str)).get_indexer(values.astype(str))
+
+
+def _arrow(values):
+    """``values`` as a plain Arrow array (a category column's dictionary decoded)."""
+    import pyarrow as pa
+
+    out = pa.array(values, from_pandas=True)
+    return out.dictionary_decode() if isinstance(out, pa.DictionaryArray) else out

@@ -127,11 +127,11 @@ def stratum_codes(frame: pd.DataFrame, by, pooled_below: int = 0, pooled_within=
     """
     by, within = list(by), list(pooled_within) if pooled_within and pooled_below else []
     inverse, distinct = _combinations(frame, by + [c for c in within if c not in by])
-    labels = _joined_labels(distinct, by)
+    labels = _labels_of(distinct, by)
     if pooled_below:
         size = pd.Series(np.bincount(inverse, minlength=len(distinct))).groupby(labels.to_numpy()).sum()
         small = labels.map(size).to_numpy() < pooled_below
-        pooled = POOLED + " / " + _joined_labels(distinct, within) if within else POOLED
+        pooled = POOLED + " / " + _labels_of(distinct, within) if within else POOLED
         labels = labels.where(~small, pooled)
     names = pd.Index(labels.unique()).sort_values()  # a missing label (a group's missing value) sorts last
     return names.get_indexer(labels)[inverse], names
@@ -167,25 +167,21 @@ def _pooled(labels: pd.Series, pooled_below: int, within: pd.Series | None = Non
 
 
 def _joined_labels(frame: pd.DataFrame, by: list[str]) -> pd.Series:
-    if DEMAND_BAND in by and DEMAND_BAND not in frame.columns and {"demand", "demand_confidence"} <= set(frame.columns):
-        frame = frame.assign(**{DEMAND_BAND: demand_band(frame)})
-    missing = [c for c in by if c not in frame.columns]
-    if missing:
-        raise ValueError(f"stratifying columns {missing} are not in the frame; classify the contacts first")
-    if len(by) == 1:
-        return frame[by[0]].astype("str")
-    # joined once per distinct combination of values, then broadcast (a council's millions of
-    # contacts hold a few hundred combinations)
-    combo = np.zeros(len(frame), dtype=np.int64)
-    for col in by:
-        codes, uniques = pd.factorize(frame[col], use_na_sentinel=False)
-        combo = combo * (len(uniques) + 1) + codes
-    _, first, inverse = np.unique(combo, return_index=True, return_inverse=True)
-    distinct = frame[by].iloc[first]
-    labels = distinct[by[0]].astype("str")
+    """Each row's ``by`` values joined with " / ", made once per distinct combination and broadcast (a
+    council's millions of contacts hold a few hundred combinations)."""
+    inverse, distinct = _combinations(frame, by)
+    labels = _labels_of(distinct, by)
+    return pd.Series(labels.to_numpy()[inverse], index=frame.index, dtype=labels.dtype)
+
+
+def _labels_of(rows: pd.DataFrame, by: list[str]) -> pd.Series:
+    """``by`` joined with " / " on every one of ``rows`` (a few: one per distinct combination)."""
+    if DEMAND_BAND in by and DEMAND_BAND not in rows.columns:
+        rows = rows.assign(**{DEMAND_BAND: demand_band(rows)})
+    labels = rows[by[0]].astype("str")
     for col in by[1:]:
-        labels = labels + " / " + distinct[col].astype("str")
-    return pd.Series(labels.to_numpy()[inverse.ravel()], index=frame.index, dtype=labels.dtype)
+        labels = labels + " / " + rows[col].astype("str")
+    return labels
 
 
 # The review's strata: the signal that decided and the classifier's call and whether it is sure. Chosen by
