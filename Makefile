@@ -78,12 +78,15 @@ $(TEST_HISTORY): | $(STAMP)
 # notebook runs in parallel, each on one worker (a notebook's cells share one kernel).
 test: $(TEST_INTERIM) $(TEST_HISTORY) ## Run ruff and the tests (unit, property, doctests, real public data, notebooks) in parallel, on a data folder of their own
 	$(BIN)/ruff check .
-	@# the test data's analysis and figures brought up to date with the code (seconds when they are)
+	@# the test data's analysis and figures brought up to date with the code (seconds when they are), and
+	@# the tests' 40,000-contact council built once for both workers (tests/built_once.py; kept per code version)
 	$(TEST_ENV) $(BIN)/cxinsight -q analyse
+	$(TEST_ENV) $(BIN)/python -m tests.built_once
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 test-slow: $(TEST_INTERIM) ## Run the slow tests (whole reports from other exports, killed runs, hostile input); CI runs both
 	$(TEST_ENV) $(BIN)/cxinsight -q analyse
+	$(TEST_ENV) $(BIN)/python -m tests.built_once
 	$(TEST_ENV) $(BIN)/python -m pytest -n auto --dist loadfile -m slow --durations=15 $(PYTEST_ARGS)
 
 lint: $(STAMP) ## Check style with ruff (the library, tests, benchmarks and notebooks)

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from cxinsight.htmlcheck import read_page
-from cxinsight.pipeline import build_processed
 from cxinsight.report import build_reports
 from cxinsight.synthetic import DemoSpec, generate_demo, read_answer_key
+from tests import built_once
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 PROJECT = Path(__file__).resolve().parents[1]
@@ -59,15 +59,11 @@ def pytest_sessionfinish(session, exitstatus):
             "Tests must run on a data folder of their own (make test sets CXINSIGHT_DATA_DIR).", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
-TEST_SPEC = DemoSpec(contacts=40_000, seed=7)
-
-
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
-    """A 40,000-contact demo council: raw exports, answer key and processed tables."""
-    root = tmp_path_factory.mktemp("demo")
-    generate_demo(root / "raw", root / "key", TEST_SPEC)
-    result = build_processed(root / "raw" / "sources.yaml", root / "processed")
+    """A 40,000-contact demo council: raw exports, answer key and processed tables (built once for
+    every worker and run of the same code by :mod:`tests.built_once`; each worker gets its own copy)."""
+    root, result = built_once.copy_of(built_once.built(), tmp_path_factory.mktemp("demo"))
     return {"root": root, "raw": root / "raw", "key": read_answer_key(root / "key"),
             "result": result, "processed": root / "processed"}
 

@@ -43,7 +43,7 @@ def test_row_accounting_is_exact_for_every_file(demo):
 def test_rows_in_match_the_physical_records_written(demo, defects):
     """Rows in = the contacts in each extract window + planted duplicate rows + planted blank rows."""
     from cxinsight.synthetic.exports import quarter_windows
-    from tests.conftest import TEST_SPEC
+    from tests.built_once import TEST_SPEC
 
     acc = demo["result"].accounting.set_index("source_file")
     truth = demo["key"]["contacts_truth"]

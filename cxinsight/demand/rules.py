@@ -54,6 +54,8 @@ PARALLEL_MIN = 10_000
 # every cross-validation fold, and notebooks score the same corpus more than once. A text's weights
 # depend only on the text and the taxonomy, so remembering them changes no answer.
 MEMO_MAX = 50_000
+#: libyaml's safe loader where PyYAML was built with it (ten times the pure-Python one), else that one
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class TaxonomyError(ValueError):
@@ -106,7 +108,24 @@ def load_taxonomy(path: Taxonomy | Path | str | None = None) -> Taxonomy:
     if isinstance(path, Taxonomy):
         return path
     path = Path(path) if path else DEFAULT_TAXONOMY
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is None:  # let the read below raise its own error, naming the file
+        return _read_taxonomy(path)
+    return _taxonomy_as_read(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _taxonomy_as_read(path: str, mtime_ns: int, size: int) -> Taxonomy:
+    """One reading per version of a taxonomy file (its path, time and size): a council's run reads it
+    once, not once per table, page and test; an edited file is read again."""
+    return _read_taxonomy(Path(path))
+
+
+def _read_taxonomy(path: Path) -> Taxonomy:
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}  # noqa: S506 (a safe loader)
     for key in ("value_types", "failure_types", "cues"):
         if not data.get(key):
             raise TaxonomyError(f"{path}: needs a non-empty '{key}' section")
