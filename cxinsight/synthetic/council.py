@@ -516,7 +516,7 @@ def plant_journeys(contacts: pd.DataFrame, spec: DemoSpec) -> pd.DataFrame:
     last = g["received_at"].max()
     size = g.size()
     service = g["service"].first()
-    value_only = g["demand"].agg(lambda s: (s == "value").all())
+    value_only = (out["demand"] == "value").groupby(out["journey_id"]).all()
     lag = rng.lognormal(np.log(service.map(CLOSE_MEDIAN_DAYS).to_numpy(float)), JOURNEY_CLOSE_SIGMA)
     at_contact = (size.to_numpy() == 1) & value_only.to_numpy() & (rng.random(len(size)) < CLOSED_AT_CONTACT)
     lag = np.where(at_contact, rng.uniform(0.005, 0.04, len(size)), lag)
