@@ -104,7 +104,11 @@ class Taxonomy:
 def load_taxonomy(path: Taxonomy | Path | str | None = None) -> Taxonomy:
     """Read a taxonomy YAML (default: the shipped one); errors name the cue and the problem. A
     :class:`Taxonomy` already read is returned as it is, so every ``taxonomy`` argument in
-    :mod:`cxinsight.demand` takes a path or a Taxonomy."""
+    :mod:`cxinsight.demand` takes a path or a Taxonomy. A file is read once per version (path, time
+    and size): every call gives the same object, so edit a copy (``dataclasses.replace``), never it.
+
+    >>> load_taxonomy() is load_taxonomy()
+    True"""
     if isinstance(path, Taxonomy):
         return path
     path = Path(path) if path else DEFAULT_TAXONOMY
@@ -488,7 +492,7 @@ def engine(taxonomy: Taxonomy | Path | str | None = None) -> RuleEngine:
     already read (one built or edited in a notebook), built once and kept.
 
     >>> engine(load_taxonomy()) is engine(load_taxonomy()), engine() is engine()
-    (False, True)
+    (True, True)
     """
     if isinstance(taxonomy, Taxonomy):
         kept = _ENGINES_FOR_OBJECTS.get(id(taxonomy))
