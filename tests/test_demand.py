@@ -17,6 +17,7 @@ from cxinsight.demand.learn import (
     RuleDemandClassifier,
     bootstrap_labels,
     cross_validated_report,
+    f1_at_thresholds,
 )
 from cxinsight.demand.measures import (
     avoidable_contact,
@@ -586,3 +587,22 @@ def test_the_prefilter_on_every_option_never_drops_a_cue_that_matches(labelled):
     for text in engine.normalise_many(corpus_texts() + labelled["text"].tolist()):
         matched = {i for i, cue in enumerate(engine.taxonomy.cues) if cue.pattern.search(text)}
         assert matched <= engine._cue_filter.candidates(text), text
+
+
+def test_f1_at_every_threshold_at_once_is_scikit_learns_f1_to_the_last_digit():
+    """The learned classifier picks its threshold by F1 over 91 thresholds in one pass: each value is
+    exactly what scikit-learn's f1_score gives for that threshold (so the threshold chosen is the same)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
+
+    @settings(max_examples=60, deadline=None)
+    @given(st.lists(st.tuples(st.booleans(), st.floats(0, 1)), min_size=1, max_size=60))
+    def check(rows):
+        truth = np.array([r[0] for r in rows])
+        p = np.array([r[1] for r in rows])
+        expected = [f1_score(truth, p >= t, zero_division=0) for t in grid]
+        assert f1_at_thresholds(truth, p, grid).tolist() == expected
+
+    check()

@@ -33,7 +33,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.utils.validation import check_is_fitted
@@ -198,7 +197,7 @@ class LearnedDemandClassifier(ClassifierMixin, BaseEstimator):
         p = self.calibrator_.predict_proba(oof[:, None])[:, 1]
         if isinstance(self.threshold, str):
             grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
-            scores = [f1_score(is_failure, p >= t, zero_division=0) for t in grid]
+            scores = f1_at_thresholds(is_failure, p, grid)
             self.threshold_ = float(grid[int(np.argmax(scores))])  # the lowest of equally good thresholds
         else:
             self.threshold_ = float(self.threshold)
@@ -221,6 +220,21 @@ class LearnedDemandClassifier(ClassifierMixin, BaseEstimator):
             return self.pipeline_.predict(_texts(X))
         p = self.predict_proba(X)[:, 0]
         return np.where(p >= self.threshold_, "failure", "value").astype(object)
+
+
+def f1_at_thresholds(is_positive, p, thresholds) -> np.ndarray:
+    """F1 of calling ``p >= t`` positive, for every ``t`` in ``thresholds`` at once: the same numbers
+    as scikit-learn's ``f1_score(is_positive, p >= t, zero_division=0)`` one threshold at a time
+    (``2 tp / (positives + predicted positives)``, computed as it does), without its checks per call.
+
+    >>> f1_at_thresholds([True, True, False, False], [0.9, 0.4, 0.6, 0.1], [0.3, 0.5, 0.95]).round(3).tolist()
+    [0.8, 0.5, 0.0]
+    """
+    truth = np.asarray(is_positive, dtype=bool)
+    called = np.asarray(p, dtype=float)[None, :] >= np.asarray(thresholds, dtype=float)[:, None]
+    tp = (called & truth).sum(axis=1).astype(float)
+    denom = float(truth.sum()) + called.sum(axis=1).astype(float)
+    return np.where(denom > 0, 2.0 * tp / np.where(denom > 0, denom, 1.0), 0.0)
 
 
 def bootstrap_labels(texts, min_confidence: float = 0.8,
