@@ -597,12 +597,17 @@ def test_f1_at_every_threshold_at_once_is_scikit_learns_f1_to_the_last_digit():
 
     grid = np.round(np.arange(0.05, 0.951, 0.01), 2)
 
-    @settings(max_examples=60, deadline=None)
-    @given(st.lists(st.tuples(st.booleans(), st.floats(0, 1)), min_size=1, max_size=60))
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.tuples(st.booleans(), st.floats(0, 1)), min_size=1, max_size=30))
     def check(rows):
         truth = np.array([r[0] for r in rows])
         p = np.array([r[1] for r in rows])
-        expected = [f1_score(truth, p >= t, zero_division=0) for t in grid]
+        sklearn_f1 = {}  # thresholds that call the same texts positive share one call of scikit-learn
+        for t in grid:
+            called = p >= t
+            if called.tobytes() not in sklearn_f1:
+                sklearn_f1[called.tobytes()] = f1_score(truth, called, zero_division=0)
+        expected = [sklearn_f1[(p >= t).tobytes()] for t in grid]
         assert f1_at_thresholds(truth, p, grid).tolist() == expected
 
     check()
