@@ -39,6 +39,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cxinsight import outputs, paths
+from cxinsight.report import startup  # noqa: F401 (first: before anything here imports nbformat)
 from cxinsight.report.gate import PageProblem, check_pages, last_gate
 from cxinsight.report.notebooks import (
     COUNCIL_NOTEBOOKS,
