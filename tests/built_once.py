@@ -67,6 +67,8 @@ def built(spec: DemoSpec = TEST_SPEC, cache: Path = CACHE) -> Path:
     with open(cache / "lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (done / RESULT).exists():
+            for dead in cache.glob(".building-*"):  # we hold the lock: a half-built folder is a killed build's
+                shutil.rmtree(dead, ignore_errors=True)
             log.info("building the tests' demo council (%s contacts) in %s", f"{spec.contacts:,}", done)
             work = Path(tempfile.mkdtemp(dir=cache, prefix=".building-"))
             generate_demo(work / "raw", work / "key", spec)
