@@ -611,3 +611,19 @@ def test_f1_at_every_threshold_at_once_is_scikit_learns_f1_to_the_last_digit():
         assert f1_at_thresholds(truth, p, grid).tolist() == expected
 
     check()
+
+
+def test_an_edited_taxonomy_file_is_read_again_and_an_unchanged_one_is_not(tmp_path):
+    """A council edits its taxonomy between runs in one session (a notebook): the next classification
+    uses the edit; an unchanged file is read once and its engine kept."""
+    from cxinsight.demand.rules import DEFAULT_TAXONOMY, engine
+
+    path = tmp_path / "taxonomy.yaml"
+    path.write_text(DEFAULT_TAXONOMY.read_text(encoding="utf-8"), encoding="utf-8")
+    before = engine(path)
+    assert engine(str(path)) is before and load_taxonomy(path) is load_taxonomy(path)
+    assert score_text(["the hedge on the corner is very overgrown"], path)["demand"].tolist() == ["value"]
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "cues:\n", "cues:\n  - {type: progress_chasing, weight: 9, pattern: '\\bhedge\\b'}\n", 1), encoding="utf-8")
+    assert engine(path) is not before
+    assert score_text(["the hedge on the corner is very overgrown"], path)["demand"].tolist() == ["failure"]

@@ -115,9 +115,7 @@ def load_taxonomy(path: Taxonomy | Path | str | None = None) -> Taxonomy:
     try:
         stat = path.stat()
     except OSError:
-        stat = None
-    if stat is None:  # let the read below raise its own error, naming the file
-        return _read_taxonomy(path)
+        return _read_taxonomy(path)  # which raises its own error, naming the file
     return _taxonomy_as_read(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
 
@@ -479,29 +477,25 @@ def _score_chunk(taxonomy: Taxonomy, texts: np.ndarray):
     return RuleEngine(taxonomy)._weights_unique(texts)
 
 
-@lru_cache(maxsize=4)
-def _engine_for_file(path: str | None) -> RuleEngine:
-    return RuleEngine(load_taxonomy(path))
-
-
 _ENGINES_FOR_OBJECTS: dict[int, tuple[Taxonomy, RuleEngine]] = {}
 
 
 def engine(taxonomy: Taxonomy | Path | str | None = None) -> RuleEngine:
     """The rule engine for a taxonomy: a file (default: the shipped one) or a :class:`Taxonomy`
-    already read (one built or edited in a notebook), built once and kept.
+    already read (one built or edited in a notebook), built once and kept. A file gives the engine of
+    the :class:`Taxonomy` :func:`load_taxonomy` reads from it (one per version of the file: an edited
+    file gets a new engine).
 
-    >>> engine(load_taxonomy()) is engine(load_taxonomy()), engine() is engine()
-    (True, True)
+    >>> engine(load_taxonomy()) is engine(load_taxonomy()) is engine()
+    True
     """
-    if isinstance(taxonomy, Taxonomy):
-        kept = _ENGINES_FOR_OBJECTS.get(id(taxonomy))
-        if kept is None or kept[0] is not taxonomy:
-            if len(_ENGINES_FOR_OBJECTS) >= 4:
-                _ENGINES_FOR_OBJECTS.pop(next(iter(_ENGINES_FOR_OBJECTS)))
-            kept = _ENGINES_FOR_OBJECTS[id(taxonomy)] = (taxonomy, RuleEngine(taxonomy))
-        return kept[1]
-    return _engine_for_file(str(taxonomy) if taxonomy else None)
+    taxonomy = load_taxonomy(taxonomy)
+    kept = _ENGINES_FOR_OBJECTS.get(id(taxonomy))
+    if kept is None or kept[0] is not taxonomy:
+        if len(_ENGINES_FOR_OBJECTS) >= 4:
+            _ENGINES_FOR_OBJECTS.pop(next(iter(_ENGINES_FOR_OBJECTS)))
+        kept = _ENGINES_FOR_OBJECTS[id(taxonomy)] = (taxonomy, RuleEngine(taxonomy))
+    return kept[1]
 
 
 def score_text(texts, taxonomy: Taxonomy | Path | str | None = None) -> pd.DataFrame:
