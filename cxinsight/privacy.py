@@ -40,6 +40,11 @@ import ahocorasick
 import numpy as np
 import pandas as pd
 
+try:  # PCRE2's JIT decides which rules need trying (:func:`_twin`); without it every rule is tried
+    import pcre2 as _pcre2
+except ImportError:  # pragma: no cover - a declared dependency, but redaction is the same without it
+    _pcre2 = None
+
 log = logging.getLogger(__name__)
 
 # ----------------------------------------------------------------------------------------------
@@ -998,8 +1003,39 @@ def _quick_check(pattern: str):
     return None
 
 
+def _twin(rx: re.Pattern):
+    """The rule's pattern compiled by PCRE2 with its just-in-time compiler (``pcre2``, BSD licence):
+    several times faster than Python's ``re`` at finding that a rule does not match, which is what most
+    rules find in most texts. It only decides whether a rule is tried, and only on ASCII text
+    (:func:`_may_match`); every match that is redacted, kept or counted is Python's own. None where
+    PCRE2 is not installed or does not take the pattern: the rule is then always tried, as before."""
+    if _pcre2 is None or rx.flags & ~(re.UNICODE | re.IGNORECASE):  # (the rules' flags are inline, (?i))
+        return None
+    try:
+        return _pcre2.compile(rx.pattern)
+    except Exception:  # (a pattern PCRE2 reads differently is left to Python)
+        return None
+
+
+def _may_match(twin, text: str) -> bool:
+    """False only when ``text`` is ASCII and the rule's PCRE2 twin finds no match anywhere in it: the
+    rule need not run. Beyond ASCII the two engines' Unicode differs (Python's ``re`` takes the dotted
+    capital I for an i when case is ignored, PCRE2 does not), so Python decides; as it does on any
+    error (a match limit, say).
+
+    >>> _may_match(_twin(re.compile(r"(?i:officer) [A-Z]")), "rang the OFFİCER Smith")
+    True
+    """
+    if twin is None or not text.isascii():
+        return True
+    try:
+        return twin.search(text) is not None
+    except Exception:
+        return True
+
+
 _PLAN = [(kind, rx, isinstance(needs, tuple), needs[1] if isinstance(needs, tuple) else needs,
-          _quick_check(rx.pattern))
+          _quick_check(rx.pattern), _twin(rx))
          for (kind, rx, _), needs in zip(RULES, _RULE_NEEDS, strict=True)]
 #: Every cue word of every rule in one Aho-Corasick automaton (in C): one pass over a text finds
 #: each cue word it holds, overlapping ones too, exactly as a substring test of each would.
@@ -1008,22 +1044,23 @@ for _need in _ALL_NEEDS:
     _NEEDS.add_word(_need, _need)
 _NEEDS.make_automaton()
 #: The rules whose cue is a redacted address ("Bryn Awel, [ADDRESS]", "Room 5, [ADDRESS]", "[ADDRESS], Swindon").
-_AFTER_AN_ADDRESS = [(kind, rx, quick) for kind, rx, by_digits, need, quick in _PLAN
+_AFTER_AN_ADDRESS = [(kind, rx, quick, twin) for kind, rx, by_digits, need, quick, twin in _PLAN
                      if not by_digits and need == frozenset({"[address]"})]
 #: More digits than the most any rule needs answer every rule's digit test the same way.
-_MOST_DIGITS = max(need for _, _, by_digits, need, _ in _PLAN if by_digits)
+_MOST_DIGITS = max(need for _, _, by_digits, need, _, _ in _PLAN if by_digits)
 #: The rules for each (digits, cue words present): few combinations occur, so each list is made once.
-_PLANS: dict[tuple[int, frozenset[str]], list[tuple[str, re.Pattern, object]]] = {}
+_PLANS: dict[tuple[int, frozenset[str]], list[tuple[str, re.Pattern, object, object]]] = {}
 
 
-def _applicable(text: str) -> list[tuple[str, re.Pattern, object]]:
+def _applicable(text: str) -> list[tuple[str, re.Pattern, object, object]]:
     """The rules that could match ``text``: enough digits for a number rule, a cue word for the rest;
-    each with its quick check (:data:`_QUICK`, or None), to make on the text as the rule sees it."""
+    each with its quick check (:data:`_QUICK`, or None), to make on the text as the rule sees it, and
+    its PCRE2 twin (:func:`_twin`, or None)."""
     present = frozenset(need for _, need in _NEEDS.iter(text.lower()))
     digits = min(len(_NOT_DIGIT.sub("", text)), _MOST_DIGITS) if _HAS_DIGIT.search(text) else 0
     plan = _PLANS.get((digits, present))
     if plan is None:
-        plan = [(kind, rx, quick) for kind, rx, by_digits, need, quick in _PLAN
+        plan = [(kind, rx, quick, twin) for kind, rx, by_digits, need, quick, twin in _PLAN
                 if (digits >= need if by_digits else not need or not need.isdisjoint(present))]
         if len(_PLANS) < 50_000:
             _PLANS[(digits, present)] = plan
@@ -1042,14 +1079,15 @@ def _redact_one(text: str) -> tuple[str, dict[str, int]]:
         return f"{lead}[{kind}]"
 
     plan = _applicable(text)
-    for kind, rx, quick in plan:
-        if quick is None or quick(text):
+    for kind, rx, quick, twin in plan:
+        if (quick is None or quick(text)) and _may_match(twin, text):
             text = rx.sub(lambda m, k=kind: repl(m, k), text)
     if "[ADDRESS]" in text and not any(rule in plan for rule in _AFTER_AN_ADDRESS):
         # the rules that read an address the rules above redacted (its flat before it, its town after
         # it): their cue is the token itself, which the text did not hold when the plan was made
-        for kind, rx, _ in _AFTER_AN_ADDRESS:
-            text = rx.sub(lambda m, k=kind: repl(m, k), text)
+        for kind, rx, _, twin in _AFTER_AN_ADDRESS:
+            if _may_match(twin, text):
+                text = rx.sub(lambda m, k=kind: repl(m, k), text)
     text = _known_name_pairs(text, counts)
     return _whole_tokens(text), counts
 
@@ -1403,8 +1441,8 @@ def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> dict[str, i
     text = normalise(_TOKEN.sub(_TOKEN_STANDS_IN, text))
     taken: list[tuple[int, int]] = []
     found: dict[str, int] = {}
-    for kind, rx, quick in _applicable(text):
-        if kind not in kinds or (quick is not None and not quick(text)):
+    for kind, rx, quick, twin in _applicable(text):
+        if kind not in kinds or (quick is not None and not quick(text)) or not _may_match(twin, text):
             continue
         for m in rx.finditer(text):
             if _keep(kind, m, text) or any(a < m.end() and m.start() < b for a, b in taken):

@@ -96,7 +96,7 @@ def _texts_for_the_quick_checks() -> list[str]:
 def test_each_quick_check_holds_of_every_text_its_rule_matches():
     """Issue 31: a rule is skipped when its quick check fails, so the check must hold of every text
     the rule matches (it is a condition the rule's own pattern needs, read without regex)."""
-    checked = [(rx, quick) for _, rx, _, _, quick in privacy._PLAN if quick is not None]
+    checked = [(rx, quick) for _, rx, _, _, quick, _ in privacy._PLAN if quick is not None]
     assert len(checked) >= 7
     for text in map(privacy.normalise, _texts_for_the_quick_checks()):
         redacted = privacy._redact_one(text)[0]
@@ -111,9 +111,64 @@ def test_each_quick_check_holds_of_every_text_its_rule_matches():
                                  "12", "Oak", "Road", "rd", "way", ",", ":", ".", " ", "\t", "x", "é", "Ö", "[NAME]"]),
                 max_size=12).map("".join))
 def test_each_quick_check_holds_of_made_up_texts(text):
-    for _, rx, _, _, quick in privacy._PLAN:
+    for _, rx, _, _, quick, _ in privacy._PLAN:
         if quick is not None and rx.search(text):
             assert quick(text), (rx.pattern[:60], text)
+
+
+
+def test_every_rule_has_a_pcre2_twin_that_finds_a_match_wherever_python_does():
+    """Issue 31: on ASCII text a rule is skipped when its PCRE2 twin finds nothing (privacy._may_match),
+    so there the twin must find a match in every text where Python's re does; it should also agree
+    where re finds none, or it saves nothing. Every rule has one (pcre2 is a dependency)."""
+    twins = [(rx, twin) for _, rx, _, _, _, twin in privacy._PLAN]
+    assert all(twin is not None for _, twin in twins)
+    texts = [t for t in map(privacy.normalise, _texts_for_the_quick_checks()) if t.isascii()]
+    assert len(texts) > 1000
+    for text in texts[::6]:
+        for t in (text, privacy._redact_one(text)[0]):
+            for rx, twin in twins:
+                assert (twin.search(t) is None) == (rx.search(t) is None), (rx.pattern[:60], t)
+
+
+_WORDS = ["officer", "OFFICER", "Mr", "MRS.", "miss", "customer", "Jane", "JANE", "O'Neill", "van der", "Ian",
+          "KIRK", "07700", "900", "123", "AB12", "CDE", "SW1A", "1AA", "@", " at ", " dot ", "gmail", "com", "DOB",
+          "21st", "Sept", "1985", "Flat", "Road", "rd", "y", "Maes", "says", "rang", "iii", "I", ",", ":", ".", "-",
+          " ", "\t", "\n"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=14).map("".join))
+def test_pcre2_twins_agree_with_python_on_made_up_ascii_texts(text):
+    """The same on ASCII texts made of the rules' cue words, names, numbers and i's in every case."""
+    text = privacy.normalise(text)
+    for _, rx, _, _, _, twin in privacy._PLAN:
+        assert (twin.search(text) is None) == (rx.search(text) is None), (rx.pattern[:60], text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from([*_WORDS, "OFFİCER", "mıss", "cuſtomer", "Siân", "Straße", "KELVİN", "١٢٣",
+                                 "\u00a0", "\u2028", "é", "ß"]), max_size=12).map("".join))
+def test_beyond_ascii_every_applicable_rule_is_tried_by_python(text):
+    """Where the engines' Unicode differs ("OFFİCER": Python ignores case to read it as OFFICER, PCRE2
+    does not), the twin is not asked: on any text that is not ASCII, every rule runs as before."""
+    text = privacy.normalise(text)
+    if not text.isascii():
+        assert all(privacy._may_match(twin, text) for _, _, _, _, _, twin in privacy._PLAN)
+    assert privacy._redact_one(text) == _redacted_by_python_alone(text)
+
+
+def _redacted_by_python_alone(text):
+    plan, after, plans = list(privacy._PLAN), list(privacy._AFTER_AN_ADDRESS), dict(privacy._PLANS)
+    try:
+        privacy._PLAN[:] = [(*rule[:5], None) for rule in plan]
+        privacy._AFTER_AN_ADDRESS[:] = [(*rule[:3], None) for rule in after]
+        privacy._PLANS.clear()
+        return privacy._redact_one(text)
+    finally:
+        privacy._PLAN[:], privacy._AFTER_AN_ADDRESS[:] = plan, after
+        privacy._PLANS.clear()
+        privacy._PLANS.update(plans)
 
 
 # The report's own words (issue 28): headings, labels, sources and notebook code that the widened
