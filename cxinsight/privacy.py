@@ -31,6 +31,7 @@ another way. Review a sample before publishing verbatims.
 
 from __future__ import annotations
 
+import bisect
 import logging
 import os
 import re
@@ -1006,7 +1007,7 @@ def _quick_check(pattern: str):
 def _twin(rx: re.Pattern):
     """The rule's pattern compiled by PCRE2 with its just-in-time compiler (``pcre2``, BSD licence):
     several times faster than Python's ``re`` at finding that a rule does not match, which is what most
-    rules find in most texts. It only decides whether a rule is tried, and only on ASCII text
+    rules find in most texts. It only decides whether a rule is tried, and only on printable ASCII
     (:func:`_may_match`); every match that is redacted, kept or counted is Python's own. None where
     PCRE2 is not installed or does not take the pattern: the rule is then always tried, as before."""
     if _pcre2 is None or rx.flags & ~(re.UNICODE | re.IGNORECASE):  # (the rules' flags are inline, (?i))
@@ -1017,16 +1018,27 @@ def _twin(rx: re.Pattern):
         return None
 
 
-def _may_match(twin, text: str) -> bool:
-    """False only when ``text`` is ASCII and the rule's PCRE2 twin finds no match anywhere in it: the
-    rule need not run. Beyond ASCII the two engines' Unicode differs (Python's ``re`` takes the dotted
-    capital I for an i when case is ignored, PCRE2 does not), so Python decides; as it does on any
-    error (a match limit, say).
+#: Characters the two engines read differently even in ASCII: Python's ``\s`` takes the separators
+#: \x1c-\x1f, PCRE2's does not; the other control characters are kept from the twins too.
+_NOT_FOR_TWINS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
-    >>> _may_match(_twin(re.compile(r"(?i:officer) [A-Z]")), "rang the OFFİCER Smith")
-    True
+
+def _twin_may_decide(text: str) -> bool:
+    """True where a rule's PCRE2 twin may decide that the rule need not run: printable ASCII (with
+    tabs and line ends). Beyond it the two engines' Unicode differs (Python's ``re`` takes the dotted
+    capital I for an i when case is ignored, PCRE2 does not), and so do a few control characters.
+
+    >>> _twin_may_decide("rang the OFFICER"), _twin_may_decide("rang the OFFİCER"), _twin_may_decide("jo\x1cdot")
+    (True, False, False)
     """
-    if twin is None or not text.isascii():
+    return text.isascii() and not _NOT_FOR_TWINS.search(text)
+
+
+def _may_match(twin, text: str, twin_decides: bool) -> bool:
+    """False only when the twin may decide (``twin_decides``: :func:`_twin_may_decide` of the text, which
+    redaction keeps true) and the rule's PCRE2 twin finds no match anywhere in ``text``: the rule need
+    not run. Any error (a match limit, say) answers True, so Python's ``re`` decides."""
+    if twin is None or not twin_decides:
         return True
     try:
         return twin.search(text) is not None
@@ -1079,14 +1091,15 @@ def _redact_one(text: str) -> tuple[str, dict[str, int]]:
         return f"{lead}[{kind}]"
 
     plan = _applicable(text)
+    twin_decides = _twin_may_decide(text)  # (redaction only replaces with tokens: it stays so)
     for kind, rx, quick, twin in plan:
-        if (quick is None or quick(text)) and _may_match(twin, text):
+        if (quick is None or quick(text)) and _may_match(twin, text, twin_decides):
             text = rx.sub(lambda m, k=kind: repl(m, k), text)
     if "[ADDRESS]" in text and not any(rule in plan for rule in _AFTER_AN_ADDRESS):
         # the rules that read an address the rules above redacted (its flat before it, its town after
         # it): their cue is the token itself, which the text did not hold when the plan was made
         for kind, rx, _, twin in _AFTER_AN_ADDRESS:
-            if _may_match(twin, text):
+            if _may_match(twin, text, twin_decides):
                 text = rx.sub(lambda m, k=kind: repl(m, k), text)
     text = _known_name_pairs(text, counts)
     return _whole_tokens(text), counts
@@ -1439,17 +1452,41 @@ def find_personal_data(text: str, kinds: tuple[str, ...] = KINDS) -> dict[str, i
     {'PHONE': 1, 'POSTCODE': 1}
     """
     text = normalise(_TOKEN.sub(_TOKEN_STANDS_IN, text))
-    taken: list[tuple[int, int]] = []
+    taken = _Spans()
     found: dict[str, int] = {}
+    twin_decides = _twin_may_decide(text)
     for kind, rx, quick, twin in _applicable(text):
-        if kind not in kinds or (quick is not None and not quick(text)) or not _may_match(twin, text):
+        if kind not in kinds or (quick is not None and not quick(text)) or not _may_match(twin, text, twin_decides):
             continue
         for m in rx.finditer(text):
-            if _keep(kind, m, text) or any(a < m.end() and m.start() < b for a, b in taken):
+            if _keep(kind, m, text) or taken.overlaps(m.start(), m.end()):
                 continue
-            taken.append((m.start(), m.end()))
+            taken.add(m.start(), m.end())
             found[kind] = found.get(kind, 0) + 1
     return found
+
+
+class _Spans:
+    """Spans of a text already counted, none overlapping another (``a < end and start < b``): sorted,
+    so a new span is checked against its one neighbour, not every span (a published CSV holds
+    thousands of items: checking each against all was quadratic, seconds in the last gate).
+
+    >>> spans = _Spans(); spans.add(10, 20); spans.add(30, 40)
+    >>> [spans.overlaps(*s) for s in ((0, 10), (19, 25), (20, 30), (35, 36), (40, 50), (15, 15))]
+    [False, True, False, True, False, True]
+    """
+
+    def __init__(self) -> None:
+        self._spans: list[tuple[int, int]] = []
+
+    def overlaps(self, start: int, end: int) -> bool:
+        # The spans starting before ``end`` are [:i]; as no two overlap, their ends rise with their
+        # starts, so the last of them ends furthest right: it overlaps if any does.
+        i = bisect.bisect_left(self._spans, (end, end))
+        return i > 0 and self._spans[i - 1][1] > start
+
+    def add(self, start: int, end: int) -> None:
+        bisect.insort(self._spans, (start, end))
 
 
 _OWN_CHECK = find_personal_data
