@@ -275,7 +275,13 @@ def _split_offsets(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     in "01-04-2024" is never read as one.
     """
     # Patterns passed as text, not compiled, so pandas runs them in Arrow (vectorised), not per value.
-    s = pd.Series(text, dtype="str").str.strip().str.replace("(?i)" + _WEEKDAY.pattern, "", regex=True)
+    s = pd.Series(text, dtype="str").str.strip()
+    # A weekday's pattern needs Python's regex (its \s): run only on values whose first letter could
+    # begin one (m, t, w, f, s, and the long s Python's ignoring case reads as s), found in Arrow.
+    weekday = s.str[:1].isin(list("mMtTwWfFsS\u017f")).to_numpy(bool)
+    if weekday.any():
+        s = s.copy()
+        s.iloc[np.flatnonzero(weekday)] = s[weekday].str.replace("(?i)" + _WEEKDAY.pattern, "", regex=True)
     minutes = np.full(len(s), np.nan)
     if not s.str.contains("(?i)" + _OFFSET.pattern, regex=True, na=False).any():
         return s.to_numpy(dtype=object), minutes

@@ -244,3 +244,14 @@ def test_the_date_order_error_suggests_formats_that_read_its_examples(values):
     for fmt in suggested:
         for v in shown:
             dt.datetime.strptime(v, fmt)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["Fri, ", "ſat, ", "FRİ, ", "Monday ", "tues,\t", "sun ", "s", "mon,x", "wed",
+                                          "01/04/2024", " 09:00", "23 Apr 2021", " ", "x"]), max_size=5).map("".join),
+                min_size=1, max_size=8))
+def test_a_leading_weekday_is_removed_exactly_as_pythons_regex_removes_it(values):
+    """Issue 31: the weekday's pattern (it needs Python's regex) runs only on values whose first letter
+    could begin a weekday, found in Arrow; every value comes out as the pattern run on all would leave it."""
+    local, _ = clean._split_offsets(np.array(values, dtype=object))
+    assert list(local) == [clean._WEEKDAY.sub("", v.strip()) for v in values]
