@@ -92,3 +92,20 @@ def test_a_word_run_together_with_digits_is_a_code_not_a_name():
 
     assert gate.scan("Los Angeles MyLA311 (real public export, two extracts of 3,000 requests)") == {}
     assert gate.scan("tenant Olu Bakare rang about the MyLA311 app") == {"NAME": 1}
+
+
+def test_the_last_gate_finds_the_same_shared_across_processes_as_in_one(tmp_path, monkeypatch):
+    """Issue 31: the last gate's files are scanned by forked processes when there are enough of them;
+    each file is read on its own, so the findings (file, detector, kind, count, in order) are the same
+    as one process finds, for the vetted service names too."""
+    notes = ["Rang about the bins, nothing to add", "Call Mrs Jane Okafor on 07700 900123",
+             "Parking permit renewed", "Email zoe.okafor@btinternet.com re Muni feedback", "SW1A 1AA"]
+    for i in range(12):
+        (tmp_path / f"page_{i:02d}.html").write_text(f"<p>{notes[i % len(notes)]} for Muni feedback</p>", encoding="utf-8")
+        (tmp_path / f"table_{i:02d}.csv").write_text(f"what,n\n{notes[(i + 2) % len(notes)]},{i}\n", encoding="utf-8")
+    names = ["Muni feedback", "Parking"]
+    shared = publish.scan_for_personal_data(tmp_path, names)
+    monkeypatch.setattr(publish, "SCAN_PARALLEL_FROM", 10**9)
+    alone = publish.scan_for_personal_data(tmp_path, names)
+    assert len(alone) >= 20 and {"NAME", "PHONE", "EMAIL", "POSTCODE"} <= set(alone["kind"])
+    pd.testing.assert_frame_equal(shared, alone)
