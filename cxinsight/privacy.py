@@ -1018,20 +1018,23 @@ def _twin(rx: re.Pattern):
         return None
 
 
-#: Characters the two engines read differently even in ASCII: Python's ``\s`` takes the separators
-#: \x1c-\x1f, PCRE2's does not; the other control characters are kept from the twins too.
-_NOT_FOR_TWINS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+#: What a rule's PCRE2 twin may read (:func:`_twin_may_decide`): printable ASCII, tabs and line ends, and
+#: the signs council text and pages hold that are no letter, digit or space to either engine and have no
+#: case (pound, euro, dashes, curly quotes, middle dot, bullet, degree, plus-minus, times, divide).
+#: Not the separators \x1c-\x1f (Python's ``\s`` takes them, PCRE2's does not), other control
+#: characters, or any letter beyond ASCII.
+_NOT_FOR_TWINS = re.compile(r"[^\t\n\r\x0b\x0c\x20-\x7e£€·–—‘’“”•°±×÷]")
 
 
 def _twin_may_decide(text: str) -> bool:
-    """True where a rule's PCRE2 twin may decide that the rule need not run: printable ASCII (with
-    tabs and line ends). Beyond it the two engines' Unicode differs (Python's ``re`` takes the dotted
-    capital I for an i when case is ignored, PCRE2 does not), and so do a few control characters.
+    """True where a rule's PCRE2 twin may decide that the rule need not run (:data:`_NOT_FOR_TWINS`).
+    Beyond it the two engines differ: Python's ``re`` takes the dotted capital I for an i when case is
+    ignored, PCRE2 does not; Python's ``\\s`` takes the separator \\x1c, PCRE2's does not.
 
-    >>> _twin_may_decide("rang the OFFICER"), _twin_may_decide("rang the OFFİCER"), _twin_may_decide("jo\x1cdot")
+    >>> _twin_may_decide("£50 – rang the OFFICER"), _twin_may_decide("rang the OFFİCER"), _twin_may_decide("jo\x1cdot")
     (True, False, False)
     """
-    return text.isascii() and not _NOT_FOR_TWINS.search(text)
+    return _NOT_FOR_TWINS.search(text) is None
 
 
 def _may_match(twin, text: str, twin_decides: bool) -> bool:
