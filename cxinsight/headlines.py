@@ -26,9 +26,9 @@ from cxinsight import publish
 from cxinsight.columns import member
 from cxinsight.publish import (
     SMALL_MAX,
+    count_text,
     is_suppressed_note,
     pins_small_count,
-    suppress_counts,
     suppressed_note,
 )
 
@@ -179,7 +179,7 @@ def describe(headline: Headline) -> dict[str, str]:
     name, kind, minimum = MEASURES[headline.measure]
     if headline.estimate is None and not headline.base_unit:  # the data to compute it was not supplied
         return {"name": name, "value": "not available", "interval": "", "base": "", "note": headline.note}
-    base = f"{suppress_counts(pd.Series([headline.base])).iloc[0]} {headline.base_unit}"
+    base = f"{count_text(headline.base)} {headline.base_unit}"
     suppressed = {"name": name, "value": "*", "interval": "", "base": base, "interval_kind": headline.interval,
                   "note": suppressed_note()}
     if headline.base >= minimum and headline.estimate is None and is_suppressed_note(headline.note):

@@ -1,4 +1,6 @@
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cxinsight import publish
 
@@ -109,3 +111,18 @@ def test_the_last_gate_finds_the_same_shared_across_processes_as_in_one(tmp_path
     alone = publish.scan_for_personal_data(tmp_path, names)
     assert len(alone) >= 20 and {"NAME", "PHONE", "EMAIL", "POSTCODE"} <= set(alone["kind"])
     pd.testing.assert_frame_equal(shared, alone)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.integers(-10, 10**7), st.floats(allow_nan=True, allow_infinity=True), st.none(),
+                 st.sampled_from(["12", " 40 ", "1,234", "abc", "", "7.5", "nan"]), st.booleans()),
+       st.sampled_from([(7, 5), (10, 10), (9, 25)]))
+def test_one_count_as_text_is_the_tables_rule_for_that_count(n, rule):
+    """count_text works on the one number (issue 31: a one-value Series per sentence cost a millisecond)
+    and must say exactly what suppress_counts says of that value, under any council's rule."""
+    small_max, round_to = rule
+    before = publish.activate(publish.Publishing(small_max=small_max, round_to=round_to))
+    try:
+        assert publish.count_text(n) == publish.suppress_counts(pd.Series([n])).iloc[0]
+    finally:
+        publish.activate(before)
