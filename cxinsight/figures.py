@@ -237,12 +237,12 @@ def _all_pages(analysis, scopes: list, period: str | None, approved: set[str], w
             return _pages_of(scopes, period, approved)
         finally:
             _SHARED.clear()
-    from concurrent.futures import ProcessPoolExecutor
+    from cxinsight.pools import process_pool
 
     chunks = [scopes[i::workers] for i in range(workers)]  # the council and the largest services spread out
     _SHARED["analysis"] = analysis
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with process_pool(workers, "fork") as pool:
             done = list(pool.map(_pages_of, chunks, [period] * workers, [approved] * workers))
     finally:
         _SHARED.clear()

@@ -888,11 +888,11 @@ def _scan_files(paths: list[Path], standin) -> list[list[tuple[str, str, int]]]:
     try:
         if workers < 2 or len(paths) < SCAN_PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
             return [_scan_file(p) for p in paths]
-        from concurrent.futures import ProcessPoolExecutor
+        from cxinsight.pools import process_pool
 
         _scan_text("Warm up both detectors before the processes fork")
         order = sorted(range(len(paths)), key=lambda i: -paths[i].stat().st_size)  # the largest first
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with process_pool(workers, "fork") as pool:
             found = dict(zip(order, pool.map(_scan_file, [paths[i] for i in order], chunksize=1), strict=True))
         return [found[i] for i in range(len(paths))]
     finally:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cxinsight.pools import on_orphaned, process_pool
 from cxinsight.report.notebooks import notebook_dir
 from cxinsight.report.render import to_html
 
@@ -159,6 +159,7 @@ def _warm_worker(workers: int = 1) -> None:
         os.environ.setdefault(name, share)
     _start_warm()
     atexit.register(_stop_warm)
+    on_orphaned(_stop_warm)  # the report killed: the worker stops its kernel as it exits (cxinsight.pools)
 
 
 def execute(notebook: str, target: Path, parameters: dict | None = None, warm: WarmKernel | None = None) -> Path:
@@ -253,7 +254,7 @@ def process_apart(sources: Path | None, processed: Path) -> None:
     in a process of its own, as the analysis is: the stage runs in the library, and notebook 01 only
     reads and shows what it wrote."""
     level = logging.getLogger().getEffectiveLevel()
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with process_pool(1, "spawn") as pool:
         pool.submit(_process, str(sources) if sources else None, str(processed), level).result()
 
 
@@ -268,7 +269,7 @@ def figures_apart(processed: Path, services: list[str], period: str | None = Non
     """:func:`cxinsight.figures.build_figures` (every page's figures, from the analysis as built) in a
     process of its own, as the analysis is: this process never holds the council's contacts."""
     level = logging.getLogger().getEffectiveLevel()
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with process_pool(1, "spawn") as pool:
         pool.submit(_figures, str(processed), [str(s) for s in services], period, level).result()
 
 
@@ -277,7 +278,7 @@ def analyse_apart(processed: Path, options=None) -> None:
     of its own: the whole council's classified contacts (GBs at 6M contacts) are not held by this
     process while the pages run. The notebooks, run with no analysis parameters, read it as built."""
     level = logging.getLogger().getEffectiveLevel()
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with process_pool(1, "spawn") as pool:
         pool.submit(_analyse, str(processed), level, options).result()
 
 
@@ -296,8 +297,7 @@ def run_all(jobs: list[Job], workers: int, stage: str) -> None:
             _stop_warm()
         return
     # Each worker runs its notebooks in turn on one warm kernel (WarmKernel), stopped when it exits.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=_warm_worker, initargs=(workers,)) as pool:
+    with process_pool(workers, "spawn", initializer=_warm_worker, initargs=(workers,)) as pool:
         futures = {pool.submit(run_job, job): job for job in jobs}
         pending = set(futures)
         while pending:
