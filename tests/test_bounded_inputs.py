@@ -543,3 +543,23 @@ def test_the_scan_reads_what_was_written_and_names_file_column_and_kind(tmp_path
                   "contact_id": ["07700 900123", "a"]}).to_parquet(tmp_path / "contacts.parquet")
     found = pipeline.scan_processed(tmp_path, {"contacts": ("notes",)}, {"council": "Test", "warnings": ["ok"]})
     assert found.values.tolist() == [["contacts.parquet", "service", "PHONE", 1]]
+
+
+def test_a_yaml_bomb_in_a_councils_taxonomy_gets_a_clear_error_quickly(tmp_path):
+    """The classifier's taxonomy (a council may edit a copy) is read by libyaml for speed, with the
+    same bounds as every configuration file: the billion laughs are refused at their first anchor,
+    before anything is built; a taxonomy over the size limit is refused unread."""
+    import time
+
+    from cxinsight.demand.rules import TaxonomyError, load_taxonomy
+
+    bomb = tmp_path / "taxonomy.yaml"
+    bomb.write_text(billion_laughs() + "value_types: [x]\nfailure_types: {chasing: c}\ncues: []\n", encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(TaxonomyError, match=r"taxonomy.yaml: not a valid taxonomy at line 2, column 5 \(an anchor"):
+        load_taxonomy(bomb)
+    assert time.perf_counter() - start < 1
+    big = tmp_path / "big.yaml"
+    big.write_text("cues:\n" + "  - {type: chasing, pattern: x}\n" * 40_000, encoding="utf-8")
+    with pytest.raises(TaxonomyError, match="big.yaml: a taxonomy of 1.*expected at most"):
+        load_taxonomy(big)

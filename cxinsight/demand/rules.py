@@ -29,7 +29,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from cxinsight.demand.prefilter import Prefilter
 
@@ -54,8 +53,6 @@ PARALLEL_MIN = 10_000
 # every cross-validation fold, and notebooks score the same corpus more than once. A text's weights
 # depend only on the text and the taxonomy, so remembering them changes no answer.
 MEMO_MAX = 50_000
-#: libyaml's safe loader where PyYAML was built with it (ten times the pure-Python one), else that one
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class TaxonomyError(ValueError):
@@ -127,7 +124,15 @@ def _taxonomy_as_read(path: str, mtime_ns: int, size: int) -> Taxonomy:
 
 
 def _read_taxonomy(path: Path) -> Taxonomy:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER) or {}  # noqa: S506 (a safe loader)
+    from cxinsight.profile import ProfileError, read_yaml_quickly
+
+    try:  # bounded: size, no anchors or aliases (a 1 KB alias bomb expands to gigabytes), depth
+        data = read_yaml_quickly(path, "taxonomy") or {}
+    except ProfileError as exc:
+        raise TaxonomyError(str(exc)) from None
+    if not isinstance(data, dict):
+        raise TaxonomyError(f"{path}: expected a mapping of value_types, failure_types and cues, found "
+                            f"{type(data).__name__}")
     for key in ("value_types", "failure_types", "cues"):
         if not data.get(key):
             raise TaxonomyError(f"{path}: needs a non-empty '{key}' section")
