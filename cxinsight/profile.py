@@ -101,6 +101,13 @@ def read_yaml(path: Path, what: str = "YAML file") -> object:
     ...
     cxinsight.profile.ProfileError: .../p.yaml: not a valid profile at line 1, column 4 (an anchor (&x): anchors and aliases are not accepted; write each value out in full)
     """
+    return _bounded_yaml(path, what, lambda text: yaml.load(text, Loader=_StrictLoader))  # noqa: S506 (safe)
+
+
+def _bounded_yaml(path: Path, what: str, load) -> object:
+    """``load(text)`` of a configuration file at most :attr:`~cxinsight.limits.Limits.yaml_bytes`
+    long, every error it raises said as a :class:`ProfileError` naming the file and where, never
+    echoing the file (:func:`read_yaml`, :func:`read_yaml_quickly`)."""
     path = Path(path)
     limit = Limits().yaml_bytes
     size = path.stat().st_size
@@ -108,7 +115,7 @@ def read_yaml(path: Path, what: str = "YAML file") -> object:
         raise ProfileError(f"{path}: a {what} of {size_text(size)}; expected at most {size_text(limit)} "
                            f"(a configuration file is a page or two of settings). Check this is the right file.")
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506 (safe loader)
+        return load(path.read_text(encoding="utf-8"))
     except yaml.constructor.ConstructorError as exc:
         raise ProfileError(f"{path}: not a valid {what}: {exc.problem}") from None
     except yaml.YAMLError as exc:
@@ -143,35 +150,23 @@ def read_yaml_quickly(path: Path, what: str = "YAML file") -> object:
     {'cues': [{'type': 'chasing'}]}
     """
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    path = Path(path)
-    limits = Limits()
-    size = path.stat().st_size
-    if size > limits.yaml_bytes:
-        raise ProfileError(f"{path}: a {what} of {size_text(size)}; expected at most {size_text(limits.yaml_bytes)}. "
-                           "Check this is the right file.")
-    try:
-        text = path.read_text(encoding="utf-8")
-        depth = 0
-        for event in yaml.parse(text, Loader=loader):
+
+    def load(text: str) -> object:
+        depth, most = 0, Limits().yaml_depth
+        for event in yaml.parse(text, Loader=loader):  # what _StrictLoader refuses, on libyaml's events
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-                what_ = f"an alias (*{event.anchor})" if isinstance(event, yaml.AliasEvent) else f"an anchor (&{event.anchor})"
-                mark = event.start_mark
-                raise ProfileError(f"{path}: not a valid {what} at line {mark.line + 1}, column {mark.column + 1} "
-                                   f"({what_}: anchors and aliases are not accepted; write each value out in full)")
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > limits.yaml_depth:
-                    raise ProfileError(f"{path}: not a valid {what}: nested more than {limits.yaml_depth} levels deep")
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+                found = f"an alias (*{event.anchor})" if isinstance(event, yaml.AliasEvent) else f"an anchor (&{event.anchor})"
+                raise yaml.composer.ComposerError(
+                    None, None, f"{found}: anchors and aliases are not accepted; write each value out in full",
+                    event.start_mark)
+            depth += isinstance(event, yaml.CollectionStartEvent) - isinstance(event, yaml.CollectionEndEvent)
+            if depth > most:
+                raise yaml.composer.ComposerError(
+                    None, None, f"nested more than {most} levels deep; expected a short configuration file",
+                    event.start_mark)
         return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader; the events checked above)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise ProfileError(f"{path}: not a valid {what}{where} ({getattr(exc, 'problem', None) or 'syntax'})") \
-            from None
-    except UnicodeDecodeError:
-        raise ProfileError(f"{path}: not a valid {what}: it is not UTF-8 text") from None
+
+    return _bounded_yaml(path, what, load)
 
 
 def _known_codec(name: str) -> bool:
