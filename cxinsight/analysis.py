@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from cxinsight import catalog, outputs, paths
-from cxinsight.columns import equals, member
+from cxinsight.columns import contiguous, equals, member
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +188,14 @@ class Analysis:
         whole = self.council
         window = parse_period(period) if isinstance(period, str) else period
         key = (None if service is None else str(service), None if window is None else tuple(window))
-        made = whole._scopes.pop(key, None) or whole._narrowed(service, window)
+        made = whole._scopes.pop(key, None)
+        if made is None and key[0] is not None and window is not None:
+            # a service's quarter cut from the service's own scope (a page asks for the service, then
+            # each quarter it compares): the same rows, without testing the whole council's again
+            made = self.scoped(key[0])._narrowed(None, window)
+            made = replace(made, service=key[0], whole=whole)
+        elif made is None:
+            made = whole._narrowed(service, window)
         whole._scopes[key] = made  # the most recent last
         while len(whole._scopes) > SCOPES_KEPT:
             whole._scopes.pop(next(iter(whole._scopes)))
@@ -322,7 +329,7 @@ def read_by_year(folder: Path, years: list[int] | None = None, columns: list[str
     if not files:
         raise FileNotFoundError(f"{folder}: no contacts{'' if years is None else f' for the years {years}'}")
     frames = [pd.read_parquet(f, columns=columns) for f in files]
-    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+    return contiguous(frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True))
 
 
 def area_scores(areas: pd.DataFrame | None, version: str = "v1.4") -> pd.DataFrame | None:
@@ -555,7 +562,7 @@ def _read(processed: Path, folder: Path, options: Options, meta: dict, detail: b
 
     def optional(name: str) -> pd.DataFrame | None:
         path = folder / f"{name}.parquet"
-        return pd.read_parquet(path) if path.exists() else None
+        return contiguous(pd.read_parquet(path)) if path.exists() else None
 
     classified = folder / "classified"
     columns = None

@@ -237,13 +237,17 @@ def _all_pages(analysis, scopes: list, period: str | None, approved: set[str], w
             return _pages_of(scopes, period, approved)
         finally:
             _SHARED.clear()
+    from cxinsight.headlines import council_journeys
     from cxinsight.pools import process_pool
 
-    chunks = [scopes[i::workers] for i in range(workers)]  # the council and the largest services spread out
+    # one scope a task, largest first (the council, then services as given: by size), so a worker that
+    # is done takes the next: fixed shares left one worker with the council and half the services
+    chunks = [[scope] for scope in scopes]
     _SHARED["analysis"] = analysis
+    council_journeys(analysis.council)  # the council's contacts followed here once, inherited by every worker
     try:
         with process_pool(workers, "fork") as pool:
-            done = list(pool.map(_pages_of, chunks, [period] * workers, [approved] * workers))
+            done = list(pool.map(_pages_of, chunks, [period] * len(chunks), [approved] * len(chunks)))
     finally:
         _SHARED.clear()
     by_scope = {p.scope: p for part in done for p in part}

@@ -32,6 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from cxinsight import clean, outputs, paths, privacy, pseudonym, schemas
+from cxinsight.columns import contiguous
 from cxinsight.io import ExportError, LoadResult, combine, load_table, resolve_paths
 from cxinsight.limits import shown
 from cxinsight.profile import read_yaml
@@ -581,8 +582,8 @@ def read_result(processed: Path | str | None = None) -> PipelineResult:
     repairs, redactions, warnings and the council's name. Only the pipeline writes the folder."""
     folder = complete_folder(Path(processed or paths.processed_dir()))
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t, n in manifest.get("rows", {}).items() if n}
-    frames = {name: pd.read_parquet(folder / f"{name}.parquet")
+    tables = {t: contiguous(pd.read_parquet(folder / f"{t}.parquet")) for t, n in manifest.get("rows", {}).items() if n}
+    frames = {name: contiguous(pd.read_parquet(folder / f"{name}.parquet"))
               for name in ("quarantine", "row_accounting", "repairs", "redactions")}
     return PipelineResult(tables, {}, frames["quarantine"], frames["row_accounting"], frames["repairs"],
                           frames["redactions"], council=manifest.get("council", ""),
@@ -634,7 +635,7 @@ def read_processed(table: str, processed: Path | str | None = None) -> pd.DataFr
             raise FileNotFoundError(f"{folder}: this council's data has no {table} table (sources.yaml lists "
                                     f"no {table} export, or none of its rows could be used). {unlock(table)}")
         raise FileNotFoundError(f"{path}: not built yet. Run notebook 01 or `make report` first.")
-    return pd.read_parquet(path)
+    return contiguous(pd.read_parquet(path))
 
 
 def read_optional(table: str, processed: Path | str | None = None) -> pd.DataFrame | None:

@@ -61,11 +61,23 @@ def _start_worker(initializer: Callable | None, initargs: tuple) -> None:
         initializer(*initargs)
 
 
+#: ``context`` for a pool whose workers need only what this process has already imported: forked
+#: where the platform can fork (a worker starts in milliseconds, sharing this process's modules),
+#: else the platform's default. Not the default start method: inside a process that was itself
+#: spawned (each stage of ``cxinsight report``), Python's default becomes ``spawn``, and a spawned
+#: worker imports pandas, pyarrow, pandera and cxinsight again (1.5 to 2.5 s of CPU each; at a
+#: million contacts a report started twelve such workers for its redaction and classification).
+CHEAPEST = "cheapest"
+
+
 def process_pool(max_workers: int, context: str | None = None, initializer: Callable | None = None,
                  initargs: tuple = ()) -> ProcessPoolExecutor:
     """A :class:`~concurrent.futures.ProcessPoolExecutor` of ``max_workers`` processes started by
-    ``context`` (``"fork"``, ``"spawn"``, or None for the platform's default), each running
-    ``initializer(*initargs)`` first, whose workers exit when this process is gone."""
+    ``context`` (``"fork"``, ``"spawn"``, :data:`CHEAPEST`, or None for the start method in force
+    in this process), each running ``initializer(*initargs)`` first, whose workers exit when this
+    process is gone."""
+    if context == CHEAPEST:
+        context = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     ctx = multiprocessing.get_context(context)
     return ProcessPoolExecutor(max_workers=max_workers, mp_context=ctx, initializer=_start_worker,
                                initargs=(initializer, tuple(initargs)))

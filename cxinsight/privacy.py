@@ -1214,12 +1214,12 @@ def _redact_all(texts: list[str], work=_redact_chunk) -> list:
     workers = min(os.cpu_count() or 1, 8)
     if len(texts) < PARALLEL_FROM or workers < 2 or os.environ.get("CXINSIGHT_SERIAL") == "1":
         return work(texts)
-    from cxinsight.pools import process_pool
+    from cxinsight.pools import CHEAPEST, process_pool
 
     size = -(-len(texts) // (workers * 4))
     chunks = [texts[i:i + size] for i in range(0, len(texts), size)]
     try:
-        with process_pool(workers) as pool:
+        with process_pool(workers, CHEAPEST) as pool:
             return [r for part in pool.map(work, chunks) for r in part]
     except (OSError, RuntimeError) as exc:  # no processes allowed here: do it in this one
         log.warning("redacting in one process (%s)", exc)

@@ -432,10 +432,10 @@ class RuleEngine:
         return w_u, v_u, e_u
 
     def _weights_parallel(self, uniq: np.ndarray, workers: int):
-        from cxinsight.pools import process_pool
+        from cxinsight.pools import CHEAPEST, process_pool
 
         chunks = np.array_split(uniq, workers)
-        with process_pool(workers) as pool:
+        with process_pool(workers, CHEAPEST) as pool:
             parts = list(pool.map(_score_chunk, [self.taxonomy] * len(chunks), chunks))
         return (np.vstack([p[0] for p in parts]), np.concatenate([p[1] for p in parts]),
                 np.concatenate([p[2] for p in parts]))

@@ -162,6 +162,36 @@ def _warm_worker(workers: int = 1) -> None:
     on_orphaned(_stop_warm)  # the report killed: the worker stops its kernel as it exits (cxinsight.pools)
 
 
+#: papermill's engine, registered under this name by :func:`_engine` (see there).
+ENGINE = "cxinsight"
+
+
+def _engine() -> str:
+    """papermill's nbclient engine, writing the executed notebook once, when the run ends (it also
+    ends in error), not before and after every cell as papermill's own does: 45 writes of a page's
+    notebook (each serialised and checked against the notebook schema) were half a second a page,
+    for a progress file nobody reads while a report runs. Registered once per process; returns its name.
+    """
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.iorw import write_ipynb
+
+    class SaveOnce(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb, kernel_name, output_path=None, **kwargs):
+            try:  # no path for the cell-by-cell saves; papermill writes the finished notebook itself
+                return super().execute_notebook(nb, kernel_name, output_path=None, **kwargs)
+            except BaseException:  # (a dead kernel, an interrupt: papermill writes nothing then)
+                if output_path:
+                    write_ipynb(nb, output_path)
+                raise
+
+    try:
+        papermill_engines.get_engine(ENGINE)
+    except Exception:  # (PapermillException: not registered in this process yet)
+        papermill_engines.register(ENGINE, SaveOnce)
+    return ENGINE
+
+
 def execute(notebook: str, target: Path, parameters: dict | None = None, warm: WarmKernel | None = None) -> Path:
     """Execute one notebook to ``target`` and check its recorded status (not only the exit code).
 
@@ -179,7 +209,8 @@ def execute(notebook: str, target: Path, parameters: dict | None = None, warm: W
         try:
             pm.execute_notebook(str(src), str(target), parameters=params, cwd=str(src.parent),
                                 progress_bar=False, log_output=False, kernel_name="python3",
-                                start_timeout=KERNEL_START_SECONDS, extra_arguments=QUIET_KERNEL, **kernel)
+                                start_timeout=KERNEL_START_SECONDS, extra_arguments=QUIET_KERNEL,
+                                engine_name=_engine(), **kernel)
             break
         except pm.PapermillExecutionError as exc:
             raise NotebookFailed(f"{notebook} {params.get('service') or ''}: {exc.ename}: {exc.evalue} "
