@@ -420,14 +420,15 @@ def out_of_fold(texts, labels, folds: int = 5, seed: int = 0, model=None) -> np.
     from sklearn.base import clone
     from sklearn.model_selection import StratifiedKFold
 
-    from cxinsight.demand.learn import LearnedDemandClassifier
+    from cxinsight.demand.learn import LearnedDemandClassifier, analysed_once
 
     template = model if model is not None else LearnedDemandClassifier()
     texts = pd.Series(texts).fillna("").astype(str).reset_index(drop=True)
     labels = np.asarray(labels, dtype=object).astype(str)
     predicted = np.empty(len(texts), dtype=object)
-    for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, labels):
-        predicted[test] = clone(template).fit(texts.iloc[train], labels[train]).predict(texts.iloc[test])
+    with analysed_once():  # each text analysed into words and n-grams once, for every fold's models
+        for train, test in StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(texts, labels):
+            predicted[test] = clone(template).fit(texts.iloc[train], labels[train]).predict(texts.iloc[test])
     return predicted
 
 
