@@ -220,7 +220,14 @@ _SHARED: dict = {}  # the analysis a forked worker computes pages from (inherite
 
 
 def _pages_of(scopes: list, period: str | None, approved: set[str]) -> list[Page]:
-    return [page_figures(_SHARED["analysis"], s, period, approved) for s in scopes]
+    analysis = _SHARED["analysis"]
+    pages = []
+    for scope in scopes:
+        pages.append(page_figures(analysis, scope, period, approved))
+        # a page's scopes (its service, its quarters) are not the next page's: kept, they held a large
+        # council's quarters in every worker at once (the figures stage's peak memory)
+        analysis.council._scopes.clear()
+    return pages
 
 
 def _all_pages(analysis, scopes: list, period: str | None, approved: set[str], workers: int | None = None) -> list[Page]:

@@ -65,3 +65,14 @@ def test_a_failing_notebook_on_a_warm_kernel_fails_and_the_kernel_still_serves(t
     finally:
         warm.shutdown()
     assert warm.km is None
+
+
+def test_a_notebook_that_fails_is_still_written_once_with_its_error(tmp_path):
+    broken = _notebook(tmp_path / "broken.ipynb", "print('before')", "raise ValueError('no such service')")
+    target = tmp_path / "out" / "broken.ipynb"
+    with pytest.raises(NotebookFailed, match="no such service"):
+        execute(str(broken), target)
+    cells = json.loads(target.read_text(encoding="utf-8"))["cells"]
+    assert [o.get("ename") for o in cells[-1]["outputs"] if o["output_type"] == "error"] == ["ValueError"]
+    assert "before" in _printed(target)
+
