@@ -1063,23 +1063,44 @@ _AFTER_AN_ADDRESS = [(kind, rx, quick, twin) for kind, rx, by_digits, need, quic
                      if not by_digits and need == frozenset({"[address]"})]
 #: More digits than the most any rule needs answer every rule's digit test the same way.
 _MOST_DIGITS = max(need for _, _, by_digits, need, _, _ in _PLAN if by_digits)
-#: The rules for each (digits, cue words present): few combinations occur, so each list is made once.
+#: The digit counts the number rules ask for, in order: a text's count matters only by how many it reaches.
+_DIGIT_STEPS = sorted({need for _, _, by_digits, need, _, _ in _PLAN if by_digits})
+#: Rule positions in :data:`_PLAN` by what lets them run: no cue (always), each cue word, each digit step.
+_ALWAYS = frozenset(i for i, (_, _, by_digits, need, _, _) in enumerate(_PLAN) if not by_digits and not need)
+_BY_CUE: dict[str, frozenset[int]] = {
+    word: frozenset(i for i, (_, _, by_digits, need, _, _) in enumerate(_PLAN) if not by_digits and word in need)
+    for word in _ALL_NEEDS}
+_BY_STEP = [frozenset(i for i, (_, _, by_digits, need, _, _) in enumerate(_PLAN) if by_digits and need <= step)
+            for step in [0, *_DIGIT_STEPS]]
+#: The rules for each (digit steps reached, cue words present): few combinations occur, so each list is
+#: made once.
 _PLANS: dict[tuple[int, frozenset[str]], list[tuple[str, re.Pattern, object, object]]] = {}
 
 
 def _applicable(text: str) -> list[tuple[str, re.Pattern, object, object]]:
     """The rules that could match ``text``: enough digits for a number rule, a cue word for the rest;
     each with its quick check (:data:`_QUICK`, or None), to make on the text as the rule sees it, and
-    its PCRE2 twin (:func:`_twin`, or None)."""
+    its PCRE2 twin (:func:`_twin`, or None), in the rules' order."""
     present = frozenset(need for _, need in _NEEDS.iter(text.lower()))
     digits = min(len(_NOT_DIGIT.sub("", text)), _MOST_DIGITS) if _HAS_DIGIT.search(text) else 0
-    plan = _PLANS.get((digits, present))
+    step = bisect.bisect_right(_DIGIT_STEPS, digits)  # digit steps reached: the number rules it lets run
+    plan = _PLANS.get((step, present))
     if plan is None:
-        plan = [(kind, rx, quick, twin) for kind, rx, by_digits, need, quick, twin in _PLAN
-                if (digits >= need if by_digits else not need or not need.isdisjoint(present))]
+        chosen = set(_ALWAYS) | _BY_STEP[step]
+        for word in present:
+            chosen |= _BY_CUE[word]
+        plan = [_PLAN[i][:2] + _PLAN[i][4:] for i in sorted(chosen)]
         if len(_PLANS) < 50_000:
-            _PLANS[(digits, present)] = plan
+            _PLANS[(step, present)] = plan
     return plan
+
+
+def _applicable_one_by_one(text: str) -> list[tuple[str, re.Pattern, object, object]]:
+    """:func:`_applicable` as the rules say it, each rule tested in turn (for the tests)."""
+    present = frozenset(need for _, need in _NEEDS.iter(text.lower()))
+    digits = min(len(_NOT_DIGIT.sub("", text)), _MOST_DIGITS) if _HAS_DIGIT.search(text) else 0
+    return [(kind, rx, quick, twin) for kind, rx, by_digits, need, quick, twin in _PLAN
+            if (digits >= need if by_digits else not need or not need.isdisjoint(present))]
 
 
 def _redact_one(text: str) -> tuple[str, dict[str, int]]:
