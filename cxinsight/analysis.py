@@ -192,7 +192,7 @@ class Analysis:
         if made is None and key[0] is not None and window is not None:
             # a service's quarter cut from the service's own scope (a page asks for the service, then
             # each quarter it compares): the same rows, without testing the whole council's again
-            made = self.scoped(key[0])._narrowed(None, window)
+            made = whole.scoped(key[0])._narrowed(None, window)
             made = replace(made, service=key[0], whole=whole)
         elif made is None:
             made = whole._narrowed(service, window)

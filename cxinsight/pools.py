@@ -64,9 +64,9 @@ def _start_worker(initializer: Callable | None, initargs: tuple) -> None:
 #: ``context`` for a pool whose workers need only what this process has already imported: forked
 #: where the platform can fork (a worker starts in milliseconds, sharing this process's modules),
 #: else the platform's default. Not the default start method: inside a process that was itself
-#: spawned (each stage of ``cxinsight report``), Python's default becomes ``spawn``, and a spawned
-#: worker imports pandas, pyarrow, pandera and cxinsight again (1.5 to 2.5 s of CPU each; at a
-#: million contacts a report started twelve such workers for its redaction and classification).
+#: spawned (as each stage of ``cxinsight report`` was), Python's default becomes ``spawn``, and a
+#: spawned worker imports pandas, pyarrow, pandera and cxinsight again (1.5 to 2.5 s of CPU each; at
+#: a million contacts a report had started twelve such workers for its redaction and classification).
 CHEAPEST = "cheapest"
 
 

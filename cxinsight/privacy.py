@@ -1095,14 +1095,6 @@ def _applicable(text: str) -> list[tuple[str, re.Pattern, object, object]]:
     return plan
 
 
-def _applicable_one_by_one(text: str) -> list[tuple[str, re.Pattern, object, object]]:
-    """:func:`_applicable` as the rules say it, each rule tested in turn (for the tests)."""
-    present = frozenset(need for _, need in _NEEDS.iter(text.lower()))
-    digits = min(len(_NOT_DIGIT.sub("", text)), _MOST_DIGITS) if _HAS_DIGIT.search(text) else 0
-    return [(kind, rx, quick, twin) for kind, rx, by_digits, need, quick, twin in _PLAN
-            if (digits >= need if by_digits else not need or not need.isdisjoint(present))]
-
-
 def _redact_one(text: str) -> tuple[str, dict[str, int]]:
     counts: dict[str, int] = {}
     text = normalise(text)
