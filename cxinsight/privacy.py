@@ -358,6 +358,66 @@ _ROLE_LEAD = (r"(?P<lead_r28>(?<![A-Za-z])(?i:" + "|".join(re.escape(w).replace(
 _DID28 = r"(?:says|said|rang|rung|called|phoned|wants|wanted|asked|came|emailed|complains|complained|states|is|was|has|who|re)"
 _LOWER_NAME = r"[a-zà-öø-ÿā-žḁ-ỿ][a-zà-öø-ÿā-žḁ-ỿ'’-]+"
 _SURNAME_SHAPE = r"(?:o['’]|mac|mc|nic|van[ \t]+der[ \t]+|van[ \t]+den[ \t]+|van[ \t]+|de[ \t]+la[ \t]+|de[ \t]+|ap[ \t]+|ab[ \t]+)?"
+#: Numbers after the label that says whose they are, in whatever grouping a person writes them (run first,
+#: so an older rule cannot take half of one): general knowledge of UK identifiers and how they are read out.
+_DIGIT_WORD = r"(?:zero|oh|nought|one|two|three|four|five|six|seven|eight|nine)"
+#: An account number after a sort code, as the older rule took them together: "20-00-00 55779911", "40 47 84, a/c 70872490".
+_THEN_ACCOUNT = (r"(?:[ \t]*[,/;]?[ \t]*(?i:(?:account|acct|acc|a/c|ac)(?:[ \t]*(?:no\.?|number))?\.?)?[ \t]*[:-]?[ \t]*"
+                 r"\d{8}(?!\d))?")
+LABELLED_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
+    # a date of birth after its label in ISO order ("D.O.B: 1988-06-30", "DOB 2019/08/23") or run together
+    # as ddmmyy ("date of birth 290781"); two birthdays at once ("born 14th & 15th Jan 2019")
+    ("DOB", rf"(?P<lead_dob>{_DOB_LABEL})(?:(?:19|20)\d{{2}}[ \t]*[-/.][ \t]*\d{{1,2}}[ \t]*[-/.][ \t]*\d{{1,2}}(?!\d)"
+            rf"|\d{{6}}(?!\d)|\d{{1,2}}(?:st|nd|rd|th)?[ \t]*(?:&|and|or)[ \t]*\d{{1,2}}(?:st|nd|rd|th)?[ \t]+{_MONTH}\.?,?[ \t]+\d{{4}})",
+     ("dob", "d.o", "d o b", "birth", "born")),
+    # an NHS, CHI or Health and Care number after its label, in any grouping of its ten digits
+    ("NHS_NUMBER", r"(?P<lead_nhs>(?i:\bnhs|\bchi\b|\bh[ \t]?&[ \t]?c\b|health[ \t]+(?:and|&)[ \t]+care|rhif[ \t]+gig)"
+                   r"(?i:[ \t]*(?:no\.?|number|num|#))?[ \t]*(?i:is[ \t]+|was[ \t]+)?[:-]?[ \t]*)\d(?:[ \t.-]?\d){9}(?!\d)",
+     ("nhs", "chi", "h&c", "h & c", "health and care", "health & care", "gig")),
+    # an NI number with slashes between its pairs: "PE/65/21/09/D"
+    ("NI_NUMBER", r"(?<![A-Za-z0-9])[A-Za-z]{2}/\d{2}/\d{2}/\d{2}/[A-Da-d](?![A-Za-z0-9])", _D(6)),
+    # a sort code after "sort" or "SC", in any grouping; an account number after "AC"
+    ("BANK", r"(?P<lead_sc>(?:(?i:\bsort(?:[ \t]*code)?)|\bSC)[ \t]*(?i:no\.?|number)?[ \t]*[:-]?[ \t]*(?i:is[ \t]+)?)"
+             rf"\d{{2}}[ \t-]?\d{{2}}[ \t-]?\d{{2}}{_THEN_ACCOUNT}(?![\d-])", ("sort", "sc")),
+    ("BANK", r"(?P<lead_ac>\bAC[ \t]*[:-]?[ \t]*)\d(?:[ \t-]?\d){7}(?![\d-])", ("ac",)),
+    # a card's last four digits after what says so, dots or stars before them; a masked card number
+    ("BANK", r"(?P<lead_ce>(?i:\bending(?:[ \t]+(?:in|with))?|\bends[ \t]+(?:in|with)|\blast[ \t]+(?:4|four)(?:[ \t]+(?:digits|numbers|nos?\.?))?"
+             r"(?:[ \t]+of[ \t]+(?:the[ \t]+|his[ \t]+|her[ \t]+|their[ \t]+|my[ \t]+)?(?:card|account|a/c|acc))?(?:[ \t]+(?:are|is|was|were))?)"
+             r"[ \t]*[:-]?[ \t]*(?:\.{2,3}|[*xX•]{1,12})?[ \t]*)\d{4}(?!\d)", ("ending", "ends in", "ends with", "last 4", "last four")),
+    ("BANK", r"(?<![\w*•])(?:(?:[*•]{4}[ \t-]?){3}|(?:[xX]{4}-){3})\d{4}(?!\d)", ("****", "xxxx-", "••••")),
+    # a sort code written with dashes in a note about a bank or an account: "(07-04-36)"
+    ("BANK", rf"(?<![\d/.:-])\d{{2}}-\d{{2}}-\d{{2}}{_THEN_ACCOUNT}(?![\d/.:-])",
+     ("bank", "account", "acc ", "a/c", "lloyds", "nationwide", "barclays", "hsbc", "natwest", "santander", "halifax",
+      "monzo", "starling", "building society", "tsb", "first direct", "virgin money", "co-op", "direct debit")),
+    # a vehicle's plate after "reg", "reg plate", "VRM" ... "is": "car reg is FD 15 OPL", "reg plate J4 MES"
+    ("VEHICLE", r"(?P<lead_v2>(?i:\b(?:reg(?:istration)?|vrm|vrn|plate)\b(?:[ \t]+(?:plate|number|no\.?|mark))?)"
+                r"[ \t]*[:-]?[ \t]*(?:(?i:is|was|of)[ \t]+)?)(?=[A-Za-z0-9 -]{0,9}\d)(?=[A-Za-z0-9 -]{0,9}[A-Za-z])"
+                r"[A-Za-z0-9]{1,4}(?:[ \t-]?[A-Za-z0-9]{1,4}){0,2}(?![A-Za-z0-9])", ("reg", "vrm", "vrn", "plate")),
+    # the plate shapes of the UK in capitals with spaces: "BV 16 PZT"; a prefix or dateless plate in a
+    # note about a vehicle: "LXZ 5678", "J4 MES"
+    ("VEHICLE", r"(?<![A-Za-z0-9])[A-Z]{2}[ \t]\d{2}[ \t][A-Z]{3}(?![A-Za-z0-9])", _D(2)),
+    ("VEHICLE", r"(?<![A-Za-z0-9])(?:[A-Z]{3}[ \t]?\d{3,4}|[A-Z]\d{1,3}[ \t][A-Z]{3})(?![A-Za-z0-9])",
+     (" car ", " car,", " car.", " van ", " van,", " van.", "vehicle", "lorry", "motorbike", "taxi", "parked", "untaxed",
+      "abandoned car", "driver")),
+    # a resident's own number after what it is: a Universal Credit journal, a Home Office or PCN reference,
+    # a pass, permit, card or register number (at least four digits, each part with a digit)
+    ("REFERENCE", r"(?P<lead_pr2>(?i:\b(?:universal[ \t]+credit|uc|home[ \t]+office|freedom[ \t]+pass|bus[ \t]+pass|"
+                  r"concessionary[ \t]+pass|electoral[ \t]+(?:register|roll)|share[ \t]+code|pcn|penalty[ \t]+charge(?:[ \t]+notice)?|"
+                  r"(?:parking|resident|visitor|disabled)[ \t]+permit|library[ \t]+card|homechoice|home[ \t]+choice|bidding|dhp|fsm|"
+                  r"garden[ \t]+waste|ctax|c/tax|claim|journal|tenancy|oyster)"
+                  r"(?:[ \t]+(?:journal|claim|account|acc|a/c|pass|card|badge|permit|subscription|number|no\.?|ref(?:erence)?|id|code))*)"
+                  r"[ \t]*(?:is[ \t]+)?[:#.-]?[ \t]*)(?!(?:19|20)\d{2}(?:[/-]\d{2,4})?(?![\w/]))(?=(?:[A-Za-z /.-]{0,3}\d){4})(?=[A-Za-z]{0,4}[-/.]?\d)"
+                  r"(?:[A-Za-z]{1,4}[-/.])?[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[ \t./-][A-Za-z]{0,4}\d[A-Za-z0-9]*){0,4}(?![\w/])",
+     ("universal credit", "uc", "home office", "pass", "electoral", "share code", "pcn", "penalty", "permit",
+      "library", "homechoice", "home choice", "bidding", "dhp", "fsm", "garden waste", "ctax", "c/tax", "claim",
+      "journal", "tenancy", "oyster")),
+    # a phone number read out in words: "zero seven seven zero zero, nine zero zero, four four one"
+    ("PHONE", rf"(?i)(?<![a-z])(?:{_DIGIT_WORD}|double|triple|treble)(?:[ \t,.-]+(?:{_DIGIT_WORD}|double|triple|treble)){{8,}}(?![a-z])",
+     ("zero", "oh ", "nought", "double")),
+    # a postcode spelt out letter by letter after its label: "Postcode B T 7 1 N N"
+    ("POSTCODE", r"(?P<lead_pc>(?i:\bpost[ \t]?code)[ \t]*(?:is[ \t]+)?[:-]?[ \t]*)[A-Za-z](?:[ \t][A-Za-z])?[ \t]\d(?:[ \t][A-Za-z0-9])?"
+                 r"[ \t]\d[ \t][A-Za-z][ \t][A-Za-z](?![A-Za-z0-9])", ("postcode", "post code")),
+]
 ISSUE28_NUMBER_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     # written-out and spaced e-mail addresses: "jo dot bloggs at gmail dot com", "k.nowak(at)wp.pl",
     # "d.evans [at] btinternet [dot] com", "JOHN.OKAFOR @ GMAIL.COM"
@@ -827,7 +887,7 @@ def _join_name_half(m: re.Match) -> str:
 #: Every rule compiled, in the order it runs.
 RULES: list[tuple[str, re.Pattern, str | tuple[str, ...]]] = [
     (kind, re.compile(pattern), needs)
-    for kind, pattern, needs in ISSUE28_NUMBER_RULES + RULES_SPEC + ISSUE28_LATE_RULES + NAME_RULES + ISSUE28_NAME_RULES]
+    for kind, pattern, needs in LABELLED_RULES + ISSUE28_NUMBER_RULES + RULES_SPEC + ISSUE28_LATE_RULES + NAME_RULES + ISSUE28_NAME_RULES]
 
 #: Every kind of personal data, in the order the rules first name it.
 KINDS: tuple[str, ...] = tuple(dict.fromkeys(kind for kind, _, _ in RULES))
@@ -920,6 +980,8 @@ def _keep(kind: str, m: re.Match, text: str) -> bool:
                 return not (known_forename or words[0] in gate.surnames())
             return not (known_forename or any(w in gate.surnames() for w in words))
     if kind == "NHS_NUMBER":
+        if groups.get("lead_nhs"):
+            return False  # after its label: someone's, whatever its check digit says
         digits = re.sub(r"\D", "", m.group(0))
         return not (nhs_check_digit_ok(digits) or _NHS_CUE.search(text, max(0, m.start() - 25), m.start()))
     return False
@@ -1118,6 +1180,7 @@ def _redact_one(text: str) -> tuple[str, dict[str, int]]:
             if _may_match(twin, text, twin_decides):
                 text = rx.sub(lambda m, k=kind: repl(m, k), text)
     text = _known_name_pairs(text, counts)
+    text = _known_lone_names(text, counts)
     return _whole_tokens(text), counts
 
 
@@ -1173,6 +1236,125 @@ def _known_name_pairs(text: str, counts: dict[str, int]) -> str:
             spans[-1] = (spans[-1][0], b.end())
         else:
             spans.append((a.start(), b.end()))
+    for start, end in reversed(spans):
+        text = text[:start] + "[NAME]" + text[end:]
+    if spans:
+        counts["NAME"] = counts.get("NAME", 0) + len(spans)
+    return text
+
+
+
+#: Words after a forename that make it part of a place, an organisation or a thing named after a person,
+#: not a person: "Victoria Park", "St John Ambulance", "Alexandra Palace", "Sally Army", "Florence
+#: Nightingale House". General knowledge of how places and bodies are named, not taken from any test set.
+_NAMED_AFTER = frozenset({*STREET_TYPES_STRONG, *STREET_TYPES_WEAK, *(b.lower() for b in BUILDINGS), *_ORGANISATION_WORDS,
+                          "palace", "ambulance", "army", "field", "fields", "playing", "recreation", "rec", "ground",
+                          "grounds", "memorial", "theatre", "stadium", "arena", "bridge", "pool", "baths", "leisure",
+                          "college", "university", "uni", "nursery", "infants", "juniors", "centre", "center", "clinic",
+                          "practice", "medical", "depot", "estate", "arms", "inn", "tavern", "hotel", "museum", "gallery",
+                          "cathedral", "chapel", "mosque", "gurdwara", "temple", "synagogue", "hospice", "home", "homes",
+                          "ward", "wing", "unit", "building", "institute", "foundation", "fund", "award", "prize",
+                          "line", "bus", "airport", "port", "harbour", "dock", "docks", "pier", "tunnel", "park",
+                          "gardens", "garden", "cemetery", "crematorium", "lake", "river", "woods", "forest", "common",
+                          "heath", "moor", "library", "market", "shopping", "mall", "retail", "hub", "club", "fc",
+                          "rfc", "cc", "day", "week", "bakery", "cafe", "café", "restaurant", "takeaway", "bar", "salon",
+                          "barbers", "showers", "motors", "services", "servicing", "llc", "inc", "ltd", "co", "company",
+                          "bank", "finance", "insurance", "wimpey", "homes", "properties", "lettings", "solicitors", "lecture", "scheme", "rule", "act", "report", "review", "plan",
+                          "trust", "charity", "appeal", "hall", "halls", "academy", "high", "primary", "secondary",
+                          "county", "borough", "city", "town", "village", "ward", "district", "parish", "division"})
+#: Words before a forename that make it a place or a body: "St John", "King George", "Lady Margaret".
+_PLACE_LEADS = frozenset({"st", "st.", "saint", "san", "santa", "king", "queen", "prince", "princess", "duke", "duchess",
+                          "lady", "lord", "sir", "fort", "port", "mount", "lake", "cape", "aunt", "uncle"})
+_LONE_WORD = re.compile(r"(?<![\w'’\[-])([A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-žḁ-ỿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ]+)*)(?![\w\]-])")
+_NEXT_WORDS = re.compile(r"[ \t]+(?:(?:van|von|der|den|de|la|le|du|da|di|del|ap|ab|ni|ní|nic|mac|bin|binti|bint|al|el|ibn)[ \t]+)*"
+                         r"([A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ÖØ-öø-ÿĀ-žḀ-ỿ'’-]*)")
+
+
+#: What follows a name that opens a sentence: something a person does or has ("Priya rang", "Tom is off").
+_AFTER_AN_OPENING_NAME = frozenset("""said says say rang rung called calls phoned emailed e-mailed wrote writes wants wanted
+asked asks asking is was has had have will would wont won't can cannot can't could should from in at reported reports
+complained complains came comes visited visits advised advises confirmed confirms left leaves told tells thinks
+thought needs needed lives lived moved stated states explained explains agreed agrees refused refuses requested
+requests chased chasing called, also and who whose did does didn't doesn't isn't wasn't hasn't i'll""".split())
+#: Words before a capitalised word that make it a place: "Bank of America", "stop sign at Logan", "corner of
+#: Paloma", "between Patrick and Casmar".
+_PLACE_PREPOSITIONS = frozenset({"at", "between", "corner", "junction", "onto", "off", "along", "near",
+                                 "into", "via", "hurricane", "storm", "upper", "lower", "north", "south", "east", "west"})
+
+
+def _everyday(word: str) -> bool:
+    from cxinsight import gate
+
+    return gate.is_everyday_word(word)
+
+
+#: Capitalised words before a name that say a person follows ("Tenant Sharon", "Cust Priya").
+_PERSON_CUES = frozenset("""caller client tenant tenants resident neighbour neighbor cust customer applicant claimant
+occupant occupier owner leaseholder carer mother father sister brother son daughter wife husband partner mum dad
+friend officer manager landlord landlady nan nana grandma grandad granddad gran councillor cllr pc sw ot gp nurse
+worker advisor adviser agent handler from to with by for re cc fao per hi hello dear thanks regards cheers""".split())
+_ARTICLES = frozenset({"a", "an", "the", "our", "your", "their", "my", "his", "her", "its", "this", "that", "these", "those"})
+
+
+def _known_lone_names(text: str, counts: dict[str, int]) -> str:
+    """A known forename written like a name (a capital, then small letters), wherever it stands, with
+    the capitalised words that follow it: "complaint about Sharon in repairs", "handed from Tom to
+    Kirsty", "Thanks again, Róisín", "a child called Kayden Brooks". Not where the words around it make it
+    a place, a body or a thing named after someone ("Victoria Park", "St John Ambulance", "John Lewis",
+    "Marks & Spencer", "a Henry hoover"), nor a name that is also an everyday word (the gazetteers leave
+    those out: "Grace", "Will", "Mark"). A name opening a sentence must be followed by what a person
+    does ("Priya rang"), since a capital there says nothing.
+
+    >>> _known_lone_names("spoke to Sharon in repairs, then Tom to Kirsty", {})
+    'spoke to [NAME] in repairs, then [NAME] to [NAME]'
+    >>> _known_lone_names("St John Ambulance at Alexandra Palace; John Lewis van; Marks & Spencer", {})
+    'St John Ambulance at Alexandra Palace; John Lewis van; Marks & Spencer'
+    """
+    spans: list[tuple[int, int]] = []
+    skip_to = 0
+    for m in _LONE_WORD.finditer(text):
+        if m.start() < skip_to:
+            continue
+        word = m.group(1)
+        if _known_word(word.removesuffix("'s").removesuffix("’s")) not in ("first", "both"):
+            continue
+        end, words = m.end(), []
+        while len(words) < 3:
+            n = _NEXT_WORDS.match(text, end)
+            if n is None:
+                break
+            w = n.group(1).lower()
+            words.append(w[:-2] if w.endswith(("'s", "’s")) else w)
+            end = n.end()
+        skip_to = end
+        after = text[end:end + 20].lower().split()
+        if any(w in _NAMED_AFTER or w in _NOT_LONE or (_known_word(w) == "" and _everyday(w)) for w in words) \
+                or (after and (after[0].strip(".,;:") in _NAMED_AFTER or after[0] in ("&", "+"))) \
+                or any(2 <= len(w) <= 4 and w.isupper() for w in text[m.end():end].split()):
+            continue  # "Victoria Park", "Maximo Work Order", "Nelson & Kennard", "Virginia DMV"
+        phrase = " ".join([word.lower(), *words])
+        if any(phrase.startswith(p) for p in NOT_PEOPLE_TOO):
+            continue
+        before = text[max(0, m.start() - 40):m.start()]
+        prior = before.split()
+        last = prior[-1] if prior else ""
+        if last.lower() in _PLACE_LEADS or last.lower() in _ARTICLES or last.lower() in _PLACE_PREPOSITIONS:
+            continue  # "St John", "a Henry hoover", "Bank of America", "at Logan", "between Patrick and ..."
+        if last == "of" and len(prior) > 1 and prior[-2][:1].isupper() and prior[-2].lower() not in _PERSON_CUES:
+            continue  # "Bank of America", "Town of Gilbert"; not "on behalf of Sharon"
+        if last in ("&", "and", "+") and len(prior) > 1:
+            last = prior[-2]
+            if last[:1].isupper() and _known_word(last.strip(",.")) not in ("first", "both", "last"):
+                continue  # "Marks & Spencer", "Ben & Jerry's"
+        elif last[:1].isupper() and last[-1:].isalpha() and last.lower() not in _PERSON_CUES \
+                and last.lower().rstrip(".") not in _TITLE_WORDS and _known_word(last) == "":
+            continue  # inside a proper noun of other words: "Christmas Eve", "Citizens Advice"
+        opening = not before.strip() or before.rstrip()[-1:] in ".!?:;"
+        if opening and not words:
+            following = text[end:end + 16].lower().split()
+            if not following or following[0].strip(",.") not in _AFTER_AN_OPENING_NAME:
+                continue  # "Carol service ...", "Young family ..."
+        spans.append((m.start(), end))
     for start, end in reversed(spans):
         text = text[:start] + "[NAME]" + text[end:]
     if spans:

@@ -189,14 +189,16 @@ def test_the_corpus_is_scored(name):
 BARS = {"recall": 0.95, "recall_per_kind": 0.90, "false_positives": 0.02, "detector_on_missed": 0.90}
 #: What the rules reached on held_out.tsv when last changed (2026-12-06), rounded down: no change may fall below it.
 #: 144, 155, 158 of 167; 2 of 95.
-REACHED = {"recall": 0.86, "detector": 0.92, "both": 0.94, "false_positives": 0.025}
+REACHED = {"recall": 0.92, "detector": 0.92, "both": 0.96, "false_positives": 0.025}
 #: The second blind corpus: its first run was 0.73 / 0.83 / 0.86 (second/FIRST_RUN.md); 0.75 since known
 #: forename-and-surname pairs are read without a cue. Rounded down: no change may fall below it.
-REACHED_SECOND = {"recall": 0.84, "detector": 0.84, "both": 0.91, "false_positives_redactor": 0.03,
+REACHED_SECOND = {"recall": 0.92, "detector": 0.84, "both": 0.96, "false_positives_redactor": 0.03,
                   "false_positives_detector": 0.05}
 #: The third blind corpus's first run (third/FIRST_RUN.md: 0.705 / 0.739 / 0.792; false positives 3.8% and
-#: 5.8%), rounded: no change may fall below it.
-REACHED_THIRD = {"recall": 0.70, "detector": 0.73, "both": 0.79, "false_positives_redactor": 0.04,
+#: 5.8%), rounded: no change may fall below it. Since the known forename alone and the labelled numbers
+#: (2026-12-07, third/FIRST_RUN.md): 0.768 / 0.739 / 0.839, the redactor's false positives 4.4% (two more
+#: ordinary rows changed, eight more names caught).
+REACHED_THIRD = {"recall": 0.76, "detector": 0.73, "both": 0.83, "false_positives_redactor": 0.045,
                  "false_positives_detector": 0.06}
 
 
