@@ -411,6 +411,10 @@ LABELLED_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
      ("universal credit", "uc", "home office", "pass", "electoral", "share code", "pcn", "penalty", "permit",
       "library", "homechoice", "home choice", "bidding", "dhp", "fsm", "garden waste", "ctax", "c/tax", "claim",
       "journal", "tenancy", "oyster")),
+    # a login with its domain, as Windows and telephony systems write it: "COUNCIL\\hsingh", "CC\\rjones";
+    # a user name at a host with no dot, as a CRM writes it: "J.SMITH@council"
+    ("NAME", r"(?<![\w\\:])[A-Za-z][A-Za-z0-9_-]{1,15}\\[A-Za-z][A-Za-z0-9._-]{1,30}(?<![.])(?![\w\\])", ("\\",)),
+    ("EMAIL", r"(?<![\w.@])[A-Za-z][\w'+-]*(?:\.[\w'+-]+)*@[A-Za-z][A-Za-z0-9-]{1,30}(?![\w.@-])", ("@",)),
     # a phone number read out in words: "zero seven seven zero zero, nine zero zero, four four one"
     ("PHONE", rf"(?i)(?<![a-z])(?:{_DIGIT_WORD}|double|triple|treble)(?:[ \t,.-]+(?:{_DIGIT_WORD}|double|triple|treble)){{8,}}(?![a-z])",
      ("zero", "oh ", "nought", "double")),
@@ -508,11 +512,12 @@ _PLACE_NAME = rf"{_PLACE_WORD}(?:[ \t]+(?:(?:y|yr|a'|an|na|of|on|upon|le|de|in|u
 
 #: What a system writes before a member of staff's login ("user:", "Created by:", "modified_by=", "CSA:").
 _STAFF_CUE_WORDS = ("user", "login", "log-in", "handler", "owner", "csa", "csr", "agent", "operator", "adviser", "advisor",
-                    "by", "assigned", "allocated", "transferred")
+                    "by", "assigned", "allocated", "transferred", "u/n", "uid", "staff", "rep", "tl")
 _STAFF_CUE = (r"(?i:\b(?:user(?:[ \t_-]?(?:id|name))?|login|log-in|handler|owner|csa|csr|agent|operator|advis[eo]r"
               r"|(?:created|amended|closed|actioned|modified|updated|resolved|logged|raised|completed|escalated|edited|"
               r"opened|entered|keyed|changed|deleted|approved|authori[sz]ed|checked|reviewed|allocated|assigned|"
-              r"reassigned|transferred|cancelled|canceled)[ \t_-]?by|(?:assigned|reassigned|allocated|transferred)[ \t]+to"
+              r"reassigned|transferred|cancelled|canceled|handled|taken|sent|answered|worked|noted|added|written|"
+              r"typed|wrapped|dealt[ \t]+with|picked[ \t]+up)[ \t_-]?by|(?:u/n|uid|username|staff[ \t_-]?(?:id|no)|rep|tl)(?=[ \t]*[:=#-])|(?:assigned|reassigned|allocated|transferred)[ \t]+to"
               r"|(?:reassigned|changed|transferred|moved|handed[ \t]+over)[ \t]+from)\b)")
 
 
@@ -749,7 +754,8 @@ def _login_shaped(login: str, strict: bool) -> bool:
         return len(letters) >= 2 and not re.fullmatch(r"[a-z]{0,2}\d+[a-z]{0,2}", low) or bool(re.fullmatch(r"[a-z]{1,4}\d{3,}", low))
     parts = [p for p in re.split(r"[._]", low) if p]
     if len(parts) > 1:
-        return any(gate._known(p) or len(p) == 1 for p in parts) and not all(gate.is_everyday_word(p) for p in parts)
+        return any(gate._known(p) or len(p) == 1 or (len(p) >= 5 and gate._known(p[1:]) in ("last", "both")) for p in parts) \
+            and not all(gate.is_everyday_word(p) for p in parts)
     if len(low) >= 5 and (gate._known(low[1:]) in ("last", "both") or
                           (login.isupper() and gate._known(low[:-1]) in ("last", "both"))):
         return True
@@ -1248,20 +1254,16 @@ def _known_name_pairs(text: str, counts: dict[str, int]) -> str:
 #: not a person: "Victoria Park", "St John Ambulance", "Alexandra Palace", "Sally Army", "Florence
 #: Nightingale House". General knowledge of how places and bodies are named, not taken from any test set.
 _NAMED_AFTER = frozenset({*STREET_TYPES_STRONG, *STREET_TYPES_WEAK, *(b.lower() for b in BUILDINGS), *_ORGANISATION_WORDS,
-                          "palace", "ambulance", "army", "field", "fields", "playing", "recreation", "rec", "ground",
-                          "grounds", "memorial", "theatre", "stadium", "arena", "bridge", "pool", "baths", "leisure",
-                          "college", "university", "uni", "nursery", "infants", "juniors", "centre", "center", "clinic",
-                          "practice", "medical", "depot", "estate", "arms", "inn", "tavern", "hotel", "museum", "gallery",
-                          "cathedral", "chapel", "mosque", "gurdwara", "temple", "synagogue", "hospice", "home", "homes",
-                          "ward", "wing", "unit", "building", "institute", "foundation", "fund", "award", "prize",
-                          "line", "bus", "airport", "port", "harbour", "dock", "docks", "pier", "tunnel", "park",
-                          "gardens", "garden", "cemetery", "crematorium", "lake", "river", "woods", "forest", "common",
-                          "heath", "moor", "library", "market", "shopping", "mall", "retail", "hub", "club", "fc",
-                          "rfc", "cc", "day", "week", "bakery", "cafe", "café", "restaurant", "takeaway", "bar", "salon",
-                          "barbers", "showers", "motors", "services", "servicing", "llc", "inc", "ltd", "co", "company",
-                          "bank", "finance", "insurance", "wimpey", "homes", "properties", "lettings", "solicitors", "lecture", "scheme", "rule", "act", "report", "review", "plan",
-                          "trust", "charity", "appeal", "hall", "halls", "academy", "high", "primary", "secondary",
-                          "county", "borough", "city", "town", "village", "ward", "district", "parish", "division"})
+                          *"""academy act airport ambulance appeal arena arms army award bakery bank bar barbers baths borough
+bridge building bus cafe café cathedral cc cemetery center centre chapel charity city clinic club co
+college common company county crematorium day depot district division dock docks estate fc field
+fields finance forest foundation fund gallery garden gardens ground grounds gurdwara hall halls
+harbour heath high home homes hospice hotel hub inc infants inn institute insurance juniors lake
+lecture leisure lettings library line llc ltd mall market medical memorial moor mosque motors museum
+nursery palace parish park pier plan playing pool port practice primary prize properties rec
+recreation report restaurant retail review rfc river rule salon scheme secondary services servicing
+shopping showers solicitors stadium synagogue takeaway tavern temple theatre town trust tunnel uni
+unit university village ward week wimpey wing woods""".split()})
 #: Words before a forename that make it a place or a body: "St John", "King George", "Lady Margaret".
 _PLACE_LEADS = frozenset({"st", "st.", "saint", "san", "santa", "king", "queen", "prince", "princess", "duke", "duchess",
                           "lady", "lord", "sir", "fort", "port", "mount", "lake", "cape", "aunt", "uncle"})
