@@ -47,6 +47,10 @@ THIRD = "third/items.tsv"
 #: The fifth corpus (``dev5/README.md``): 565 items and 409 ordinary notes written blind on 2026-12-07 and
 #: scored before its rows were read (``dev5/FIRST_RUN.md``); a development set since.
 DEV5 = "dev5/items.tsv"
+#: The fourth blind corpus (``fourth/README.md``): 470 items over twelve kinds and 289 ordinary notes written
+#: 2026-12-07 by a helper that had read neither the rules nor any earlier set; read in aggregate only
+#: (``fourth/FIRST_RUN.md``): with the third, the judge.
+FOURTH = "fourth/items.tsv"
 KINDS = ("name", "email", "phone", "address", "postcode", "date_of_birth", "ni_number", "nhs_number", "bank",
          "vehicle", "reference")
 SECOND_KINDS = (*KINDS, "staff_login")
@@ -226,7 +230,12 @@ def test_held_out_does_not_fall_below_what_was_reached():
     assert float(ordinary["detector"]) <= REACHED["false_positives"]
 
 
-@pytest.mark.parametrize("name, reached", [(SECOND, REACHED_SECOND), (THIRD, REACHED_THIRD)])
+#: The fourth blind corpus at 36a36b2 (fourth/FIRST_RUN.md: 0.836 / 0.738 / 0.881; false positives 7.3% and 7.3%).
+REACHED_FOURTH = {"recall": 0.83, "detector": 0.73, "both": 0.88, "false_positives_redactor": 0.075,
+                  "false_positives_detector": 0.075}
+
+
+@pytest.mark.parametrize("name, reached", [(SECOND, REACHED_SECOND), (THIRD, REACHED_THIRD), (FOURTH, REACHED_FOURTH)])
 def test_the_later_blind_corpora_do_not_fall_below_what_was_reached(name, reached):
     """Aggregates only: the third corpus's rows are never shown."""
     table = _summary(name)
@@ -242,7 +251,7 @@ def test_the_later_blind_corpora_do_not_fall_below_what_was_reached(name, reache
                    "redaction 0.71 overall (0.95 asked), false positives 3.8% (2% asked), the detector catches "
                    "0.30 of the redactor's misses (0.90 asked); held_out.tsv 0.87, the second corpus 0.84; "
                    "see third/FIRST_RUN.md")
-@pytest.mark.parametrize("name", ["held_out.tsv", SECOND, THIRD])
+@pytest.mark.parametrize("name", ["held_out.tsv", SECOND, THIRD, FOURTH])
 def test_held_out_meets_the_acceptance_of_issue_28(name):
     """Redaction recall >= 0.95 overall and >= 0.90 for every kind, false positives <= 2% of ordinary
     rows, and the second detector alone catches >= 0.90 of what the redactor misses (aggregates only)."""
@@ -266,7 +275,7 @@ def _markdown(table: pd.DataFrame) -> str:
 
 
 def main(argv: list[str]) -> None:
-    for name in (*FILES, SECOND, THIRD, DEV5):
+    for name in (*FILES, SECOND, THIRD, FOURTH, DEV5):
         print(f"\n### {name}\n\n{_markdown(_summary(name))}")
     if "--misses" in argv:  # the development file only: the held-out rows are never shown
         items, scores = read("development.tsv"), score("development.tsv")
