@@ -395,7 +395,9 @@ LABELLED_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
                 r"[A-Za-z0-9]{1,4}(?:[ \t-]?[A-Za-z0-9]{1,4}){0,2}(?![A-Za-z0-9])", ("reg", "vrm", "vrn", "plate")),
     # the plate shapes of the UK in capitals with spaces: "BV 16 PZT"; a prefix or dateless plate in a
     # note about a vehicle: "LXZ 5678", "J4 MES"
-    ("VEHICLE", r"(?<![A-Za-z0-9])[A-Z]{2}[ \t]\d{2}[ \t][A-Z]{3}(?![A-Za-z0-9])", _D(2)),
+    ("VEHICLE", r"(?<![A-Za-z0-9])(?!(?:OF|IN|ON|AT|TO|BY|IS|IT|NO|SO|UP|AS|AN|OR|IF|BE|DO|GO|HE|ME|MY|WE|US|OK|AM|PM)\b)"
+                r"[A-Z]{2}[ \t]\d{2}[ \t](?!(?:DAY|HRS|MIN|YRS|AGO|THE|AND|FOR|NOT|PER|WKS|MTH|OUT|OFF|ALL|NEW|OLD)\b)[A-Z]{3}(?![A-Za-z0-9])",
+     _D(2)),
     ("VEHICLE", r"(?<![A-Za-z0-9])(?:[A-Z]{3}[ \t]?\d{3,4}|[A-Z]\d{1,3}[ \t][A-Z]{3})(?![A-Za-z0-9])",
      (" car ", " car,", " car.", " van ", " van,", " van.", "vehicle", "lorry", "motorbike", "taxi", "parked", "untaxed",
       "abandoned car", "driver")),
@@ -404,20 +406,31 @@ LABELLED_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("REFERENCE", r"(?P<lead_pr2>(?i:\b(?:universal[ \t]+credit|uc|home[ \t]+office|freedom[ \t]+pass|bus[ \t]+pass|"
                   r"concessionary[ \t]+pass|electoral[ \t]+(?:register|roll)|share[ \t]+code|pcn|penalty[ \t]+charge(?:[ \t]+notice)?|"
                   r"(?:parking|resident|visitor|disabled)[ \t]+permit|library[ \t]+card|homechoice|home[ \t]+choice|bidding|dhp|fsm|"
-                  r"garden[ \t]+waste|ctax|c/tax|claim|journal|tenancy|oyster)"
+                  r"garden[ \t]+waste|ctax|c/tax|claim|journal|tenancy|oyster|(?:housing[ \t]+register|admissions?|blue[ \t]+badge|"
+                  r"homeless(?:ness)?|housing|dhp|hb|ctr|council[ \t]+tax[ \t]+(?:support|reduction))[ \t]+(?:application|appl)|"
+                  r"elector(?:al)?|leisure[ \t]+card|rent[ \t]+card|permit[ \t]+book|carer'?s[ \t]+permit|hb|dhp|ctr)"
                   r"(?:[ \t]+(?:journal|claim|account|acc|a/c|pass|card|badge|permit|subscription|number|no\.?|ref(?:erence)?|id|code))*)"
-                  r"[ \t]*(?:is[ \t]+)?[:#.-]?[ \t]*)(?!(?:19|20)\d{2}(?:[/-]\d{2,4})?(?![\w/]))(?=(?:[A-Za-z /.-]{0,3}\d){4})(?=[A-Za-z]{0,4}[-/.]?\d)"
-                  r"(?:[A-Za-z]{1,4}[-/.])?[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[ \t./-][A-Za-z]{0,4}\d[A-Za-z0-9]*){0,4}(?![\w/])",
+                  r"[ \t]*(?:is[ \t]+)?[:#.-]?[ \t]*)(?!(?:19|20)\d{2}(?:[/-]\d{2,4})?(?![\w/]))(?=(?:[A-Za-z /.-]{0,4}\d){4})(?=(?:[A-Za-z]{2}[ \t])?[A-Za-z]{0,4}[-/.]?\d)"
+                  r"(?:[A-Za-z]{2}[ \t](?=\d))?(?:[A-Za-z]{1,4}[-/.])?[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[ \t./-][A-Za-z]{0,4}\d[A-Za-z0-9]*){0,4}(?![\w/])",
      ("universal credit", "uc", "home office", "pass", "electoral", "share code", "pcn", "penalty", "permit",
       "library", "homechoice", "home choice", "bidding", "dhp", "fsm", "garden waste", "ctax", "c/tax", "claim",
-      "journal", "tenancy", "oyster")),
+      "journal", "tenancy", "oyster", "appl", "elector", "card", "hb", "dhp", "ctr")),
+    # a card number of sixteen digits that passes Luhn's check, with no label; its expiry date and security code
+    ("CARD", r"(?<![\d-])(?P<luhn16>)\d{4}([ \t-]?)\d{4}\1\d{4}\1\d{4}(?![\d-])", _D(16)),
+    ("BANK", r"(?P<lead_exp>(?i:\bexp(?:iry|ires|\.)?(?:[ \t]+date)?|\bvalid[ \t]+(?:to|until|thru))[ \t]*[:-]?[ \t]*)"
+             r"(?:0[1-9]|1[0-2])[ \t]*/[ \t]*(?:20)?\d{2}(?!\d)", ("exp", "valid")),
+    ("BANK", r"(?P<lead_cvv>(?i:\b(?:cvv2?|cvc|csc|security[ \t]+code)(?:[ \t]*(?:no\.?|number|is))?)[ \t]*[:-]?[ \t]*)\d{3,4}(?!\d)",
+     ("cvv", "cvc", "csc", "security code")),
+    # an account number after "account is": "the account is 6114 9020"
+    ("BANK", r"(?P<lead_acis>(?i:\b(?:account|acct|acc|a/c)(?:[ \t]*(?:no\.?|number|num))?[ \t]+(?:is|was)[ \t]+))"
+             r"\d(?:[ \t-]?\d){7}(?![\d-])", ("acc", "a/c")),
     # a login with its domain, as Windows and telephony systems write it: "COUNCIL\\hsingh", "CC\\rjones";
     # a user name at a host with no dot, as a CRM writes it: "J.SMITH@council"
-    ("NAME", r"(?<![\w\\:])[A-Za-z][A-Za-z0-9_-]{1,15}\\[A-Za-z][A-Za-z0-9._-]{1,30}(?<![.])(?![\w\\])", ("\\",)),
+    ("NAME", r"(?<![\w\\:])(?P<domain_login>)[A-Za-z][A-Za-z0-9_-]{1,15}\\[A-Za-z][A-Za-z0-9._-]{1,30}(?<![.])(?![\w\\])", ("\\",)),
     ("EMAIL", r"(?<![\w.@])[A-Za-z][\w'+-]*(?:\.[\w'+-]+)*@[A-Za-z][A-Za-z0-9-]{1,30}(?![\w.@-])", ("@",)),
-    # a phone number read out in words: "zero seven seven zero zero, nine zero zero, four four one"
-    ("PHONE", rf"(?i)(?<![a-z])(?:{_DIGIT_WORD}|double|triple|treble)(?:[ \t,.-]+(?:{_DIGIT_WORD}|double|triple|treble)){{8,}}(?![a-z])",
-     ("zero", "oh ", "nought", "double")),
+    # a number read out in words (a phone, an account, an NHS number): "zero seven seven zero zero, nine zero zero, four four one"
+    ("PHONE", rf"(?i)(?<![a-z])(?:{_DIGIT_WORD}|double|triple|treble)(?:[ \t,.-]+(?:{_DIGIT_WORD}|double|triple|treble)){{7,}}(?![a-z])",
+     ("zero", "oh ", "nought", "double", "one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight ", "nine ")),
     # a postcode spelt out letter by letter after its label: "Postcode B T 7 1 N N"
     ("POSTCODE", r"(?P<lead_pc>(?i:\bpost[ \t]?code)[ \t]*(?:is[ \t]+)?[:-]?[ \t]*)[A-Za-z](?:[ \t][A-Za-z])?[ \t]\d(?:[ \t][A-Za-z0-9])?"
                  r"[ \t]\d[ \t][A-Za-z][ \t][A-Za-z](?![A-Za-z0-9])", ("postcode", "post code")),
@@ -554,7 +567,7 @@ ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     # "Sarah Okafor MP", "Jane Smith, Cllr"
     ("NAME", rf"(?<![A-Za-z]){_NAME_WORD}[ \t]+{_NAME_WORD}(?=[ \t]+(?:MP|MSP|MS|AM|QC|KC|JP)\b)", ("mp", "msp", "ms", "am", "qc", "kc", "jp")),
     # staff logins: "j.smith", "d.okoro"; "priya.sharma" and "SBANERJEE2" after "by", "from", "to", "agent"
-    ("NAME", r"(?<![\w.@])(?P<login>)[a-z]\.[a-z]{3,}(?![\w@]|\.[a-z])", (".",)),
+    ("NAME", r"(?<![\w.@])(?P<login>)[a-z]\.[a-z]{3,}(?:-[a-z]+)*(?![\w@-]|\.[a-z])", (".",)),
     # "priya.sharma", "Mark.Evans": a forename and a surname the gazetteers know, joined by a dot or an underscore
     ("NAME", r"(?<![\w.@])(?P<name_login>)[A-Za-z]{2,}[._][A-Za-z]{2,}\d{0,3}(?![\w@]|\.[A-Za-z])", (".", "_")),
     ("NAME", r"(?P<lead_lg>(?i:\bby|\bfrom|\bto|\bagent|\buser|\blogin|\bofficer|\bowner|\bhandler)\b[ \t]*:?[ \t]*)(?P<cued_login>)"
@@ -566,8 +579,20 @@ ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
              r"(?P<staff_login2>)[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+){0,3}(?![\w@])", ("from",)),
     # a login after what a system writes before one: "user: dthomas01", "Created by: ANWAR_H", "CSA: ljenkins",
     # "modified_by=rgriffiths", "Handler: mwright", "closed by hpatel2" (checked by :func:`_login_shaped`)
-    ("NAME", rf"(?P<lead_sl>{_STAFF_CUE}[ \t]*[:=#-]?[ \t]*)(?!{_STAFF_CUE})(?P<staff_login>)[A-Za-z][A-Za-z0-9]*(?:[._][A-Za-z0-9]+){{0,3}}(?![\w@])",
+    ("NAME", rf"(?P<lead_sl>{_STAFF_CUE}[ \t]*[:=#-]?[ \t]*['\"‘]?)(?!{_STAFF_CUE})(?P<staff_login>)[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+){{0,3}}(?![\w@])",
      _STAFF_CUE_WORDS),
+    # a login after "logged in as", "locked by", "uploaded by", "signed off ... by", a bare "by" or "as" (checked
+    # strictly: "by jsmith2", not "by phone"); one mentioned with "@" ("@kasia.nowak"); a login as key=value
+    ("NAME", r"(?P<lead_sl2>(?i:\b(?:logged[ \t]+(?:in|on)[ \t]+(?:as|under)|locked[ \t]+by|uploaded[ \t]+by|"
+             r"signed[ \t]+off(?:[ \t]+in[ \t]+\w+)?[ \t]+by|(?P<bare_by>by|under)|login|uname|u/name)[ \t]*[:=]?[ \t]*['\"‘(]?))"
+             r"(?P<staff_login>)[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+){0,3}(?![\w@])",
+     ("logged", "locked", "uploaded", "signed", "by", "under", "login", "uname", "u/name")),
+    ("NAME", r"(?<![\w.@])(?P<mention>)@[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+){1,3}(?![\w@])", ("@",)),
+    ("NAME", r"(?P<staff_kv>)(?P<lead_kv>(?i:\b(?:user(?:[ \t_]?name)?|agent(?:[ \t_]?id)?|login|uid|owner|operator)[ \t]*=[ \t]*))"
+             r"[A-Za-z0-9][A-Za-z0-9._-]{1,40}", ("=",)),
+    # staff numbers after "agents", "ag", "agent (id ...)": "agents 3104, 3107 and 3122", "ag 2207"
+    ("REFERENCE", r"(?P<lead_sid2>(?i:\b(?:agents?|ag|operators?|advis[eo]rs?)\b[ \t]*\(?[ \t]*(?:id|no\.?|number|#)?[ \t]*[:#]?[ \t]*))"
+                  r"\d{3,6}(?:(?:[ \t]*,[ \t]*|[ \t]+and[ \t]+)\d{3,6})*(?!\d)", ("agent", "ag ", "operator", "advis")),
     # a member of staff's number after what names one: "agent 104522", "user id 55123", "operator #4471", "emp no E104233"
     ("REFERENCE", r"(?P<lead_sid>(?i:\b(?:agent|operator|adviser|advisor|user|staff|emp(?:loyee)?|payroll)"
                   r"(?:[ \t]*(?:id|no\.?|number|num|ref|#))?[ \t]*[:#]?[ \t]*))(?:[A-Z]{1,3})?\d{3,8}(?![\w/])",
@@ -580,7 +605,9 @@ NOT_PEOPLE_TOO = frozenset("""mr sheen|mr kipling|dr martens|dr marten|dr pepper
 |mrs brown's|mrs browns|mr men|dr who|mr bean|miss saigon|mrs doubtfire|mr blobby|mr motivator|dr oetker|dr scholl
 |mr t|mr benn|mr freeze|age uk|john lewis|robin hood|jack daniel's|johnnie walker|jack russell|father christmas
 |king george's|king george|queen elizabeth|prince of wales|barnardo's|sainsbury's|st andrew's|new year's
-|mrs hinch""".replace("\n", "").split("|"))
+|mrs hinch|uncle ben's|uncle bens|dr beckmann|mrs crimble's|miss selfridge|bernard matthews|dorothy perkins
+|harry ramsden's|ben & jerry's|ted baker|william hill|sue ryder|aunt bessie's|captain birds eye|colonel sanders
+|ronald mcdonald|marks & spencer|laura ashley|jack wills|fred perry|paul smith|john lewis""".replace("\n", "").split("|"))
 
 
 _NOT_PEOPLE_ALTERNATIVES = "|".join(re.escape(t) for t in sorted(NOT_PEOPLE_TOO, key=len, reverse=True))
@@ -593,6 +620,19 @@ for _t in sorted(NOT_PEOPLE_TOO):
     _NOT_PEOPLE_BY_REST[_t.split(" ", 1)[-1]] = (*_NOT_PEOPLE_BY_REST.get(_t.split(" ", 1)[-1], ()), _t.split(" ", 1)[0])
 
 
+def _luhn_ok(digits: str) -> bool:
+    """Luhn's check, as every payment card's last digit satisfies it.
+
+    >>> _luhn_ok("4111111111111111"), _luhn_ok("4111111111111112")
+    (True, False)
+    """
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
 def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
     """The issue 28 checks: True to leave a match alone, False to redact it, None for the older checks.
 
@@ -600,6 +640,8 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
     or a character written with a title ("Mr Sheen", "Dr Martens") is not a person; a word in lower
     case after a title must not be a council word ("Dr appointment")."""
     groups = m.groupdict()
+    if kind == "CARD" and "luhn16" in groups:
+        return not _luhn_ok(re.sub(r"\D", "", m.group(0)))
     if kind == "PHONE" and "pn" in groups:
         import phonenumbers
 
@@ -614,6 +656,11 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
             national = str(number.national_number)
             return not (national[:1] in "127" and len(national) in (9, 10))
         return not (raw.startswith(("+", "00")) and len(digits) >= 10 and phonenumbers.is_possible_number(number))
+    if kind == "NAME" and groups.get("bare_by") and not re.search(
+            r"\d|_|[A-Za-z]{3,}\.[A-Za-z]{2,}|^[A-Za-z]\.[A-Za-z]{3,}", m.group(0)[len(groups.get("lead_sl2") or ""):]):
+        return True  # after a bare "by": a login only with a digit, an underscore or a dot between names ("by ljones7")
+    if kind == "NAME" and ("domain_login" in groups or "mention" in groups or "staff_kv" in groups):
+        return False  # "COUNCIL\\hsingh", "@kasia.nowak", "user=ronan.byrne": a login by its shape alone
     if kind == "NAME":
         lead = next((v for k, v in groups.items() if v and k.startswith("lead_")), "")
         ordinary = _ordinary_text_name(groups, m, text, lead)
@@ -752,7 +799,10 @@ def _login_shaped(login: str, strict: bool) -> bool:
     letters = re.sub(r"[^a-z]", "", low)
     if re.search(r"\d", low):
         return len(letters) >= 2 and not re.fullmatch(r"[a-z]{0,2}\d+[a-z]{0,2}", low) or bool(re.fullmatch(r"[a-z]{1,4}\d{3,}", low))
-    parts = [p for p in re.split(r"[._]", low) if p]
+    parts = [p for p in re.split(r"[._-]", low) if p]
+    if "-" in low and not re.search(r"[._]", low):  # "AGY-jwalsh", not "e-mail" or "follow-up"
+        return any(len(p) >= 3 and (gate._known(p) or (len(p) >= 5 and gate._known(p[1:]) in ("last", "both")))
+                   for p in parts) and not gate.is_everyday_word(low.replace("-", ""))
     if len(parts) > 1:
         return any(gate._known(p) or len(p) == 1 or (len(p) >= 5 and gate._known(p[1:]) in ("last", "both")) for p in parts) \
             and not all(gate.is_everyday_word(p) for p in parts)
@@ -1187,6 +1237,7 @@ def _redact_one(text: str) -> tuple[str, dict[str, int]]:
                 text = rx.sub(lambda m, k=kind: repl(m, k), text)
     text = _known_name_pairs(text, counts)
     text = _known_lone_names(text, counts)
+    text = _names_in_records(text, counts)
     return _whole_tokens(text), counts
 
 
@@ -1277,7 +1328,7 @@ _AFTER_AN_OPENING_NAME = frozenset("""said says say rang rung called calls phone
 asked asks asking is was has had have will would wont won't can cannot can't could should from in at reported reports
 complained complains came comes visited visits advised advises confirmed confirms left leaves told tells thinks
 thought needs needed lives lived moved stated states explained explains agreed agrees refused refuses requested
-requests chased chasing called, also and who whose did does didn't doesn't isn't wasn't hasn't i'll""".split())
+requests chased chasing called, also who whose did does didn't doesn't isn't wasn't hasn't i'll""".split())
 #: Words before a capitalised word that make it a place: "Bank of America", "stop sign at Logan", "corner of
 #: Paloma", "between Patrick and Casmar".
 _PLACE_PREPOSITIONS = frozenset({"at", "between", "corner", "junction", "onto", "off", "along", "near",
@@ -1361,6 +1412,95 @@ def _known_lone_names(text: str, counts: dict[str, int]) -> str:
         text = text[:start] + "[NAME]" + text[end:]
     if spans:
         counts["NAME"] = counts.get("NAME", 0) + len(spans)
+    return text
+
+
+_LOWER_FIRST = re.compile(r"(?<![\w'’\[-])([a-zà-öø-ÿā-žḁ-ỿ][a-zà-öø-ÿā-žḁ-ỿ-]{2,})(?=(?:[ \t]+([a-zà-öø-ÿā-žḁ-ỿ][a-zà-öø-ÿā-žḁ-ỿ-]{2,}))?"
+                          r"(?:['’]s[ \t]+(?:mum|dad|son|daughter|wife|husband|partner|ex|brother|sister|nan|carer|kids|child|children|"
+                          r"flat|house|home|mother|father)\b|[ \t]+(?:said|says|rang|rung|called|phoned|emailed|e-mailed|wants|wanted|asked|"
+                          r"came|complained|complains|states|stated|reports|reported|needs|popped|will|would|is|was|has|had|from|in[ \t]+"
+                          r"reception|on[ \t]+(?:chat|the[ \t]+phone)|cannot|can't|can[ \t]+not|told|thinks|rung)\b))")
+_CAPS_RUN = re.compile(r"(?<![\w'’\[-])((?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž'’-]+[ \t]+){1,4})(?=(?:CALLED|RANG|STATES|STATED|SAYS|SAID|REPORTS|REPORTED|"
+                       r"EMAILED|PHONED|ASKING|ASKED|WANTS|WANTED|CONFIRMED|REQUESTS|REQUESTED|COMPLAINED|NEEDS|CAME|VISITED|"
+                       r"WOULD|WILL|CANNOT|HAS|IS|WAS)\b)")
+_RECORD_NAME = re.compile(r"(?:^|(?<=[:]))[ \t]*((?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)(?:[ \t]+[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)?,[ \t]*[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+"
+                          r"(?:[ \t]+[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)?)(?=[ \t]*(?:\(|[-–.:;,]|$))"
+                          r"|^[ \t]*((?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)(?:[ \t]+[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]*){0,2})(?=[ \t]+[-–][ \t])")
+
+
+#: Words before a lower-case word that make it something other than a name: "I made", "of edu".
+_NOT_BEFORE_A_LOWER_NAME = frozenset({"of", "i", "we", "you", "they", "he", "she", "it", "to", "be", "been", "have", "has",
+                                     "had", "not", "was", "is", "are", "were", "will", "would", "can", "could", "did", "do"})
+
+
+def _name_words_ok(words: list[str], need: str = "any") -> bool:
+    """Every word may be part of a name (no everyday or council word) and at least one is a known name."""
+    bare = [w.strip("'’,").removesuffix("'s").removesuffix("’s") for w in words]
+    if not bare or any(len(w) > 1 and (_everyday(w) or w.lower() in _NOT_LONE or w.lower() in _PERSON_CUES) for w in bare):
+        return False
+    return any(len(w) > 1 and _known_word(w) for w in bare)
+
+
+def _names_in_records(text: str, counts: dict[str, int]) -> str:
+    """Names the way records and hurried notes write them, with no title or cue: a known forename in lower case
+    before what a person does ("shaz called", "gary's mum rang", "imran qureshi on chat"); a run of capitals
+    ending in a known name before a verb in capitals ("NAZMUL HOQUE CALLED", "CUST ABDI NUR STATES"); a record
+    opening with "Surname, Forename" or "NAME -" ("PICKERING, JANINE - TENANT DISPUTES", "Name on account:
+    Kowalczyk, Dorota", "SANDHU H - PAYSLIPS"). Every word must be a possible name and one a known one.
+
+    >>> _names_in_records("shaz called, then gary's mum rang; omar said he would email", {})
+    "[NAME] called, then [NAME]'s mum rang; [NAME] said he would email"
+    >>> _names_in_records("PICKERING, JANINE - TENANT DISPUTES RECHARGE", {})
+    '[NAME] - TENANT DISPUTES RECHARGE'
+    >>> _names_in_records("MISSED BIN - CREW CALLED", {}), _names_in_records("bin is full; rent was paid", {})
+    ('MISSED BIN - CREW CALLED', 'bin is full; rent was paid')
+    """
+    spans: list[tuple[int, int]] = []
+    for m in _LOWER_FIRST.finditer(text):
+        first, second = m.group(1), m.group(2)
+        if _known_word(first) not in ("first", "both") or first in _PERSON_CUES or first in _NOT_LONE:
+            continue
+        if second and _known_word(second) not in ("last", "both"):
+            continue  # the verb is another word's: "road grit accumulation from", "cast ada mat has"
+        prior = text[max(0, m.start() - 12):m.start()].split()
+        if prior and (prior[-1].lower() in _ARTICLES or prior[-1].lower() in _NOT_BEFORE_A_LOWER_NAME
+                      or prior[-1][:1].isdigit()):
+            continue  # "department of edu did", "I made all", "256 evelyn needs"
+        spans.append((m.start(1), m.end(1) + (len(text[m.end(1):].split(second, 1)[0]) + len(second) if second else 0)))
+    for m in _CAPS_RUN.finditer(text):
+        words = m.group(1).split()
+        while words and (len(words[0]) < 2 or _everyday(words[0]) or words[0].lower() in _NOT_LONE
+                         or words[0].lower() in _PERSON_CUES or words[0].lower() in _TITLE_WORDS):
+            words = words[1:]
+        if words and _name_words_ok(words):
+            end = m.start(1) + len(m.group(1).rstrip())
+            spans.append((end - len(" ".join(words)), end))
+    m = _RECORD_NAME.search(text)
+    if m:
+        group = 1 if m.group(1) else 2
+        words = m.group(group).replace(",", " ").split()
+        if group == 1:
+            surname, forename = m.group(1).split(",", 1)
+            ok = (_known_word(surname.split()[-1]) in ("last", "both")
+                  and (_known_word(forename.split()[0]) in ("first", "both") or len(forename.split()[0]) == 1))
+        else:  # "SANDHU H -", "BOATENG KOFI -": two words or more, each a known name or an initial
+            ok = len(words) >= 2 and all(len(w) == 1 or _known_word(w) for w in words)
+        if ok and _name_words_ok(words):
+            spans.append((m.start(group), m.end(group)))
+    if not spans:
+        return text
+    spans.sort()
+    merged = [spans[0]]
+    for a, b in spans[1:]:
+        if a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    for start, end in reversed(merged):
+        if "[" in text[start:end]:
+            continue
+        text = text[:start] + "[NAME]" + text[end:]
+        counts["NAME"] = counts.get("NAME", 0) + 1
     return text
 
 
