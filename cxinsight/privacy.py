@@ -320,7 +320,7 @@ _SP_DOT = r"(?:\s*(?:\.|\(dot\)|\[dot\])\s*|\s+dot\s+)"
 #: Welsh and Gaelic street words, which come before the street's name: "4 Ffordd Las", "Sràid na h-Eaglais".
 LEADING_STREET_WORDS = ("Heol", "Ffordd", "Stryd", "Lôn", "Lon", "Maes", "Cae", "Bryn", "Rhodfa", "Cilgant",
                         "Teras", "Clos", "Llys", "Parc", "Sràid", "Sraid", "Rathad", "Ceum", "Slighe")
-_LEAD_STREET = (rf"(?:(?:{'|'.join(LEADING_STREET_WORDS)})(?:[ \t]+(?:y|yr|na|an|a'|a’|h-[{_L}]+|[{_CAP}][{_L}'’-]*)){{1,3}}"
+_LEAD_STREET = (rf"(?:(?:{'|'.join(LEADING_STREET_WORDS)})(?:[ \t]+(?:yr|y|na|an|a'|a’|h-[{_L}]+|[{_CAP}][{_L}'’-]*)(?![{_L}])){{1,3}}"
                 rf"|(?:{'|'.join(w.upper() for w in LEADING_STREET_WORDS)})(?:[ \t]+[{_CAP}'’-]+){{1,3}}(?![{_L}]))")  # "HEOL Y NANT"
 _HOUSE_NAME_WORDS = ("Cottage", "Cottages", "Farm", "Farmhouse", "Barn", "Rectory", "Vicarage", "Manse",
                      "Bungalow", "Villa", "Croft")
@@ -398,7 +398,8 @@ LABELLED_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("VEHICLE", r"(?<![A-Za-z0-9])(?!(?:OF|IN|ON|AT|TO|BY|IS|IT|NO|SO|UP|AS|AN|OR|IF|BE|DO|GO|HE|ME|MY|WE|US|OK|AM|PM)\b)"
                 r"[A-Z]{2}[ \t]\d{2}[ \t](?!(?:DAY|HRS|MIN|YRS|AGO|THE|AND|FOR|NOT|PER|WKS|MTH|OUT|OFF|ALL|NEW|OLD)\b)[A-Z]{3}(?![A-Za-z0-9])",
      _D(2)),
-    ("VEHICLE", r"(?<![A-Za-z0-9])(?:[A-Z]{3}[ \t]?\d{3,4}|[A-Z]\d{1,3}[ \t][A-Z]{3})(?![A-Za-z0-9])",
+    ("VEHICLE", r"(?<![A-Za-z0-9+/=])(?:[A-Z]{3}[ \t]?\d{1,3}[A-Z]|[A-Z]\d{1,3}[ \t][A-Z]{3})(?![A-Za-z0-9+/=])"
+                r"|(?P<lead_vd>(?i:\b(?:car|van|vehicle|lorry|taxi|motorbike|motorcycle)\b)[ \t]+)[A-Z]{3}[ \t]\d{1,4}(?![A-Za-z0-9])",
      (" car ", " car,", " car.", " van ", " van,", " van.", "vehicle", "lorry", "motorbike", "taxi", "parked", "untaxed",
       "abandoned car", "driver")),
     # a resident's own number after what it is: a Universal Credit journal, a Home Office or PCN reference,
@@ -431,6 +432,23 @@ LABELLED_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     # a number read out in words (a phone, an account, an NHS number): "zero seven seven zero zero, nine zero zero, four four one"
     ("PHONE", rf"(?i)(?<![a-z])(?:{_DIGIT_WORD}|double|triple|treble)(?:[ \t,.-]+(?:{_DIGIT_WORD}|double|triple|treble)){{7,}}(?![a-z])",
      ("zero", "oh ", "nought", "double", "one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight ", "nine ")),
+    # a postcode's outward code alone, or with its sector, after its label or where someone lives ("postcode CV6",
+    # "postcode is NE6 4", "lives in E17"); a postcode in the phonetic alphabet after its label
+    ("POSTCODE", r"(?P<lead_pco>(?i:\bpost[ \t]?code|\bp/code|\bpc)[ \t]*(?i:is[ \t]+|was[ \t]+)?[:-]?[ \t]*)"
+                 r"[A-Za-z]{1,2}\d[A-Za-z\d]?(?:(?:[ \t]+|[ \t]*-[ \t]*)?\d(?:[ \t]?[A-Za-z][ \t]?[A-Za-z])?)?(?![A-Za-z0-9])",
+     ("postcode", "post code", "p/code", "pc")),
+    ("POSTCODE", r"(?P<lead_pcl>(?i:\b(?:lives|living|live|moved|resides|based|staying)[ \t]+(?:in|to|at)[ \t]+(?:the[ \t]+)?))(?P<outward3>)"
+                 r"[A-Z]{1,2}\d[A-Z\d]?(?:[ \t]+\d(?:[A-Z]{2})?)?(?![A-Za-z0-9])", ("live", "living", "moved", "resides", "based", "staying")),
+    ("POSTCODE", r"(?P<lead_pcn>(?i:\bpost[ \t]?code)[ \t]*(?i:is[ \t]+|was[ \t]+)?[:-]?[ \t]*)(?i:(?:alpha|alfa|bravo|charlie|delta|echo|"
+                 r"foxtrot|golf|hotel|india|juliett?|kilo|lima|mike|november|oscar|papa|quebec|romeo|sierra|tango|uniform|victor|"
+                 r"whiske?y|x-?ray|yankee|zulu|zero|oh|one|two|three|four|five|six|seven|eight|nine|[a-z](?:[ \t]+for[ \t]+[a-z-]+)?)"
+                 r"(?:[ \t,]+|$)){4,9}", ("postcode", "post code")),
+    # an outward code alone where the words around it say it is where someone lives: "the CV6 area", "G20 postcode",
+    # "postcode starts with PR1", "cust in B11, wants a visit" (a real postcode area: not "A1" or "the M4")
+    ("POSTCODE", r"(?<![A-Za-z0-9])(?P<outward>)[A-Z]{1,2}\d[A-Z\d]?(?:[ \t]+\d)?(?=[ \t]+(?i:postcode|post[ \t]+code)\b)",
+     ("postcode", "post code")),
+    ("POSTCODE", r"(?P<lead_pcs>(?i:\bpost[ \t]?code[ \t]+(?:starts|begins)[ \t]+with|\b(?:in|from)[ \t]+(?:the[ \t]+)?)[ \t]*)(?P<outward2>)"
+                 r"[A-Z]{1,2}\d[A-Z\d]?(?:[ \t]+\d)?(?=[ \t]*(?:[,.;)]|$))", ("starts with", "begins with", "in ", "from ")),
     # a postcode spelt out letter by letter after its label: "Postcode B T 7 1 N N"
     ("POSTCODE", r"(?P<lead_pc>(?i:\bpost[ \t]?code)[ \t]*(?:is[ \t]+)?[:-]?[ \t]*)[A-Za-z](?:[ \t][A-Za-z])?[ \t]\d(?:[ \t][A-Za-z0-9])?"
                  r"[ \t]\d[ \t][A-Za-z][ \t][A-Za-z](?![A-Za-z0-9])", ("postcode", "post code")),
@@ -450,7 +468,7 @@ ISSUE28_NUMBER_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("PHONE", r"(?P<pn>)(?<![\d+])0[127](?:[ \t.-]?\d){8,9}(?!\d)", _D(10)),
     # National Insurance numbers of any prefix (a misread or never-issued one is still someone's) after
     # their label, or with the pairs and the suffix letter that only an NI number has
-    ("NI_NUMBER", r"(?P<lead_ni>(?i:\bni\b|\bnino\b|national[ \t]+insurance|nat\.?[ \t]*ins\.?)(?:[ \t]*(?:no\.?|number|num))?"
+    ("NI_NUMBER", r"(?P<lead_ni>(?i:\bni\b|\bnino\b|national[ \t]+insurance|nat\.?[ \t]*ins\.?)(?i:[ \t]*(?:no\.?|number|num))?"
                   r"[ \t]*[:-]?[ \t]*(?:is[ \t]+)?)[A-Za-z][ \t.-]?[A-Za-z](?:[ \t.-]?\d){6}(?:[ \t.-]?[A-Da-d])?(?![A-Za-z0-9])",
      ("ni", "nino", "insurance", "nat ins", "nat. ins")),
     ("NI_NUMBER", r"(?<![A-Za-z0-9])[A-Za-z]{2}([ .-])\d{2}\1\d{2}\1\d{2}\1[A-Da-d](?![A-Za-z0-9])", _D(6)),
@@ -534,6 +552,24 @@ _STAFF_CUE = (r"(?i:\b(?:user(?:[ \t_-]?(?:id|name))?|login|log-in|handler|owner
               r"|(?:reassigned|changed|transferred|moved|handed[ \t]+over)[ \t]+from)\b)")
 
 
+#: Addresses with no street type: after "c/o"; a Welsh house name ("Tŷ Newydd", "Bwthyn y Wennol"); a Welsh street in
+#: lower case after its number ("14 stryd fawr"); a pitch or plot "at" a park; a house number before a Scottish or
+#: northern street word or a one-word street ("3 Laurel Bank", "45 Rydal Tower", "88 Kirkgate", "101 Kingsway").
+ADDRESS_SHAPES: list[tuple[str, str, str | tuple[str, ...]]] = [
+    ("ADDRESS", rf"(?P<lead_co>(?i:\bc/o)[ \t]+)\d{{1,4}}[A-Za-z]?,?[ \t]+[{_CAP}][{_L}'’-]+(?:[ \t]+[{_CAP}][{_L}'’-]+){{0,2}}"
+                rf"(?:,[ \t]*[{_CAP}][{_L}'’-]+)?", ("c/o",)),
+    ("ADDRESS", rf"(?<![\w'’])(?:Tŷ|Ty|Bwthyn|Tyddyn|Llys|Hafod|Cartref)[ \t]+(?:(?:y|yr)[ \t]+)?[{_CAP}][{_L}'’-]+"
+                rf"|(?<![\w'’])Glan-yr-[{_CAP}][{_L}'’-]+", ("tŷ", "ty ", "bwthyn", "tyddyn", "llys", "hafod", "cartref", "glan-yr-")),
+    ("ADDRESS", r"(?<![\w])\d{1,4}[a-z]?[ \t]+(?:heol|ffordd|stryd|lôn|maes|cae|rhodfa|cilgant|clos|teras)[ \t]+(?:(?:y|yr)[ \t]+)?"
+                r"[a-zâêîôûŵŷ'’-]{3,}(?![\w])", ("heol", "ffordd", "stryd", "lôn", "maes", "cae ", "rhodfa", "cilgant", "clos", "teras")),
+    ("ADDRESS", rf"(?i:\b(?:plot|pitch|berth|mooring))[ \t]+(?:(?i:no\.?)[ \t]*)?\d{{1,4}}[A-Za-z]?[ \t]+(?i:at|on)[ \t]+(?:The[ \t]+)?"
+                rf"(?:[{_CAP}][{_L}'’-]+[ \t]*){{1,4}}", ("plot", "pitch", "berth", "mooring")),
+    ("ADDRESS", rf"(?<![A-Za-z0-9£$€.,/:-])\d{{1,4}}[A-Za-z]?[ \t]+(?:[{_CAP}][{_L}'’-]+[ \t]+){{1,2}}(?:Bank|Brae|Wynd|Loan|Gait|Neuk|Vennel|"
+                rf"Tower|Heights|Lea|Leys|Garth|Fold|Ings|Carr|Gate)\b"
+                rf"|(?<![A-Za-z0-9£$€.,/:-])\d{{1,4}}[A-Za-z]?[ \t]+[{_CAP}][a-z]{{2,}}(?:gate|way|side|field|wood|bank|lea|ings)\b", _D(1)),
+]
+
+
 ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     # a house's name before a street the rules above have redacted: "Bryn Awel, [ADDRESS]"
     ("ADDRESS", rf"(?<![\w'’\]])(?:The[ \t]+)?[{_CAP}][{_L}'’-]+(?:[ \t]+(?:na|y|yr|an|a'|[{_CAP}][{_L}'’-]+)){{0,2}},[ \t]*\[ADDRESS\]",
@@ -546,6 +582,15 @@ ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     # the town or district after a redacted address: "[ADDRESS], Swindon", "[ADDRESS], RHIWBINA, CARDIFF",
     # "[ADDRESS], Meadow Way has reported", "[ADDRESS], Isle of Lewis"; not a sentence going on ("[ADDRESS], Tenant says")
     ("ADDRESS", rf"\[ADDRESS\](?:,[ \t]*{_PLACE_NAME}){{1,3}}(?=[ \t]*(?:$|[,.;:)!?\n]|[-–]|\[|[A-Z]{{1,2}}\d)|[ \t]+[a-z])",
+     ("[address]",)),
+    # what is left of an address around its token: the house numbers, "number" or "no." before it ("Nos. 4 & [ADDRESS]",
+    # "number [ADDRESS]", "12 [ADDRESS]"), Edinburgh's "1F1", a house number and street after it ("[ADDRESS], 50
+    # Deansgate"), a direction after its street ("[ADDRESS] West")
+    ("ADDRESS", r"(?<![\w'’\]])(?:(?:(?i:nos?\.?|numbers?|house[ \t]+(?:no\.?|number)|plot|pitch)[ \t]*)?"
+                r"(?:(?:\d{1,4}[A-Za-z]?[ \t]*(?:&|and|,|-)[ \t]*)*(?:\d{1,4}[A-Za-z]?|\d[FfGg]\d?),?|(?:\d{1,4}[A-Za-z]?[ \t]*(?:&|and)[ \t]*)+)[ \t]*"
+                r"|(?i:nos?\.?|numbers?)[ \t]*)\[ADDRESS\]"
+                rf"(?:,?[ \t]*\d{{1,4}}[A-Za-z]?[ \t]+[{_CAP}][{_L}'’-]+(?:[ \t]+[{_CAP}][{_L}'’-]+)?|[ \t]+(?:North|South|East|West|Upper|Lower)\b)?"
+                rf"|\[ADDRESS\](?:,?[ \t]*\d{{1,4}}[A-Za-z]?[ \t]+[{_CAP}][{_L}'’-]+(?:[ \t]+[{_CAP}][{_L}'’-]+)?|[ \t]+(?:North|South|East|West|Upper|Lower)\b)",
      ("[address]",)),
     # initials and a surname: "J. Pritchard", "p. kaur added", "E Thwaite on leave"; "initials JS"
     ("NAME", rf"(?<![\w.&])[A-Z]\.[ \t]?(?P<initial>){_NAME_WORD}", (".",)),
@@ -584,8 +629,9 @@ ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     # a login after "logged in as", "locked by", "uploaded by", "signed off ... by", a bare "by" or "as" (checked
     # strictly: "by jsmith2", not "by phone"); one mentioned with "@" ("@kasia.nowak"); a login as key=value
     ("NAME", r"(?P<lead_sl2>(?i:\b(?:logged[ \t]+(?:in|on)[ \t]+(?:as|under)|locked[ \t]+by|uploaded[ \t]+by|"
-             r"signed[ \t]+off(?:[ \t]+in[ \t]+\w+)?[ \t]+by|(?P<bare_by>by|under)|login|uname|u/name)[ \t]*[:=]?[ \t]*['\"‘(]?))"
-             r"(?P<staff_login>)[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+){0,3}(?![\w@])",
+             r"signed[ \t]+off(?:[ \t]+in[ \t]+\w+)?[ \t]+by|login|uname|u/name)[ \t]*[:=]?[ \t]*['\"‘(]?"
+             r"|\b(?P<bare_by>by|under)[ \t]+))"
+             r"(?P<staff_login>)[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+){0,3}(?![\w@(=])",
      ("logged", "locked", "uploaded", "signed", "by", "under", "login", "uname", "u/name")),
     ("NAME", r"(?<![\w.@])(?P<mention>)@[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+){1,3}(?![\w@])", ("@",)),
     ("NAME", r"(?P<staff_kv>)(?P<lead_kv>(?i:\b(?:user(?:[ \t_]?name)?|agent(?:[ \t_]?id)?|login|uid|owner|operator)[ \t]*=[ \t]*))"
@@ -607,7 +653,7 @@ NOT_PEOPLE_TOO = frozenset("""mr sheen|mr kipling|dr martens|dr marten|dr pepper
 |king george's|king george|queen elizabeth|prince of wales|barnardo's|sainsbury's|st andrew's|new year's
 |mrs hinch|uncle ben's|uncle bens|dr beckmann|mrs crimble's|miss selfridge|bernard matthews|dorothy perkins
 |harry ramsden's|ben & jerry's|ted baker|william hill|sue ryder|aunt bessie's|captain birds eye|colonel sanders
-|ronald mcdonald|marks & spencer|laura ashley|jack wills|fred perry|paul smith|john lewis""".replace("\n", "").split("|"))
+|ronald mcdonald|monte carlo|marks & spencer|laura ashley|jack wills|fred perry|paul smith|john lewis""".replace("\n", "").split("|"))
 
 
 _NOT_PEOPLE_ALTERNATIVES = "|".join(re.escape(t) for t in sorted(NOT_PEOPLE_TOO, key=len, reverse=True))
@@ -640,6 +686,11 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
     or a character written with a title ("Mr Sheen", "Dr Martens") is not a person; a word in lower
     case after a title must not be a council word ("Dr appointment")."""
     groups = m.groupdict()
+    if kind == "POSTCODE" and ("outward" in groups or "outward2" in groups or "outward3" in groups):
+        from cxinsight import gate
+
+        code = m.group(0)[len(groups.get("lead_pcs") or groups.get("lead_pcl") or ""):].strip()
+        return re.match(r"[A-Z]{1,2}", code).group(0).lower() not in gate.postcode_areas()
     if kind == "CARD" and "luhn16" in groups:
         return not _luhn_ok(re.sub(r"\D", "", m.group(0)))
     if kind == "PHONE" and "pn" in groups:
@@ -943,7 +994,7 @@ def _join_name_half(m: re.Match) -> str:
 #: Every rule compiled, in the order it runs.
 RULES: list[tuple[str, re.Pattern, str | tuple[str, ...]]] = [
     (kind, re.compile(pattern), needs)
-    for kind, pattern, needs in LABELLED_RULES + ISSUE28_NUMBER_RULES + RULES_SPEC + ISSUE28_LATE_RULES + NAME_RULES + ISSUE28_NAME_RULES]
+    for kind, pattern, needs in LABELLED_RULES + ISSUE28_NUMBER_RULES + RULES_SPEC + ISSUE28_LATE_RULES + ADDRESS_SHAPES + NAME_RULES + ISSUE28_NAME_RULES]
 
 #: Every kind of personal data, in the order the rules first name it.
 KINDS: tuple[str, ...] = tuple(dict.fromkeys(kind for kind, _, _ in RULES))
@@ -1386,8 +1437,10 @@ def _known_lone_names(text: str, counts: dict[str, int]) -> str:
                 or any(2 <= len(w) <= 4 and w.isupper() for w in text[m.end():end].split()):
             continue  # "Victoria Park", "Maximo Work Order", "Nelson & Kennard", "Virginia DMV"
         phrase = " ".join([word.lower(), *words])
-        if any(phrase.startswith(p) for p in NOT_PEOPLE_TOO):
-            continue
+        previous = text[max(0, m.start() - 30):m.start()].split()[-1:]
+        if any(phrase.startswith(p) for p in NOT_PEOPLE_TOO) or (
+                previous and any(f"{previous[0].lower()} {phrase}".startswith(p) for p in NOT_PEOPLE_TOO)):
+            continue  # "John Lewis", "Monte Carlo"
         before = text[max(0, m.start() - 40):m.start()]
         prior = before.split()
         last = prior[-1] if prior else ""
