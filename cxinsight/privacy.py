@@ -1534,8 +1534,9 @@ def _names_in_records(text: str, counts: dict[str, int]) -> str:
         words = m.group(group).replace(",", " ").split()
         if group == 1:
             surname, forename = m.group(1).split(",", 1)
-            ok = (_known_word(surname.split()[-1]) in ("last", "both")
-                  and (_known_word(forename.split()[0]) in ("first", "both") or len(forename.split()[0]) == 1))
+            given = forename.split()[0]
+            ok = (_known_word(surname.split()[-1]) in ("last", "both") and not (given.isupper() and len(given) == 2)
+                  and (_known_word(given) in ("first", "both") or len(given) == 1))  # not "Dalton, GA"
         else:  # "SANDHU H -", "BOATENG KOFI -": two words or more, each a known name or an initial
             ok = len(words) >= 2 and all(len(w) == 1 or _known_word(w) for w in words)
         if ok and _name_words_ok(words):
