@@ -1468,14 +1468,18 @@ def _known_lone_names(text: str, counts: dict[str, int]) -> str:
     return text
 
 
-_LOWER_FIRST = re.compile(r"(?<![\w'’\[-])([a-zà-öø-ÿā-žḁ-ỿ][a-zà-öø-ÿā-žḁ-ỿ-]{2,})(?=(?:[ \t]+([a-zà-öø-ÿā-žḁ-ỿ][a-zà-öø-ÿā-žḁ-ỿ-]{2,}))?"
-                          r"(?:['’]s[ \t]+(?:mum|dad|son|daughter|wife|husband|partner|ex|brother|sister|nan|carer|kids|child|children|"
-                          r"flat|house|home|mother|father)\b|[ \t]+(?:said|says|rang|rung|called|phoned|emailed|e-mailed|wants|wanted|asked|"
-                          r"came|complained|complains|states|stated|reports|reported|needs|popped|will|would|is|was|has|had|from|in[ \t]+"
-                          r"reception|on[ \t]+(?:chat|the[ \t]+phone)|cannot|can't|can[ \t]+not|told|thinks|rung)\b))")
+_LOWER_WORD = re.compile(r"(?<![\w'’\[-])[a-zà-öø-ÿā-žḁ-ỿ][a-zà-öø-ÿā-žḁ-ỿ-]{2,}")
+#: What follows a lower-case name (after it, or after its surname): something a person does, or has.
+_AFTER_A_LOWER_NAME = re.compile(
+    r"(?:[ \t]+([a-zà-öø-ÿā-žḁ-ỿ][a-zà-öø-ÿā-žḁ-ỿ-]{2,}))?"
+    r"(?:['’]s[ \t]+(?:mum|dad|son|daughter|wife|husband|partner|ex|brother|sister|nan|carer|kids|child|children|"
+    r"flat|house|home|mother|father)\b|[ \t]+(?:said|says|rang|rung|called|phoned|emailed|e-mailed|wants|wanted|asked|"
+    r"came|complained|complains|states|stated|reports|reported|needs|popped|will|would|is|was|has|had|from|in[ \t]+"
+    r"reception|on[ \t]+(?:chat|the[ \t]+phone)|cannot|can't|can[ \t]+not|told|thinks)\b)")
 _CAPS_RUN = re.compile(r"(?<![\w'’\[-])((?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž'’-]+[ \t]+){1,4})(?=(?:CALLED|RANG|STATES|STATED|SAYS|SAID|REPORTS|REPORTED|"
                        r"EMAILED|PHONED|ASKING|ASKED|WANTS|WANTED|CONFIRMED|REQUESTS|REQUESTED|COMPLAINED|NEEDS|CAME|VISITED|"
                        r"WOULD|WILL|CANNOT|HAS|IS|WAS)\b)")
+_TWO_CAPITAL_WORDS = re.compile(r"[A-Z]{2,}[ \t]+[A-Z]{2,}")
 _RECORD_NAME = re.compile(r"(?:^|(?<=[:]))[ \t]*((?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)(?:[ \t]+[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)?,[ \t]*[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+"
                           r"(?:[ \t]+[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)?)(?=[ \t]*(?:\(|[-–.:;,]|$))"
                           r"|^[ \t]*((?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)(?:[ \t]+[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]*){0,2})(?=[ \t]+[-–][ \t])")
@@ -1509,18 +1513,22 @@ def _names_in_records(text: str, counts: dict[str, int]) -> str:
     ('MISSED BIN - CREW CALLED', 'bin is full; rent was paid')
     """
     spans: list[tuple[int, int]] = []
-    for m in _LOWER_FIRST.finditer(text):
-        first, second = m.group(1), m.group(2)
+    for w in _LOWER_WORD.finditer(text):
+        first = w.group()
         if _known_word(first) not in ("first", "both") or first in _PERSON_CUES or first in _NOT_LONE:
+            continue  # (a dictionary look-up a word: most words are not known forenames)
+        m = _AFTER_A_LOWER_NAME.match(text, w.end())
+        if m is None:
             continue
+        second = m.group(1)
         if second and _known_word(second) not in ("last", "both"):
             continue  # the verb is another word's: "road grit accumulation from", "cast ada mat has"
-        prior = text[max(0, m.start() - 12):m.start()].split()
+        prior = text[max(0, w.start() - 12):w.start()].split()
         if prior and (prior[-1].lower() in _ARTICLES or prior[-1].lower() in _NOT_BEFORE_A_LOWER_NAME
                       or prior[-1][:1].isdigit()):
             continue  # "department of edu did", "I made all", "256 evelyn needs"
-        spans.append((m.start(1), m.end(1) + (len(text[m.end(1):].split(second, 1)[0]) + len(second) if second else 0)))
-    for m in _CAPS_RUN.finditer(text):
+        spans.append((w.start(), m.end(1) if second else w.end()))
+    for m in (_CAPS_RUN.finditer(text) if _TWO_CAPITAL_WORDS.search(text) else ()):
         words = m.group(1).split()
         while words and (len(words[0]) < 2 or _everyday(words[0]) or words[0].lower() in _NOT_LONE
                          or words[0].lower() in _PERSON_CUES or words[0].lower() in _TITLE_WORDS):
