@@ -666,6 +666,10 @@ for _t in sorted(NOT_PEOPLE_TOO):
     _NOT_PEOPLE_BY_REST[_t.split(" ", 1)[-1]] = (*_NOT_PEOPLE_BY_REST.get(_t.split(" ", 1)[-1], ()), _t.split(" ", 1)[0])
 
 
+#: A keyed pseudonym at the end of a match (``S-`` staff, ``C-`` customer, ``ID-`` reference, 16 hex).
+_PSEUDONYM_AFTER = re.compile(r"(?<![\w-])(?:[SC]|ID)-[0-9a-f]{16}$")
+
+
 def _luhn_ok(digits: str) -> bool:
     """Luhn's check, as every payment card's last digit satisfies it.
 
@@ -710,6 +714,8 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
     if kind == "NAME" and groups.get("bare_by") and not re.search(
             r"\d|_|[A-Za-z]{3,}\.[A-Za-z]{2,}|^[A-Za-z]\.[A-Za-z]{3,}", m.group(0)[len(groups.get("lead_sl2") or ""):]):
         return True  # after a bare "by": a login only with a digit, an underscore or a dot between names ("by ljones7")
+    if kind == "NAME" and _PSEUDONYM_AFTER.search(m.group(0)):
+        return True  # a keyed pseudonym (cxinsight.pseudonym): "Agent=S-c623aff9dfabeeb1" is already safe
     if kind == "NAME" and ("domain_login" in groups or "mention" in groups or "staff_kv" in groups):
         return False  # "COUNCIL\\hsingh", "@kasia.nowak", "user=ronan.byrne": a login by its shape alone
     if kind == "NAME":
@@ -1379,7 +1385,7 @@ _AFTER_AN_OPENING_NAME = frozenset("""said says say rang rung called calls phone
 asked asks asking is was has had have will would wont won't can cannot can't could should from in at reported reports
 complained complains came comes visited visits advised advises confirmed confirms left leaves told tells thinks
 thought needs needed lives lived moved stated states explained explains agreed agrees refused refuses requested
-requests chased chasing called, also who whose did does didn't doesn't isn't wasn't hasn't i'll""".split())
+requests chased chasing called, also who whose did does popped attended requested didn't doesn't isn't wasn't hasn't i'll""".split())
 #: Words before a capitalised word that make it a place: "Bank of America", "stop sign at Logan", "corner of
 #: Paloma", "between Patrick and Casmar".
 _PLACE_PREPOSITIONS = frozenset({"at", "between", "corner", "junction", "onto", "off", "along", "near",
@@ -1425,8 +1431,8 @@ def _known_lone_names(text: str, counts: dict[str, int]) -> str:
         end, words = m.end(), []
         while len(words) < 3:
             n = _NEXT_WORDS.match(text, end)
-            if n is None:
-                break
+            if n is None or n.group(1) == "I":
+                break  # "Sharon I think"
             w = n.group(1).lower()
             words.append(w[:-2] if w.endswith(("'s", "’s")) else w)
             end = n.end()
@@ -1457,9 +1463,11 @@ def _known_lone_names(text: str, counts: dict[str, int]) -> str:
             continue  # inside a proper noun of other words: "Christmas Eve", "Citizens Advice"
         opening = not before.strip() or before.rstrip()[-1:] in ".!?:;"
         if opening and not words:
-            following = text[end:end + 16].lower().split()
-            if not following or following[0].strip(",.") not in _AFTER_AN_OPENING_NAME:
-                continue  # "Carol service ...", "Young family ..."
+            following = text[end:end + 24].lower().split()
+            if not (following and (following[0].strip(",.") in _AFTER_AN_OPENING_NAME or following[0].startswith("(")
+                                   or (following[0] == "and" and following[1:2] and following[1] in ("his", "her", "their", "my")))
+                    or text[end:end + 2] in ("'s", "’s") or word.endswith(("'s", "’s"))):
+                continue  # "Carol service ...", "Young family ..."; not "Lorna (PA to the MP) emailed", "Jonno and his mates"
         spans.append((m.start(), end))
     for start, end in reversed(spans):
         text = text[:start] + "[NAME]" + text[end:]
@@ -1479,6 +1487,13 @@ _AFTER_A_LOWER_NAME = re.compile(
 _CAPS_RUN = re.compile(r"(?<![\w'’\[-])((?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž'’-]+[ \t]+){1,4})(?=(?:CALLED|RANG|STATES|STATED|SAYS|SAID|REPORTS|REPORTED|"
                        r"EMAILED|PHONED|ASKING|ASKED|WANTS|WANTED|CONFIRMED|REQUESTS|REQUESTED|COMPLAINED|NEEDS|CAME|VISITED|"
                        r"WOULD|WILL|CANNOT|HAS|IS|WAS)\b)")
+#: A family by its surname: "Family Lăcătuș", "the Boswell family", "Petrauskas household", "the Hendersons".
+_FAMILY = re.compile(r"(?i:\bfamily)[ \t]+(?P<fam>[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ž'’-]+)"
+                     r"|(?P<fam2>(?<![\w'’\[-])[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ž'’-]+)(?=[ \t]+(?:family|household|families|twins|brothers|sisters)\b)"
+                     r"|(?i:\bthe)[ \t]+(?P<fams>[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž'’-]+s)\b(?![ \t]+[A-Z])")
+#: A record opening whose surname the rules above already took: "[NAME], JANINE - TENANT DISPUTES".
+_NAME_THEN_FORENAME = re.compile(r"^([ \t]*)\[NAME\],[ \t]*([A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+(?:[ \t]+[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)?)"
+                                 r"(?=[ \t]*(?:\(|[-–.:;,]|$))")
 _TWO_CAPITAL_WORDS = re.compile(r"[A-Z]{2,}[ \t]+[A-Z]{2,}")
 _RECORD_NAME = re.compile(r"(?:^|(?<=[:]))[ \t]*((?:[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)(?:[ \t]+[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)?,[ \t]*[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+"
                           r"(?:[ \t]+[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)?)(?=[ \t]*(?:\(|[-–.:;,]|$))"
@@ -1536,6 +1551,14 @@ def _names_in_records(text: str, counts: dict[str, int]) -> str:
         if words and _name_words_ok(words):
             end = m.start(1) + len(m.group(1).rstrip())
             spans.append((end - len(" ".join(words)), end))
+    for m in _FAMILY.finditer(text):
+        surname = m.group("fam") or m.group("fam2") or m.group("fams")
+        bare = surname[:-1] if m.group("fams") else surname
+        if _known_word(bare) in ("last", "both") and not _everyday(bare):
+            spans.append(m.span("fam") if m.group("fam") else m.span("fam2") if m.group("fam2") else m.span("fams"))
+    m = _NAME_THEN_FORENAME.match(text)
+    if m and (_known_word(m.group(2).split()[0]) in ("first", "both") or len(m.group(2).split()[0]) == 1):
+        spans.append((m.start(1), m.end(2)))
     m = _RECORD_NAME.search(text)
     if m:
         group = 1 if m.group(1) else 2
@@ -1559,7 +1582,7 @@ def _names_in_records(text: str, counts: dict[str, int]) -> str:
         else:
             merged.append((a, b))
     for start, end in reversed(merged):
-        if "[" in text[start:end]:
+        if "[" in text[start:end] and not text[start:end].lstrip().startswith("[NAME],"):
             continue
         text = text[:start] + "[NAME]" + text[end:]
         counts["NAME"] = counts.get("NAME", 0) + 1
