@@ -1403,6 +1403,9 @@ _PERSON_CUES = frozenset("""caller client tenant tenants resident neighbour neig
 occupant occupier owner leaseholder carer mother father sister brother son daughter wife husband partner mum dad
 friend officer manager landlord landlady nan nana grandma grandad granddad gran councillor cllr pc sw ot gp nurse
 worker advisor adviser agent handler from to with by for re cc fao per hi hello dear thanks regards cheers""".split())
+#: What a person has, after a name and "'s" opening a note: "Tracey's ex keeps turning up".
+_THEIRS_AFTER_A_NAME = frozenset("""ex mum dad son daughter husband wife partner kids children child flat house home car
+carer brother sister friend boyfriend girlfriend neighbour neighbor mother father nan grandson granddaughter""".split())
 _ARTICLES = frozenset({"a", "an", "the", "our", "your", "their", "my", "his", "her", "its", "this", "that", "these", "those"})
 
 
@@ -1466,7 +1469,7 @@ def _known_lone_names(text: str, counts: dict[str, int]) -> str:
             following = text[end:end + 24].lower().split()
             if not (following and (following[0].strip(",.") in _AFTER_AN_OPENING_NAME or following[0].startswith("(")
                                    or (following[0] == "and" and following[1:2] and following[1] in ("his", "her", "their", "my")))
-                    or text[end:end + 2] in ("'s", "’s") or word.endswith(("'s", "’s"))):
+                    or (word.endswith(("'s", "’s")) and following and following[0].strip(",.") in _THEIRS_AFTER_A_NAME)):
                 continue  # "Carol service ...", "Young family ..."; not "Lorna (PA to the MP) emailed", "Jonno and his mates"
         spans.append((m.start(), end))
     for start, end in reversed(spans):
