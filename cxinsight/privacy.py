@@ -1375,6 +1375,7 @@ unit university village ward week wimpey wing woods""".split()})
 #: Words before a forename that make it a place or a body: "St John", "King George", "Lady Margaret".
 _PLACE_LEADS = frozenset({"st", "st.", "saint", "san", "santa", "king", "queen", "prince", "princess", "duke", "duchess",
                           "lady", "lord", "sir", "fort", "port", "mount", "lake", "cape", "aunt", "uncle"})
+_CAPITALISED = re.compile(r"[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-žḁ-ỿ]+")
 _LONE_WORD = re.compile(r"(?<![\w'’\[-])([A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-žḁ-ỿ]+(?:['’-][A-Za-zÀ-ÖØ-öø-ÿĀ-žḀ-ỿ]+)*)(?![\w\]-])")
 _NEXT_WORDS = re.compile(r"[ \t]+(?:(?:van|von|der|den|de|la|le|du|da|di|del|ap|ab|ni|ní|nic|mac|bin|binti|bint|al|el|ibn)[ \t]+)*"
                          r"([A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ÖØ-öø-ÿĀ-žḀ-ỿ'’-]*)")
@@ -1423,6 +1424,8 @@ def _known_lone_names(text: str, counts: dict[str, int]) -> str:
     >>> _known_lone_names("St John Ambulance at Alexandra Palace; John Lewis van; Marks & Spencer", {})
     'St John Ambulance at Alexandra Palace; John Lewis van; Marks & Spencer'
     """
+    if not any(_known_word(w) in ("first", "both") for w in set(_CAPITALISED.findall(text))):
+        return text  # (most texts hold no known forename once the rules above have run: one look-up a word)
     spans: list[tuple[int, int]] = []
     skip_to = 0
     for m in _LONE_WORD.finditer(text):
@@ -1479,6 +1482,7 @@ def _known_lone_names(text: str, counts: dict[str, int]) -> str:
     return text
 
 
+_LOWER_WORDS = re.compile(r"(?<![A-Za-z])[a-z][a-z-]{2,}")  # a quick first look: plain letters
 _LOWER_WORD = re.compile(r"(?<![\w'’\[-])[a-zà-öø-ÿā-žḁ-ỿ][a-zà-öø-ÿā-žḁ-ỿ-]{2,}")
 #: What follows a lower-case name (after it, or after its surname): something a person does, or has.
 _AFTER_A_LOWER_NAME = re.compile(
@@ -1494,6 +1498,7 @@ _CAPS_RUN = re.compile(r"(?<![\w'’\[-])((?:[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-Þ�
 _FAMILY = re.compile(r"(?i:\bfamily)[ \t]+(?P<fam>[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ž'’-]+)"
                      r"|(?P<fam2>(?<![\w'’\[-])[A-ZÀ-ÖØ-ÞĀ-Ž][\wÀ-ž'’-]+)(?=[ \t]+(?:family|household|families|twins|brothers|sisters)\b)"
                      r"|(?i:\bthe)[ \t]+(?P<fams>[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž'’-]+s)\b(?![ \t]+[A-Z])")
+_THE_PLURAL = re.compile(r"(?i:\bthe)[ \t]+[A-ZÀ-ÖØ-ÞĀ-Ž][a-zà-öø-ÿā-ž'’-]+s\b")
 #: A record opening whose surname the rules above already took: "[NAME], JANINE - TENANT DISPUTES".
 _NAME_THEN_FORENAME = re.compile(r"^([ \t]*)\[NAME\],[ \t]*([A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+(?:[ \t]+[A-ZÀ-ÖØ-ÞĀ-Ž][\w'’-]+)?)"
                                  r"(?=[ \t]*(?:\(|[-–.:;,]|$))")
@@ -1531,7 +1536,8 @@ def _names_in_records(text: str, counts: dict[str, int]) -> str:
     ('MISSED BIN - CREW CALLED', 'bin is full; rent was paid')
     """
     spans: list[tuple[int, int]] = []
-    for w in _LOWER_WORD.finditer(text):
+    lower_names = {w for w in set(_LOWER_WORDS.findall(text)) if _known_word(w) in ("first", "both")}
+    for w in (_LOWER_WORD.finditer(text) if lower_names else ()):
         first = w.group()
         if _known_word(first) not in ("first", "both") or first in _PERSON_CUES or first in _NOT_LONE:
             continue  # (a dictionary look-up a word: most words are not known forenames)
@@ -1554,7 +1560,8 @@ def _names_in_records(text: str, counts: dict[str, int]) -> str:
         if words and _name_words_ok(words):
             end = m.start(1) + len(m.group(1).rstrip())
             spans.append((end - len(" ".join(words)), end))
-    for m in _FAMILY.finditer(text):
+    for m in (_FAMILY.finditer(text) if ("amil" in text or "ousehold" in text or "twins" in text or "brothers" in text
+                                         or "sisters" in text or _THE_PLURAL.search(text)) else ()):
         surname = m.group("fam") or m.group("fam2") or m.group("fams")
         bare = surname[:-1] if m.group("fams") else surname
         if _known_word(bare) in ("last", "both") and not _everyday(bare):
