@@ -409,13 +409,13 @@ LABELLED_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
                   r"(?:parking|resident|visitor|disabled)[ \t]+permit|library[ \t]+card|homechoice|home[ \t]+choice|bidding|dhp|fsm|"
                   r"garden[ \t]+waste|ctax|c/tax|claim|journal|tenancy|oyster|(?:housing[ \t]+register|admissions?|blue[ \t]+badge|"
                   r"homeless(?:ness)?|housing|dhp|hb|ctr|council[ \t]+tax[ \t]+(?:support|reduction))[ \t]+(?:application|appl)|"
-                  r"elector(?:al)?|leisure[ \t]+card|rent[ \t]+card|permit[ \t]+book|carer'?s[ \t]+permit|hb|dhp|ctr)"
+                  r"elector(?:al)?|leisure[ \t]+card|rent[ \t]+card|permit[ \t]+book|carer'?s[ \t]+permit|hb|ctr)"
                   r"(?:[ \t]+(?:journal|claim|account|acc|a/c|pass|card|badge|permit|subscription|number|no\.?|ref(?:erence)?|id|code))*)"
                   r"[ \t]*(?:is[ \t]+)?[:#.-]?[ \t]*)(?!(?:19|20)\d{2}(?:[/-]\d{2,4})?(?![\w/]))(?=(?:[A-Za-z /.-]{0,4}\d){4})(?=(?:[A-Za-z]{2}[ \t])?[A-Za-z]{0,4}[-/.]?\d)"
                   r"(?:[A-Za-z]{2}[ \t](?=\d))?(?:[A-Za-z]{1,4}[-/.])?[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[ \t./-][A-Za-z]{0,4}\d[A-Za-z0-9]*){0,4}(?![\w/])",
      ("universal credit", "uc", "home office", "pass", "electoral", "share code", "pcn", "penalty", "permit",
       "library", "homechoice", "home choice", "bidding", "dhp", "fsm", "garden waste", "ctax", "c/tax", "claim",
-      "journal", "tenancy", "oyster", "appl", "elector", "card", "hb", "dhp", "ctr")),
+      "journal", "tenancy", "oyster", "appl", "elector", "card", "hb", "ctr")),
     # a card number of sixteen digits that passes Luhn's check, with no label; its expiry date and security code
     ("CARD", r"(?<![\d-])(?P<luhn16>)\d{4}([ \t-]?)\d{4}\1\d{4}\1\d{4}(?![\d-])", _D(16)),
     ("BANK", r"(?P<lead_exp>(?i:\bexp(?:iry|ires|\.)?(?:[ \t]+date)?|\bvalid[ \t]+(?:to|until|thru))[ \t]*[:-]?[ \t]*)"
@@ -1405,8 +1405,8 @@ occupant occupier owner leaseholder carer mother father sister brother son daugh
 friend officer manager landlord landlady nan nana grandma grandad granddad gran councillor cllr pc sw ot gp nurse
 worker advisor adviser agent handler from to with by for re cc fao per hi hello dear thanks regards cheers""".split())
 #: What a person has, after a name and "'s" opening a note: "Tracey's ex keeps turning up".
-_THEIRS_AFTER_A_NAME = frozenset("""ex mum dad son daughter husband wife partner kids children child flat house home car
-carer brother sister friend boyfriend girlfriend neighbour neighbor mother father nan grandson granddaughter""".split())
+_THEIRS_AFTER_A_NAME = frozenset(re.findall(r"[a-z]+", f"{_RELATIONS}|{_THEIRS}")) - {"i"} | frozenset(
+    "ex nan boyfriend girlfriend grandson granddaughter".split())
 _ARTICLES = frozenset({"a", "an", "the", "our", "your", "their", "my", "his", "her", "its", "this", "that", "these", "those"})
 
 
@@ -1482,7 +1482,6 @@ def _known_lone_names(text: str, counts: dict[str, int]) -> str:
     return text
 
 
-_LOWER_WORDS = re.compile(r"(?<![A-Za-z])[a-z][a-z-]{2,}")  # a quick first look: plain letters
 _LOWER_WORD = re.compile(r"(?<![\w'’\[-])[a-zà-öø-ÿā-žḁ-ỿ][a-zà-öø-ÿā-žḁ-ỿ-]{2,}")
 #: What follows a lower-case name (after it, or after its surname): something a person does, or has.
 _AFTER_A_LOWER_NAME = re.compile(
@@ -1513,7 +1512,7 @@ _NOT_BEFORE_A_LOWER_NAME = frozenset({"of", "i", "we", "you", "they", "he", "she
                                      "had", "not", "was", "is", "are", "were", "will", "would", "can", "could", "did", "do"})
 
 
-def _name_words_ok(words: list[str], need: str = "any") -> bool:
+def _name_words_ok(words: list[str]) -> bool:
     """Every word may be part of a name (no everyday or council word) and at least one is a known name."""
     bare = [w.strip("'’,").removesuffix("'s").removesuffix("’s") for w in words]
     if not bare or any(len(w) > 1 and (_everyday(w) or w.lower() in _NOT_LONE or w.lower() in _PERSON_CUES) for w in bare):
@@ -1536,10 +1535,10 @@ def _names_in_records(text: str, counts: dict[str, int]) -> str:
     ('MISSED BIN - CREW CALLED', 'bin is full; rent was paid')
     """
     spans: list[tuple[int, int]] = []
-    lower_names = {w for w in set(_LOWER_WORDS.findall(text)) if _known_word(w) in ("first", "both")}
+    lower_names = {w for w in set(_LOWER_WORD.findall(text)) if _known_word(w) in ("first", "both")}
     for w in (_LOWER_WORD.finditer(text) if lower_names else ()):
         first = w.group()
-        if _known_word(first) not in ("first", "both") or first in _PERSON_CUES or first in _NOT_LONE:
+        if first not in lower_names or first in _PERSON_CUES or first in _NOT_LONE:
             continue  # (a dictionary look-up a word: most words are not known forenames)
         m = _AFTER_A_LOWER_NAME.match(text, w.end())
         if m is None:
