@@ -20,15 +20,20 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from cxinsight import privacy
+from cxinsight import gate, privacy
 from cxinsight.columns import equals, positions
 from cxinsight.stats import wilson
+
+log = logging.getLogger(__name__)
+#: Approved notes read per failure type beyond the examples shown, to stand in for one withheld.
+QUOTE_SPARES = 3
 
 
 def _as_list(by) -> list[str]:
@@ -305,8 +310,15 @@ def top_drivers(classified: pd.DataFrame, by: str = "service", top: int = 3, exa
     chosen = fail["contact_id"].astype(str).isin(set(map(str, approved)))
     pool = fail.loc[chosen & text.notna() & text.str.len().between(15, 140)]
     pool = pool.iloc[np.random.default_rng(seed).permutation(len(pool))]
-    picks = pool.groupby([by, "failure_type"], observed=True, sort=False).head(examples)
+    # an approved note is quoted only when, once redacted, the second detector finds nothing in it
+    # either (cxinsight.gate.free_text_findings): a few spare candidates per group stand in for any withheld
+    picks = pool.groupby([by, "failure_type"], observed=True, sort=False).head(examples + QUOTE_SPARES)
     picks = picks.assign(**{text_column: privacy.redact_text(picks[text_column].astype(str)).str.replace("\n", " ")})
+    flagged = np.array([bool(gate.free_text_findings(t)) for t in picks[text_column]], dtype=bool)
+    if flagged.any():
+        log.info("%d approved note(s) not quoted: the second detector reads personal data in them after "
+                 "redaction", int(flagged.sum()))
+    picks = picks.loc[~flagged].groupby([by, "failure_type"], observed=True, sort=False).head(examples)
     joined = picks.groupby([by, "failure_type"], observed=True)[text_column].agg(" | ".join)
     # Looked up by the groups' names, not by reindexing on the categorical levels: pandas cannot
     # reindex a MultiIndex whose categorical levels have codes of another width (an empty result's

@@ -943,14 +943,41 @@ def findings(text: str) -> list[tuple[str, int, int]]:
         if r.entity_type == "UK_POSTCODE" and re.match(r"[A-Za-z]+", text[r.start:r.end]).group().lower() not in postcode_areas():
             continue
         raw.append((kind, r.start, r.end))
+    return merge(raw)
+
+
+def merge(found) -> list[tuple[str, int, int]]:
+    """Findings in order, one where several overlap (the first's kind): one item flagged by several
+    recognisers counts once.
+
+    >>> merge([("NAME", 4, 9), ("PHONE", 20, 31), ("NAME", 6, 12)])
+    [('NAME', 4, 12), ('PHONE', 20, 31)]
+    """
     merged: list[tuple[str, int, int]] = []
-    for kind, start, end in sorted(raw, key=lambda f: (f[1], -f[2])):
-        # one item flagged by several recognisers counts once
+    for kind, start, end in sorted(found, key=lambda f: (f[1], -f[2])):
         if merged and start < merged[-1][2]:
             merged[-1] = (merged[-1][0], merged[-1][1], max(end, merged[-1][2]))
         else:
             merged.append((kind, start, end))
     return merged
+
+
+def free_text_findings(text: str) -> list[tuple[str, int, int]]:
+    """What the second detector flags in a resident's or call handler's own words: :func:`findings`
+    and the learned tagger's (:mod:`cxinsight.gate.learned`), one finding where they overlap.
+
+    The tagger was taught on notes, not on report prose, so only free text is read this way (an
+    analyst-approved quote before it is published, the blind corpora's notes); pages and file names
+    are read by :func:`findings` alone.
+
+    >>> text = "spoke to agnieszka, she says the bin was missed again"
+    >>> [(k, text[s:e]) for k, s, e in free_text_findings(text)]
+    [('NAME', 'agnieszka')]
+    """
+    from cxinsight.gate import learned
+
+    text = normalise(text)
+    return merge([*findings(text), *learned.tag(_TOKEN.sub(lambda m: " " * len(m.group()), text))])
 
 
 def scan(text: str) -> dict[str, int]:

@@ -51,6 +51,10 @@ DEV5 = "dev5/items.tsv"
 #: 2026-12-07 by a helper that had read neither the rules nor any earlier set; read in aggregate only
 #: (``fourth/FIRST_RUN.md``): with the third, the judge.
 FOURTH = "fourth/items.tsv"
+#: The sixth corpus (``dev6/README.md``): 558 items and 470 ordinary notes written blind on 2026-12-07, scored
+#: before its rows were read (``dev6/FIRST_RUN.md``, the learned tagger's first blind measure); since then
+#: training data for the tagger and a development set.
+DEV6 = "dev6/items.tsv"
 KINDS = ("name", "email", "phone", "address", "postcode", "date_of_birth", "ni_number", "nhs_number", "bank",
          "vehicle", "reference")
 SECOND_KINDS = (*KINDS, "staff_login")
@@ -116,42 +120,58 @@ def detector_caught(text: str, part: str, findings=None) -> bool:
 
 
 def score(name: str) -> pd.DataFrame:
-    """One row per item of ``name``: its kind and, for the redactor, the detector and both, whether
-    it was caught; whether the redaction was partial; for ordinary rows, whether either flagged it."""
+    """One row per item of ``name``: its kind and, for the redactor, the detectors and both, whether
+    it was caught; whether the redaction was partial; for ordinary rows, whether each flagged it.
+
+    Detectors: ``detector`` is the gate's rules (:func:`cxinsight.gate.findings`, what the last gate
+    reads pages with); ``learned`` the learned tagger alone (:func:`cxinsight.gate.learned.tag`);
+    ``second`` both together, the second detector as it reads free text
+    (:func:`cxinsight.gate.free_text_findings`); ``both`` the redactor or the second detector."""
+    from cxinsight.gate import learned
+
     items = read(name)
     redacted = privacy.redact_text(items["text"]).tolist()
     out = []
     for r, red in zip(items.itertuples(), redacted, strict=True):
-        found = gate.findings(gate.normalise(r.text))
+        norm = gate.normalise(r.text)
+        found, taught = gate.findings(norm), learned.tag(norm)
+        second = gate.merge([*found, *taught])  # gate.free_text_findings, without reading the text twice
         if r.kind == "ordinary":
             changed = red not in (r.text, privacy.normalise(r.text))
-            out.append({"id": r.id, "kind": r.kind, "redactor_fp": changed, "detector_fp": bool(found)})
+            out.append({"id": r.id, "kind": r.kind, "redactor_fp": changed, "detector_fp": bool(found),
+                        "learned_fp": bool(taught), "second_fp": bool(second)})
             continue
         status = [redaction_status(r.text, red, p) for p in r.personal]
         det = [detector_caught(r.text, p, found) for p in r.personal]
+        sec = [detector_caught(r.text, p, second) for p in r.personal]
         out.append({"id": r.id, "kind": r.kind, "redactor": all(s == "caught" for s in status),
                     "partial": any(s == "partial" for s in status), "detector": all(det),
-                    "both": all(s == "caught" or d for s, d in zip(status, det, strict=True))})
+                    "learned": all(detector_caught(r.text, p, taught) for p in r.personal), "second": all(sec),
+                    "both": all(s == "caught" or d for s, d in zip(status, sec, strict=True))})
     return pd.DataFrame(out)
 
 
 def summary(scores: pd.DataFrame) -> pd.DataFrame:
-    """Aggregate figures only: per kind and overall, items, recall of the redactor, the detector and
-    both, partial redactions, and the share of the redactor's misses the detector catches."""
+    """Aggregate figures only: per kind and overall, items, recall of the redactor, the gate's rules,
+    the learned tagger, the second detector (both of those) and the redactor with it, partial
+    redactions, and the share of the redactor's misses the gate's rules and the second detector catch."""
     personal = scores[scores["kind"] != "ordinary"].copy()
-    personal["missed_by_redactor"] = ~personal["redactor"].astype(bool)
-    personal["detector_on_missed"] = personal["missed_by_redactor"] & personal["detector"].astype(bool)
+    missed_by_redactor = ~personal["redactor"].astype(bool)
     rows = []
     kinds = [k for k in SECOND_KINDS if k in set(personal["kind"])]
     for kind, g in [*((k, personal[personal["kind"] == k]) for k in kinds), ("overall", personal)]:
-        missed = int(g["missed_by_redactor"].sum())
+        m = missed_by_redactor[g.index]
+        missed = int(m.sum())
         rows.append({"kind": kind, "items": len(g), "redactor": g["redactor"].mean(), "detector": g["detector"].mean(),
-                     "both": g["both"].mean(), "partial": int(g["partial"].sum()), "redactor_missed": missed,
-                     "detector_on_missed": (g["detector_on_missed"].sum() / missed) if missed else float("nan")})
+                     "learned": g["learned"].mean(), "second": g["second"].mean(), "both": g["both"].mean(),
+                     "partial": int(g["partial"].sum()), "redactor_missed": missed,
+                     "rules_on_missed": (g.loc[m, "detector"].sum() / missed) if missed else float("nan"),
+                     "detector_on_missed": (g.loc[m, "second"].sum() / missed) if missed else float("nan")})
     ordinary = scores[scores["kind"] == "ordinary"]
     rows.append({"kind": "ordinary (false positives)", "items": len(ordinary),
                  "redactor": ordinary["redactor_fp"].mean(), "detector": ordinary["detector_fp"].mean(),
-                 "both": (ordinary["redactor_fp"] | ordinary["detector_fp"]).mean()})
+                 "learned": ordinary["learned_fp"].mean(), "second": ordinary["second_fp"].mean(),
+                 "both": (ordinary["redactor_fp"] | ordinary["second_fp"]).mean()})
     return pd.DataFrame(rows).set_index("kind")
 
 
@@ -167,7 +187,7 @@ def _summary(name: str) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------
 # The corpus itself
 # ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", [*FILES, SECOND, THIRD])
+@pytest.mark.parametrize("name", [*FILES, SECOND, THIRD, FOURTH, DEV5, DEV6])
 def test_every_personal_substring_is_in_its_note(name):
     items = read(name)
     assert set(items["kind"]) == {*(KINDS if name in FILES else SECOND_KINDS), "ordinary"}
@@ -201,12 +221,13 @@ REACHED = {"recall": 0.95, "detector": 0.93, "both": 0.98, "false_positives": 0.
 #: forename-and-surname pairs are read without a cue; 0.95 / 0.85 / 0.98 since 2026-12-07 (its misses were read
 #: for those rules: a development set). Rounded down: no change may fall below it.
 REACHED_SECOND = {"recall": 0.95, "detector": 0.85, "both": 0.97, "false_positives_redactor": 0.03,
-                  "false_positives_detector": 0.05}
+                  "false_positives_detector": 0.05, "second": 0.98, "false_positives_second": 0.09}
 #: The third blind corpus's first run (third/FIRST_RUN.md: 0.705 / 0.739 / 0.792; false positives 3.8% and
 #: 5.8%) and, since the rules of 2026-12-07 (third/FIRST_RUN.md), 0.815 / 0.750 / 0.875, false positives 3.8%
 #: and 6.5% (the gate's larger name lists flag two more ordinary notes), rounded: no change may fall below it.
 REACHED_THIRD = {"recall": 0.81, "detector": 0.74, "both": 0.87, "false_positives_redactor": 0.04,
-                 "false_positives_detector": 0.065}
+                 "false_positives_detector": 0.065, "second": 0.91, "detector_on_missed": 0.68,
+                 "false_positives_second": 0.21}
 
 
 def test_development_is_redacted_whole_and_ordinary_rows_left_alone():
@@ -232,7 +253,8 @@ def test_held_out_does_not_fall_below_what_was_reached():
 #: The fourth blind corpus (fourth/FIRST_RUN.md): first run 0.736 / 0.738 / 0.817; at the end of 2026-12-07
 #: 0.853 / 0.760 / 0.898, false positives 6.6% and 7.6%.
 REACHED_FOURTH = {"recall": 0.85, "detector": 0.75, "both": 0.89, "false_positives_redactor": 0.07,
-                  "false_positives_detector": 0.077}
+                  "false_positives_detector": 0.077, "second": 0.94, "detector_on_missed": 0.74,
+                  "false_positives_second": 0.27}
 
 
 @pytest.mark.parametrize("name, reached", [(SECOND, REACHED_SECOND), (THIRD, REACHED_THIRD), (FOURTH, REACHED_FOURTH)])
@@ -245,6 +267,11 @@ def test_the_later_blind_corpora_do_not_fall_below_what_was_reached(name, reache
     assert float(overall["both"]) >= reached["both"]
     assert float(ordinary["redactor"]) <= reached["false_positives_redactor"]
     assert float(ordinary["detector"]) <= reached["false_positives_detector"]
+    # the second detector on free text: the gate's rules and the learned tagger (cxinsight.gate.learned)
+    assert float(overall["second"]) >= reached["second"]
+    assert float(ordinary["second"]) <= reached["false_positives_second"]
+    if "detector_on_missed" in reached:
+        assert float(overall["detector_on_missed"]) >= reached["detector_on_missed"]
 
 
 @pytest.mark.xfail(strict=True, reason="issue 28's bars are not reached: on the third and fourth blind corpora, the "
@@ -275,7 +302,7 @@ def _markdown(table: pd.DataFrame) -> str:
 
 
 def main(argv: list[str]) -> None:
-    for name in (*FILES, SECOND, THIRD, FOURTH, DEV5):
+    for name in (*FILES, SECOND, THIRD, FOURTH, DEV5, DEV6):
         print(f"\n### {name}\n\n{_markdown(_summary(name))}")
     if "--misses" in argv:  # the development file only: the held-out rows are never shown
         items, scores = read("development.tsv"), score("development.tsv")
