@@ -332,7 +332,7 @@ _PERSON_REF_LABEL = (r"(?i:\b(?:garage[ \t]+tenancy|tenancy|rent[ \t]+(?:account
                      r"[ \t]*[:#.]?[ \t]*(?:is[ \t]+)?")
 _REF_VALUE = r"(?=[A-Za-z]{0,4}[./-]?\d|[A-Z]{1,4}[ \t]\d)[A-Za-z0-9]{1,10}(?:(?:[./-]|[ \t]?/[ \t]?|[ \t](?=[A-Za-z0-9]*\d))[A-Za-z0-9]{1,10}){0,5}(?![\w/])"
 _DOB_LABEL = (r"(?i:\bd\.?[ \t]?o\.?[ \t]?b\b\.?|\bdate[ \t]+of[ \t]+birth|\bbirth[ \t]*date|\bborn(?:[ \t]+on)?|\bbirthday)"
-              r"[ \t]*[:-]?[ \t]*(?:is[ \t]+|as[ \t]+|was[ \t]+|of[ \t]+)?")
+              r"[ \t]*['’\"]?[ \t]*[:=-]?[ \t]*\(?[ \t]*(?:is[ \t]+|as[ \t]+|was[ \t]+|of[ \t]+)?(?:the[ \t]+)?")
 _ORDINAL_WORD = (r"(?:(?:twenty|thirty)[\s-]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
                  r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)")
 _YEAR_WORD = (r"(?:nineteen|twenty)[\s-]+(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]+(?:one|two|three|"
@@ -437,8 +437,8 @@ LABELLED_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("POSTCODE", r"(?P<lead_pco>(?i:\bpost[ \t]?code|\bp/code|\bpc)[ \t]*(?i:is[ \t]+|was[ \t]+)?[:-]?[ \t]*)"
                  r"[A-Za-z]{1,2}\d[A-Za-z\d]?(?:(?:[ \t]+|[ \t]*-[ \t]*)?\d(?:[ \t]?[A-Za-z][ \t]?[A-Za-z])?)?(?![A-Za-z0-9])",
      ("postcode", "post code", "p/code", "pc")),
-    ("POSTCODE", r"(?P<lead_pcl>(?i:\b(?:lives|living|live|moved|resides|based|staying)[ \t]+(?:in|to|at)[ \t]+(?:the[ \t]+)?))(?P<outward3>)"
-                 r"[A-Z]{1,2}\d[A-Z\d]?(?:[ \t]+\d(?:[A-Z]{2})?)?(?![A-Za-z0-9])", ("live", "living", "moved", "resides", "based", "staying")),
+    ("POSTCODE", r"(?P<lead_pcl>(?i:\b(?:lives|living|live|moved|resides|based|staying|relocated)(?:[ \t]+(?:out|over|down|up|now))?[ \t]+(?:in|to|at)[ \t]+(?:the[ \t]+)?))(?P<outward3>)"
+                 r"[A-Z]{1,2}\d[A-Z\d]?(?:[ \t]+\d(?:[A-Z]{2})?)?(?![A-Za-z0-9])", ("live", "living", "moved", "resides", "based", "staying", "relocated")),
     ("POSTCODE", r"(?P<lead_pcn>(?i:\bpost[ \t]?code)[ \t]*(?i:is[ \t]+|was[ \t]+)?[:-]?[ \t]*)(?i:(?:alpha|alfa|bravo|charlie|delta|echo|"
                  r"foxtrot|golf|hotel|india|juliett?|kilo|lima|mike|november|oscar|papa|quebec|romeo|sierra|tango|uniform|victor|"
                  r"whiske?y|x-?ray|yankee|zulu|zero|oh|one|two|three|four|five|six|seven|eight|nine|[a-z](?:[ \t]+for[ \t]+[a-z-]+)?)"
@@ -712,8 +712,11 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
             return not (national[:1] in "127" and len(national) in (9, 10))
         return not (raw.startswith(("+", "00")) and len(digits) >= 10 and phonenumbers.is_possible_number(number))
     if kind == "NAME" and groups.get("bare_by") and not re.search(
-            r"\d|_|[A-Za-z]{3,}\.[A-Za-z]{2,}|^[A-Za-z]\.[A-Za-z]{3,}", m.group(0)[len(groups.get("lead_sl2") or ""):]):
-        return True  # after a bare "by": a login only with a digit, an underscore or a dot between names ("by ljones7")
+            r"\d|_|[A-Za-z]{3,}\.[A-Za-z]{2,}|^[A-Za-z]\.[A-Za-z]{3,}", m.group(0)[len(groups.get("lead_sl2") or ""):]) \
+            and not _initial_and_surname(m.group(0)[len(groups.get("lead_sl2") or ""):]):
+        # after a bare "by": a login only with a digit, an underscore or a dot between names ("by ljones7"), or
+        # an initial run into a known surname in lower case ("updated by kevans", not "by phone")
+        return True
     if kind == "NAME" and _PSEUDONYM_AFTER.search(m.group(0)):
         return True  # a keyed pseudonym (cxinsight.pseudonym): "Agent=S-c623aff9dfabeeb1" is already safe
     if kind == "NAME" and ("domain_login" in groups or "mention" in groups or "staff_kv" in groups):
@@ -831,6 +834,19 @@ def _ordinary_text_name(groups: dict, m: re.Match, text: str, lead: str) -> bool
     if groups.get("lone") is not None and re.match(r"[ \t]+chasing\b", text[m.end():], re.IGNORECASE):
         return m.group(0).strip().lower() not in _gate_names() or None
     return None
+
+
+def _initial_and_surname(word: str) -> bool:
+    """A login made of an initial run into a surname the gazetteers know, in lower case, as councils'
+    systems write them: "kevans", "gwatson", "ngreen"; not an everyday word ("bridges") or a forename.
+
+    >>> [_initial_and_surname(w) for w in ("kevans", "gwatson", "phone", "bridges", "sharon", "KEVANS")]
+    [True, True, False, False, False, False]
+    """
+    from cxinsight import gate
+
+    return (bool(re.fullmatch(r"[a-z]{5,14}", word)) and not gate.is_everyday_word(word)
+            and gate._known(word[1:]) in ("last", "both") and not gate._known(word))
 
 
 def _login_shaped(login: str, strict: bool) -> bool:

