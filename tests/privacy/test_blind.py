@@ -55,6 +55,9 @@ FOURTH = "fourth/items.tsv"
 #: before its rows were read (``dev6/FIRST_RUN.md``, the learned tagger's first blind measure); since then
 #: training data for the tagger and a development set.
 DEV6 = "dev6/items.tsv"
+#: The seventh corpus (``dev7/README.md``): 616 items and 819 ordinary notes written blind on 2026-12-07, scored
+#: before its rows were read (``dev7/FIRST_RUN.md``); since then training data for the tagger.
+DEV7 = "dev7/items.tsv"
 KINDS = ("name", "email", "phone", "address", "postcode", "date_of_birth", "ni_number", "nhs_number", "bank",
          "vehicle", "reference")
 SECOND_KINDS = (*KINDS, "staff_login")
@@ -187,7 +190,7 @@ def _summary(name: str) -> pd.DataFrame:
 # ----------------------------------------------------------------------------------------------
 # The corpus itself
 # ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", [*FILES, SECOND, THIRD, FOURTH, DEV5, DEV6])
+@pytest.mark.parametrize("name", [*FILES, SECOND, THIRD, FOURTH, DEV5, DEV6, DEV7])
 def test_every_personal_substring_is_in_its_note(name):
     items = read(name)
     assert set(items["kind"]) == {*(KINDS if name in FILES else SECOND_KINDS), "ordinary"}
@@ -221,13 +224,15 @@ REACHED = {"recall": 0.95, "detector": 0.93, "both": 0.98, "false_positives": 0.
 #: forename-and-surname pairs are read without a cue; 0.95 / 0.85 / 0.98 since 2026-12-07 (its misses were read
 #: for those rules: a development set). Rounded down: no change may fall below it.
 REACHED_SECOND = {"recall": 0.95, "detector": 0.85, "both": 0.97, "false_positives_redactor": 0.03,
-                  "false_positives_detector": 0.05, "second": 0.98, "false_positives_second": 0.09}
+                  "false_positives_detector": 0.05, "second": 0.99, "false_positives_second": 0.08}
 #: The third blind corpus's first run (third/FIRST_RUN.md: 0.705 / 0.739 / 0.792; false positives 3.8% and
 #: 5.8%) and, since the rules of 2026-12-07 (third/FIRST_RUN.md), 0.815 / 0.750 / 0.875, false positives 3.8%
 #: and 6.5% (the gate's larger name lists flag two more ordinary notes), rounded: no change may fall below it.
+#: The second detector on free text (the gate's rules and the learned tagger, taught on development, held_out,
+#: second, dev5, dev6 and dev7): 0.926 of items, 0.747 of the redactor's misses, 19.5% of ordinary notes flagged.
 REACHED_THIRD = {"recall": 0.81, "detector": 0.74, "both": 0.87, "false_positives_redactor": 0.04,
-                 "false_positives_detector": 0.065, "second": 0.91, "detector_on_missed": 0.68,
-                 "false_positives_second": 0.21}
+                 "false_positives_detector": 0.065, "second": 0.92, "detector_on_missed": 0.74,
+                 "false_positives_second": 0.195}
 
 
 def test_development_is_redacted_whole_and_ordinary_rows_left_alone():
@@ -251,9 +256,10 @@ def test_held_out_does_not_fall_below_what_was_reached():
 
 
 #: The fourth blind corpus (fourth/FIRST_RUN.md): first run 0.736 / 0.738 / 0.817; at the end of 2026-12-07
-#: 0.853 / 0.760 / 0.898, false positives 6.6% and 7.6%.
+#: 0.853 / 0.760 / 0.898, false positives 6.6% and 7.6%. The second detector on free text: 0.947 of items,
+#: 0.758 of the redactor's misses, 27% of ordinary notes flagged.
 REACHED_FOURTH = {"recall": 0.85, "detector": 0.75, "both": 0.89, "false_positives_redactor": 0.07,
-                  "false_positives_detector": 0.077, "second": 0.94, "detector_on_missed": 0.74,
+                  "false_positives_detector": 0.077, "second": 0.94, "detector_on_missed": 0.75,
                   "false_positives_second": 0.27}
 
 
@@ -275,9 +281,10 @@ def test_the_later_blind_corpora_do_not_fall_below_what_was_reached(name, reache
 
 
 @pytest.mark.xfail(strict=True, reason="issue 28's bars are not reached: on the third and fourth blind corpora, the "
-                   "judges, redaction 0.81 and 0.85 overall (0.95 asked), false positives 3.8% and 6.6% (2% asked), "
-                   "the second detector catches 0.33 and 0.30 of the redactor's misses (0.90 asked); held_out.tsv 0.96, "
-                   "the second corpus 0.95; see third/FIRST_RUN.md and fourth/FIRST_RUN.md")
+                   "judges, redaction 0.81 and 0.87 overall (0.95 asked), false positives 3.8% and 6.6% (2% asked), "
+                   "the second detector (the gate's rules and the learned tagger) catches 0.75 and 0.76 of the "
+                   "redactor's misses (0.90 asked); held_out.tsv 0.97, the second corpus 0.95 (both taught to the "
+                   "tagger since); see third/FIRST_RUN.md and fourth/FIRST_RUN.md")
 @pytest.mark.parametrize("name", ["held_out.tsv", SECOND, THIRD, FOURTH])
 def test_held_out_meets_the_acceptance_of_issue_28(name):
     """Redaction recall >= 0.95 overall and >= 0.90 for every kind, false positives <= 2% of ordinary
@@ -302,7 +309,7 @@ def _markdown(table: pd.DataFrame) -> str:
 
 
 def main(argv: list[str]) -> None:
-    for name in (*FILES, SECOND, THIRD, FOURTH, DEV5, DEV6):
+    for name in (*FILES, SECOND, THIRD, FOURTH, DEV5, DEV6, DEV7):
         print(f"\n### {name}\n\n{_markdown(_summary(name))}")
     if "--misses" in argv:  # the development file only: the held-out rows are never shown
         items, scores = read("development.tsv"), score("development.tsv")
