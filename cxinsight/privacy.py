@@ -633,6 +633,11 @@ ISSUE28_NAME_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
              r"|\b(?P<bare_by>by|under)[ \t]+))"
              r"(?P<staff_login>)[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+){0,3}(?![\w@(=])",
      ("logged", "locked", "uploaded", "signed", "by", "under", "login", "uname", "u/name")),
+    # a login of an initial run into a known surname after a word that hands work to someone: "reassigned from
+    # tbrown to lgreen", "check with mrogers", "assigned: RJONES" (checked by :func:`_initial_and_surname`)
+    ("NAME", r"(?P<lead_isn>(?i:\b(?:by|from|to|with|for|cc|assigned|reassigned|allocated)\b)[ \t]*:?[ \t]*)(?P<initial_surname>)"
+             r"(?:[a-z]{5,14}|[A-Z]{5,14})\d{0,2}(?![\w@.-])",
+     ("by", "from", "to", "with", "for", "cc", "assigned", "allocated")),
     ("NAME", r"(?<![\w.@])(?P<mention>)@[A-Za-z][A-Za-z0-9]*(?:[._-][A-Za-z0-9]+){1,3}(?![\w@])", ("@",)),
     ("NAME", r"(?P<staff_kv>)(?P<lead_kv>(?i:\b(?:user(?:[ \t_]?name)?|agent(?:[ \t_]?id)?|login|uid|owner|operator)[ \t]*=[ \t]*))"
              r"[A-Za-z0-9][A-Za-z0-9._-]{1,40}", ("=",)),
@@ -717,6 +722,9 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
         # after a bare "by": a login only with a digit, an underscore or a dot between names ("by ljones7"), or
         # an initial run into a known surname in lower case ("updated by kevans", not "by phone")
         return True
+    if kind == "NAME" and "initial_surname" in groups:
+        login = m.group(0)[len(groups.get("lead_isn") or ""):].rstrip("0123456789")
+        return not _initial_and_surname(login.lower() if login.isupper() else login)
     if kind == "NAME" and _PSEUDONYM_AFTER.search(m.group(0)):
         return True  # a keyed pseudonym (cxinsight.pseudonym): "Agent=S-c623aff9dfabeeb1" is already safe
     if kind == "NAME" and ("domain_login" in groups or "mention" in groups or "staff_kv" in groups):
@@ -838,15 +846,16 @@ def _ordinary_text_name(groups: dict, m: re.Match, text: str, lead: str) -> bool
 
 def _initial_and_surname(word: str) -> bool:
     """A login made of an initial run into a surname the gazetteers know, in lower case, as councils'
-    systems write them: "kevans", "gwatson", "ngreen"; not an everyday word ("bridges") or a forename.
+    systems write them: "kevans", "gwatson", "tbrown"; not an English word that reads that way
+    ("trust", "plane": :func:`cxinsight.gate.initial_surname_words`), an everyday word or a name.
 
-    >>> [_initial_and_surname(w) for w in ("kevans", "gwatson", "phone", "bridges", "sharon", "KEVANS")]
-    [True, True, False, False, False, False]
+    >>> [_initial_and_surname(w) for w in ("kevans", "gwatson", "tbrown", "phone", "trust", "sharon", "KEVANS")]
+    [True, True, True, False, False, False, False]
     """
     from cxinsight import gate
 
-    return (bool(re.fullmatch(r"[a-z]{5,14}", word)) and not gate.is_everyday_word(word)
-            and gate._known(word[1:]) in ("last", "both") and not gate._known(word))
+    return (bool(re.fullmatch(r"[a-z]{5,14}", word)) and word not in gate.initial_surname_words()
+            and not gate.is_everyday_word(word) and word[1:] in gate.all_surnames() and not gate._known(word))
 
 
 def _login_shaped(login: str, strict: bool) -> bool:
@@ -881,7 +890,8 @@ def _login_shaped(login: str, strict: bool) -> bool:
             and not all(gate.is_everyday_word(p) for p in parts)
     if len(low) >= 5 and (gate._known(low[1:]) in ("last", "both") or
                           (login.isupper() and gate._known(low[:-1]) in ("last", "both"))):
-        return True
+        # not a word or a name that reads that way: "TO BRADFORD" (b + Radford), "trust" (t + Rust)
+        return not gate._known(low) and low not in gate.initial_surname_words()
     if strict:
         return False
     return bool(gate._known(low)) and not low.endswith(("ing", "ed"))

@@ -147,6 +147,18 @@ def known_forenames() -> frozenset[str]:
 
 
 @cache
+def all_surnames() -> frozenset[str]:
+    """Every surname the gate knows, accents folded, everyday words included ("green", "hill", "rust")."""
+    return frozenset(fold(w) for w in surnames()) | _faker_names()[1]
+
+
+def initial_surname_words() -> frozenset[str]:
+    """English words that read as an initial and a surname ("trust", "plane", "shill"): never a login
+    (``english_initial_surname.txt``, from a public-domain English word list: ``make_login_words.py``)."""
+    return _words("english_initial_surname.txt")
+
+
+@cache
 def known_surnames() -> frozenset[str]:
     """Surnames from the project's list and Faker's, accents folded, everyday words left out."""
     return frozenset({fold(w) for w in surnames()} | _faker_names()[1]) - common_words()
