@@ -412,7 +412,8 @@ LABELLED_RULES: list[tuple[str, str, str | tuple[str, ...]]] = [
                   r"elector(?:al)?|leisure[ \t]+card|rent[ \t]+card|permit[ \t]+book|carer'?s[ \t]+permit|hb|ctr)"
                   r"(?:[ \t]+(?:journal|claim|account|acc|a/c|pass|card|badge|permit|subscription|number|no\.?|ref(?:erence)?|id|code))*)"
                   r"[ \t]*(?:is[ \t]+)?[:#.-]?[ \t]*)(?!(?:19|20)\d{2}(?:[/-]\d{2,4})?(?![\w/]))(?=(?:[A-Za-z /.-]{0,4}\d){4})(?=(?:[A-Za-z]{2}[ \t])?[A-Za-z]{0,4}[-/.]?\d)"
-                  r"(?:[A-Za-z]{2}[ \t](?=\d))?(?:[A-Za-z]{1,4}[-/.])?[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[ \t./-][A-Za-z]{0,4}\d[A-Za-z0-9]*){0,4}(?![\w/])",
+                  r"(?:[A-Za-z]{2}[ \t](?=\d))?(?:[A-Za-z]{1,4}[-/.])?[A-Za-z0-9]*\d[A-Za-z0-9]*(?:[ \t./-][A-Za-z]{0,4}[-/.]?\d[A-Za-z0-9]*){0,4}"
+                  r"(?:-[A-Za-z]{1,2})?(?![\w/])",
      ("universal credit", "uc", "home office", "pass", "electoral", "share code", "pcn", "penalty", "permit",
       "library", "homechoice", "home choice", "bidding", "dhp", "fsm", "garden waste", "ctax", "c/tax", "claim",
       "journal", "tenancy", "oyster", "appl", "elector", "card", "hb", "ctr")),
