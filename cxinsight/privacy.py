@@ -689,6 +689,127 @@ def _luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+#: Words a council's or an organisation's team mailbox is named with ("complaints@", "council.tax@",
+#: "customerservices@", "asc.safeguarding@"): a shared role address, not a person's (the ICO's guidance:
+#: an address such as info@company.co.uk is not personal data).
+TEAM_MAILBOX_WORDS = frozenset("""
+council tax ctax revenues revs benefits bens hb repairs repair housing options homeless homelessness planning
+comments comment customer customers services service contact contactus us enquiries enquiry info information
+help helpdesk desk support admin administration team office duty inbox mailbox blue badge bluebadge
+safeguarding asc acs adults adult children childrens families social care mash referrals referral environmental
+health env eh complaints complaint compliments feedback foi sar dpo data protection privacy media press comms
+communications noreply no reply donotreply democratic democracy services elections electoral registration
+register registrars hr payroll finance accounts payments payment income pest control sen send ehcp admissions
+school schools education library libraries leisure parking permits permit waste recycling bins cleansing
+streetscene street highways roads transport travel licensing licences licence building regulation regulations
+noise asb community safety bookings booking members member mayor chief executive ict it web webmaster digital
+fixmystreet trading standards food hygiene estates estate lettings rents rent tenancy tenants tenant right buy
+business rates nndr grants grant post mail general reception switchboard out hours ooh emergency emergencies
+corporate legal insurance claims procurement contracts audit governance fraud investigations enforcement
+""".split())
+_CONSUMER_MAIL = frozenset("""gmail googlemail hotmail outlook live msn yahoo ymail icloud me mac aol btinternet
+btopenworld sky virginmedia talktalk tiscali ntlworld blueyonder protonmail proton gmx mail wp o2 onet interia
+yandex""".split())
+
+
+#: Domains of public bodies, schools, universities and charities (a council's own, "example.gov.uk").
+_PUBLIC_BODY_DOMAIN = re.compile(r"(?:^|\.)(?:gov\.uk|gov\.wales|gov\.scot|nhs\.uk|nhs\.net|police\.uk|sch\.uk|ac\.uk|"
+                                 r"org\.uk|gov)$|council")
+
+
+def _team_mailbox(address: str) -> bool:
+    """Whether an e-mail address is a public body's team mailbox: its name made only of the words teams
+    are named with (:data:`TEAM_MAILBOX_WORDS`, run together or joined by ``.``, ``_`` or ``-``) at a
+    public body's, school's or charity's domain (a letting agent's "info@" is still redacted).
+
+    >>> [_team_mailbox(a) for a in ("complaints@examplecouncil.gov.uk", "customerservices@council.example.gov.uk",
+    ...  "asc.safeguarding@example.gov.uk", "j.smith@examplecouncil.gov.uk", "housing@gmail.com",
+    ...  "info@acme-lettings.co.uk")]
+    [True, True, True, False, False, False]
+    """
+    local, _, domain = address.strip().lower().partition("@")
+    if not local or domain.split(".")[0] in _CONSUMER_MAIL or not _PUBLIC_BODY_DOMAIN.search(domain):
+        return False
+    for part in re.split(r"[._-]+", local):
+        n = len(part)
+        if not n or n > 40 or not part.isalpha():
+            return False
+        reach = [True] + [False] * n  # the part split into mailbox words, run together: "housingrepairs"
+        for i in range(n):
+            if reach[i]:
+                for j in range(i + 2, n + 1):
+                    if part[i:j] in TEAM_MAILBOX_WORDS:
+                        reach[j] = True
+        if not reach[n]:
+            return False
+    return True
+
+
+#: Words after a name that make it a place or a building named after someone: "William Morris Gallery",
+#: "Sir Robert Peel statue", "Lady Margaret Road" (strong words only: "Mr Smith's report" is a person's).
+_PLACE_AFTER_A_NAME = frozenset("""gallery hall school primary academy college centre center road street avenue lane
+park house hospital library museum theatre statue column memorial stadium building court way close estate
+infants juniors nursery university ward wing campus community leisure sports arena""".split())
+#: Words that end a place named after someone: "Lady Margaret Hall", "Sir Titus Salt School".
+_PLACE_ENDS = frozenset("hall college school primary academy gallery house centre center hospital".split())
+#: The words of job titles and offices, never a person's name on their own: "Chief Executive's statement",
+#: "the Lord Lieutenant", "Information Commissioner's Office".
+_OFFICE_WORDS = frozenset("""chief executive executives information commissioner commissioners director directors lord
+lieutenant deputy leader mayor high sheriff head service manager officer clerk town council assistant strategic
+corporate monitoring returning registrar superintendent constable coroner ombudsman secretary state minister prime
+chancellor speaker cabinet member portfolio holder customer behaviour standards children adult adults social
+care public health""".split())
+_PERSON_TITLE_FIRST = re.compile(r"(?i)[ \t(]*(?:mr|mrs|ms|miss|mx|dr|cllr|councillor)\b")
+_PRONOUN_FIRST = re.compile(r"[(\[]?(?:i|we|you|they|he|she|it)(?:['’](?:ll|ve|m|d|re|s))?(?![\w'’])")
+#: Numbers that are a column's, a route's or a ward's, not a house's: "lamp column 47", "bus route 18", "Ward 14".
+_NOT_A_HOUSE_NUMBER = re.compile(r"(?i)\b(?:column|lamp[ \t]?post|lamppost|route|bus|ward|bay|platform|stand|junction|exit|"
+                                 r"pitch|gate|berth|room|locker|stall|polling[ \t]+district)(?:[ \t]+(?:no\.?|number|#))?[ \t]*$")
+#: Public buildings: an address of one is not a person's ("Town Hall, Castle Street").
+_PUBLIC_BUILDING = re.compile(r"(?i)\b(?:town[ \t]+hall|civic[ \t]+(?:centre|center|offices)|council[ \t]+offices|county[ \t]+hall|"
+                              r"city[ \t]+hall|guildhall|library|leisure[ \t]+centre|community[ \t]+centre|register[ \t]+office|"
+                              r"one[ \t]+stop[ \t]+shop|customer[ \t]+service[ \t]+centre|police[ \t]+station|fire[ \t]+station|"
+                              r"health[ \t]+centre|job[ \t]?centre)\b")
+
+
+def _not_a_person(kind: str, m: re.Match, text: str) -> bool:
+    """A match that the words in and around it make a place, an office or the agent speaking, not a
+    person; or a number that is a street furniture's or a public building's address (general
+    knowledge, from the ordinary notes of the development corpora dev5-dev7).
+
+    >>> import re
+    >>> t = "William Morris Gallery closed Monday"
+    >>> _not_a_person("NAME", re.search("William Morris", t), t)
+    True
+    >>> t = "spoke to William Morris about the bins"
+    >>> _not_a_person("NAME", re.search("William Morris", t), t)
+    False
+    """
+    matched = m.group(0)
+    if kind == "NAME":
+        words = re.findall(r"[^\W\d_]+", matched.lower().replace("’", "'").replace("'s", ""))
+        if not words:
+            return False
+        lead = next((v for k, v in m.groupdict().items() if v and k.startswith("lead_")), "")
+        body = matched[len(lead):].strip()
+        if _PRONOUN_FIRST.match(body.lower()):
+            return True  # "Agent: I'll raise it", "Agent: We're closing the chat"
+        if all(w in _OFFICE_WORDS for w in re.findall(r"[^\W\d_]+", body.lower().replace("'s", ""))):
+            return bool(body)
+        if _PERSON_TITLE_FIRST.match(body):
+            return False
+        after = re.match(r"[ \t]+([^\W\d_]+)", text[m.end():m.end() + 40])  # not "grandson Reece's school"
+        if after and after.group(1).lower() in _PLACE_AFTER_A_NAME and body[:1].isupper() \
+                and not re.search(r"['’]s?$", body):
+            return True
+        body_words = re.findall(r"[^\W\d_]+", body.lower())
+        return len(body_words) >= 2 and body_words[0] in _PLACE_LEADS and body_words[-1] in _PLACE_ENDS
+    if kind == "ADDRESS":
+        if _NOT_A_HOUSE_NUMBER.search(text[max(0, m.start() - 40):m.start()]):
+            return True
+        return not re.search(r"\d", matched) and bool(_PUBLIC_BUILDING.search(text[max(0, m.start() - 25):m.end()]))
+    return False
+
+
 def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
     """The issue 28 checks: True to leave a match alone, False to redact it, None for the older checks.
 
@@ -696,6 +817,10 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
     or a character written with a title ("Mr Sheen", "Dr Martens") is not a person; a word in lower
     case after a title must not be a council word ("Dr appointment")."""
     groups = m.groupdict()
+    if kind in ("NAME", "ADDRESS") and _not_a_person(kind, m, text):
+        return True
+    if kind == "EMAIL" and "@" in m.group(0) and _team_mailbox(m.group(0)):
+        return True  # a team's shared mailbox: "complaints@examplecouncil.gov.uk"
     if kind == "POSTCODE" and ("outward" in groups or "outward2" in groups or "outward3" in groups):
         from cxinsight import gate
 
@@ -1331,7 +1456,8 @@ _KNOWN_WORD: dict[str, str] = {}
 _STREET_AFTER = re.compile(r"[ \t]+(?:" + "|".join(sorted({*STREET_TYPES_STRONG, *STREET_TYPES_WEAK, "st", "ave", "av",
                                                               "blvd", "boulevard", "parkway", "expressway", "highway", "pkwy", "dr", "rd", "ln", "on ramp", "ramp",
                                                               "school", "park", "house", "hall", "centre", "center",
-                                                              "hospital", "library", "court", "building", "bridge"},
+                                                              "hospital", "library", "court", "building", "bridge",
+                                                              *_PLACE_AFTER_A_NAME},
                                                              key=len, reverse=True)) + r")\b")
 
 

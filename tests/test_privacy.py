@@ -214,6 +214,32 @@ REPORT_WORDS = [
 ]
 
 
+@pytest.mark.parametrize("text", [
+    "Email complaints@examplecouncil.gov.uk quoting your complaint reference",
+    "Tenant advised to email housingrepairs@council.example.gov.uk for non-urgent repairs",
+    "Agent: I'll raise a missed collection now. Customer: ok thank you",
+    "Agent: We're closing the chat now. Have a good day.",
+    "William Morris Gallery closed Monday, open Tuesday to Sunday",
+    "The Sir Robert Peel statue in the square is being cleaned this week",
+    "Chief Executive's statement on the budget published",
+    "Street light column number 47 on Station Road is out, reported to contractor",
+    "Reception at the Town Hall, Castle Street, will close at 1pm on Christmas Eve",
+])
+def test_team_mailboxes_places_offices_and_street_furniture_are_not_people(text):
+    """Ordinary notes the development corpora (dev5-dev7) showed being redacted: a public body's team
+    mailbox, the agent speaking, a place or statue named after someone, an office, a lamp column."""
+    assert privacy.redact_text(pd.Series([text])).tolist() == [text]
+
+
+@pytest.mark.parametrize(("text", "person"), [
+    ("write to sharon.smith@examplecouncil.gov.uk", "sharon.smith"), ("agent info@acme-lettings.co.uk says", "info@"),
+    ("email housing@gmail.com", "housing@"), ("spoke to William Morris about the bins", "William Morris"),
+    ("it's Joan about my grandson Reece's school bus", "Reece"), ("Mrs Jane Hall rang", "Jane Hall"),
+])
+def test_people_beside_those_words_are_still_found(text, person):
+    assert person not in privacy.redact_text(pd.Series([text])).iloc[0]
+
+
 @pytest.mark.parametrize("text", ["passed from trust to trust", "waiting for plane tickets", "sent to planning",
                                   "moved to swindon", "checked with shovels", "handed to twitter"])
 def test_english_words_that_read_as_an_initial_and_a_surname_are_not_logins(text):
