@@ -758,7 +758,13 @@ _OFFICE_WORDS = frozenset("""chief executive executives information commissioner
 lieutenant deputy leader mayor high sheriff head service manager officer clerk town council assistant strategic
 corporate monitoring returning registrar superintendent constable coroner ombudsman secretary state minister prime
 chancellor speaker cabinet member portfolio holder customer behaviour standards children adult adults social
-care public health""".split())
+care public health relations experience complaints resolution improvement operations transformation""".split())
+#: Organisations written like a person's name after "referred to" ("Citizens Advice", "Victim Support").
+_ORGANISATIONS = re.compile(r"(?i)(?:the[ \t]+)?(?:citizens[ \t]+advice|victim[ \t]+support|national[ \t]+debtline|women's[ \t]+aid|"
+                            r"salvation[ \t]+army|red[ \t]+cross|marie[ \t]+curie|age[ \t]+(?:uk|concern)|step[ \t]?change|"
+                            r"trussell[ \t]+trust|turn2us|samaritans|shelter|mencap|barnardo's|macmillan|nspcc|rspca)\b")
+#: The last word of a law's name: "Data Protection Act", "Housing Regulations".
+_LAW_WORDS = frozenset("act acts regulations regs order bill directive code".split())
 _PERSON_TITLE_FIRST = re.compile(r"(?i)[ \t(]*(?:mr|mrs|ms|miss|mx|dr|cllr|councillor)\b")
 _PRONOUN_FIRST = re.compile(r"[(\[]?(?:i|we|you|they|he|she|it)(?:['’](?:ll|ve|m|d|re|s))?(?![\w'’])")
 #: Numbers that are a column's, a route's or a ward's, not a house's: "lamp column 47", "bus route 18", "Ward 14".
@@ -801,8 +807,18 @@ def _not_a_person(kind: str, m: re.Match, text: str) -> bool:
         if after and after.group(1).lower() in _PLACE_AFTER_A_NAME and body[:1].isupper() \
                 and not re.search(r"['’]s?$", body):
             return True
+        if re.match(r"[ \t]+car[ \t]+park\b", text[m.end():m.end() + 12], re.IGNORECASE):
+            return True  # "The Lord Nelson car park"
+        if _ORGANISATIONS.match(body):
+            return True  # "Referred to Citizens Advice"
         body_words = re.findall(r"[^\W\d_]+", body.lower())
-        return len(body_words) >= 2 and body_words[0] in _PLACE_LEADS and body_words[-1] in _PLACE_ENDS
+        if len(body_words) >= 2 and body_words[-1] in _LAW_WORDS and body[:1].isupper():
+            return True  # "Data Protection Act"
+        return len(body_words) >= 2 and body_words[0] in _PLACE_LEADS and (
+            body_words[-1] in _PLACE_ENDS or body_words[-1] in _PLACE_AFTER_A_NAME)  # "Lady Margaret Hall", "... Road"
+    if kind == "VEHICLE" and any(k in m.groupdict() and m.group(k) for k in ("lead_v", "lead_v2")):
+        lead = m.group("lead_v2") if "lead_v2" in m.groupdict() and m.group("lead_v2") else m.group("lead_v")
+        return bool(re.search(r"[^\W\d_]{4,}", matched[len(lead):]))  # "reg 34 applies": a plate has no word in it
     if kind == "ADDRESS":
         if _NOT_A_HOUSE_NUMBER.search(text[max(0, m.start() - 40):m.start()]):
             return True
@@ -817,7 +833,7 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
     or a character written with a title ("Mr Sheen", "Dr Martens") is not a person; a word in lower
     case after a title must not be a council word ("Dr appointment")."""
     groups = m.groupdict()
-    if kind in ("NAME", "ADDRESS") and _not_a_person(kind, m, text):
+    if kind in ("NAME", "ADDRESS", "VEHICLE") and _not_a_person(kind, m, text):
         return True
     if kind == "EMAIL" and "@" in m.group(0) and _team_mailbox(m.group(0)):
         return True  # a team's shared mailbox: "complaints@examplecouncil.gov.uk"

@@ -223,7 +223,7 @@ REACHED = {"recall": 0.95, "detector": 0.93, "both": 0.98, "false_positives": 0.
 #: The second blind corpus: its first run was 0.73 / 0.83 / 0.86 (second/FIRST_RUN.md); 0.75 since known
 #: forename-and-surname pairs are read without a cue; 0.95 / 0.85 / 0.98 since 2026-12-07 (its misses were read
 #: for those rules: a development set). Rounded down: no change may fall below it.
-REACHED_SECOND = {"recall": 0.95, "detector": 0.85, "both": 0.97, "false_positives_redactor": 0.017,
+REACHED_SECOND = {"recall": 0.95, "detector": 0.85, "both": 0.97, "false_positives_redactor": 0.013,
                   "false_positives_detector": 0.05, "second": 0.99, "false_positives_second": 0.08}
 #: The third blind corpus's first run (third/FIRST_RUN.md: 0.705 / 0.739 / 0.792; false positives 3.8% and
 #: 5.8%) and, since the rules of 2026-12-07 (third/FIRST_RUN.md), 0.815 / 0.750 / 0.875, false positives 3.8%
@@ -260,8 +260,8 @@ def test_held_out_does_not_fall_below_what_was_reached():
 #: The fourth blind corpus (fourth/FIRST_RUN.md): first run 0.736 / 0.738 / 0.817; at the end of 2026-12-07
 #: 0.853 / 0.760 / 0.898, false positives 6.6% and 7.6%. The second detector on free text: 0.947 of items,
 #: 0.758 of the redactor's misses, 27% of ordinary notes flagged. Since 2026-12-08 the redactor: 0.868 of items,
-#: 11 of 289 ordinary notes changed (3.8%; 19 before).
-REACHED_FOURTH = {"recall": 0.86, "detector": 0.75, "both": 0.89, "false_positives_redactor": 0.039,
+#: 10 of 289 ordinary notes changed (3.5%; 19 before).
+REACHED_FOURTH = {"recall": 0.86, "detector": 0.75, "both": 0.89, "false_positives_redactor": 0.035,
                   "false_positives_detector": 0.077, "second": 0.94, "detector_on_missed": 0.75,
                   "false_positives_second": 0.27}
 
@@ -284,7 +284,7 @@ def test_the_later_blind_corpora_do_not_fall_below_what_was_reached(name, reache
 
 
 @pytest.mark.xfail(strict=True, reason="issue 28's bars are not reached: on the third and fourth blind corpora, the "
-                   "judges, redaction 0.81 and 0.87 overall (0.95 asked), false positives 3.1% and 3.8% (2% asked), "
+                   "judges, redaction 0.81 and 0.87 overall (0.95 asked), false positives 3.1% and 3.5% (2% asked), "
                    "the second detector (the gate's rules and the learned tagger) catches 0.75 and 0.76 of the "
                    "redactor's misses (0.90 asked); held_out.tsv 0.97, the second corpus 0.95 (both taught to the "
                    "tagger since); see third/FIRST_RUN.md and fourth/FIRST_RUN.md")
