@@ -127,6 +127,7 @@ OTHER_WRITERS = {
     "cxinsight.settings.init_folder": "commented sources.yaml and council.yaml for a person to start from; "
                                       "never overwrites",
     "cxinsight.demand.make_word_list.main": "a developer's tool regenerating a word list shipped with the package",
+    "cxinsight.gate.make_login_words.main": "a developer's tool regenerating a word list shipped with the package",
     "cxinsight.pseudonym.load_key": "the secret pseudonym key, made once outside every data folder (the user's config "
                                     "folder); never data, never beside it",
 }

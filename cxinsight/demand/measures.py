@@ -27,8 +27,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from cxinsight import gate, privacy
+from cxinsight import privacy
 from cxinsight.columns import equals, positions
+from cxinsight.gate import learned
 from cxinsight.stats import wilson
 
 log = logging.getLogger(__name__)
@@ -311,10 +312,10 @@ def top_drivers(classified: pd.DataFrame, by: str = "service", top: int = 3, exa
     pool = fail.loc[chosen & text.notna() & text.str.len().between(15, 140)]
     pool = pool.iloc[np.random.default_rng(seed).permutation(len(pool))]
     # an approved note is quoted only when, once redacted, the second detector finds nothing in it
-    # either (cxinsight.gate.free_text_findings): a few spare candidates per group stand in for any withheld
+    # either (cxinsight.gate.learned.free_text_findings): a few spare candidates per group stand in for any withheld
     picks = pool.groupby([by, "failure_type"], observed=True, sort=False).head(examples + QUOTE_SPARES)
     picks = picks.assign(**{text_column: privacy.redact_text(picks[text_column].astype(str)).str.replace("\n", " ")})
-    flagged = np.array([bool(gate.free_text_findings(t)) for t in picks[text_column]], dtype=bool)
+    flagged = np.array([bool(learned.free_text_findings(t)) for t in picks[text_column]], dtype=bool)
     if flagged.any():
         log.info("%d approved note(s) not quoted: the second detector reads personal data in them after "
                  "redaction", int(flagged.sum()))

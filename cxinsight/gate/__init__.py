@@ -26,8 +26,8 @@ people's work and other data, and reads the text another way:
 
 * **a learned tagger, for free text only** (:mod:`cxinsight.gate.learned`): a linear model fitted with
   scikit-learn on notes written blind by people who had not read these rules, which reads each word
-  with the two either side of it. :func:`free_text_findings` adds what it reads to what the rules
-  find; :func:`findings`, which reads pages and file names, does not use it (it was taught on notes,
+  with the two either side of it. :func:`cxinsight.gate.learned.free_text_findings` adds what it reads to
+  what the rules find; :func:`findings`, which reads pages and file names, does not use it (it was taught on notes,
   not on report prose).
 
 Why no pretrained named-entity model: spaCy's and Stanza's English models are published on GitHub releases and
@@ -978,24 +978,6 @@ def merge(found) -> list[tuple[str, int, int]]:
         else:
             merged.append((kind, start, end))
     return merged
-
-
-def free_text_findings(text: str) -> list[tuple[str, int, int]]:
-    """What the second detector flags in a resident's or call handler's own words: :func:`findings`
-    and the learned tagger's (:mod:`cxinsight.gate.learned`), one finding where they overlap.
-
-    The tagger was taught on notes, not on report prose, so only free text is read this way (an
-    analyst-approved quote before it is published, the blind corpora's notes); pages and file names
-    are read by :func:`findings` alone.
-
-    >>> text = "spoke to agnieszka, she says the bin was missed again"
-    >>> [(k, text[s:e]) for k, s, e in free_text_findings(text)]
-    [('NAME', 'agnieszka')]
-    """
-    from cxinsight.gate import learned
-
-    text = normalise(text)
-    return merge([*findings(text), *learned.tag(_TOKEN.sub(lambda m: " " * len(m.group()), text))])
 
 
 def scan(text: str) -> dict[str, int]:

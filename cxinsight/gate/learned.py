@@ -22,9 +22,9 @@ offset is worked out once per distinct word and summed per token by array indexi
 dictionary look-ups per word.
 
 The weights ship in ``tagger.npz`` (no pickle: arrays and feature names, half precision, features
-whose weights are all under 0.01 left out), made by ``python -m cxinsight.gate.learned`` from the
+whose weights are all under 0.01 left out), made by ``python -m cxinsight.gate_learning`` (:mod:`cxinsight.gate_learning`) from the
 corpora; a slow test checks that fitting again reads the corpora the same way. It reads free text
-only (:func:`cxinsight.gate.free_text_findings`: an approved quote before it is published, the blind
+only (:func:`free_text_findings`: an approved quote before it is published, the blind
 scoring), never a report's prose or a system's names: it was taught on notes, not on report sentences.
 The threshold is the model's own even odds (:data:`THRESHOLD`), fixed before the judges were scored.
 
@@ -52,10 +52,6 @@ WEIGHTS = HERE / "tagger.npz"
 CLASSES = ("O", "NAME", "ADDRESS", "NUMBER", "ONLINE")
 #: The gate's kind for each class.
 GATE_KIND = {"NAME": "NAME", "ADDRESS": "ADDRESS", "NUMBER": "ID_NUMBER", "ONLINE": "EMAIL"}
-#: The corpora's kinds, as the model's classes.
-KIND_CLASS = {"name": "NAME", "address": "ADDRESS", "postcode": "ADDRESS", "phone": "NUMBER",
-              "date_of_birth": "NUMBER", "ni_number": "NUMBER", "nhs_number": "NUMBER", "bank": "NUMBER",
-              "vehicle": "NUMBER", "reference": "NUMBER", "email": "ONLINE", "staff_login": "ONLINE"}
 OFFSETS = (-2, -1, 0, 1, 2)
 #: A word is flagged when the model gives "not personal" less than this probability: even odds. Fitting on
 #: three of the first four development corpora and scoring the fourth (2026-12-07) put the tagger at 0.87 of
@@ -63,6 +59,7 @@ OFFSETS = (-2, -1, 0, 1, 2)
 THRESHOLD = 0.5
 
 _CHUNK = re.compile(r"\S+")
+_TOKEN = re.compile(r"\[[A-Z_]+\]")
 _EDGE = "()[]{}<>\"'`‘’“”,.;:!?*"
 _POSTCODE = re.compile(r"(?i)^[a-z]{1,2}\d[a-z\d]?(?:\d[a-z]{2})?$")
 
@@ -205,6 +202,24 @@ def model() -> Tagger:
     return Tagger([str(f) for f in data["features"]], data["coef"], data["intercept"])
 
 
+def free_text_findings(text: str) -> list[tuple[str, int, int]]:
+    """What the second detector flags in a resident's or call handler's own words: the gate's rules
+    (:func:`cxinsight.gate.findings`) and this tagger's, one finding where they overlap.
+
+    The tagger was taught on notes, not on report prose, so only free text is read this way (an
+    analyst-approved quote before it is published, the blind corpora's notes); pages and file names
+    are read by :func:`cxinsight.gate.findings` alone.
+
+    >>> text = "spoke to agnieszka, she says the bin was missed again"
+    >>> [(k, text[s:e]) for k, s, e in free_text_findings(text)]
+    [('NAME', 'agnieszka')]
+    """
+    from cxinsight import gate
+
+    text = gate.normalise(text)
+    return gate.merge([*gate.findings(text), *tag(_TOKEN.sub(lambda m: " " * len(m.group()), text))])
+
+
 def tag(text: str, threshold: float = THRESHOLD) -> list[tuple[str, int, int]]:
     """``(kind, start, end)`` for each run of words the model reads as personal data in ``text``."""
     toks = tokens(text)
@@ -221,157 +236,3 @@ def tag(text: str, threshold: float = THRESHOLD) -> list[tuple[str, int, int]]:
         else:
             out.append((kind, start, end))
     return out
-
-
-# ----------------------------------------------------------------------------------------------
-# Fitting
-# ----------------------------------------------------------------------------------------------
-#: The corpora it learns from (paths under tests/data/blind_personal_data): never third or fourth.
-TRAINING = ("development.tsv", "held_out.tsv", "second/items.tsv", "dev5/items.tsv", "dev6/items.tsv",
-            "dev7/items.tsv")
-#: Notes written with each personal value swapped for another of the same shape, per note.
-VARIANTS = 3
-SEED = 20261207
-#: Words kept when a value is swapped: the words of the way it is written, not the value.
-_KEEP = frozenset("at dot com co uk org net gov nhs gmail hotmail yahoo outlook btinternet sky live icloud "
-                  "aol mail of the and on in no number flat apt apartment house road street lane avenue "
-                  "close drive way court place crescent gardens terrace mr mrs ms miss dr mx sir".split())
-
-
-#: Real residents' and call handlers' writing with no personal data marked (``tests/data/demand_corpus``:
-#: FixMyStreet and SeeClickFix reports, written council notes; their SOURCE.md): every word of a text
-#: in which neither the gate nor the redactor finds anything is taught as "not personal"; a text where
-#: either finds something is left out, not guessed at.
-NEGATIVES = ("fixmystreet.csv", "fixmystreet_extra.csv", "seeclickfix_newport.csv", "seeclickfix_newport_rest.csv",
-             "seeclickfix_us2024.csv", "written.csv")
-
-
-def negative_texts() -> list[str]:
-    """The texts of :data:`NEGATIVES` in which neither rule-based detector finds anything."""
-    import csv
-
-    from cxinsight import gate, privacy
-
-    texts = []
-    for name in NEGATIVES:
-        with open(corpus_dir().parent / "demand_corpus" / name, encoding="utf-8", newline="") as fh:
-            texts += [r["text"] for r in csv.DictReader(fh) if r["text"].strip()]
-    redacted = privacy.redact_text(__import__("pandas").Series(texts, dtype=object)).tolist()
-    return [t for t, r in zip(texts, redacted, strict=True)
-            if r in (t, privacy.normalise(t)) and not gate.findings(gate.normalise(t))]
-
-
-def read_corpus(path: Path) -> list[tuple[str, str, list[str]]]:
-    """``(kind, text, personal substrings)`` for each row of one corpus file."""
-    rows = []
-    lines = path.read_text(encoding="utf-8").split("\n")
-    for line in lines[1:]:
-        if line:
-            _, kind, text, personal = line.split("\t")
-            rows.append((kind, text, [p for p in personal.split(" || ") if p]))
-    return rows
-
-
-def _labels(text: str, kind: str, personal: list[str], toks) -> list[str]:
-    spans = [(m.start(), m.end()) for p in personal for m in re.finditer(re.escape(p), text)]
-    cls = KIND_CLASS.get(kind, "O")
-    return [cls if any(s < e2 and e > s2 for s2, e2 in spans) else "O" for s, e, _ in toks]
-
-
-def _swap(value: str, kind: str, rng: np.random.Generator) -> str:
-    """Another value of the same shape: names from the gazetteers in the same case, letters and
-    digits drawn afresh for everything else, the words around them kept."""
-    names = _name_pool()
-
-    def word(m: re.Match) -> str:
-        w = m.group()
-        if w.lower() in _KEEP:
-            return w
-        if kind in ("name", "address") and w.isalpha() and len(w) > 1:
-            new = names[int(rng.integers(len(names)))]
-            return new.upper() if w.isupper() else new.lower() if w.islower() else new.title()
-        return "".join(str(rng.integers(10)) if c.isdigit() else
-                       chr(65 + int(rng.integers(26))) if c.isupper() else
-                       chr(97 + int(rng.integers(26))) if c.islower() else c for c in w)
-
-    return re.sub(r"[^\W_]+", word, value)
-
-
-@cache
-def _name_pool() -> list[str]:
-    from cxinsight.gate import known_forenames, known_surnames
-
-    return sorted(n for n in known_forenames() | known_surnames() if n.isascii() and n.isalpha())
-
-
-def _variants(kind: str, text: str, personal: list[str], rng) -> list[tuple[str, list[str]]]:
-    out = []
-    for _ in range(VARIANTS):
-        new_text, new_personal = text, []
-        for p in sorted(set(personal), key=len, reverse=True):
-            q = _swap(p, kind, rng)
-            new_text = new_text.replace(p, q)
-            new_personal.append(q)
-        out.append((new_text, [q for q in new_personal if q in new_text]))
-    return out
-
-
-def training_rows(files: list[Path], variants: int = VARIANTS, seed: int = SEED, negatives: bool = True):
-    """``(features, labels)`` for every token of the corpora's notes and their swapped variants, and
-    of the real texts with nothing found in them (:func:`negative_texts`)."""
-    rng = np.random.default_rng(seed)
-    X, y = [], []
-    for t in (negative_texts() if negatives else []):
-        chunks = [c for _, _, c in tokens(t)]
-        X += [token_features(chunks, i) for i in range(len(chunks))]
-        y += ["O"] * len(chunks)
-    for path in files:
-        for kind, text, personal in read_corpus(path):
-            versions = [(text, personal)]
-            if personal and variants:
-                versions += _variants(kind, text, personal, rng)[:variants]
-            for t, ps in versions:
-                toks = tokens(t)
-                chunks = [c for _, _, c in toks]
-                X += [token_features(chunks, i) for i in range(len(chunks))]
-                y += _labels(t, kind, ps, toks)
-    return X, y
-
-
-#: Features whose weights are all smaller than this are left out of the shipped model (half of them; the
-#: blind corpora's figures are the same), and weights are kept to half precision: a smaller file.
-SMALLEST_WEIGHT = 0.01
-
-
-def fit(files: list[Path], c: float = 1.0, negatives: bool = True):
-    """The model fitted on ``files``: ``(features, coef (features x classes), intercept)``."""
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-
-    X, y = training_rows(files, negatives=negatives)
-    vec = DictVectorizer(sort=True)
-    M = vec.fit_transform(X)
-    clf = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)
-    clf.fit(M, y)
-    order = [list(clf.classes_).index(k) for k in CLASSES]
-    coef = clf.coef_[order].T
-    names = list(vec.get_feature_names_out())
-    intercept = coef[names.index("bias")]
-    keep = (np.abs(coef).max(axis=1) >= SMALLEST_WEIGHT) & (np.array(names) != "bias")
-    features = [f for f, k in zip(names, keep, strict=True) if k]
-    return features, coef[keep].astype(np.float16), intercept.astype(np.float16)
-
-
-def corpus_dir() -> Path:
-    return HERE.parents[1] / "tests" / "data" / "blind_personal_data"
-
-
-def main() -> None:
-    logging.basicConfig(level=logging.INFO)
-    features, coef, intercept = fit([corpus_dir() / f for f in TRAINING])
-    np.savez_compressed(WEIGHTS, features=np.array(features), coef=coef, intercept=intercept)
-    log.info("wrote %s: %d features", WEIGHTS, len(features))
-
-
-if __name__ == "__main__":
-    main()

@@ -129,7 +129,7 @@ def score(name: str) -> pd.DataFrame:
     Detectors: ``detector`` is the gate's rules (:func:`cxinsight.gate.findings`, what the last gate
     reads pages with); ``learned`` the learned tagger alone (:func:`cxinsight.gate.learned.tag`);
     ``second`` both together, the second detector as it reads free text
-    (:func:`cxinsight.gate.free_text_findings`); ``both`` the redactor or the second detector."""
+    (:func:`cxinsight.gate.learned.free_text_findings`); ``both`` the redactor or the second detector."""
     from cxinsight.gate import learned
 
     items = read(name)
@@ -138,7 +138,7 @@ def score(name: str) -> pd.DataFrame:
     for r, red in zip(items.itertuples(), redacted, strict=True):
         norm = gate.normalise(r.text)
         found, taught = gate.findings(norm), learned.tag(norm)
-        second = gate.merge([*found, *taught])  # gate.free_text_findings, without reading the text twice
+        second = gate.merge([*found, *taught])  # learned.free_text_findings, without reading the text twice
         if r.kind == "ordinary":
             changed = red not in (r.text, privacy.normalise(r.text))
             out.append({"id": r.id, "kind": r.kind, "redactor_fp": changed, "detector_fp": bool(found),

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxinsight import gate
+from cxinsight import gate, gate_learning
 from cxinsight.demand.measures import top_drivers
 from cxinsight.gate import learned
 
@@ -17,8 +17,8 @@ JUDGES = ("third/items.tsv", "fourth/items.tsv")
 
 
 def test_it_is_never_taught_from_the_judges():
-    assert not set(learned.TRAINING) & set(JUDGES)
-    assert all((learned.corpus_dir() / f).exists() for f in (*learned.TRAINING, *JUDGES))
+    assert not set(gate_learning.TRAINING) & set(JUDGES)
+    assert all((gate_learning.corpus_dir() / f).exists() for f in (*gate_learning.TRAINING, *JUDGES))
 
 
 def test_the_shipped_weights_are_arrays_not_pickles():
@@ -32,7 +32,7 @@ def test_it_reads_names_the_rules_leave_in_free_text_only():
     which read pages, do not use the tagger at all."""
     note = "bin missed again, sorted by tomasz on the crew, third week"
     assert gate.findings(note) == []
-    found = gate.free_text_findings(note)
+    found = learned.free_text_findings(note)
     assert [(k, note[s:e]) for k, s, e in found] == [("NAME", "tomasz")]
 
 
@@ -67,15 +67,15 @@ def test_an_approved_note_the_second_detector_reads_a_name_in_is_not_quoted():
 
 @pytest.mark.slow
 def test_the_shipped_weights_are_what_the_recipe_makes():
-    """Fitting again from the corpora (``python -m cxinsight.gate.learned``) reads the corpora the way
+    """Fitting again from the corpora (``python -m cxinsight.gate_learning``) reads the corpora the way
     the shipped weights do: at least 99% of their words given the same class. (Not every digit: the
     real texts taught as not personal are those the rules find nothing in, so a rule change moves a
     few of them.)"""
-    features, coef, intercept = learned.fit([learned.corpus_dir() / f for f in learned.TRAINING])
+    features, coef, intercept = gate_learning.fit([gate_learning.corpus_dir() / f for f in gate_learning.TRAINING])
     fresh = learned.Tagger(features, coef, intercept)
     same = total = 0
-    for f in learned.TRAINING:
-        for _, text, _ in learned.read_corpus(learned.corpus_dir() / f):
+    for f in gate_learning.TRAINING:
+        for _, text, _ in gate_learning.read_corpus(gate_learning.corpus_dir() / f):
             chunks = [c for _, _, c in learned.tokens(text)]
             a = learned.model().probabilities(chunks).argmax(axis=1)
             b = fresh.probabilities(chunks).argmax(axis=1)
