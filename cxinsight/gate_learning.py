@@ -28,7 +28,7 @@ KIND_CLASS = {"name": "NAME", "address": "ADDRESS", "postcode": "ADDRESS", "phon
 # ----------------------------------------------------------------------------------------------
 #: The corpora it learns from (paths under tests/data/blind_personal_data): never third or fourth.
 TRAINING = ("development.tsv", "held_out.tsv", "second/items.tsv", "dev5/items.tsv", "dev6/items.tsv",
-            "dev7/items.tsv")
+            "dev7/items.tsv", "dev8/items.tsv")
 #: Notes written with each personal value swapped for another of the same shape, per note.
 VARIANTS = 3
 SEED = 20261207

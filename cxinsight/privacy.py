@@ -706,6 +706,7 @@ noise asb community safety bookings booking members member mayor chief executive
 fixmystreet trading standards food hygiene estates estate lettings rents rent tenancy tenants tenant right buy
 business rates nndr grants grant post mail general reception switchboard out hours ooh emergency emergencies
 corporate legal insurance claims procurement contracts audit governance fraud investigations enforcement
+collections collection defects defect lighting streetlighting payable receivable dhp events comms marketing
 """.split())
 _CONSUMER_MAIL = frozenset("""gmail googlemail hotmail outlook live msn yahoo ymail icloud me mac aol btinternet
 btopenworld sky virginmedia talktalk tiscali ntlworld blueyonder protonmail proton gmx mail wp o2 onet interia
@@ -749,7 +750,8 @@ def _team_mailbox(address: str) -> bool:
 #: "Sir Robert Peel statue", "Lady Margaret Road" (strong words only: "Mr Smith's report" is a person's).
 _PLACE_AFTER_A_NAME = frozenset("""gallery hall school primary academy college centre center road street avenue lane
 park house hospital library museum theatre statue column memorial stadium building court way close estate
-infants juniors nursery university ward wing campus community leisure sports arena""".split())
+infants juniors nursery university ward wing campus community leisure sports arena plaque themed festival concert
+tribute exhibition outlet brewery carvery""".split())
 #: Words that end a place named after someone: "Lady Margaret Hall", "Sir Titus Salt School".
 _PLACE_ENDS = frozenset("hall college school primary academy gallery house centre center hospital".split())
 #: The words of job titles and offices, never a person's name on their own: "Chief Executive's statement",
@@ -758,7 +760,8 @@ _OFFICE_WORDS = frozenset("""chief executive executives information commissioner
 lieutenant deputy leader mayor high sheriff head service manager officer clerk town council assistant strategic
 corporate monitoring returning registrar superintendent constable coroner ombudsman secretary state minister prime
 chancellor speaker cabinet member portfolio holder customer behaviour standards children adult adults social
-care public health relations experience complaints resolution improvement operations transformation""".split())
+care public health relations experience complaints resolution improvement operations transformation policy
+procedure strategy unreasonable complainant persistent vexatious events comms streetscene""".split())
 #: Organisations written like a person's name after "referred to" ("Citizens Advice", "Victim Support").
 _ORGANISATIONS = re.compile(r"(?i)(?:the[ \t]+)?(?:citizens[ \t]+advice|victim[ \t]+support|national[ \t]+debtline|women's[ \t]+aid|"
                             r"salvation[ \t]+army|red[ \t]+cross|marie[ \t]+curie|age[ \t]+(?:uk|concern)|step[ \t]?change|"
@@ -775,6 +778,14 @@ _PUBLIC_BUILDING = re.compile(r"(?i)\b(?:town[ \t]+hall|civic[ \t]+(?:centre|cen
                               r"city[ \t]+hall|guildhall|library|leisure[ \t]+centre|community[ \t]+centre|register[ \t]+office|"
                               r"one[ \t]+stop[ \t]+shop|customer[ \t]+service[ \t]+centre|police[ \t]+station|fire[ \t]+station|"
                               r"health[ \t]+centre|job[ \t]?centre)\b")
+
+
+#: Words beside a number that make it an organisation's, not a person's: "Switchboard number changed to ...".
+_ORGANISATION_NUMBER = re.compile(r"(?i)\b(?:switchboard|helpline|help[ \t]+line|textphone|minicom|"
+                                  r"main[ \t]+(?:council[ \t]+)?number|out[ \t]+of[ \t]+hours[ \t]+(?:line|number))\b")
+#: The same, right before the number: "Switchboard number changed to 01632 960000", "helpline: 0300 ...".
+_ORGANISATION_NUMBER_BEFORE = re.compile(_ORGANISATION_NUMBER.pattern + r"(?:[ \t]+(?:number|no\.?|line))?"
+                                         r"(?:[ \t]*(?::|-|is|was|on|now|changed[ \t]+to|moved[ \t]+to))*[ \t]*$")
 
 
 def _not_a_person(kind: str, m: re.Match, text: str) -> bool:
@@ -799,8 +810,10 @@ def _not_a_person(kind: str, m: re.Match, text: str) -> bool:
         body = matched[len(lead):].strip()
         if _PRONOUN_FIRST.match(body.lower()):
             return True  # "Agent: I'll raise it", "Agent: We're closing the chat"
-        if all(w in _OFFICE_WORDS for w in re.findall(r"[^\W\d_]+", body.lower().replace("'s", ""))):
-            return bool(body)
+        if all(w in _OFFICE_WORDS or w in TEAM_MAILBOX_WORDS for w in re.findall(r"[^\W\d_]+", body.lower().replace("'s", ""))):
+            return bool(body)  # "passed to Streetscene", "Chief Executive's statement"
+        if re.match(r"(?i)(?:king|queen|prince|princess|duke|duchess|saint|st\.?)[ \t]", body):
+            return True  # royalty and saints: "Queen Anne's Gate", "King Arthur's Round Table"
         if _PERSON_TITLE_FIRST.match(body):
             return False
         after = re.match(r"[ \t]+([^\W\d_]+)", text[m.end():m.end() + 40])  # not "grandson Reece's school"
@@ -819,9 +832,17 @@ def _not_a_person(kind: str, m: re.Match, text: str) -> bool:
     if kind == "VEHICLE" and any(k in m.groupdict() and m.group(k) for k in ("lead_v", "lead_v2")):
         lead = m.group("lead_v2") if "lead_v2" in m.groupdict() and m.group("lead_v2") else m.group("lead_v")
         return bool(re.search(r"[^\W\d_]{4,}", matched[len(lead):]))  # "reg 34 applies": a plate has no word in it
+    if kind == "PHONE":  # a landline after or just before "switchboard", "helpline" ... (never a mobile)
+        digits = re.sub(r"\D", "", matched)
+        return not digits.startswith(("07", "447")) and bool(
+            _ORGANISATION_NUMBER_BEFORE.search(text[max(0, m.start() - 40):m.start()])
+            or _ORGANISATION_NUMBER.match(text[m.end():m.end() + 14].lstrip(" \t")))
     if kind == "ADDRESS":
         if _NOT_A_HOUSE_NUMBER.search(text[max(0, m.start() - 40):m.start()]):
             return True
+        if not re.search(r"\d", matched) and re.match(r"(?i)[ \t]+(?:estate|industrial|retail|business|trading)\b",
+                                                    text[m.end():m.end() + 15]):
+            return True  # "the Marsh Farm estate"
         return not re.search(r"\d", matched) and bool(_PUBLIC_BUILDING.search(text[max(0, m.start() - 25):m.end()]))
     return False
 
@@ -833,7 +854,7 @@ def _keep_issue28(kind: str, m: re.Match, text: str) -> bool | None:
     or a character written with a title ("Mr Sheen", "Dr Martens") is not a person; a word in lower
     case after a title must not be a council word ("Dr appointment")."""
     groups = m.groupdict()
-    if kind in ("NAME", "ADDRESS", "VEHICLE") and _not_a_person(kind, m, text):
+    if kind in ("NAME", "ADDRESS", "VEHICLE", "PHONE") and _not_a_person(kind, m, text):
         return True
     if kind == "EMAIL" and "@" in m.group(0) and _team_mailbox(m.group(0)):
         return True  # a team's shared mailbox: "complaints@examplecouncil.gov.uk"
@@ -1531,6 +1552,7 @@ def _known_name_pairs(text: str, counts: dict[str, int]) -> str:
 #: not a person: "Victoria Park", "St John Ambulance", "Alexandra Palace", "Sally Army", "Florence
 #: Nightingale House". General knowledge of how places and bodies are named, not taken from any test set.
 _NAMED_AFTER = frozenset({*STREET_TYPES_STRONG, *STREET_TYPES_WEAK, *(b.lower() for b in BUILDINGS), *_ORGANISATION_WORDS,
+                          *_PLACE_AFTER_A_NAME,
                           *"""academy act airport ambulance appeal arena arms army award bakery bank bar barbers baths borough
 bridge building bus cafe café cathedral cc cemetery center centre chapel charity city clinic club co
 college common company county crematorium day depot district division dock docks estate fc field
