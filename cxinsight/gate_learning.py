@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from cxinsight.gate.learned import CLASSES, WEIGHTS, token_features, tokens
 
@@ -24,8 +25,6 @@ KIND_CLASS = {"name": "NAME", "address": "ADDRESS", "postcode": "ADDRESS", "phon
               "date_of_birth": "NUMBER", "ni_number": "NUMBER", "nhs_number": "NUMBER", "bank": "NUMBER",
               "vehicle": "NUMBER", "reference": "NUMBER", "email": "ONLINE", "staff_login": "ONLINE"}
 
-
-# ----------------------------------------------------------------------------------------------
 #: The corpora it learns from (paths under tests/data/blind_personal_data): never third or fourth.
 TRAINING = ("development.tsv", "held_out.tsv", "second/items.tsv", "dev5/items.tsv", "dev6/items.tsv",
             "dev7/items.tsv", "dev8/items.tsv")
@@ -56,19 +55,22 @@ def negative_texts() -> list[str]:
     for name in NEGATIVES:
         with open(corpus_dir().parent / "demand_corpus" / name, encoding="utf-8", newline="") as fh:
             texts += [r["text"] for r in csv.DictReader(fh) if r["text"].strip()]
-    redacted = privacy.redact_text(__import__("pandas").Series(texts, dtype=object)).tolist()
+    redacted = privacy.redact_text(pd.Series(texts, dtype=object)).tolist()
     return [t for t, r in zip(texts, redacted, strict=True)
             if r in (t, privacy.normalise(t)) and not gate.findings(gate.normalise(t))]
 
 
-def read_corpus(path: Path) -> list[tuple[str, str, list[str]]]:
-    """``(kind, text, personal substrings)`` for each row of one corpus file."""
-    rows = []
+def read_corpus(path: Path) -> list[tuple[str, str, str, list[str]]]:
+    """``(id, kind, text, personal substrings)`` for each row of one corpus file (header ``id, kind,
+    text, personal``; the substrings separated by `` || ``)."""
     lines = path.read_text(encoding="utf-8").split("\n")
+    if lines[0].split("\t") != ["id", "kind", "text", "personal"]:
+        raise ValueError(f"{path}: header 'id, kind, text, personal' expected; found {lines[0]!r}")
+    rows = []
     for line in lines[1:]:
         if line:
-            _, kind, text, personal = line.split("\t")
-            rows.append((kind, text, [p for p in personal.split(" || ") if p]))
+            ident, kind, text, personal = line.split("\t")
+            rows.append((ident, kind, text, [p for p in personal.split(" || ") if p]))
     return rows
 
 
@@ -104,9 +106,9 @@ def _name_pool() -> list[str]:
     return sorted(n for n in known_forenames() | known_surnames() if n.isascii() and n.isalpha())
 
 
-def _variants(kind: str, text: str, personal: list[str], rng) -> list[tuple[str, list[str]]]:
+def _variants(kind: str, text: str, personal: list[str], rng, n: int) -> list[tuple[str, list[str]]]:
     out = []
-    for _ in range(VARIANTS):
+    for _ in range(n):
         new_text, new_personal = text, []
         for p in sorted(set(personal), key=len, reverse=True):
             q = _swap(p, kind, rng)
@@ -116,20 +118,20 @@ def _variants(kind: str, text: str, personal: list[str], rng) -> list[tuple[str,
     return out
 
 
-def training_rows(files: list[Path], variants: int = VARIANTS, seed: int = SEED, negatives: bool = True):
+def training_rows(files: list[Path], variants: int = VARIANTS, seed: int = SEED):
     """``(features, labels)`` for every token of the corpora's notes and their swapped variants, and
     of the real texts with nothing found in them (:func:`negative_texts`)."""
     rng = np.random.default_rng(seed)
     X, y = [], []
-    for t in (negative_texts() if negatives else []):
+    for t in negative_texts():
         chunks = [c for _, _, c in tokens(t)]
         X += [token_features(chunks, i) for i in range(len(chunks))]
         y += ["O"] * len(chunks)
     for path in files:
-        for kind, text, personal in read_corpus(path):
+        for _, kind, text, personal in read_corpus(path):
             versions = [(text, personal)]
             if personal and variants:
-                versions += _variants(kind, text, personal, rng)[:variants]
+                versions += _variants(kind, text, personal, rng, variants)
             for t, ps in versions:
                 toks = tokens(t)
                 chunks = [c for _, _, c in toks]
@@ -143,12 +145,12 @@ def training_rows(files: list[Path], variants: int = VARIANTS, seed: int = SEED,
 SMALLEST_WEIGHT = 0.01
 
 
-def fit(files: list[Path], c: float = 1.0, negatives: bool = True):
+def fit(files: list[Path], c: float = 1.0):
     """The model fitted on ``files``: ``(features, coef (features x classes), intercept)``."""
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
 
-    X, y = training_rows(files, negatives=negatives)
+    X, y = training_rows(files)
     vec = DictVectorizer(sort=True)
     M = vec.fit_transform(X)
     clf = LogisticRegression(C=c, max_iter=2000, fit_intercept=False)

@@ -59,7 +59,6 @@ OFFSETS = (-2, -1, 0, 1, 2)
 THRESHOLD = 0.5
 
 _CHUNK = re.compile(r"\S+")
-_TOKEN = re.compile(r"\[[A-Z_]+\]")
 _EDGE = "()[]{}<>\"'`‘’“”,.;:!?*"
 _POSTCODE = re.compile(r"(?i)^[a-z]{1,2}\d[a-z\d]?(?:\d[a-z]{2})?$")
 
@@ -108,6 +107,9 @@ def word_features(chunk: str) -> tuple[str, ...]:
     word = chunk.strip(_EDGE)
     low = word.lower()
     f = [f"w={low}", f"shape={_shape(word)}", f"suf={low[-3:]}"]
+    # (rstrip takes every trailing ' and s, so "jones" is looked up as "jone": a quirk the shipped weights
+    # were fitted with; removing only a final "'s" needs a refit, and measured once it read the judges no
+    # better: 2026-12-08 closing note)
     bare = fold(low.rstrip("'s").replace("’", "'"))
     if bare in known_surnames():
         f.append("known_surname")
@@ -217,7 +219,7 @@ def free_text_findings(text: str) -> list[tuple[str, int, int]]:
     from cxinsight import gate
 
     text = gate.normalise(text)
-    return gate.merge([*gate.findings(text), *tag(_TOKEN.sub(lambda m: " " * len(m.group()), text))])
+    return gate.merge([*gate.findings(text), *tag(gate._TOKEN.sub(lambda m: " " * len(m.group()), text))])
 
 
 def tag(text: str, threshold: float = THRESHOLD) -> list[tuple[str, int, int]]:

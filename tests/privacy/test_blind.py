@@ -69,15 +69,9 @@ _TOKEN = re.compile(r"\[[A-Z_]+\]")
 
 def read(name: str) -> pd.DataFrame:
     """``id, kind, text, personal`` (a list of substrings) for one file of the corpus."""
-    rows = []
-    lines = (DATA / name).read_text(encoding="utf-8").split("\n")
-    assert lines[0].split("\t") == ["id", "kind", "text", "personal"]
-    for line in lines[1:]:
-        if line:
-            ident, kind, text, personal = line.split("\t")
-            rows.append({"id": ident, "kind": kind, "text": text,
-                         "personal": [p for p in personal.split(" || ") if p]})
-    return pd.DataFrame(rows)
+    from cxinsight.gate_learning import read_corpus
+
+    return pd.DataFrame(read_corpus(DATA / name), columns=["id", "kind", "text", "personal"])
 
 
 def _removed(text: str, redacted: str) -> list[bool] | None:

@@ -75,7 +75,7 @@ def test_the_shipped_weights_are_what_the_recipe_makes():
     fresh = learned.Tagger(features, coef, intercept)
     same = total = 0
     for f in gate_learning.TRAINING:
-        for _, text, _ in gate_learning.read_corpus(gate_learning.corpus_dir() / f):
+        for _, _, text, _ in gate_learning.read_corpus(gate_learning.corpus_dir() / f):
             chunks = [c for _, _, c in learned.tokens(text)]
             a = learned.model().probabilities(chunks).argmax(axis=1)
             b = fresh.probabilities(chunks).argmax(axis=1)
